@@ -1,0 +1,43 @@
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Ecs.Json;
+
+/// <summary>
+/// Every member ECS's API model defines for the request shapes we read, so that a request naming an ECS member we
+/// have not built yet is told so, while a misspelt one is told it is unknown.
+/// </summary>
+internal static class EcsMembers
+{
+    private static readonly Dictionary<Type, HashSet<string>> Known = new()
+    {
+        [typeof(RegisterTaskDefinitionRequest)] = Set(
+            "family taskRoleArn executionRoleArn networkMode containerDefinitions volumes placementConstraints " +
+            "requiresCompatibilities cpu memory tags pidMode ipcMode proxyConfiguration inferenceAccelerators " +
+            "ephemeralStorage runtimePlatform"),
+        [typeof(ContainerDefinition)] = Set(
+            "name image repositoryCredentials cpu memory memoryReservation links portMappings essential restartPolicy " +
+            "entryPoint command environment environmentFiles mountPoints volumesFrom linuxParameters secrets dependsOn " +
+            "startTimeout stopTimeout versionConsistency hostname user workingDirectory disableNetworking privileged " +
+            "readonlyRootFilesystem dnsServers dnsSearchDomains extraHosts dockerSecurityOptions interactive " +
+            "pseudoTerminal dockerLabels ulimits logConfiguration healthCheck systemControls resourceRequirements " +
+            "firelensConfiguration credentialSpecs"),
+        [typeof(PortMapping)] = Set("containerPort hostPort protocol name appProtocol containerPortRange"),
+        [typeof(RunTaskRequest)] = Set(
+            "cluster taskDefinition count group launchType capacityProviderStrategy networkConfiguration overrides " +
+            "placementConstraints placementStrategy platformVersion propagateTags referenceId startedBy tags " +
+            "enableECSManagedTags enableExecuteCommand clientToken volumeConfigurations"),
+        [typeof(TaskOverride)] = Set(
+            "containerOverrides cpu memory executionRoleArn taskRoleArn inferenceAcceleratorOverrides ephemeralStorage"),
+        [typeof(ContainerOverride)] = Set(
+            "name command environment environmentFiles cpu memory memoryReservation resourceRequirements"),
+        [typeof(CreateClusterRequest)] = Set(
+            "clusterName tags settings configuration capacityProviders defaultCapacityProviderStrategy serviceConnectDefaults"),
+        [typeof(ListTasksRequest)] = Set(
+            "cluster containerInstance family nextToken maxResults startedBy serviceName desiredStatus launchType"),
+        [typeof(ListContainerInstancesRequest)] = Set("cluster filter nextToken maxResults status"),
+    };
+
+    public static bool IsKnown(Type shape, string member) => Known.TryGetValue(shape, out var names) && names.Contains(member);
+
+    private static HashSet<string> Set(string names) => new(names.Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+}

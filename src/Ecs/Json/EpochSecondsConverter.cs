@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Ecs.Json;
+
+/// <summary>
+/// ECS timestamps on the wire: epoch seconds with a millisecond fraction (<c>1480729663.517</c>). Reading also takes
+/// ISO-8601 strings, which some clients send.
+/// </summary>
+public sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            var seconds = reader.GetDecimal();
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)decimal.Round(seconds * 1000m));
+        }
+
+        if (reader.TokenType == JsonTokenType.String &&
+            DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return parsed;
+        }
+
+        throw new JsonException("Expected a timestamp as epoch seconds or an ISO-8601 string.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteNumberValue(value.ToUnixTimeMilliseconds() / 1000m);
+}
+
+/// <summary>Timestamps as the AWS CLI prints them: ISO-8601 with microseconds and offset.</summary>
+public sealed class IsoTimestampConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTimeOffset.Parse(reader.GetString() ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture));
+}

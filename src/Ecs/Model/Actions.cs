@@ -1,0 +1,142 @@
+namespace Orchestrator.Ecs.Model;
+
+// Request and response shapes of the ECS actions, named as in ECS's API model. Requests hold only the members this
+// project implements; a request naming any other member is refused (see EcsRequestReader).
+
+public sealed record CreateClusterRequest
+{
+    public string? ClusterName { get; init; }
+    public IReadOnlyList<Tag>? Tags { get; init; }
+    public IReadOnlyList<NameValuePair>? Settings { get; init; }
+}
+
+public sealed record ClusterResponse(Cluster Cluster);
+
+public sealed record DeleteClusterRequest
+{
+    public string? Cluster { get; init; }
+}
+
+public sealed record DescribeClustersRequest
+{
+    public IReadOnlyList<string>? Clusters { get; init; }
+    public IReadOnlyList<string>? Include { get; init; }
+}
+
+public sealed record DescribeClustersResponse(IReadOnlyList<Cluster> Clusters, IReadOnlyList<Failure> Failures);
+
+public sealed record ListRequest
+{
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListClustersResponse(IReadOnlyList<string> ClusterArns, string? NextToken);
+
+public sealed record RegisterTaskDefinitionRequest
+{
+    public string? Family { get; init; }
+    public string? NetworkMode { get; init; }
+    public IReadOnlyList<ContainerDefinition>? ContainerDefinitions { get; init; }
+    public IReadOnlyList<string>? RequiresCompatibilities { get; init; }
+    public string? Cpu { get; init; }
+    public string? Memory { get; init; }
+    public IReadOnlyList<Tag>? Tags { get; init; }
+}
+
+public sealed record TaskDefinitionResponse(TaskDefinition TaskDefinition, IReadOnlyList<Tag>? Tags = null);
+
+public sealed record DescribeTaskDefinitionRequest
+{
+    public string? TaskDefinition { get; init; }
+    public IReadOnlyList<string>? Include { get; init; }
+}
+
+public sealed record DeregisterTaskDefinitionRequest
+{
+    public string? TaskDefinition { get; init; }
+}
+
+public sealed record ListTaskDefinitionsRequest
+{
+    public string? FamilyPrefix { get; init; }
+    public string? Status { get; init; }
+    public string? Sort { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListTaskDefinitionsResponse(IReadOnlyList<string> TaskDefinitionArns, string? NextToken);
+
+public sealed record ListTaskDefinitionFamiliesRequest
+{
+    public string? FamilyPrefix { get; init; }
+    public string? Status { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListTaskDefinitionFamiliesResponse(IReadOnlyList<string> Families, string? NextToken);
+
+public sealed record RunTaskRequest
+{
+    public string? Cluster { get; init; }
+    public string? TaskDefinition { get; init; }
+    public int? Count { get; init; }
+    public string? Group { get; init; }
+    public string? StartedBy { get; init; }
+    public string? LaunchType { get; init; }
+    public TaskOverride? Overrides { get; init; }
+    public IReadOnlyList<Tag>? Tags { get; init; }
+}
+
+public sealed record TasksResponse(IReadOnlyList<EcsTask> Tasks, IReadOnlyList<Failure> Failures);
+
+public sealed record StopTaskRequest
+{
+    public string? Cluster { get; init; }
+    public string? Task { get; init; }
+    public string? Reason { get; init; }
+}
+
+public sealed record TaskResponse(EcsTask Task);
+
+public sealed record DescribeTasksRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<string>? Tasks { get; init; }
+    public IReadOnlyList<string>? Include { get; init; }
+}
+
+public sealed record ListTasksRequest
+{
+    public string? Cluster { get; init; }
+    public string? ContainerInstance { get; init; }
+    public string? Family { get; init; }
+    public string? StartedBy { get; init; }
+    public string? DesiredStatus { get; init; }
+    public string? LaunchType { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListTasksResponse(IReadOnlyList<string> TaskArns, string? NextToken);
+
+public sealed record ListContainerInstancesRequest
+{
+    public string? Cluster { get; init; }
+    public string? Status { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListContainerInstancesResponse(IReadOnlyList<string> ContainerInstanceArns, string? NextToken);
+
+public sealed record DescribeContainerInstancesRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<string>? ContainerInstances { get; init; }
+    public IReadOnlyList<string>? Include { get; init; }
+}
+
+public sealed record DescribeContainerInstancesResponse(IReadOnlyList<ContainerInstance> ContainerInstances, IReadOnlyList<Failure> Failures);

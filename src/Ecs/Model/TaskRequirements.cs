@@ -1,0 +1,36 @@
+namespace Orchestrator.Ecs.Model;
+
+/// <summary>
+/// What a task needs from a container instance: CPU units, memory in MiB and the static host ports it binds. Task
+/// level cpu/memory win; otherwise the containers' sum (memory: the hard limit, else the reservation), as ECS does.
+/// </summary>
+public sealed record TaskRequirements(int Cpu, int MemoryMiB, IReadOnlyList<int> TcpPorts, IReadOnlyList<int> UdpPorts)
+{
+    public static TaskRequirements Of(TaskDefinition definition)
+    {
+        var containers = definition.ContainerDefinitions;
+        var cpu = int.TryParse(definition.Cpu, out var taskCpu) ? taskCpu : containers.Sum(c => c.Cpu);
+        var memory = int.TryParse(definition.Memory, out var taskMemory)
+            ? taskMemory
+            : containers.Sum(c => c.Memory ?? c.MemoryReservation ?? 0);
+
+        var tcp = new List<int>();
+        var udp = new List<int>();
+        var mode = definition.EffectiveNetworkMode;
+        foreach (var mapping in containers.SelectMany(c => c.PortMappings ?? []))
+        {
+            var hostPort = mode switch
+            {
+                NetworkModes.Bridge => mapping.HostPort ?? 0,
+                NetworkModes.Host => mapping.ContainerPort ?? 0,
+                _ => 0, // awsvpc tasks have their own address; none has no ports
+            };
+            if (hostPort > 0)
+            {
+                (mapping.EffectiveProtocol == "udp" ? udp : tcp).Add(hostPort);
+            }
+        }
+
+        return new TaskRequirements(cpu, memory, tcp, udp);
+    }
+}
