@@ -28,6 +28,14 @@ public sealed class Arns(string region, string account)
     /// <summary>A new task or container-instance ID: 32 lowercase hex digits.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");
 
+    /// <summary>The family of a task definition ARN (<c>…:task-definition/web:3</c> → <c>web</c>).</summary>
+    public static string TaskDefinitionFamily(string taskDefinitionArn)
+    {
+        var name = taskDefinitionArn[(taskDefinitionArn.LastIndexOf('/') + 1)..];
+        var colon = name.LastIndexOf(':');
+        return colon < 0 ? name : name[..colon];
+    }
+
     /// <summary>Splits an ECS ARN into its resource type and the path after it.</summary>
     public static bool TryParse(string value, [NotNullWhen(true)] out ParsedArn? arn)
     {

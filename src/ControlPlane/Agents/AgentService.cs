@@ -1,0 +1,87 @@
+using Grpc.Core;
+using Orchestrator.ControlPlane.Grpc;
+using Orchestrator.Contracts.Agent;
+
+namespace Orchestrator.ControlPlane.Agents;
+
+/// <summary>The gRPC side of the agent protocol (protos/agent.proto): registration and the session stream.</summary>
+public sealed partial class AgentService(AgentReports reports, AgentSessions sessions, Ecs.Arns arns, TimeProvider clock, ILogger<AgentService> logger)
+    : Contracts.Agent.AgentService.AgentServiceBase
+{
+    public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
+    {
+        var instance = await GrpcErrors.Translate(() => reports.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+        return new RegisterResponse { ContainerInstanceArn = instance.Arn, ClusterArn = arns.Cluster(instance.ClusterName) };
+    }
+
+    public override async Task Session(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
+    {
+        if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false) || requestStream.Current.Hello is not { } hello)
+        {
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, "A session must open with a SessionHello."));
+        }
+
+        // Open before applying the snapshot: a task placed meanwhile is then either dispatched to this session or
+        // found missing from the snapshot, never neither (a command sent twice is harmless).
+        var session = sessions.Open(hello.ContainerInstanceArn);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Closed);
+        var writer = PumpAsync(session, responseStream, ending.Token);
+        try
+        {
+            var opening = await GrpcErrors.Translate(() => reports.OpenSessionAsync(hello, ending.Token)).ConfigureAwait(false);
+            foreach (var message in opening)
+            {
+                session.Outgoing.Writer.TryWrite(message);
+            }
+
+            Log.Connected(logger, hello.ContainerInstanceArn, hello.Tasks.Count);
+            while (await requestStream.MoveNext(ending.Token).ConfigureAwait(false))
+            {
+                session.Heard(clock.GetUtcNow());
+                if (requestStream.Current.StateChange is { } change)
+                {
+                    await GrpcErrors.Translate(() => reports.ApplyAsync(session.InstanceArn, change, ending.Token)).ConfigureAwait(false);
+                    session.Outgoing.Writer.TryWrite(ControlMessages.Ack(change.Sequence));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
+        {
+            // The agent went away, or a newer session or the liveness check replaced this one.
+        }
+        catch (IOException)
+        {
+            // The stream broke.
+        }
+        finally
+        {
+            sessions.Close(session);
+            await writer.ConfigureAwait(false);
+            Log.Disconnected(logger, session.InstanceArn);
+        }
+    }
+
+    private static async Task PumpAsync(AgentSession session, IServerStreamWriter<ControlMessage> stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in session.Outgoing.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            session.Close(); // the stream is gone; end the reading side too
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Agent of {ContainerInstanceArn} connected with {Tasks} tasks")]
+        public static partial void Connected(ILogger logger, string containerInstanceArn, int tasks);
+
+        [LoggerMessage(2, LogLevel.Information, "Agent of {ContainerInstanceArn} disconnected")]
+        public static partial void Disconnected(ILogger logger, string containerInstanceArn);
+    }
+}

@@ -1,0 +1,65 @@
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Contracts.Agent;
+
+namespace Orchestrator.ControlPlane.Agents;
+
+/// <summary>
+/// Pushes run and stop commands down the owning instance's session. Commands are idempotent on the agent; one that
+/// cannot be delivered now (agent disconnected) is repeated when the agent reconnects and its snapshot shows it
+/// lacks the task (see <see cref="AgentReports"/>).
+/// </summary>
+public sealed partial class TaskDispatcher(AgentSessions sessions, StateStore store, ILogger<TaskDispatcher> logger)
+{
+    public void Run(TaskRecord task)
+    {
+        if (task.Task.ContainerInstanceArn is not { } instance)
+        {
+            return;
+        }
+
+        if (!sessions.TrySend(instance, ControlMessages.Run(store.Current, task)))
+        {
+            Log.Deferred(logger, task.Arn, instance);
+        }
+    }
+
+    public void Stop(TaskRecord task)
+    {
+        if (task.Task.ContainerInstanceArn is { } instance &&
+            !sessions.TrySend(instance, ControlMessages.Stop(task.Arn, task.Task.StoppedReason)))
+        {
+            Log.Deferred(logger, task.Arn, instance);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Agent of {ContainerInstanceArn} is not connected; task {TaskArn} is sent when it reconnects")]
+        public static partial void Deferred(ILogger logger, string taskArn, string containerInstanceArn);
+    }
+}
+
+/// <summary>The commands the control plane sends to agents.</summary>
+public static class ControlMessages
+{
+    public static ControlMessage Run(StateSnapshot state, TaskRecord task)
+    {
+        var definition = state.TaskDefinitionByArn(task.Task.TaskDefinitionArn)
+            ?? throw new InvalidOperationException($"Task {task.Arn} refers to task definition {task.Task.TaskDefinitionArn}, which is not stored.");
+        return new ControlMessage
+        {
+            RunTask = new RunTask
+            {
+                TaskArn = task.Arn,
+                ClusterArn = task.Task.ClusterArn,
+                TaskDefinitionJson = Ecs.Json.EcsJson.Serialize(definition),
+                OverridesJson = task.Task.Overrides is { } overrides ? Ecs.Json.EcsJson.Serialize(overrides) : "",
+            },
+        };
+    }
+
+    public static ControlMessage Stop(string taskArn, string? reason) =>
+        new() { StopTask = new StopTask { TaskArn = taskArn, Reason = reason ?? "" } };
+
+    public static ControlMessage Ack(ulong throughSequence) => new() { Ack = new Acknowledge { ThroughSequence = throughSequence } };
+}

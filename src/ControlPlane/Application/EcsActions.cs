@@ -1,0 +1,52 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Json;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.Application;
+
+/// <summary>
+/// The ECS actions by name, each reading its request document and writing its response document. Both the gRPC
+/// cluster API and the ECS-compatible HTTP API dispatch through this one table.
+/// </summary>
+public sealed class EcsActions(EcsApi api)
+{
+    private static readonly FrozenDictionary<string, Func<EcsApi, string, CancellationToken, Task<object>>> Actions =
+        new Dictionary<string, Func<EcsApi, string, CancellationToken, Task<object>>>
+        {
+            ["CreateCluster"] = Bind<CreateClusterRequest, ClusterResponse>((api, r, ct) => api.CreateClusterAsync(r, ct)),
+            ["DeleteCluster"] = Bind<DeleteClusterRequest, ClusterResponse>((api, r, ct) => api.DeleteClusterAsync(r, ct)),
+            ["DescribeClusters"] = Bind<DescribeClustersRequest, DescribeClustersResponse>((api, r, ct) => api.DescribeClustersAsync(r, ct)),
+            ["ListClusters"] = Bind<ListRequest, ListClustersResponse>((api, r, ct) => api.ListClustersAsync(r, ct)),
+            ["RegisterTaskDefinition"] = Bind<RegisterTaskDefinitionRequest, TaskDefinitionResponse>((api, r, ct) => api.RegisterTaskDefinitionAsync(r, ct)),
+            ["DeregisterTaskDefinition"] = Bind<DeregisterTaskDefinitionRequest, TaskDefinitionResponse>((api, r, ct) => api.DeregisterTaskDefinitionAsync(r, ct)),
+            ["DescribeTaskDefinition"] = Bind<DescribeTaskDefinitionRequest, TaskDefinitionResponse>((api, r, ct) => api.DescribeTaskDefinitionAsync(r, ct)),
+            ["ListTaskDefinitions"] = Bind<ListTaskDefinitionsRequest, ListTaskDefinitionsResponse>((api, r, ct) => api.ListTaskDefinitionsAsync(r, ct)),
+            ["ListTaskDefinitionFamilies"] = Bind<ListTaskDefinitionFamiliesRequest, ListTaskDefinitionFamiliesResponse>((api, r, ct) => api.ListTaskDefinitionFamiliesAsync(r, ct)),
+            ["RunTask"] = Bind<RunTaskRequest, TasksResponse>((api, r, ct) => api.RunTaskAsync(r, ct)),
+            ["StopTask"] = Bind<StopTaskRequest, TaskResponse>((api, r, ct) => api.StopTaskAsync(r, ct)),
+            ["DescribeTasks"] = Bind<DescribeTasksRequest, TasksResponse>((api, r, ct) => api.DescribeTasksAsync(r, ct)),
+            ["ListTasks"] = Bind<ListTasksRequest, ListTasksResponse>((api, r, ct) => api.ListTasksAsync(r, ct)),
+            ["ListContainerInstances"] = Bind<ListContainerInstancesRequest, ListContainerInstancesResponse>((api, r, ct) => api.ListContainerInstancesAsync(r, ct)),
+            ["DescribeContainerInstances"] = Bind<DescribeContainerInstancesRequest, DescribeContainerInstancesResponse>((api, r, ct) => api.DescribeContainerInstancesAsync(r, ct)),
+        }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    public static IEnumerable<string> Names => Actions.Keys;
+
+    /// <summary>Runs the named action on a request document and returns the response document.</summary>
+    public async Task<string> InvokeAsync(string action, string requestJson, CancellationToken cancellationToken)
+    {
+        if (!Actions.TryGetValue(action, out var invoke))
+        {
+            throw new EcsException(EcsErrors.UnknownOperation, $"The action {action} is not implemented by this control plane.");
+        }
+
+        var response = await invoke(api, requestJson, cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Serialize(response, response.GetType(), EcsJson.Options);
+    }
+
+    private static Func<EcsApi, string, CancellationToken, Task<object>> Bind<TRequest, TResponse>(Func<EcsApi, TRequest, CancellationToken, Task<TResponse>> handler)
+        where TResponse : notnull =>
+        async (api, json, ct) => await handler(api, EcsRequestReader.Read<TRequest>(json), ct).ConfigureAwait(false);
+}

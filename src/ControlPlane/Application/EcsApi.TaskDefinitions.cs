@@ -1,0 +1,140 @@
+using System.Globalization;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Model;
+using Orchestrator.Ecs.Validation;
+
+namespace Orchestrator.ControlPlane.Application;
+
+public sealed partial class EcsApi
+{
+    public Task<TaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+    {
+        var valid = TaskDefinitionValidator.Validate(request);
+        if (valid.NetworkMode == NetworkModes.Awsvpc)
+        {
+            throw EcsException.Client("networkMode awsvpc is not supported by this control plane yet.");
+        }
+
+        return store.WriteAsync(tx =>
+        {
+            var family = valid.Family!;
+            var revision = tx.State.Revisions(family).Select(d => d.Revision).DefaultIfEmpty(0).Max() + 1;
+            var definition = new TaskDefinition
+            {
+                TaskDefinitionArn = arns.TaskDefinition(family, revision),
+                Family = family,
+                Revision = revision,
+                NetworkMode = valid.NetworkMode ?? NetworkModes.Bridge,
+                ContainerDefinitions = valid.ContainerDefinitions!,
+                RequiresCompatibilities = valid.RequiresCompatibilities,
+                Compatibilities = ["EC2", "EXTERNAL"],
+                Cpu = valid.Cpu,
+                Memory = valid.Memory,
+                Status = "ACTIVE",
+                RegisteredAt = clock.GetUtcNow(),
+                RegisteredBy = $"arn:aws:iam::{arns.Account}:root",
+            };
+            tx.Put(definition);
+            return new TaskDefinitionResponse(definition, request.Tags);
+        }, cancellationToken);
+    }
+
+    public Task<TaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+    {
+        var (family, revision) = ParseTaskDefinitionReference(request.TaskDefinition);
+        if (revision is null)
+        {
+            throw EcsException.InvalidParameter("The task definition revision must be given: family:revision or a full ARN.");
+        }
+
+        return store.WriteAsync(tx =>
+        {
+            var definition = tx.State.TaskDefinition(family, revision.Value) ?? throw EcsException.Client("The specified task definition does not exist.");
+            if (definition.Status == "INACTIVE")
+            {
+                return new TaskDefinitionResponse(definition);
+            }
+
+            var inactive = definition with { Status = "INACTIVE", DeregisteredAt = clock.GetUtcNow() };
+            tx.Put(inactive);
+            return new TaskDefinitionResponse(inactive);
+        }, cancellationToken);
+    }
+
+    public Task<TaskDefinitionResponse> DescribeTaskDefinitionAsync(DescribeTaskDefinitionRequest request, CancellationToken cancellationToken)
+    {
+        var definition = FindTaskDefinition(store.Current, request.TaskDefinition) ?? throw EcsException.Client("Unable to describe task definition.");
+        return Task.FromResult(new TaskDefinitionResponse(definition));
+    }
+
+    public Task<ListTaskDefinitionsResponse> ListTaskDefinitionsAsync(ListTaskDefinitionsRequest request, CancellationToken cancellationToken)
+    {
+        CheckMaxResults(request.MaxResults);
+        CheckEnum(request.Status, "status", "ACTIVE", "INACTIVE");
+        CheckEnum(request.Sort, "sort", "ASC", "DESC");
+        var status = request.Status ?? "ACTIVE";
+        var descending = request.Sort == "DESC";
+        var definitions = store.Current.TaskDefinitions.Values
+            .Where(d => d.Status == status && (request.FamilyPrefix is null || d.Family.StartsWith(request.FamilyPrefix, StringComparison.Ordinal)));
+        if (descending)
+        {
+            definitions = definitions.Reverse();
+        }
+
+        var (page, next) = Paging.Page(definitions, d => SortKey(d.Family, d.Revision), request.NextToken, request.MaxResults, descending: descending);
+        return Task.FromResult(new ListTaskDefinitionsResponse(page.Select(d => d.TaskDefinitionArn!).ToList(), next));
+    }
+
+    public Task<ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamiliesAsync(ListTaskDefinitionFamiliesRequest request, CancellationToken cancellationToken)
+    {
+        CheckMaxResults(request.MaxResults);
+        CheckEnum(request.Status, "status", "ACTIVE", "INACTIVE", "ALL");
+        var families = store.Current.TaskDefinitions.Values
+            .Where(d => request.FamilyPrefix is null || d.Family.StartsWith(request.FamilyPrefix, StringComparison.Ordinal))
+            .GroupBy(d => d.Family)
+            .Where(g => request.Status switch
+            {
+                "ACTIVE" => g.Any(d => d.Status == "ACTIVE"),
+                "INACTIVE" => g.All(d => d.Status == "INACTIVE"),
+                _ => true,
+            })
+            .Select(g => g.Key);
+        var (page, next) = Paging.Page(families, f => f, request.NextToken, request.MaxResults);
+        return Task.FromResult(new ListTaskDefinitionFamiliesResponse(page, next));
+    }
+
+    /// <summary>
+    /// A task definition named as ECS accepts it: <c>family</c> (the latest ACTIVE revision), <c>family:revision</c>,
+    /// or an ARN with or without the revision.
+    /// </summary>
+    private static TaskDefinition? FindTaskDefinition(StateSnapshot state, string? reference)
+    {
+        var (family, revision) = ParseTaskDefinitionReference(reference);
+        return revision is { } number
+            ? state.TaskDefinition(family, number)
+            : state.Revisions(family).LastOrDefault(d => d.Status == "ACTIVE");
+    }
+
+    private static (string Family, int? Revision) ParseTaskDefinitionReference(string? reference)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            throw EcsException.InvalidParameter("taskDefinition is required.");
+        }
+
+        var name = Arns.TryParse(reference, out var arn) && arn.ResourceType == "task-definition" ? arn.Path[^1] : reference;
+        var colon = name.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return (name, null);
+        }
+
+        return int.TryParse(name[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) && revision > 0
+            ? (name[..colon], revision)
+            : throw EcsException.InvalidParameter($"Invalid revision in task definition '{reference}'.");
+    }
+
+    private static string SortKey(string family, int revision) =>
+        $"{family}\u0000{revision.ToString("D10", CultureInfo.InvariantCulture)}";
+}

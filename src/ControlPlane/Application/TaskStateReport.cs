@@ -1,0 +1,93 @@
+using Google.Protobuf.WellKnownTypes;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Contracts.Agent;
+using Orchestrator.Ecs.Json;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.Application;
+
+/// <summary>
+/// How an agent's report of a task changes the stored task. Pure. Status only moves forward (a late or repeated
+/// report cannot undo a newer one), and a STOPPED task is final.
+/// </summary>
+public static class TaskStateReport
+{
+    /// <summary>The task after the report, or the same instance when the report changes nothing.</summary>
+    public static TaskRecord Apply(TaskRecord record, TaskState report, DateTimeOffset now)
+    {
+        var task = record.Task;
+        var reported = Name(report.LastStatus);
+        if (task.LastStatus == TaskStatus.Stopped || reported is null || TaskStatus.Rank(reported) < TaskStatus.Rank(task.LastStatus))
+        {
+            return record;
+        }
+
+        var updated = task with
+        {
+            LastStatus = reported,
+            Containers = task.Containers.Select(c => Merge(c, report.Containers.FirstOrDefault(r => r.Name == c.Name))).ToList(),
+            PullStartedAt = task.PullStartedAt ?? Time(report.PullStartedAt),
+            PullStoppedAt = task.PullStoppedAt ?? Time(report.PullStoppedAt),
+            StartedAt = task.StartedAt ?? (reported == TaskStatus.Running ? Time(report.StartedAt) ?? now : null),
+            ExecutionStoppedAt = task.ExecutionStoppedAt ?? Time(report.ExecutionStoppedAt),
+        };
+
+        if (reported == TaskStatus.Stopped)
+        {
+            var stoppedByUser = task.StopCode is not null;
+            updated = updated with
+            {
+                DesiredStatus = TaskStatus.Stopped,
+                StoppingAt = task.StoppingAt ?? now,
+                StoppedAt = now,
+                StopCode = stoppedByUser ? task.StopCode : NullIfEmpty(report.StopCode),
+                StoppedReason = stoppedByUser ? task.StoppedReason : NullIfEmpty(report.StoppedReason),
+            };
+        }
+
+        // Records holding lists compare by reference, so compare what would be stored.
+        return EcsJson.Serialize(updated) == EcsJson.Serialize(task)
+            ? record
+            : record with { Task = updated with { Version = task.Version + 1 } };
+    }
+
+    private static Container Merge(Container container, ContainerState? report)
+    {
+        var reported = report is null ? null : Name(report.LastStatus);
+        if (report is null || reported is null || container.LastStatus == TaskStatus.Stopped || TaskStatus.Rank(reported) < TaskStatus.Rank(container.LastStatus))
+        {
+            return container;
+        }
+
+        return container with
+        {
+            LastStatus = reported,
+            RuntimeId = NullIfEmpty(report.RuntimeId) ?? container.RuntimeId,
+            ImageDigest = NullIfEmpty(report.ImageDigest) ?? container.ImageDigest,
+            ExitCode = report.HasExitCode ? report.ExitCode : container.ExitCode,
+            Reason = NullIfEmpty(report.Reason) ?? container.Reason,
+            // A stopped container has no ports in Docker any more; keep the last bindings it had.
+            NetworkBindings = report.NetworkBindings.Count > 0
+                ? report.NetworkBindings.Select(b => new Ecs.Model.NetworkBinding
+                {
+                    BindIP = b.BindIp,
+                    ContainerPort = b.ContainerPort,
+                    HostPort = b.HostPort,
+                    Protocol = b.Protocol,
+                }).ToList()
+                : container.NetworkBindings,
+        };
+    }
+
+    public static string? Name(Status status) => status switch
+    {
+        Status.Pending => TaskStatus.Pending,
+        Status.Running => TaskStatus.Running,
+        Status.Stopped => TaskStatus.Stopped,
+        _ => null,
+    };
+
+    private static DateTimeOffset? Time(Timestamp? timestamp) => timestamp?.ToDateTimeOffset();
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

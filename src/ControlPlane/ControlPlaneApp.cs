@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Orchestrator.ControlPlane.Agents;
+using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.Grpc;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Ecs;
+
+namespace Orchestrator.ControlPlane;
+
+/// <summary>Builds the control plane's web application: configuration, services, endpoints.</summary>
+public static class ControlPlaneApp
+{
+    /// <summary>Command-line switches and the configuration keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
+    {
+        ["--data-dir"] = "ControlPlane:DataDir",
+        ["--listen"] = "ControlPlane:ListenAddress",
+        ["--grpc-port"] = "ControlPlane:GrpcPort",
+        ["--http-port"] = "ControlPlane:HttpPort",
+        ["--region"] = "ControlPlane:Region",
+        ["--account-id"] = "ControlPlane:AccountId",
+        ["--agent-heartbeat-timeout"] = "ControlPlane:AgentHeartbeatTimeout",
+    };
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddEnvironmentVariables("ORCH_");
+        builder.Configuration.AddCommandLine(args, Switches.ToDictionary(p => p.Key, p => p.Value));
+        builder.Host.UseSystemd();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+
+        builder.Services.AddOptions<ControlPlaneOptions>().BindConfiguration(ControlPlaneOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value is var o ? new Arns(o.Region, o.AccountId) : null!);
+        builder.Services.AddSingleton<StateStore>();
+        builder.Services.AddSingleton<AgentSessions>();
+        builder.Services.AddSingleton<TaskDispatcher>();
+        builder.Services.AddSingleton<AgentReports>();
+        builder.Services.AddSingleton<EcsApi>();
+        builder.Services.AddSingleton<EcsActions>();
+        builder.Services.AddHostedService<AgentLivenessMonitor>();
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var options = context.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new ControlPlaneOptions();
+            var address = IPAddress.TryParse(options.ListenAddress, out var parsed) ? parsed : IPAddress.Loopback;
+            kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            // Agent sessions are long-lived: keep them alive through idle NATs and notice dead peers.
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+        });
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapGrpcService<AgentService>();
+        app.MapGrpcService<ClusterApiService>();
+        app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
+        return app;
+    }
+}
+
+public sealed record HealthReport(string Status, long StateVersion);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(HealthReport))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class HealthJson : System.Text.Json.Serialization.JsonSerializerContext;

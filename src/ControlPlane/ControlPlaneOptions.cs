@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.ControlPlane;
+
+/// <summary>Settings of the control plane, bound from the "ControlPlane" configuration section.</summary>
+public sealed class ControlPlaneOptions
+{
+    public const string Section = "ControlPlane";
+
+    /// <summary>Where the state database (state.db) lives.</summary>
+    public string DataDir { get; set; } = "/var/lib/orch-controlplane";
+
+    /// <summary>The address both ports listen on; 0.0.0.0 to accept agents from other hosts.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>gRPC (HTTP/2 without TLS): the agent sessions and the CLI's cluster API.</summary>
+    public int GrpcPort { get; set; } = 7070;
+
+    /// <summary>HTTP/1.1: health now, the ECS-compatible API later.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    public string Region { get; set; } = "us-east-1";
+
+    public string AccountId { get; set; } = "000000000000";
+
+    /// <summary>An agent that sends nothing (heartbeats included) for this long is marked disconnected.</summary>
+    public TimeSpan AgentHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPlaneOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ControlPlaneOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            errors.Add("ControlPlane:DataDir (--data-dir) must name a directory.");
+        }
+
+        if (!IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            errors.Add($"ControlPlane:ListenAddress (--listen) must be an IP address, not '{options.ListenAddress}'.");
+        }
+
+        foreach (var (key, port) in new[] { ("GrpcPort (--grpc-port)", options.GrpcPort), ("HttpPort (--http-port)", options.HttpPort) })
+        {
+            if (port is < 0 or > 65535)
+            {
+                errors.Add($"ControlPlane:{key} must be between 0 and 65535, not {port}.");
+            }
+        }
+
+        if (options.GrpcPort == options.HttpPort && options.GrpcPort != 0)
+        {
+            errors.Add("ControlPlane:GrpcPort and ControlPlane:HttpPort must differ.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Region) || options.Region.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add("ControlPlane:Region (--region) must be a region name such as us-east-1.");
+        }
+
+        if (options.AccountId.Length != 12 || !options.AccountId.All(char.IsAsciiDigit))
+        {
+            errors.Add("ControlPlane:AccountId (--account-id) must be 12 digits.");
+        }
+
+        if (options.AgentHeartbeatTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("ControlPlane:AgentHeartbeatTimeout must be positive.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

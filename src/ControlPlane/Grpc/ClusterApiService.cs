@@ -1,0 +1,51 @@
+using Grpc.Core;
+using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Contracts.Cluster;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Json;
+
+namespace Orchestrator.ControlPlane.Grpc;
+
+/// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
+public sealed class ClusterApiService(EcsActions actions, EcsApi api, StateStore store) : ClusterApi.ClusterApiBase
+{
+    public override async Task<EcsReply> Call(EcsCall request, ServerCallContext context)
+    {
+        var json = await GrpcErrors.Translate(() => actions.InvokeAsync(request.Action, request.Json, context.CancellationToken)).ConfigureAwait(false);
+        return new EcsReply { Json = json };
+    }
+
+    public override async Task WatchTasks(WatchTasksRequest request, IServerStreamWriter<EcsReply> responseStream, ServerCallContext context)
+    {
+        var token = context.CancellationToken;
+        // Validate (cluster, references) the way DescribeTasks does before streaming.
+        await GrpcErrors.Translate(() => api.DescribeTasksAsync(new Ecs.Model.DescribeTasksRequest { Cluster = request.Cluster, Tasks = request.Tasks }, token)).ConfigureAwait(false);
+        var state = store.Current;
+        string? last = null;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var cluster = state.Cluster(Arns.ShortName(string.IsNullOrEmpty(request.Cluster) ? "default" : request.Cluster, "cluster"));
+                if (cluster is null)
+                {
+                    return;
+                }
+
+                var json = EcsJson.Serialize(api.DescribeTasks(state, cluster, request.Tasks));
+                if (json != last)
+                {
+                    await responseStream.WriteAsync(new EcsReply { Json = json }, token).ConfigureAwait(false);
+                    last = json;
+                }
+
+                state = await store.WaitForChangeAsync(state.Version, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The client stopped watching.
+        }
+    }
+}

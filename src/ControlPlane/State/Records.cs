@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+using Orchestrator.Ecs.Model;
+using Attribute = Orchestrator.Ecs.Model.Attribute;
+
+namespace Orchestrator.ControlPlane.State;
+
+// The entities the control plane stores. Tasks and task definitions are kept in ECS's own shape; clusters and
+// container instances keep only what is not derived (counts and remaining resources are computed when read).
+
+public sealed record ClusterRecord
+{
+    public required string Name { get; init; }
+    public required string Arn { get; init; }
+    public string Status { get; init; } = ClusterStatus.Active;
+    public IReadOnlyList<Tag> Tags { get; init; } = [];
+    public IReadOnlyList<NameValuePair> Settings { get; init; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>What a host registered with: CPU units, memory in MiB and the ports no task may take.</summary>
+public sealed record HostCapacity(int Cpu, int MemoryMiB, IReadOnlyList<int> ReservedTcpPorts, IReadOnlyList<int> ReservedUdpPorts);
+
+public sealed record InstanceRecord
+{
+    public required string Arn { get; init; }
+    public required string ClusterName { get; init; }
+    public string? Ec2InstanceId { get; init; }
+    public string? Hostname { get; init; }
+    public required HostCapacity Registered { get; init; }
+    public IReadOnlyList<Attribute> Attributes { get; init; } = [];
+    public string Status { get; init; } = ContainerInstanceStatus.Active;
+    public VersionInfo? VersionInfo { get; init; }
+    public DateTimeOffset RegisteredAt { get; init; }
+    public long Version { get; init; }
+    /// <summary>The highest agent state-change sequence number applied; lower or equal numbers are not applied again.</summary>
+    public ulong LastSequence { get; init; }
+
+    [JsonIgnore]
+    public string Id => Arn[(Arn.LastIndexOf('/') + 1)..];
+}
+
+public sealed record TaskRecord
+{
+    public required string ClusterName { get; init; }
+    public required EcsTask Task { get; init; }
+    /// <summary>What the task holds on its instance until it is STOPPED.</summary>
+    public required TaskRequirements Reserved { get; init; }
+
+    [JsonIgnore]
+    public string Arn => Task.TaskArn;
+    [JsonIgnore]
+    public string Id => Arn[(Arn.LastIndexOf('/') + 1)..];
+    [JsonIgnore]
+    public bool HoldsResources => Task.ContainerInstanceArn is not null && Task.LastStatus != TaskStatus.Stopped;
+}

@@ -1,0 +1,26 @@
+namespace Orchestrator.ControlPlane.State;
+
+/// <summary>
+/// The state database's schema. Each entity is a JSON document keyed by its name or ARN; the schema version is
+/// SQLite's user_version and every migration moves it up by one.
+/// </summary>
+internal static class Schema
+{
+    public const string Clusters = "clusters";
+    public const string TaskDefinitions = "task_definitions";
+    public const string ContainerInstances = "container_instances";
+    public const string Tasks = "tasks";
+
+    public static readonly string[] Tables = [Clusters, TaskDefinitions, ContainerInstances, Tasks];
+
+    /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE clusters (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        CREATE TABLE task_definitions (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        CREATE TABLE container_instances (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        CREATE TABLE tasks (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        """,
+    ];
+}

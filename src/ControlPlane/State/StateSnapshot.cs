@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.State;
+
+/// <summary>
+/// An immutable view of the whole cluster state at one version. Readers take <see cref="StateStore.Current"/> and
+/// never see a half-applied change; writers build the next snapshot inside <see cref="StateStore.WriteAsync{T}"/>.
+/// </summary>
+public sealed record StateSnapshot
+{
+    public static StateSnapshot Empty { get; } = new();
+
+    public long Version { get; init; }
+    public ImmutableSortedDictionary<string, ClusterRecord> Clusters { get; init; } = ImmutableSortedDictionary.Create<string, ClusterRecord>(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<TaskDefinitionKey, TaskDefinition> TaskDefinitions { get; init; } = ImmutableSortedDictionary.Create<TaskDefinitionKey, TaskDefinition>();
+    public ImmutableSortedDictionary<string, InstanceRecord> Instances { get; init; } = ImmutableSortedDictionary.Create<string, InstanceRecord>(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, TaskRecord> Tasks { get; init; } = ImmutableSortedDictionary.Create<string, TaskRecord>(StringComparer.Ordinal);
+
+    /// <summary>Per container instance ARN, the tasks that hold resources on it (placed and not yet STOPPED).</summary>
+    public ImmutableDictionary<string, ImmutableHashSet<string>> TasksOnInstance { get; init; } = ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal);
+
+    public StateSnapshot With(ClusterRecord cluster) => this with { Clusters = Clusters.SetItem(cluster.Name, cluster) };
+
+    public StateSnapshot With(TaskDefinition definition) =>
+        this with { TaskDefinitions = TaskDefinitions.SetItem(new TaskDefinitionKey(definition.Family, definition.Revision), definition) };
+
+    public StateSnapshot With(InstanceRecord instance) => this with { Instances = Instances.SetItem(instance.Arn, instance) };
+
+    public StateSnapshot With(TaskRecord task)
+    {
+        var onInstance = TasksOnInstance;
+        if (Tasks.TryGetValue(task.Arn, out var previous) && previous.HoldsResources)
+        {
+            onInstance = Remove(onInstance, previous.Task.ContainerInstanceArn!, task.Arn);
+        }
+
+        if (task.HoldsResources)
+        {
+            var instance = task.Task.ContainerInstanceArn!;
+            onInstance = onInstance.SetItem(instance, onInstance.GetValueOrDefault(instance, ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(task.Arn));
+        }
+
+        return this with { Tasks = Tasks.SetItem(task.Arn, task), TasksOnInstance = onInstance };
+    }
+
+    public StateSnapshot Without(TaskRecord task)
+    {
+        var onInstance = task.HoldsResources ? Remove(TasksOnInstance, task.Task.ContainerInstanceArn!, task.Arn) : TasksOnInstance;
+        return this with { Tasks = Tasks.Remove(task.Arn), TasksOnInstance = onInstance };
+    }
+
+    public ClusterRecord? Cluster(string name) => Clusters.GetValueOrDefault(name);
+
+    public InstanceRecord? Instance(string arn) => Instances.GetValueOrDefault(arn);
+
+    public TaskRecord? Task(string arn) => Tasks.GetValueOrDefault(arn);
+
+    public TaskDefinition? TaskDefinition(string family, int revision) => TaskDefinitions.GetValueOrDefault(new TaskDefinitionKey(family, revision));
+
+    public TaskDefinition? TaskDefinitionByArn(string arn)
+    {
+        var name = arn[(arn.LastIndexOf('/') + 1)..];
+        var colon = name.LastIndexOf(':');
+        return colon > 0 && int.TryParse(name[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var revision)
+            ? TaskDefinition(name[..colon], revision)
+            : null;
+    }
+
+    /// <summary>Every revision of a family, oldest first.</summary>
+    public IEnumerable<TaskDefinition> Revisions(string family) =>
+        TaskDefinitions.SkipWhile(p => string.CompareOrdinal(p.Key.Family, family) < 0).TakeWhile(p => p.Key.Family == family).Select(p => p.Value);
+
+    public IEnumerable<TaskRecord> TasksOn(string instanceArn) =>
+        TasksOnInstance.TryGetValue(instanceArn, out var arns) ? arns.Select(arn => Tasks[arn]) : [];
+
+    public IEnumerable<InstanceRecord> InstancesIn(string clusterName) => Instances.Values.Where(i => i.ClusterName == clusterName);
+
+    public IEnumerable<TaskRecord> TasksIn(string clusterName) => Tasks.Values.Where(t => t.ClusterName == clusterName);
+
+    private static ImmutableDictionary<string, ImmutableHashSet<string>> Remove(
+        ImmutableDictionary<string, ImmutableHashSet<string>> map, string instance, string task)
+    {
+        if (!map.TryGetValue(instance, out var set))
+        {
+            return map;
+        }
+
+        set = set.Remove(task);
+        return set.IsEmpty ? map.Remove(instance) : map.SetItem(instance, set);
+    }
+}
+
+/// <summary>Orders task definitions by family, then by revision number (ListTaskDefinitions' ASC order).</summary>
+public readonly record struct TaskDefinitionKey(string Family, int Revision) : IComparable<TaskDefinitionKey>
+{
+    public int CompareTo(TaskDefinitionKey other)
+    {
+        var byFamily = string.CompareOrdinal(Family, other.Family);
+        return byFamily != 0 ? byFamily : Revision.CompareTo(other.Revision);
+    }
+}

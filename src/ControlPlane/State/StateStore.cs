@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Orchestrator.Ecs.Json;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.State;
+
+/// <summary>
+/// The cluster state: an in-memory snapshot for readers and an SQLite file (WAL) that every write reaches before it
+/// becomes visible. There is one writer: <see cref="WriteAsync{T}"/> runs changes one at a time against the current
+/// state, so a change that re-checks what it depends on (free resources, say) can never act on stale data.
+/// </summary>
+public sealed partial class StateStore : IDisposable
+{
+    private readonly SemaphoreSlim writer = new(1, 1);
+    private readonly SqliteConnection connection;
+    private readonly ILogger<StateStore> logger;
+    private TaskCompletionSource changed = NewSignal();
+
+    public StateStore(IOptions<ControlPlaneOptions> options, ILogger<StateStore> logger)
+        : this(Path.Combine(options.Value.DataDir, "state.db"), logger)
+    {
+    }
+
+    public StateStore(string path, ILogger<StateStore> logger)
+    {
+        this.logger = logger;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        Migrate();
+        Current = Load();
+        Log.Loaded(logger, path, Current.Clusters.Count, Current.TaskDefinitions.Count, Current.Instances.Count, Current.Tasks.Count);
+    }
+
+    public StateSnapshot Current { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> as the only writer, stores what it changed in one transaction, then publishes
+    /// the new snapshot. An exception from <paramref name="change"/> discards its changes.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<StateTransaction, T> change, CancellationToken cancellationToken)
+    {
+        await writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = new StateTransaction(Current);
+            var result = change(transaction);
+            if (transaction.Changes.Count > 0)
+            {
+                Persist(transaction.Changes);
+                Current = transaction.State with { Version = Current.Version + 1 };
+                Interlocked.Exchange(ref changed, NewSignal()).TrySetResult();
+            }
+
+            return result;
+        }
+        finally
+        {
+            writer.Release();
+        }
+    }
+
+    /// <summary>Completes when a snapshot newer than <paramref name="version"/> is published.</summary>
+    public async Task<StateSnapshot> WaitForChangeAsync(long version, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref changed).Task;
+            var current = Current;
+            if (current.Version > version)
+            {
+                return current;
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        connection.Dispose();
+        writer.Dispose();
+    }
+
+    private void Persist(IReadOnlyList<StoredChange> changes)
+    {
+        using var transaction = connection.BeginTransaction();
+        foreach (var change in changes)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.Parameters.AddWithValue("$key", change.Key);
+            if (change.Document is null)
+            {
+                command.CommandText = $"DELETE FROM {change.Table} WHERE key = $key";
+            }
+            else
+            {
+                command.CommandText = $"INSERT INTO {change.Table} (key, doc) VALUES ($key, $doc) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc";
+                command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(change.Document, change.Document.GetType(), EcsJson.Options));
+            }
+
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    private void Migrate()
+    {
+        using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > Schema.Migrations.Length)
+        {
+            throw new InvalidOperationException(
+                $"The state database is at schema version {version}, newer than this control plane knows ({Schema.Migrations.Length}). Use a newer control plane.");
+        }
+
+        for (var next = version + 1; next <= Schema.Migrations.Length; next++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"{Schema.Migrations[next - 1]}\nPRAGMA user_version = {next};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+            Log.Migrated(logger, next);
+        }
+    }
+
+    private StateSnapshot Load()
+    {
+        var state = StateSnapshot.Empty;
+        foreach (var cluster in ReadAll<ClusterRecord>(Schema.Clusters))
+        {
+            state = state.With(cluster);
+        }
+
+        foreach (var definition in ReadAll<TaskDefinition>(Schema.TaskDefinitions))
+        {
+            state = state.With(definition);
+        }
+
+        foreach (var instance in ReadAll<InstanceRecord>(Schema.ContainerInstances))
+        {
+            state = state.With(instance);
+        }
+
+        foreach (var task in ReadAll<TaskRecord>(Schema.Tasks))
+        {
+            state = state.With(task);
+        }
+
+        return state;
+    }
+
+    private IEnumerable<T> ReadAll<T>(string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT doc FROM {table}";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return JsonSerializer.Deserialize<T>(reader.GetString(0), EcsJson.Options)!;
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,51 @@
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.State;
+
+/// <summary>
+/// The changes of one write: reads see the state including the writes made so far; on commit every change is
+/// stored in one SQLite transaction and published as one new snapshot.
+/// </summary>
+public sealed class StateTransaction
+{
+    private readonly List<StoredChange> changes = [];
+
+    internal StateTransaction(StateSnapshot state) => State = state;
+
+    public StateSnapshot State { get; private set; }
+
+    internal IReadOnlyList<StoredChange> Changes => changes;
+
+    public void Put(ClusterRecord cluster)
+    {
+        State = State.With(cluster);
+        changes.Add(new StoredChange(Schema.Clusters, cluster.Name, cluster));
+    }
+
+    public void Put(TaskDefinition definition)
+    {
+        State = State.With(definition);
+        changes.Add(new StoredChange(Schema.TaskDefinitions, definition.TaskDefinitionArn!, definition));
+    }
+
+    public void Put(InstanceRecord instance)
+    {
+        State = State.With(instance);
+        changes.Add(new StoredChange(Schema.ContainerInstances, instance.Arn, instance));
+    }
+
+    public void Put(TaskRecord task)
+    {
+        State = State.With(task);
+        changes.Add(new StoredChange(Schema.Tasks, task.Arn, task));
+    }
+
+    public void Delete(TaskRecord task)
+    {
+        State = State.Without(task);
+        changes.Add(new StoredChange(Schema.Tasks, task.Arn, null));
+    }
+}
+
+/// <summary>One row to write (or delete, when <see cref="Document"/> is null).</summary>
+internal sealed record StoredChange(string Table, string Key, object? Document);
