@@ -29,7 +29,7 @@ public static class EcsRequestReader
             Check(document.RootElement, typeof(T), "");
             try
             {
-                return document.RootElement.Deserialize<T>(EcsJson.Strict)!;
+                return document.RootElement.Deserialize<T>(EcsJson.Options)!;
             }
             catch (JsonException e)
             {
@@ -46,7 +46,7 @@ public static class EcsRequestReader
         }
 
         type = Nullable.GetUnderlyingType(type) ?? type;
-        var info = EcsJson.Strict.GetTypeInfo(type);
+        var info = EcsJson.Options.GetTypeInfo(type);
         var expected = Expected(info);
         var actual = element.ValueKind switch
         {
@@ -63,7 +63,7 @@ public static class EcsRequestReader
 
         if (info.Kind == JsonTypeInfoKind.Object)
         {
-            foreach (var member in element.EnumerateObject())
+            foreach (var member in element.EnumerateObject().Where(m => m.Value.ValueKind != JsonValueKind.Null))
             {
                 var memberPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
                 var property = info.Properties.FirstOrDefault(p => p.Name == member.Name)

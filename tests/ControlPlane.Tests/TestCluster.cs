@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orchestrator.ControlPlane.Agents;
+using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Contracts.Agent;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.Tests;
+
+/// <summary>The control plane's application layer over a real state database in a temporary directory.</summary>
+public sealed class TestCluster : IDisposable
+{
+    private readonly List<AgentSession> open = [];
+    private bool restarted;
+
+    public TestCluster(string? directory = null)
+    {
+        Directory = directory ?? Path.Combine(Path.GetTempPath(), "orch-cp-test-" + Guid.NewGuid().ToString("N"));
+        Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance);
+        Sessions = new AgentSessions(Clock);
+        Dispatcher = new TaskDispatcher(Sessions, Store, NullLogger<TaskDispatcher>.Instance);
+        Api = new EcsApi(Store, Arns, Sessions, Dispatcher, Clock);
+        Reports = new AgentReports(Store, Arns, Clock, NullLogger<AgentReports>.Instance);
+        Actions = new EcsActions(Api);
+    }
+
+    public string Directory { get; }
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    public Arns Arns { get; } = new("us-east-1", "123456789012");
+    public StateStore Store { get; }
+    public AgentSessions Sessions { get; }
+    public TaskDispatcher Dispatcher { get; }
+    public EcsApi Api { get; }
+    public AgentReports Reports { get; }
+    public EcsActions Actions { get; }
+
+    public static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <summary>Registers a host and opens a session for it, as a connected agent would.</summary>
+    public async Task<(string Arn, AgentSession Session)> AddInstanceAsync(int cpu = 2048, int memory = 4096, string cluster = "default", params int[] reservedPorts)
+    {
+        var request = new RegisterRequest
+        {
+            Cluster = cluster,
+            Resources = new HostResources { Cpu = cpu, MemoryMib = memory },
+            Hostname = "host",
+            InstanceId = "mi-0123456789abcdef0",
+        };
+        request.Resources.ReservedTcpPorts.Add(reservedPorts.Length == 0 ? [22] : reservedPorts);
+        request.Attributes.Add(new Contracts.Agent.Attribute { Name = "ecs.os-type", Value = "linux" });
+        var instance = await Reports.RegisterAsync(request, Token);
+        var session = Sessions.Open(instance.Arn);
+        open.Add(session);
+        return (instance.Arn, session);
+    }
+
+    public Task<TaskDefinitionResponse> RegisterAsync(string family = "web", int memory = 512, int cpu = 256, int hostPort = 0) =>
+        Api.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        {
+            Family = family,
+            ContainerDefinitions =
+            [
+                new ContainerDefinition
+                {
+                    Name = "web",
+                    Image = "local/busybox:1",
+                    Cpu = cpu,
+                    Memory = memory,
+                    PortMappings = [new PortMapping { ContainerPort = 80, HostPort = hostPort }],
+                },
+            ],
+        }, Token);
+
+    public Task<TasksResponse> RunAsync(string taskDefinition = "web", int count = 1, string cluster = "default") =>
+        Api.RunTaskAsync(new RunTaskRequest { Cluster = cluster, TaskDefinition = taskDefinition, Count = count }, Token);
+
+    /// <summary>The next message the control plane queued for an agent, or null when none is queued.</summary>
+    public static ControlMessage? NextMessage(AgentSession session) => session.Outgoing.Reader.TryRead(out var message) ? message : null;
+
+    /// <summary>A new control plane over the same state database, as after a restart (sessions are gone).</summary>
+    public TestCluster Restart()
+    {
+        restarted = true;
+        Store.Dispose();
+        return new TestCluster(Directory);
+    }
+
+    public void Dispose()
+    {
+        Store.Dispose();
+        if (restarted)
+        {
+            return;
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
