@@ -9,8 +9,6 @@ namespace Orchestrator.ControlPlane.Grpc;
 /// </summary>
 public static class GrpcErrors
 {
-    public const string TypeTrailer = "ecs-error-type";
-
     public static async Task<T> Translate<T>(Func<Task<T>> action)
     {
         try
@@ -44,6 +42,6 @@ public static class GrpcErrors
             _ when e.ErrorType.EndsWith("NotFoundException", StringComparison.Ordinal) => StatusCode.NotFound,
             _ => StatusCode.InvalidArgument,
         };
-        return new RpcException(new Status(code, e.Message), new Metadata { { TypeTrailer, e.ErrorType } });
+        return new RpcException(new Status(code, e.Message), new Metadata { { EcsErrors.GrpcTypeTrailer, e.ErrorType } });
     }
 }

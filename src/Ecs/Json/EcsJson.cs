@@ -28,6 +28,8 @@ public static class EcsJson
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
             NumberHandling = JsonNumberHandling.Strict,
             WriteIndented = indented,
+            // Responses are JSON documents, not HTML: "+00:00" stays "+00:00".
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             AllowTrailingCommas = false,
             ReadCommentHandling = JsonCommentHandling.Disallow,
         };

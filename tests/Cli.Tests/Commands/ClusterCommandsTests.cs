@@ -19,6 +19,7 @@ public sealed class ClusterCommandsTests
         Assert.Equal("CreateCluster", call.Action);
         JsonAssert.Equal("""{"clusterName":"prod"}""", call.Json);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToList();
+        Assert.DoesNotContain(" \n", result.Stdout, StringComparison.Ordinal); // no padding left at line ends
         Assert.Matches(@"^NAME\s+STATUS\s+INSTANCES\s+RUNNING\s+PENDING$", lines[0]);
         Assert.Matches(@"^prod\s+ACTIVE\s+0\s+0\s+0$", lines[1]);
     }

@@ -41,7 +41,7 @@ internal sealed class FakeClusterApi : ClusterApi.ClusterApiBase
     public void On(string action, object reply) => On(action, _ => reply);
 
     public void Fail(string action, string errorType, string message, StatusCode status = StatusCode.InvalidArgument) =>
-        On(action, _ => throw new RpcException(new Status(status, message), new Metadata { { "ecs-error-type", errorType } }));
+        On(action, _ => throw new RpcException(new Status(status, message), new Metadata { { EcsErrors.GrpcTypeTrailer, errorType } }));
 
     /// <summary>What WatchTasks sends; then it keeps the stream open until the client leaves, unless told to end it.</summary>
     public void OnWatch(IReadOnlyList<TasksResponse> replies, bool endAfterReplies = false)
@@ -52,7 +52,7 @@ internal sealed class FakeClusterApi : ClusterApi.ClusterApiBase
 
     /// <summary>WatchTasks fails, after any replies, as the control plane does for e.g. an unknown cluster.</summary>
     public void FailWatch(string errorType, string message) =>
-        _watchError = new RpcException(new Status(StatusCode.NotFound, message), new Metadata { { "ecs-error-type", errorType } });
+        _watchError = new RpcException(new Status(StatusCode.NotFound, message), new Metadata { { EcsErrors.GrpcTypeTrailer, errorType } });
 
     public override Task<EcsReply> Call(EcsCall request, ServerCallContext context)
     {
@@ -62,7 +62,7 @@ internal sealed class FakeClusterApi : ClusterApi.ClusterApiBase
         {
             throw new RpcException(
                 new Status(StatusCode.Unimplemented, $"No canned reply for {request.Action}."),
-                new Metadata { { "ecs-error-type", EcsErrors.UnknownOperation } });
+                new Metadata { { EcsErrors.GrpcTypeTrailer, EcsErrors.UnknownOperation } });
         }
 
         var reply = handler(call);

@@ -58,7 +58,7 @@ public sealed class ClusterApiServiceTests : IAsyncLifetime
 
         Assert.Equal(code, error.StatusCode);
         Assert.StartsWith(message, error.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(type, error.Trailers.GetValue("ecs-error-type"));
+        Assert.Equal(type, error.Trailers.GetValue(Ecs.EcsErrors.GrpcTypeTrailer));
     }
 
     [Fact]

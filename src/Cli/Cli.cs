@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Orchestrator.Cli.Commands;
+
+namespace Orchestrator.Cli;
+
+/// <summary>The <c>orch</c> command line: parses the arguments, runs the command and returns the exit code.</summary>
+public static class Cli
+{
+    /// <summary>Runs <c>orch</c> with the process's environment, writing to the given writers.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, stdout, stderr, CliEnvironment.FromProcess(stdout), CancellationToken.None);
+
+    internal static Task<int> RunAsync(
+        string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        var root = BuildRootCommand(new CommandRunner(stdout, stderr, environment));
+        var configuration = new InvocationConfiguration { Output = stdout, Error = stderr };
+        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
+    }
+
+    internal static RootCommand BuildRootCommand(CommandRunner runner)
+    {
+        var root = new RootCommand("orch: run containers on an orchestrator cluster through its ECS-compatible API.");
+        root.Options.Add(runner.Globals.Endpoint);
+        root.Options.Add(runner.Globals.Output);
+        root.Subcommands.Add(ClusterCommands.Create(runner));
+        root.Subcommands.Add(TaskDefinitionCommands.Create(runner));
+        root.Subcommands.Add(TaskCommands.Create(runner));
+        root.Subcommands.Add(InstanceCommands.Create(runner));
+        return root;
+    }
+}

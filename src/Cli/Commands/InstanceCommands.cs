@@ -1,0 +1,94 @@
+using System.CommandLine;
+using Orchestrator.Cli.Output;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>orch instance list|describe</c>: the container instances (Docker hosts running an agent).</summary>
+internal static class InstanceCommands
+{
+    public static Command Create(CommandRunner runner)
+    {
+        var command = new Command("instance", "List and describe container instances");
+        command.Subcommands.Add(ListCommand(runner));
+        command.Subcommands.Add(DescribeCommand(runner));
+        return command;
+    }
+
+    private static Command ListCommand(CommandRunner runner)
+    {
+        var cluster = ClusterOption.Create();
+        var command = new Command("list", "List container instances (ListContainerInstances, DescribeContainerInstances)") { cluster };
+        runner.SetAction(command, async (invocation, cancellationToken) =>
+        {
+            var clusterName = invocation.Get(cluster);
+            var arns = await Paging.ListAllAsync(async (nextToken, ct) =>
+            {
+                var request = new ListContainerInstancesRequest { Cluster = clusterName, NextToken = nextToken };
+                var page = await invocation.Client.CallAsync<ListContainerInstancesResponse>("ListContainerInstances", request, ct);
+                return (page.ContainerInstanceArns, page.NextToken);
+            }, cancellationToken);
+
+            var response = await DescribeAsync(invocation.Client, clusterName, arns, cancellationToken);
+            if (invocation.Output.IsJson)
+            {
+                invocation.Output.Json(response);
+            }
+            else if (response.ContainerInstances.Count == 0 && response.Failures.Count == 0)
+            {
+                invocation.Output.Line($"No container instances in cluster {clusterName}.");
+            }
+            else
+            {
+                InstanceView.Table(invocation.Output, response.ContainerInstances);
+                FailureView.Write(invocation.Output, response.Failures);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command DescribeCommand(CommandRunner runner)
+    {
+        var cluster = ClusterOption.Create();
+        var instances = new Argument<string[]>("instance") { Description = "Container instance IDs or ARNs", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("describe", "Show container instances with attributes and ports (DescribeContainerInstances)") { instances, cluster };
+        runner.SetAction(command, async (invocation, cancellationToken) =>
+        {
+            var response = await DescribeAsync(invocation.Client, invocation.Get(cluster), invocation.Get(instances), cancellationToken);
+            if (invocation.Output.IsJson)
+            {
+                invocation.Output.Json(response);
+            }
+            else
+            {
+                for (var i = 0; i < response.ContainerInstances.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        invocation.Output.Line();
+                    }
+
+                    InstanceView.Detail(invocation.Output, response.ContainerInstances[i]);
+                }
+
+                FailureView.Write(invocation.Output, response.Failures);
+            }
+
+            return response.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    private static async Task<DescribeContainerInstancesResponse> DescribeAsync(
+        EcsClient client, string cluster, IReadOnlyList<string> instances, CancellationToken cancellationToken)
+    {
+        var chunks = await Paging.DescribeInChunksAsync(instances, (chunk, ct) =>
+            client.CallAsync<DescribeContainerInstancesResponse>(
+                "DescribeContainerInstances", new DescribeContainerInstancesRequest { Cluster = cluster, ContainerInstances = chunk }, ct),
+            cancellationToken);
+        return new DescribeContainerInstancesResponse(
+            [.. chunks.SelectMany(c => c.ContainerInstances)], [.. chunks.SelectMany(c => c.Failures)]);
+    }
+}

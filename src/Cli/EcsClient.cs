@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Orchestrator.Contracts.Cluster;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Json;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Cli;
+
+/// <summary>
+/// The cluster API with ECS's request and response shapes, and its failures translated into what a user should see:
+/// an ECS error as the AWS CLI prints it (exit 254), an unreachable control plane (exit 255).
+/// </summary>
+internal sealed class EcsClient : IDisposable
+{
+
+    private readonly Uri _endpoint;
+    private readonly GrpcChannel _channel;
+    private readonly ClusterApi.ClusterApiClient _api;
+
+    public EcsClient(Uri endpoint)
+    {
+        _endpoint = endpoint;
+        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), EnableMultipleHttp2Connections = true },
+        });
+        _api = new ClusterApi.ClusterApiClient(_channel);
+    }
+
+    public Task<TResponse> CallAsync<TResponse>(string action, object request, CancellationToken cancellationToken) =>
+        CallJsonAsync<TResponse>(action, JsonSerializer.Serialize(request, request.GetType(), EcsJson.Options), cancellationToken);
+
+    /// <summary>Sends a request document as it is (e.g. a task definition file), for the server to validate.</summary>
+    public async Task<TResponse> CallJsonAsync<TResponse>(string action, string requestJson, CancellationToken cancellationToken)
+    {
+        EcsReply reply;
+        try
+        {
+            reply = await _api.CallAsync(new EcsCall { Action = action, Json = requestJson }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw Translate(e, action);
+        }
+
+        return Read<TResponse>(action, reply);
+    }
+
+    /// <summary>The named tasks' DescribeTasks response now and after each change, until cancelled.</summary>
+    public async IAsyncEnumerable<TasksResponse> WatchTasksAsync(
+        string cluster, IEnumerable<string> tasks, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string action = "WatchTasks";
+        using var call = _api.WatchTasks(new WatchTasksRequest { Cluster = cluster, Tasks = { tasks } }, cancellationToken: cancellationToken);
+        while (true)
+        {
+            EcsReply reply;
+            try
+            {
+                if (!await call.ResponseStream.MoveNext(cancellationToken))
+                {
+                    yield break;
+                }
+
+                reply = call.ResponseStream.Current;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RpcException e)
+            {
+                throw Translate(e, action);
+            }
+
+            yield return Read<TasksResponse>(action, reply);
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    private static TResponse Read<TResponse>(string action, EcsReply reply)
+    {
+        try
+        {
+            return EcsJson.Deserialize<TResponse>(reply.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException(ExitCodes.ServiceError, $"The {action} response could not be read: {e.Message}");
+        }
+    }
+
+    /// <summary>The innermost cause (e.g. "Connection refused"), which says more than gRPC's own detail.</summary>
+    private static string ConnectionProblem(RpcException error)
+    {
+        var cause = error.Status.DebugException;
+        while (cause?.InnerException is not null)
+        {
+            cause = cause.InnerException;
+        }
+
+        return cause is null ? error.Status.Detail : $"{error.Status.Detail} ({cause.Message})";
+    }
+
+    private CliException Translate(RpcException error, string action)
+    {
+        var errorType = error.Trailers.GetValue(EcsErrors.GrpcTypeTrailer);
+        if (errorType is null && error.StatusCode == StatusCode.Unavailable)
+        {
+            return CliException.Local($"Could not connect to the control plane at {_endpoint.OriginalString}: {ConnectionProblem(error)}");
+        }
+
+        return new CliException(
+            ExitCodes.ServiceError,
+            $"An error occurred ({errorType ?? error.StatusCode.ToString()}) when calling the {action} operation: {error.Status.Detail}");
+    }
+}

@@ -1,0 +1,16 @@
+namespace Orchestrator.Cli;
+
+/// <summary>Exit codes, following the AWS CLI where it has one.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>The command ran but its outcome is a failure: no task placed, a task stopped, a wait timed out.</summary>
+    public const int Failure = 1;
+
+    /// <summary>The service answered with an error (the AWS CLI's 254).</summary>
+    public const int ServiceError = 254;
+
+    /// <summary>A local problem: the control plane could not be reached, a file could not be read (the AWS CLI's 255).</summary>
+    public const int LocalError = 255;
+}

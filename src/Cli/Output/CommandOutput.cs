@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Orchestrator.Ecs.Json;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Orchestrator.Cli.Output;
+
+/// <summary>
+/// Where a command prints: tables and lines through Spectre.Console on standard output, ECS response documents as
+/// indented JSON, and errors on standard error.
+/// </summary>
+internal sealed class CommandOutput
+{
+    /// <summary>Lines are not wrapped when the output is not a terminal (a file or a pipe has no width).</summary>
+    private const int UnboundedWidth = 4096;
+
+    /// <summary>
+    /// ECS's display options, but writing <c>+</c>, <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c> and quotes as they are: the AWS
+    /// CLI prints <c>2025-03-01T12:00:00+00:00</c>, not <c>\u002B00:00</c>.
+    /// </summary>
+
+    private readonly TextWriter _stdout;
+    private readonly TextWriter _stderr;
+    private readonly StringWriter _rendered = new();
+    private readonly IAnsiConsole _console;
+
+    public CommandOutput(TextWriter stdout, TextWriter stderr, OutputFormat format, CliEnvironment environment)
+    {
+        _stdout = stdout;
+        _stderr = stderr;
+        Format = format;
+        LocalTimeZone = environment.Time.LocalTimeZone;
+
+        // Spectre.Console renders into a buffer so that the padding it leaves at the end of a line can be trimmed.
+        _console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = environment.IsTerminal ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = environment.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(_rendered),
+        });
+        _console.Profile.Width = environment.IsTerminal ? Math.Max(Console.WindowWidth, 40) : UnboundedWidth;
+    }
+
+    public OutputFormat Format { get; }
+
+    public bool IsJson => Format == OutputFormat.Json;
+
+    public TimeZoneInfo LocalTimeZone { get; }
+
+    public void Write(IRenderable renderable)
+    {
+        _console.Write(renderable);
+        var text = _rendered.ToString();
+        _rendered.GetStringBuilder().Clear();
+        foreach (var line in text.TrimEnd().Split('\n'))
+        {
+            _stdout.WriteLine(line.TrimEnd());
+        }
+    }
+
+    public void Line(string text = "") => _stdout.WriteLine(text);
+
+    /// <summary>A progress note: on standard output with tables, on standard error with JSON so stdout stays one document.</summary>
+    public void Progress(string text) => (IsJson ? _stderr : _stdout).WriteLine(text);
+
+    public void Error(string text) => _stderr.WriteLine(text);
+
+    /// <summary>An ECS response document, as the AWS CLI prints it.</summary>
+    public void Json<T>(T document) => _stdout.WriteLine(JsonSerializer.Serialize(document, EcsJson.Display));
+}

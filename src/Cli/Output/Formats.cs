@@ -1,0 +1,50 @@
+using System.Globalization;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Cli.Output;
+
+/// <summary>How ECS values are shown in tables: IDs instead of ARNs, ports like Docker, local times.</summary>
+internal static class Formats
+{
+    /// <summary>The last segment of a task ARN: the task ID.</summary>
+    public static string TaskId(string taskArn) => Arns.ShortName(taskArn, "task");
+
+    /// <summary>A task ID shortened for progress lines: <c>0123abcd…</c>.</summary>
+    public static string ShortTaskId(string taskArn)
+    {
+        var id = TaskId(taskArn);
+        return id.Length > 8 ? id[..8] + "…" : id;
+    }
+
+    public static string? InstanceId(string? containerInstanceArn) =>
+        containerInstanceArn is null ? null : Arns.ShortName(containerInstanceArn, "container-instance");
+
+    public static string ClusterName(string clusterArn) => Arns.ShortName(clusterArn, "cluster");
+
+    /// <summary><c>family:revision</c> from a task definition ARN.</summary>
+    public static string Definition(string taskDefinitionArn) => Arns.ShortName(taskDefinitionArn, "task-definition");
+
+    /// <summary>A task's bound ports as <c>hostPort-&gt;containerPort/protocol</c>, as <c>docker ps</c> shows them.</summary>
+    public static string Bindings(IEnumerable<NetworkBinding> bindings) => string.Join(", ", bindings.Select(b =>
+        $"{Number(b.HostPort)}->{Number(b.ContainerPort)}/{b.Protocol ?? "tcp"}"));
+
+    /// <summary>A task definition's port mappings as <c>containerPort-&gt;hostPort/protocol</c> (host port 0: dynamic).</summary>
+    public static string Mappings(IEnumerable<PortMapping> mappings) => string.Join(", ", mappings.Select(m =>
+        $"{Number(m.ContainerPort)}->{Number(m.HostPort ?? 0)}/{m.EffectiveProtocol}"));
+
+    public static string? LocalTime(DateTimeOffset? value, TimeZoneInfo zone) =>
+        value is { } time ? TimeZoneInfo.ConvertTime(time, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : null;
+
+    public static string Number(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    public static string YesNo(bool value) => value ? "yes" : "no";
+
+    /// <summary>An INTEGER resource's value by name (CPU, MEMORY), 0 when absent.</summary>
+    public static int Integer(IEnumerable<Resource> resources, string name) =>
+        resources.FirstOrDefault(r => r.Name == name)?.IntegerValue ?? 0;
+
+    /// <summary>A STRINGSET resource's values by name (PORTS, PORTS_UDP), joined.</summary>
+    public static string StringSet(IEnumerable<Resource> resources, string name) =>
+        string.Join(", ", resources.FirstOrDefault(r => r.Name == name)?.StringSetValue ?? []);
+}

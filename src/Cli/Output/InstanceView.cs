@@ -1,0 +1,59 @@
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Cli.Output;
+
+internal static class InstanceView
+{
+    public static void Table(CommandOutput output, IEnumerable<ContainerInstance> instances)
+    {
+        var table = Tables.Create("INSTANCE ID", "EC2 ID", "STATUS", "CONNECTED", "RUNNING", "CPU FREE/TOTAL", "MEMORY FREE/TOTAL");
+        foreach (var instance in instances)
+        {
+            table.Row(
+                Formats.InstanceId(instance.ContainerInstanceArn),
+                instance.Ec2InstanceId,
+                instance.Status,
+                Formats.YesNo(instance.AgentConnected),
+                Formats.Number(instance.RunningTasksCount),
+                FreeOfTotal(instance, ResourceNames.Cpu),
+                FreeOfTotal(instance, ResourceNames.Memory));
+        }
+
+        output.Write(table);
+    }
+
+    public static void Detail(CommandOutput output, ContainerInstance instance)
+    {
+        output.Write(Tables.Details(
+        [
+            ("Instance", Formats.InstanceId(instance.ContainerInstanceArn)),
+            ("ARN", instance.ContainerInstanceArn),
+            ("EC2 ID", instance.Ec2InstanceId),
+            ("Status", instance.StatusReason is null ? instance.Status : $"{instance.Status} ({instance.StatusReason})"),
+            ("Agent connected", Formats.YesNo(instance.AgentConnected)),
+            ("Agent version", instance.VersionInfo?.AgentVersion),
+            ("Docker version", instance.VersionInfo?.DockerVersion),
+            ("Registered", Formats.LocalTime(instance.RegisteredAt, output.LocalTimeZone)),
+            ("Tasks", $"{Formats.Number(instance.RunningTasksCount)} running, {Formats.Number(instance.PendingTasksCount)} pending"),
+            ("CPU free/total", FreeOfTotal(instance, ResourceNames.Cpu)),
+            ("Memory free/total", FreeOfTotal(instance, ResourceNames.Memory)),
+            ("Reserved ports (TCP)", Formats.StringSet(instance.RemainingResources, ResourceNames.Ports)),
+            ("Reserved ports (UDP)", Formats.StringSet(instance.RemainingResources, ResourceNames.PortsUdp)),
+        ]));
+
+        if (instance.Attributes.Count > 0)
+        {
+            output.Line();
+            var table = Tables.Create("ATTRIBUTE", "VALUE");
+            foreach (var attribute in instance.Attributes.OrderBy(a => a.Name, StringComparer.Ordinal))
+            {
+                table.Row(attribute.Name, attribute.Value);
+            }
+
+            output.Write(table);
+        }
+    }
+
+    private static string FreeOfTotal(ContainerInstance instance, string resource) =>
+        $"{Formats.Number(Formats.Integer(instance.RemainingResources, resource))}/{Formats.Number(Formats.Integer(instance.RegisteredResources, resource))}";
+}
