@@ -27,7 +27,6 @@ public static class ControlPlaneApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
-        builder.Configuration.AddEnvironmentVariables("ORCH_");
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary(p => p.Key, p => p.Value));
         builder.Host.UseSystemd();
         builder.Logging.AddSimpleConsole(o =>

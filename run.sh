@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Starts a one-host cluster in the foreground: a control plane and an agent on the local Docker engine, with all
+# state under ./.orch/. Ctrl-C stops both cleanly. Ports: ORCH_GRPC_PORT (7070), ORCH_HTTP_PORT (8080).
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+./scripts/ensure-docker.sh
+./scripts/build-test-images.sh
+echo "Building ..."
+dotnet build Orchestrator.sln -c Release -nologo -v quiet
+
+grpc_port=${ORCH_GRPC_PORT:-7070}
+http_port=${ORCH_HTTP_PORT:-8080}
+endpoint="http://127.0.0.1:$grpc_port"
+mkdir -p .orch
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if port_open "$grpc_port" || port_open "$http_port"; then
+  echo "Port $grpc_port or $http_port is already in use: set ORCH_GRPC_PORT / ORCH_HTTP_PORT." >&2
+  exit 1
+fi
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping the agent and the control plane (tasks keep running in Docker; they are adopted on the next start) ..."
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
+}
+trap stop INT TERM EXIT
+
+dotnet artifacts/bin/ControlPlane/release/ControlPlane.dll \
+  --data-dir "$root/.orch/controlplane" --grpc-port "$grpc_port" --http-port "$http_port" \
+  > >(sed -u 's/^/[controlplane] /') 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do port_open "$http_port" && break; sleep 0.2; done
+port_open "$http_port" || { echo "The control plane did not start." >&2; exit 1; }
+
+dotnet artifacts/bin/Agent/release/Agent.dll \
+  --endpoint "$endpoint" --cluster default --data-dir "$root/.orch/agent" \
+  > >(sed -u 's/^/[agent] /') 2>&1 &
+pids+=($!)
+
+cat <<EOT
+
+  Control plane   gRPC $endpoint   HTTP http://127.0.0.1:$http_port/healthz
+  Agent           cluster "default" on the local Docker engine
+  State           $root/.orch/
+
+  Quickstart, in another terminal:
+    export ORCH_ENDPOINT=$endpoint
+    ./orch instance list
+    ./orch taskdef register --file examples/httpd.json
+    ./orch task run --task-definition httpd --wait
+    ./orch task list                       # PORTS shows hostPort->80/tcp
+    curl http://127.0.0.1:<hostPort>/
+    ./orch task stop <task-id>
+
+  Ctrl-C stops both.
+
+EOT
+
+wait -n "${pids[@]}"
