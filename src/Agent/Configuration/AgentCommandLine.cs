@@ -1,0 +1,122 @@
+namespace Orchestrator.Agent.Configuration;
+
+/// <summary>
+/// Turns the agent's flags and <c>ORCH_*</c> environment variables into configuration keys of the <c>Agent</c>
+/// section. The command line wins over the environment; <c>--Agent:Key=value</c> keys pass through unchanged.
+/// </summary>
+public static class AgentCommandLine
+{
+    private const string Section = AgentOptions.SectionName;
+
+    /// <summary>Flag (without dashes) → configuration key.</summary>
+    public static IReadOnlyDictionary<string, string> Flags { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["endpoint"] = $"{Section}:{nameof(AgentOptions.Endpoint)}",
+        ["cluster"] = $"{Section}:{nameof(AgentOptions.Cluster)}",
+        ["docker-host"] = $"{Section}:{nameof(AgentOptions.DockerHost)}",
+        ["data-dir"] = $"{Section}:{nameof(AgentOptions.DataDir)}",
+        ["reserved-memory"] = $"{Section}:{nameof(AgentOptions.ReservedMemoryMiB)}",
+        ["reserved-ports"] = $"{Section}:{nameof(AgentOptions.ReservedPorts)}",
+        ["reserved-ports-udp"] = $"{Section}:{nameof(AgentOptions.ReservedPortsUdp)}",
+    };
+
+    /// <summary>Environment variable → configuration key.</summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ORCH_ENDPOINT"] = $"{Section}:{nameof(AgentOptions.Endpoint)}",
+        ["ORCH_CLUSTER"] = $"{Section}:{nameof(AgentOptions.Cluster)}",
+        ["ORCH_DOCKER_HOST"] = $"{Section}:{nameof(AgentOptions.DockerHost)}",
+        ["ORCH_DATA_DIR"] = $"{Section}:{nameof(AgentOptions.DataDir)}",
+        ["ORCH_ATTRIBUTES"] = $"{Section}:{nameof(AgentOptions.Attributes)}",
+        ["ORCH_RESERVED_MEMORY"] = $"{Section}:{nameof(AgentOptions.ReservedMemoryMiB)}",
+        ["ORCH_RESERVED_PORTS"] = $"{Section}:{nameof(AgentOptions.ReservedPorts)}",
+        ["ORCH_RESERVED_PORTS_UDP"] = $"{Section}:{nameof(AgentOptions.ReservedPortsUdp)}",
+    };
+
+    public const string Usage = """
+        Usage: Agent [options]
+
+          --endpoint URL         control plane gRPC address (ORCH_ENDPOINT; default http://127.0.0.1:7070)
+          --cluster NAME         cluster to join (ORCH_CLUSTER; default "default")
+          --docker-host URI      Docker engine address (ORCH_DOCKER_HOST; default unix:///var/run/docker.sock)
+          --data-dir DIR         state directory (ORCH_DATA_DIR; default /var/lib/orch-agent)
+          --attribute NAME=VALUE custom attribute, repeatable (ORCH_ATTRIBUTES=name=value,name2=value2)
+          --reserved-memory MIB  memory kept from tasks (ORCH_RESERVED_MEMORY)
+          --reserved-ports LIST  extra reserved TCP ports (ORCH_RESERVED_PORTS)
+          --reserved-ports-udp LIST  reserved UDP ports (ORCH_RESERVED_PORTS_UDP)
+          --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10
+        """;
+
+    /// <summary>
+    /// The configuration values given by the environment and the command line, in increasing precedence, and the
+    /// arguments that are left for the host's own command-line source (<c>--Agent:Key=value</c> and the like).
+    /// </summary>
+    public static (IReadOnlyList<KeyValuePair<string, string?>> Values, IReadOnlyList<string> Remaining) Parse(
+        IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        // One value per key, the later source (the command line) replacing the earlier (the environment).
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (variable, key) in EnvironmentVariables)
+        {
+            var value = environment(variable);
+            if (!string.IsNullOrEmpty(value))
+            {
+                values[key] = value;
+            }
+        }
+
+        var remaining = new List<string>();
+        var attributes = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                remaining.Add(arg);
+                continue;
+            }
+
+            var body = arg[2..];
+            var equals = body.IndexOf('=', StringComparison.Ordinal);
+            var flag = equals < 0 ? body : body[..equals];
+            var isAttribute = string.Equals(flag, "attribute", StringComparison.OrdinalIgnoreCase);
+            if (!isAttribute && !Flags.ContainsKey(flag))
+            {
+                remaining.Add(arg);
+                continue;
+            }
+
+            string value;
+            if (equals >= 0)
+            {
+                value = body[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"The option --{flag} needs a value.");
+            }
+
+            if (isAttribute)
+            {
+                attributes.Add(value);
+            }
+            else
+            {
+                values[Flags[flag]] = value;
+            }
+        }
+
+        if (attributes.Count > 0)
+        {
+            values[$"{Section}:{nameof(AgentOptions.Attributes)}"] = string.Join(',', attributes);
+        }
+
+        return ([.. values], remaining);
+    }
+}

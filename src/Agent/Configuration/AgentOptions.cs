@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace Orchestrator.Agent.Configuration;
+
+/// <summary>
+/// The agent's settings, bound from the configuration section <c>Agent</c> (command line, <c>ORCH_*</c> environment
+/// variables, <c>--Agent:Key=value</c>) and checked at start by <see cref="AgentOptionsValidator"/>.
+/// </summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    /// <summary>The control plane's gRPC address.</summary>
+    public string Endpoint { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>The cluster to join, by name or ARN.</summary>
+    public string Cluster { get; set; } = "default";
+
+    /// <summary>The Docker engine's API address (unix:// or tcp://).</summary>
+    public string DockerHost { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>Where the agent keeps its state (agent.db).</summary>
+    public string DataDir { get; set; } = "/var/lib/orch-agent";
+
+    /// <summary>MiB of the host's memory that is not offered to tasks.</summary>
+    public int ReservedMemoryMiB { get; set; }
+
+    /// <summary>Extra reserved TCP ports, comma separated, besides 22, 2375, 2376, 51678 and 51679.</summary>
+    public string? ReservedPorts { get; set; }
+
+    /// <summary>Reserved UDP ports, comma separated.</summary>
+    public string? ReservedPortsUdp { get; set; }
+
+    /// <summary>Custom attributes: <c>name=value,name2=value2</c>; a name without a value is a capability-style attribute.</summary>
+    public string? Attributes { get; set; }
+
+    /// <summary>The wait between SIGTERM and SIGKILL for a container whose definition has no stopTimeout.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public double ReconnectMultiplier { get; set; } = 1.5;
+
+    /// <summary>The fraction by which each reconnect delay is randomly moved up or down.</summary>
+    public double ReconnectJitter { get; set; } = 0.2;
+
+    /// <summary>How long the containers of a stopped task are kept before they are removed.</summary>
+    public TimeSpan TaskCleanupWait { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The ports of <see cref="ReservedPorts"/>; call only after validation.</summary>
+    public IReadOnlyList<int> ExtraReservedTcpPorts => ParsePorts(ReservedPorts, out var ports, out _) ? ports : [];
+
+    /// <summary>The ports of <see cref="ReservedPortsUdp"/>; call only after validation.</summary>
+    public IReadOnlyList<int> ExtraReservedUdpPorts => ParsePorts(ReservedPortsUdp, out var ports, out _) ? ports : [];
+
+    /// <summary>The attributes of <see cref="Attributes"/>; call only after validation.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> CustomAttributes =>
+        ParseAttributes(Attributes, out var attributes, out _) ? attributes : [];
+
+    public static bool ParsePorts(string? value, out IReadOnlyList<int> ports, out string? error)
+    {
+        var result = new List<int>();
+        ports = result;
+        error = null;
+        foreach (var item in Split(value))
+        {
+            if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                error = $"'{item}' is not a port number (1-65535)";
+                return false;
+            }
+
+            if (!result.Contains(port))
+            {
+                result.Add(port);
+            }
+        }
+
+        return true;
+    }
+
+    public static bool ParseAttributes(string? value, out IReadOnlyList<KeyValuePair<string, string?>> attributes, out string? error)
+    {
+        var result = new List<KeyValuePair<string, string?>>();
+        attributes = result;
+        error = null;
+        foreach (var item in Split(value))
+        {
+            var equals = item.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? item : item[..equals].Trim();
+            string? attributeValue = equals < 0 ? null : item[(equals + 1)..].Trim();
+            if (!AttributeRules.IsValidName(name))
+            {
+                error = $"'{name}' is not a valid attribute name (1-128 letters, digits, '-', '_', '/', '\\' or '.')";
+                return false;
+            }
+
+            if (attributeValue is not null && !AttributeRules.IsValidValue(attributeValue))
+            {
+                error = $"the value of '{name}' is not valid (1-128 letters, digits, '-', '_', '/', '\\', '.', '@', ':' or spaces)";
+                return false;
+            }
+
+            result.RemoveAll(a => a.Key == name);
+            result.Add(new(name, attributeValue));
+        }
+
+        return true;
+    }
+
+    private static IEnumerable<string> Split(string? value) =>
+        (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.Agent.Configuration;
+
+/// <summary>Checks <see cref="AgentOptions"/> at start; every message names the setting and how to set it.</summary>
+public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+
+        if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.Endpoint))} (--endpoint, ORCH_ENDPOINT) must be an absolute http:// or https:// URL, not '{options.Endpoint}'.");
+        }
+
+        if (!IsValidCluster(options.Cluster))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.Cluster))} (--cluster, ORCH_CLUSTER) must be a cluster name (1-255 letters, digits, hyphens or underscores) or a cluster ARN, not '{options.Cluster}'.");
+        }
+
+        if (!Uri.TryCreate(options.DockerHost, UriKind.Absolute, out var docker) || docker.Scheme is not ("unix" or "tcp" or "http" or "https" or "npipe"))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.DockerHost))} (--docker-host, ORCH_DOCKER_HOST) must be a unix://, tcp:// or npipe:// URI, not '{options.DockerHost}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.DataDir))} (--data-dir, ORCH_DATA_DIR) must be a directory path.");
+        }
+
+        if (options.ReservedMemoryMiB < 0)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ReservedMemoryMiB))} must be 0 or more MiB, not {options.ReservedMemoryMiB}.");
+        }
+
+        if (!AgentOptions.ParsePorts(options.ReservedPorts, out _, out var tcpError))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ReservedPorts))} must be a comma-separated list of ports: {tcpError}.");
+        }
+
+        if (!AgentOptions.ParsePorts(options.ReservedPortsUdp, out _, out var udpError))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ReservedPortsUdp))} must be a comma-separated list of ports: {udpError}.");
+        }
+
+        if (!AgentOptions.ParseAttributes(options.Attributes, out _, out var attributeError))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.Attributes))} (--attribute, ORCH_ATTRIBUTES) must be name=value pairs separated by commas: {attributeError}.");
+        }
+
+        Positive(failures, nameof(AgentOptions.StopTimeout), options.StopTimeout);
+        Positive(failures, nameof(AgentOptions.HeartbeatInterval), options.HeartbeatInterval);
+        Positive(failures, nameof(AgentOptions.ReconnectInitialDelay), options.ReconnectInitialDelay);
+        Positive(failures, nameof(AgentOptions.TaskCleanupWait), options.TaskCleanupWait);
+
+        if (options.ReconnectMaxDelay < options.ReconnectInitialDelay)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ReconnectMaxDelay))} must be at least {Key(nameof(AgentOptions.ReconnectInitialDelay))} ({options.ReconnectInitialDelay}), not {options.ReconnectMaxDelay}.");
+        }
+
+        if (!(options.ReconnectMultiplier >= 1.0 && options.ReconnectMultiplier <= 10.0))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ReconnectMultiplier))} must be between 1 and 10, not {options.ReconnectMultiplier}.");
+        }
+
+        if (!(options.ReconnectJitter >= 0.0 && options.ReconnectJitter < 1.0))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ReconnectJitter))} must be at least 0 and less than 1, not {options.ReconnectJitter}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string Key(string property) => $"{AgentOptions.SectionName}:{property}";
+
+    private static void Positive(List<string> failures, string property, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{Key(property)} must be a positive duration (e.g. 00:00:30), not {value}.");
+        }
+    }
+
+    private static bool IsValidCluster(string? cluster) =>
+        !string.IsNullOrEmpty(cluster)
+        && (cluster.StartsWith("arn:", StringComparison.Ordinal)
+            || (cluster.Length <= 255 && cluster.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')));
+}

@@ -1,0 +1,13 @@
+namespace Orchestrator.Agent.Configuration;
+
+/// <summary>ECS's rules for attribute names and values.</summary>
+internal static class AttributeRules
+{
+    public static bool IsValidName(string name) =>
+        name.Length is >= 1 and <= 128 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '/' or '\\' or '.');
+
+    public static bool IsValidValue(string value) =>
+        value.Length is >= 1 and <= 128
+        && value[0] != ' ' && value[^1] != ' '
+        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '/' or '\\' or '.' or '@' or ':' or ' ');
+}

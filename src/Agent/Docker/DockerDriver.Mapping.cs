@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Orchestrator.Agent.Docker;
+
+/// <summary>Translation between the agent's shapes and Docker's API models and errors. Pure.</summary>
+public sealed partial class DockerDriver
+{
+    internal static CreateContainerParameters ToCreateParameters(ContainerSpec spec)
+    {
+        var exposed = new Dictionary<string, EmptyStruct>();
+        var bindings = new Dictionary<string, IList<PortBinding>>();
+        foreach (var port in spec.Ports)
+        {
+            var key = string.Create(CultureInfo.InvariantCulture, $"{port.ContainerPort}/{port.Protocol}");
+            exposed[key] = default;
+            if (spec.NetworkMode == "bridge")
+            {
+                if (!bindings.TryGetValue(key, out var list))
+                {
+                    bindings[key] = list = [];
+                }
+
+                list.Add(new PortBinding { HostPort = port.HostPort?.ToString(CultureInfo.InvariantCulture) ?? "" });
+            }
+        }
+
+        return new CreateContainerParameters
+        {
+            Name = spec.Name,
+            Image = spec.Image,
+            Entrypoint = spec.EntryPoint?.ToList()!, // null: the image's own
+            Cmd = spec.Command?.ToList()!,
+            Env = spec.Environment.ToList(),
+            Labels = new Dictionary<string, string>(spec.Labels),
+            ExposedPorts = exposed.Count > 0 ? exposed : null!,
+            HostConfig = new HostConfig
+            {
+                NetworkMode = spec.NetworkMode,
+                PortBindings = bindings.Count > 0 ? bindings : null!,
+                CPUShares = spec.CpuShares,
+                Memory = spec.MemoryBytes,
+                MemoryReservation = spec.MemoryReservationBytes,
+            },
+        };
+    }
+
+    internal static ContainerInspection ToInspection(ContainerInspectResponse response)
+    {
+        var state = response.State;
+        var runState = state?.Status switch
+        {
+            "created" => ContainerRunState.Created,
+            "running" or "paused" or "restarting" => ContainerRunState.Running,
+            _ when state?.Running == true => ContainerRunState.Running,
+            _ => ContainerRunState.Exited,
+        };
+        var bindings = new List<PortBindingInfo>();
+        foreach (var (key, list) in response.NetworkSettings?.Ports ?? new Dictionary<string, IList<PortBinding>>())
+        {
+            var slash = key.IndexOf('/', StringComparison.Ordinal);
+            if (list is null
+                || !int.TryParse(slash < 0 ? key : key[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out var containerPort))
+            {
+                continue;
+            }
+
+            var protocol = slash < 0 ? "tcp" : key[(slash + 1)..];
+            foreach (var binding in list)
+            {
+                if (int.TryParse(binding.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var hostPort))
+                {
+                    bindings.Add(new PortBindingInfo(string.IsNullOrEmpty(binding.HostIP) ? "0.0.0.0" : binding.HostIP, containerPort, hostPort, protocol));
+                }
+            }
+        }
+
+        return new ContainerInspection
+        {
+            Id = response.ID,
+            State = runState,
+            ExitCode = runState == ContainerRunState.Exited ? (int)(state?.ExitCode ?? 0) : null,
+            OomKilled = state?.OOMKilled ?? false,
+            Error = string.IsNullOrEmpty(state?.Error) ? null : state.Error,
+            StartedAt = ParseTime(state?.StartedAt),
+            Bindings = bindings,
+            Labels = response.Config?.Labels is { } labels ? new Dictionary<string, string>(labels) : new Dictionary<string, string>(),
+        };
+    }
+
+    private static DateTimeOffset? ParseTime(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && time.Year > 1
+            ? time
+            : null;
+
+    /// <summary>Docker's message from an API error body (<c>{"message": "…"}</c>), else the exception's.</summary>
+    internal static string MessageOf(DockerApiException exception)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(exception.ResponseBody ?? "");
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("message", out var message)
+                && message.GetString() is { Length: > 0 } text)
+            {
+                return text;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return exception.StatusCode == HttpStatusCode.NotFound && !string.IsNullOrWhiteSpace(exception.ResponseBody)
+            ? exception.ResponseBody.Trim()
+            : exception.Message;
+    }
+}

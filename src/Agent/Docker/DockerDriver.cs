@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Orchestrator.Agent.Docker;
+
+/// <summary>The real <see cref="IDockerDriver"/> over Docker's Engine API (Docker.DotNet).</summary>
+public sealed partial class DockerDriver : IDockerDriver, IDisposable
+{
+    /// <summary>The label every task container carries; the event stream is filtered on it.</summary>
+    public const string TaskArnLabel = "com.amazonaws.ecs.task-arn";
+
+    private static readonly TimeSpan EventReplayWindow = TimeSpan.FromSeconds(5);
+
+    private readonly DockerClient _client;
+    private readonly ILogger<DockerDriver> _logger;
+
+    public DockerDriver(Uri endpoint, ILogger<DockerDriver> logger)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        // No client-wide timeout: stops wait as long as the container's stopTimeout and the event stream never ends.
+        // Every call is bounded by its cancellation token instead.
+        _client = new DockerClientBuilder().WithEndpoint(endpoint).WithTimeout(Timeout.InfiniteTimeSpan).Build();
+        _logger = logger;
+    }
+
+    public async Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken)
+    {
+        var info = await Call(() => _client.System.GetSystemInfoAsync(cancellationToken)).ConfigureAwait(false);
+        var version = await Call(() => _client.System.GetVersionAsync(cancellationToken)).ConfigureAwait(false);
+        return new DockerHostInfo(
+            (int)info.NCPU,
+            info.MemTotal,
+            info.OSType ?? version.Os ?? "linux",
+            info.Architecture ?? version.Arch ?? "",
+            info.ServerVersion ?? version.Version ?? "",
+            version.APIVersion ?? "");
+    }
+
+    public async Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+            var digest = response.RepoDigests?.FirstOrDefault(d => d.Contains('@', StringComparison.Ordinal));
+            return digest is not null ? digest[(digest.IndexOf('@', StringComparison.Ordinal) + 1)..] : response.ID;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return null;
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
+    public async Task PullImageAsync(string image, CancellationToken cancellationToken)
+    {
+        var (repository, tag) = ImageReference.Split(image);
+        Log.Pulling(_logger, image);
+        var progress = new PullProgress();
+        await Call(() => _client.Images.CreateImageAsync(
+            new ImagesCreateParameters { FromImage = repository, Tag = tag }, authConfig: null, progress, cancellationToken)).ConfigureAwait(false);
+        if (progress.Error is { } error)
+        {
+            throw new DockerOperationException(error);
+        }
+
+        Log.Pulled(_logger, image);
+    }
+
+    public async Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var parameters = ToCreateParameters(spec);
+        var response = await Call(() => _client.Containers.CreateContainerAsync(parameters, cancellationToken)).ConfigureAwait(false);
+        return response.ID;
+    }
+
+    public Task StartContainerAsync(string containerId, CancellationToken cancellationToken) =>
+        Call(() => _client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken));
+
+    public async Task StopContainerAsync(string containerId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var seconds = (uint)Math.Max(0, Math.Ceiling(timeout.TotalSeconds));
+        try
+        {
+            await _client.Containers.StopContainerAsync(
+                containerId, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Gone already: as stopped as it gets.
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
+    public async Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _client.Containers.InspectContainerAsync(containerIdOrName, cancellationToken).ConfigureAwait(false);
+            return ToInspection(response);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
+    public async Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Containers.RemoveContainerAsync(
+                containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Already removed.
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
+    public async IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var since = DateTimeOffset.UtcNow - EventReplayWindow;
+        var parameters = new ContainerEventsParameters
+        {
+            Since = since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                ["label"] = new Dictionary<string, bool> { [TaskArnLabel] = true },
+            },
+        };
+        var channel = Channel.CreateUnbounded<ContainerEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var progress = new EventProgress(channel.Writer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var monitor = MonitorAsync(parameters, progress, channel.Writer, stop.Token);
+        try
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await monitor.ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static async Task Call(Func<Task> call)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new DockerOperationException(e.Message, e);
+        }
+    }
+
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new DockerOperationException(e.Message, e);
+        }
+    }
+
+    private async Task MonitorAsync(ContainerEventsParameters parameters, EventProgress progress, ChannelWriter<ContainerEvent> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.System.MonitorEventsAsync(parameters, progress, cancellationToken).ConfigureAwait(false);
+            writer.TryComplete(new DockerOperationException("Docker's event stream ended."));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            Log.EventStreamFailed(_logger, e.Message);
+            writer.TryComplete(e is DockerApiException api ? new DockerOperationException(MessageOf(api), api) : e);
+        }
+    }
+
+    /// <summary>Collects the error a pull reports inside its progress stream (HTTP 200 with an error message).</summary>
+    private sealed class PullProgress : IProgress<JSONMessage>
+    {
+        public string? Error { get; private set; }
+
+        public void Report(JSONMessage value)
+        {
+            if (value?.Error?.Message is { Length: > 0 } message)
+            {
+                Error ??= message;
+            }
+        }
+    }
+
+    /// <summary>Writes events straight into a channel, in order (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
+    private sealed class EventProgress(ChannelWriter<ContainerEvent> writer) : IProgress<Message>
+    {
+        public void Report(Message value)
+        {
+            var id = value?.Actor?.ID;
+            if (id is { Length: > 0 } && value!.Type == "container" && value.Action is { Length: > 0 } action)
+            {
+                writer.TryWrite(new ContainerEvent(id, action));
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+namespace Orchestrator.Agent.Docker;
+
+/// <summary>
+/// The few Docker operations the agent needs. The task engine only talks to Docker through this, so it can be tested
+/// with a fake; <see cref="DockerDriver"/> is the real one. Failures are <see cref="DockerOperationException"/>s whose
+/// message is Docker's own.
+/// </summary>
+public interface IDockerDriver
+{
+    Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken);
+
+    /// <summary>The image's digest (or ID) when it is present locally, null when it is not.</summary>
+    Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken);
+
+    Task PullImageAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>Creates the container and returns its ID.</summary>
+    Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken);
+
+    Task StartContainerAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>Sends SIGTERM, waits up to <paramref name="timeout"/>, then SIGKILL; returns once it has stopped.</summary>
+    Task StopContainerAsync(string containerId, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The container's state by ID or name, null when Docker does not have it.</summary>
+    Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken);
+
+    /// <summary>Removes the container and its anonymous volumes; a container that is already gone is not an error.</summary>
+    Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Docker's events for containers that carry the task-ARN label, until the stream breaks (an exception) or
+    /// <paramref name="cancellationToken"/> is cancelled. The subscription starts a few seconds in the past, so an
+    /// event that happened while the caller was (re)subscribing is delivered rather than lost; callers treat events as
+    /// hints to inspect, so a repeated one does no harm.
+    /// </summary>
+    IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>What registration needs to know about the Docker host.</summary>
+public sealed record DockerHostInfo(
+    int Cpus,
+    long MemoryBytes,
+    string OsType,
+    string Architecture,
+    string ServerVersion,
+    string ApiVersion);
+
+/// <summary>A container to create, already mapped from the ECS container definition.</summary>
+public sealed record ContainerSpec
+{
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public IReadOnlyList<string>? EntryPoint { get; init; }
+    public IReadOnlyList<string>? Command { get; init; }
+    /// <summary><c>NAME=value</c> entries.</summary>
+    public IReadOnlyList<string> Environment { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public long CpuShares { get; init; }
+    /// <summary>Hard memory limit in bytes; 0 when none.</summary>
+    public long MemoryBytes { get; init; }
+    /// <summary>Soft memory limit in bytes; 0 when none.</summary>
+    public long MemoryReservationBytes { get; init; }
+    public required string NetworkMode { get; init; }
+    public IReadOnlyList<PortSpec> Ports { get; init; } = [];
+}
+
+/// <summary>A published port; <see cref="HostPort"/> null lets Docker pick a free host port.</summary>
+public sealed record PortSpec(int ContainerPort, int? HostPort, string Protocol);
+
+public enum ContainerRunState
+{
+    /// <summary>Created and never started.</summary>
+    Created,
+    /// <summary>Running, paused or restarting: its process is alive.</summary>
+    Running,
+    /// <summary>Exited or dead.</summary>
+    Exited,
+}
+
+/// <summary>What the agent reads back from a container.</summary>
+public sealed record ContainerInspection
+{
+    public required string Id { get; init; }
+    public required ContainerRunState State { get; init; }
+    public int? ExitCode { get; init; }
+    public bool OomKilled { get; init; }
+    /// <summary>Docker's error for a container that failed to start, if any.</summary>
+    public string? Error { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public IReadOnlyList<PortBindingInfo> Bindings { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A published port as Docker reports it after start.</summary>
+public sealed record PortBindingInfo(string BindIp, int ContainerPort, int HostPort, string Protocol);
+
+/// <summary>A Docker event about a container (die, stop, oom, start, …).</summary>
+public sealed record ContainerEvent(string ContainerId, string Action);

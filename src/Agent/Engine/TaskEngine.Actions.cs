@@ -1,0 +1,242 @@
+using Orchestrator.Agent.Docker;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>The Docker side of the engine: operations run off the loop and report back as messages.</summary>
+public sealed partial class TaskEngine
+{
+    private void Launch(ManagedTask task, ContainerAction action)
+    {
+        var definition = task.ContainerDefinition(action.Container);
+        var container = task.Record.Container(action.Container);
+        if (definition is null || container is null || task.Definition is null)
+        {
+            return;
+        }
+
+        var taskArn = task.Record.TaskArn;
+        var token = _stopping.Token;
+        Func<Task<TaskEvent?>> operation;
+        switch (action.Kind)
+        {
+            case ContainerActionKind.Pull:
+                var image = definition.Image ?? "";
+                var pullToken = CancellationTokenSource.CreateLinkedTokenSource(token, task.PullCancellation.Token);
+                operation = async () =>
+                {
+                    using (pullToken)
+                    {
+                        return await PullAsync(taskArn, action.Container, image, pullToken.Token).ConfigureAwait(false);
+                    }
+                };
+                break;
+            case ContainerActionKind.Create:
+                if (container.DockerName is null)
+                {
+                    // Chosen and saved before creating, so that after a crash the container can be found by name.
+                    container = container with { DockerName = ContainerSpecBuilder.NewDockerName(task.Definition, action.Container) };
+                    Commit(task, task.Record.WithContainer(container));
+                }
+
+                var spec = ContainerSpecBuilder.Build(
+                    task.Definition, definition, task.Overrides, container.DockerName, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn());
+                operation = () => CreateAsync(taskArn, action.Container, spec, token);
+                break;
+            case ContainerActionKind.Start:
+                var startTranslate = Translator(task, container);
+                operation = () => StartAsync(taskArn, action.Container, container.RuntimeId!, startTranslate, token);
+                break;
+            case ContainerActionKind.Stop:
+                var timeout = definition.StopTimeout is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : _options.StopTimeout;
+                var stopTranslate = Translator(task, container);
+                operation = () => StopAsync(taskArn, action.Container, container.RuntimeId!, timeout, stopTranslate, token);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown action {action.Kind}.");
+        }
+
+        task.InFlight.Add(action.Container);
+        task.RetryAfter.Remove(action.Container);
+        Log.ActionStarted(_logger, taskArn, action.Container, action.Kind);
+        Run(async () =>
+        {
+            var outcome = await operation().ConfigureAwait(false);
+            Post(new ActionCompleted(taskArn, action.Container, outcome));
+        });
+    }
+
+    private void Inspect(ManagedTask task, ContainerRecord container)
+    {
+        var taskArn = task.Record.TaskArn;
+        var id = container.RuntimeId!;
+        var token = _stopping.Token;
+        Run(async () =>
+        {
+            try
+            {
+                var inspection = await _driver.InspectContainerAsync(id, token).ConfigureAwait(false);
+                Post(new ContainerInspected(taskArn, container.Name, inspection));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.InspectFailed(_logger, taskArn, container.Name, e.Message);
+            }
+        });
+    }
+
+    /// <summary>Runs an operation in the background, tracked so that disposal can wait for it.</summary>
+    private void Run(Func<Task> operation)
+    {
+        var running = Task.Run(async () =>
+        {
+            try
+            {
+                await operation().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                Log.OperationFailed(_logger, e);
+            }
+        });
+        _operations.TryAdd(running, 0);
+        running.ContinueWith(t => _operations.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task<TaskEvent?> PullAsync(string taskArn, string container, string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+            if (digest is null)
+            {
+                Log.PullingImage(_logger, taskArn, container, image);
+                await _driver.PullImageAsync(image, cancellationToken).ConfigureAwait(false);
+                digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
+                    ?? throw new DockerOperationException($"image {image} is not present after pulling it");
+            }
+
+            return new ImageReady(container, digest);
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            // The task was stopped while the image was pulling.
+            return new ContainerStopped(container, null, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Pull, e.Message);
+            return new ContainerFailed(container, $"CannotPullContainerError: {e.Message}");
+        }
+    }
+
+    private async Task<TaskEvent?> CreateAsync(string taskArn, string container, ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var id = await _driver.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
+            return new ContainerCreated(container, id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Create, e.Message);
+            return new ContainerFailed(container, $"CannotCreateContainerError: {e.Message}");
+        }
+    }
+
+    private async Task<TaskEvent?> StartAsync(
+        string taskArn, string container, string id, Func<ContainerInspection?, TaskEvent?> translate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _driver.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Start, e.Message);
+            return new ContainerFailed(container, $"CannotStartContainerError: {e.Message}");
+        }
+
+        try
+        {
+            // Read back what Docker actually did: the host ports it picked, or that the process has already exited.
+            var inspection = await _driver.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            return translate(inspection) ?? new ContainerRunning(container, id, []);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.InspectFailed(_logger, taskArn, container, e.Message);
+            return new ContainerRunning(container, id, []);
+        }
+    }
+
+    private async Task<TaskEvent?> StopAsync(
+        string taskArn, string container, string id, TimeSpan timeout, Func<ContainerInspection?, TaskEvent?> translate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Log.StoppingContainer(_logger, taskArn, container, id, timeout);
+            await _driver.StopContainerAsync(id, timeout, cancellationToken).ConfigureAwait(false);
+            var inspection = await _driver.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            return inspection is { State: ContainerRunState.Running } ? null : translate(inspection);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Stop, e.Message);
+            return null;
+        }
+    }
+
+    private async Task CleanupAsync(TaskRecord task, CancellationToken cancellationToken)
+    {
+        var succeeded = true;
+        foreach (var container in task.Containers)
+        {
+            if (container.RuntimeId is not { } id)
+            {
+                continue;
+            }
+
+            try
+            {
+                await _driver.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.CleanupFailed(_logger, task.TaskArn, container.Name, e.Message);
+                succeeded = false;
+            }
+        }
+
+        Post(new CleanupCompleted(task.TaskArn, succeeded));
+    }
+
+    /// <summary>Turns what Docker says about a container into the event it means for the task, if any.</summary>
+    private static TaskEvent? Translate(ManagedTask task, ContainerRecord container, ContainerInspection? inspection) =>
+        Translator(task, container)(inspection);
+
+    private static Func<ContainerInspection?, TaskEvent?> Translator(ManagedTask task, ContainerRecord container)
+    {
+        var hostMode = task.Definition?.EffectiveNetworkMode == NetworkModes.Host;
+        var definition = task.ContainerDefinition(container.Name);
+        var name = container.Name;
+        var known = container.KnownStatus;
+        return inspection => inspection switch
+        {
+            null => known >= LifecycleStatus.Created
+                ? new ContainerStopped(name, null, "DockerStateError: the container no longer exists")
+                : null,
+            { State: ContainerRunState.Created } => known < LifecycleStatus.Created ? new ContainerCreated(name, inspection.Id) : null,
+            { State: ContainerRunState.Running } => new ContainerRunning(
+                name,
+                inspection.Id,
+                hostMode && definition is not null
+                    ? ContainerSpecBuilder.HostModeBindings(definition)
+                    : [.. inspection.Bindings.Select(b => new BindingRecord(b.BindIp, b.ContainerPort, b.HostPort, b.Protocol))]),
+            _ => new ContainerStopped(name, inspection.ExitCode, inspection.OomKilled ? TaskStateMachine.OutOfMemoryReason : null, inspection.Id),
+        };
+    }
+}

@@ -1,0 +1,219 @@
+using Orchestrator.Agent.Docker;
+using Orchestrator.Contracts.Agent;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>The engine loop's handling of each kind of message.</summary>
+public sealed partial class TaskEngine
+{
+    private void Handle(EngineMessage message)
+    {
+        switch (message)
+        {
+            case RunTaskMessage m:
+                Accept(m.Command);
+                break;
+            case StopTaskMessage m:
+                Stop(m.TaskArn, m.Reason);
+                break;
+            case ActionCompleted m:
+                Completed(m);
+                break;
+            case DockerEventReceived m:
+                OnDockerEvent(m.Event);
+                break;
+            case ContainerInspected m:
+                Inspected(m);
+                break;
+            case ResyncRequested:
+                Resync();
+                break;
+            case SweepDue:
+                Sweep();
+                break;
+            case CleanupCompleted m:
+                CleanedUp(m);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown engine message {message.GetType().Name}.");
+        }
+    }
+
+    private void Accept(RunTask command)
+    {
+        if (string.IsNullOrEmpty(command.TaskArn))
+        {
+            Log.RunTaskWithoutArn(_logger);
+            return;
+        }
+
+        if (_tasks.ContainsKey(command.TaskArn))
+        {
+            Log.DuplicateRunTask(_logger, command.TaskArn);
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var (definition, overrides, problem) = Parse(command.TaskDefinitionJson, command.OverridesJson);
+        problem ??= definition is null ? "CannotCreateContainerError: the task definition is empty." : TaskDefinitionCheck.Unsupported(definition);
+        var record = new TaskRecord
+        {
+            TaskArn = command.TaskArn,
+            ClusterArn = command.ClusterArn,
+            TaskDefinitionJson = command.TaskDefinitionJson,
+            OverridesJson = command.OverridesJson,
+            ReceivedAt = now,
+            Containers = [.. (definition?.ContainerDefinitions ?? [])
+                .DistinctBy(c => c.Name ?? "")
+                .Select(c => new ContainerRecord { Name = c.Name ?? "", Essential = c.IsEssential })],
+        };
+        if (problem is not null)
+        {
+            record = record with
+            {
+                DesiredStatus = LifecycleStatus.Stopped,
+                KnownStatus = LifecycleStatus.Stopped,
+                StopCode = TaskStopCode.TaskFailedToStart,
+                StoppedReason = problem,
+                ExecutionStoppedAt = now,
+                Containers = [.. record.Containers.Select(c => c with { KnownStatus = LifecycleStatus.Stopped, Reason = problem })],
+            };
+            Log.TaskRejected(_logger, command.TaskArn, problem);
+        }
+        else
+        {
+            Log.TaskAccepted(_logger, command.TaskArn, definition!.Family, definition.Revision);
+        }
+
+        var task = new ManagedTask(record, problem is null ? definition : null, overrides);
+        Commit(task, record, isNew: true);
+        _tasks[command.TaskArn] = task;
+        Drive(task);
+    }
+
+    private void Stop(string taskArn, string reason)
+    {
+        if (!_tasks.TryGetValue(taskArn, out var task))
+        {
+            Log.StopForUnknownTask(_logger, taskArn);
+            return;
+        }
+
+        Log.StopRequested(_logger, taskArn, reason);
+        Process(task, new StopRequested(TaskStopCode.UserInitiated, string.IsNullOrWhiteSpace(reason) ? TaskStateMachine.StoppedByUserReason : reason));
+    }
+
+    private void Completed(ActionCompleted message)
+    {
+        if (!_tasks.TryGetValue(message.TaskArn, out var task))
+        {
+            return;
+        }
+
+        task.InFlight.Remove(message.Container);
+        if (message.Outcome is null)
+        {
+            task.RetryAfter[message.Container] = _time.GetUtcNow() + RetryDelay;
+        }
+        else
+        {
+            Process(task, message.Outcome, drive: false);
+        }
+
+        Drive(task);
+    }
+
+    private void OnDockerEvent(ContainerEvent dockerEvent)
+    {
+        if (dockerEvent.Action is not ("die" or "stop" or "oom" or "destroy"))
+        {
+            return;
+        }
+
+        foreach (var task in _tasks.Values)
+        {
+            var container = task.Record.Containers.Find(c => c.RuntimeId == dockerEvent.ContainerId);
+            if (container is not null)
+            {
+                if (container.KnownStatus != LifecycleStatus.Stopped)
+                {
+                    Inspect(task, container);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private void Inspected(ContainerInspected message)
+    {
+        if (_tasks.TryGetValue(message.TaskArn, out var task)
+            && task.Record.Container(message.Container) is { } container
+            && Translate(task, container, message.Inspection) is { } observed)
+        {
+            Process(task, observed);
+        }
+    }
+
+    private void Resync()
+    {
+        foreach (var task in _tasks.Values)
+        {
+            foreach (var container in task.Record.Containers)
+            {
+                if (container.RuntimeId is not null && container.KnownStatus is LifecycleStatus.Created or LifecycleStatus.Running)
+                {
+                    Inspect(task, container);
+                }
+            }
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var task in _tasks.Values.ToList())
+        {
+            foreach (var (name, after) in task.RetryAfter.ToList())
+            {
+                if (after <= now)
+                {
+                    task.RetryAfter.Remove(name);
+                }
+            }
+
+            Drive(task);
+            var record = task.Record;
+            if (record.KnownStatus == LifecycleStatus.Stopped
+                && record.ExecutionStoppedAt is { } stoppedAt
+                && stoppedAt + _options.TaskCleanupWait <= now
+                && !task.CleaningUp
+                && task.InFlight.Count == 0
+                && !_store.HasUnacknowledged(record.TaskArn))
+            {
+                task.CleaningUp = true;
+                Run(() => CleanupAsync(record, _stopping.Token));
+            }
+        }
+    }
+
+    private void CleanedUp(CleanupCompleted message)
+    {
+        if (!_tasks.TryGetValue(message.TaskArn, out var task))
+        {
+            return;
+        }
+
+        if (!message.Succeeded)
+        {
+            task.CleaningUp = false;
+            return;
+        }
+
+        _store.DeleteTask(message.TaskArn);
+        _tasks.Remove(message.TaskArn);
+        task.Dispose();
+        Log.TaskCleanedUp(_logger, message.TaskArn);
+    }
+}

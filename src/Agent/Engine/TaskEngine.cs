@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.State;
+using Orchestrator.Contracts.Agent;
+using Orchestrator.Ecs.Json;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>
+/// Runs the tasks this host is given. One loop owns all task state: commands (run, stop), the outcomes of Docker
+/// operations and Docker's events arrive as messages, <see cref="TaskStateMachine"/> decides, the result is committed
+/// to <see cref="AgentStore"/> (with a sequenced state change when the control plane must hear of it), and the Docker
+/// operations it asks for run in the background and report back as messages. The engine never talks to the control
+/// plane: the session sends whatever the store's outbox holds.
+/// </summary>
+public sealed partial class TaskEngine : IAsyncDisposable
+{
+    /// <summary>How long to wait before retrying an operation that failed without settling the container (a stop).</summary>
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan ShutdownWait = TimeSpan.FromSeconds(10);
+
+    private readonly IDockerDriver _driver;
+    private readonly AgentStore _store;
+    private readonly AgentOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TaskEngine> _logger;
+    private readonly Channel<EngineMessage> _inbox = Channel.CreateUnbounded<EngineMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, ManagedTask> _tasks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _operations = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private Task? _watcher;
+    private ITimer? _sweep;
+    private int _disposed;
+
+    public TaskEngine(IDockerDriver driver, AgentStore store, IOptions<AgentOptions> options, TimeProvider time, ILogger<TaskEngine> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _driver = driver;
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>How often stopped tasks are checked for cleanup and failed stops are retried.</summary>
+    internal TimeSpan SweepInterval => _options.TaskCleanupWait < TimeSpan.FromSeconds(10) ? _options.TaskCleanupWait : TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Loads the known tasks and starts the loop. Before it takes any command the loop inspects the containers of
+    /// every unfinished task: running ones are adopted as they are, ones that died meanwhile are reported STOPPED.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The task engine has already been started.");
+        }
+
+        foreach (var record in _store.LoadTasks())
+        {
+            var (definition, overrides, _) = Parse(record.TaskDefinitionJson, record.OverridesJson);
+            _tasks[record.TaskArn] = new ManagedTask(record, definition, overrides);
+        }
+
+        var token = _stopping.Token;
+        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
+        var watcher = new DockerEventWatcher(_driver, NewBackoff(), _time, _logger, e => Post(new DockerEventReceived(e)), () => Post(new ResyncRequested()));
+        _watcher = Task.Run(() => watcher.RunAsync(token), CancellationToken.None);
+        _sweep = _time.CreateTimer(_ => Post(new SweepDue()), null, SweepInterval, SweepInterval);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs a task the control plane placed here; a task the engine already knows is not started again.</summary>
+    public void RunTask(RunTask command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        Post(new RunTaskMessage(command));
+    }
+
+    /// <summary>Sets the task's desired status to STOPPED.</summary>
+    public void StopTask(string taskArn, string reason) => Post(new StopTaskMessage(taskArn, reason));
+
+    /// <summary>Stops the engine; the containers keep running, to be adopted by the next start.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+
+        _inbox.Writer.TryComplete();
+        if (_sweep is not null)
+        {
+            await _sweep.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var pending = new List<Task>(_operations.Keys);
+        if (_loop is not null)
+        {
+            pending.Add(_loop);
+        }
+
+        if (_watcher is not null)
+        {
+            pending.Add(_watcher);
+        }
+
+        try
+        {
+            // Real time on purpose: a fake clock in tests must not make shutdown wait forever.
+            await Task.WhenAll(pending).WaitAsync(ShutdownWait, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+
+        foreach (var task in _tasks.Values)
+        {
+            task.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private void Post(EngineMessage message) => _inbox.Writer.TryWrite(message);
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var task in _tasks.Values.ToList())
+            {
+                Drive(task);
+            }
+
+            await foreach (var message in _inbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    Handle(message);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.MessageFailed(_logger, message.GetType().Name, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>After a restart: inspect the containers of unfinished tasks, retrying until Docker answers.</summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var backoff = NewBackoff();
+        foreach (var task in _tasks.Values.Where(t => t.Record.KnownStatus != LifecycleStatus.Stopped).ToList())
+        {
+            foreach (var container in task.Record.Containers.Where(c => c.KnownStatus != LifecycleStatus.Stopped).ToList())
+            {
+                var reference = container.RuntimeId ?? container.DockerName;
+                if (reference is null)
+                {
+                    continue;
+                }
+
+                ContainerInspection? inspection;
+                while (true)
+                {
+                    try
+                    {
+                        inspection = await _driver.InspectContainerAsync(reference, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        Log.DockerUnavailable(_logger, e.Message);
+                        await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (inspection is { State: ContainerRunState.Running })
+                {
+                    Log.ContainerAdopted(_logger, task.Record.TaskArn, container.Name, inspection.Id);
+                }
+
+                if (Translate(task, container, inspection) is { } observed)
+                {
+                    Process(task, observed, drive: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Folds an event into the task, commits it, and (unless told not to) moves the task on.</summary>
+    private void Process(ManagedTask task, TaskEvent taskEvent, bool drive = true)
+    {
+        Commit(task, TaskStateMachine.Apply(task.Record, taskEvent, _time.GetUtcNow()));
+        if (task.Record.DesiredStatus == LifecycleStatus.Stopped && !task.PullCancellation.IsCancellationRequested)
+        {
+            task.PullCancellation.Cancel();
+        }
+
+        if (drive)
+        {
+            Drive(task);
+        }
+    }
+
+    private void Drive(ManagedTask task)
+    {
+        if (task.Definition is null || task.CleaningUp)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var (next, actions) = TaskStateMachine.Advance(task.Record, task.Busy(now), now);
+        Commit(task, next);
+        foreach (var action in actions)
+        {
+            Launch(task, action);
+        }
+    }
+
+    /// <summary>
+    /// Persists the task, with a sequenced state change in the outbox when the control plane must hear of it, and only
+    /// then makes it the engine's current view.
+    /// </summary>
+    private void Commit(ManagedTask task, TaskRecord next, bool isNew = false)
+    {
+        var before = isNew ? null : task.Record;
+        if (ReferenceEquals(before, next))
+        {
+            return;
+        }
+
+        if (TaskReport.IsReportableChange(before, next))
+        {
+            var change = _store.SaveTaskAndReport(next, TaskReport.ToTaskState(next));
+            Log.StateChanged(_logger, next.TaskArn, change.Sequence, change.Task.LastStatus, next.StopCode ?? "", next.StoppedReason ?? "");
+        }
+        else
+        {
+            _store.SaveTask(next);
+        }
+
+        task.Record = next;
+    }
+
+    private static (TaskDefinition? Definition, TaskOverride? Overrides, string? Problem) Parse(string definitionJson, string overridesJson)
+    {
+        try
+        {
+            var definition = EcsJson.Deserialize<TaskDefinition>(definitionJson);
+            var overrides = string.IsNullOrWhiteSpace(overridesJson) ? null : EcsJson.Deserialize<TaskOverride>(overridesJson);
+            return (definition, overrides, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, null, $"CannotCreateContainerError: the task definition or overrides could not be read: {e.Message}");
+        }
+    }
+
+    private Backoff NewBackoff() =>
+        new(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay, _options.ReconnectMultiplier, _options.ReconnectJitter);
+}

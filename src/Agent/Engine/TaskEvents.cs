@@ -1,0 +1,21 @@
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>Something that happened to a task or one of its containers; <see cref="TaskStateMachine.Apply"/> folds it in.</summary>
+public abstract record TaskEvent;
+
+/// <summary>The container's image is present locally (found or pulled).</summary>
+public sealed record ImageReady(string Container, string? ImageDigest) : TaskEvent;
+
+public sealed record ContainerCreated(string Container, string RuntimeId) : TaskEvent;
+
+/// <summary>The container is running (just started, or found running after a restart), with its published ports.</summary>
+public sealed record ContainerRunning(string Container, string RuntimeId, IReadOnlyList<BindingRecord> Bindings) : TaskEvent;
+
+/// <summary>The container has stopped (exited, was stopped, or vanished); <see cref="ExitCode"/> when Docker knows it.</summary>
+public sealed record ContainerStopped(string Container, int? ExitCode, string? Reason, string? RuntimeId = null) : TaskEvent;
+
+/// <summary>Pulling, creating or starting the container failed; <see cref="Reason"/> is ECS-style (<c>CannotPullContainerError: …</c>).</summary>
+public sealed record ContainerFailed(string Container, string Reason) : TaskEvent;
+
+/// <summary>The task should stop (StopTask from the control plane).</summary>
+public sealed record StopRequested(string StopCode, string Reason) : TaskEvent;

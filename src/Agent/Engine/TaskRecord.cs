@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>
+/// Everything the agent knows about one task: the command it came from, desired and known status, and its
+/// containers. Immutable; the state machine returns a new record for every change, and the store persists it.
+/// </summary>
+public sealed record TaskRecord
+{
+    public required string TaskArn { get; init; }
+    public required string ClusterArn { get; init; }
+    public required string TaskDefinitionJson { get; init; }
+    public string OverridesJson { get; init; } = "";
+    /// <summary><see cref="LifecycleStatus.Running"/> or <see cref="LifecycleStatus.Stopped"/>.</summary>
+    public LifecycleStatus DesiredStatus { get; init; } = LifecycleStatus.Running;
+    public LifecycleStatus KnownStatus { get; init; } = LifecycleStatus.None;
+    /// <summary>Set when the desired status becomes STOPPED; reported once the task has stopped.</summary>
+    public string? StopCode { get; init; }
+    public string? StoppedReason { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset? PullStartedAt { get; init; }
+    public DateTimeOffset? PullStoppedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? ExecutionStoppedAt { get; init; }
+    public ImmutableList<ContainerRecord> Containers { get; init; } = [];
+
+    public ContainerRecord? Container(string name) => Containers.Find(c => c.Name == name);
+
+    public TaskRecord WithContainer(ContainerRecord container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        var index = Containers.FindIndex(c => c.Name == container.Name);
+        return index < 0 ? this : this with { Containers = Containers.SetItem(index, container) };
+    }
+}
+
+/// <summary>One container of a task as the agent knows it.</summary>
+public sealed record ContainerRecord
+{
+    public required string Name { get; init; }
+    public bool Essential { get; init; } = true;
+    /// <summary>The Docker name chosen before creating the container, so a restart can find it even without the ID.</summary>
+    public string? DockerName { get; init; }
+    public string? RuntimeId { get; init; }
+    public LifecycleStatus KnownStatus { get; init; } = LifecycleStatus.None;
+    public int? ExitCode { get; init; }
+    public string? Reason { get; init; }
+    public string? ImageDigest { get; init; }
+    public ImmutableList<BindingRecord> NetworkBindings { get; init; } = [];
+}
+
+public sealed record BindingRecord(string BindIp, int ContainerPort, int HostPort, string Protocol);

@@ -1,0 +1,90 @@
+using Google.Protobuf.WellKnownTypes;
+using Orchestrator.Contracts.Agent;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>What the control plane is told about a task: the <see cref="TaskState"/> projection of a <see cref="TaskRecord"/>.</summary>
+public static class TaskReport
+{
+    public static TaskState ToTaskState(TaskRecord task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var stopped = task.KnownStatus == LifecycleStatus.Stopped;
+        var state = new TaskState
+        {
+            TaskArn = task.TaskArn,
+            LastStatus = task.KnownStatus.ToReported(),
+            StopCode = stopped ? task.StopCode ?? "" : "",
+            StoppedReason = stopped ? task.StoppedReason ?? "" : "",
+            PullStartedAt = ToTimestamp(task.PullStartedAt),
+            PullStoppedAt = ToTimestamp(task.PullStoppedAt),
+            StartedAt = ToTimestamp(task.StartedAt),
+            ExecutionStoppedAt = ToTimestamp(task.ExecutionStoppedAt),
+        };
+        foreach (var container in task.Containers)
+        {
+            var reported = new ContainerState
+            {
+                Name = container.Name,
+                RuntimeId = container.RuntimeId ?? "",
+                LastStatus = container.KnownStatus.ToReported(),
+                Reason = container.Reason ?? "",
+                ImageDigest = container.ImageDigest ?? "",
+            };
+            if (container.KnownStatus == LifecycleStatus.Stopped && container.ExitCode is { } exitCode)
+            {
+                reported.ExitCode = exitCode;
+            }
+
+            if (container.KnownStatus == LifecycleStatus.Running)
+            {
+                reported.NetworkBindings.AddRange(container.NetworkBindings.Select(b => new NetworkBinding
+                {
+                    BindIp = b.BindIp,
+                    ContainerPort = b.ContainerPort,
+                    HostPort = b.HostPort,
+                    Protocol = b.Protocol,
+                }));
+            }
+
+            state.Containers.Add(reported);
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Whether going from <paramref name="before"/> (null: the task was just received, PENDING) to
+    /// <paramref name="after"/> is a state change the control plane must hear about: a status, exit code, reason or
+    /// binding changed. Timestamps, Docker IDs and digests alone are not; they travel with the next change.
+    /// </summary>
+    public static bool IsReportableChange(TaskRecord? before, TaskRecord after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var next = Significant(ToTaskState(after));
+        var previous = before is not null ? Significant(ToTaskState(before)) : Received(after);
+        return !previous.Equals(next);
+    }
+
+    private static TaskState Significant(TaskState state)
+    {
+        var copy = state.Clone();
+        copy.PullStartedAt = copy.PullStoppedAt = copy.StartedAt = copy.ExecutionStoppedAt = null;
+        foreach (var container in copy.Containers)
+        {
+            container.RuntimeId = "";
+            container.ImageDigest = "";
+        }
+
+        return copy;
+    }
+
+    private static TaskState Received(TaskRecord task)
+    {
+        var state = new TaskState { TaskArn = task.TaskArn, LastStatus = Status.Pending };
+        state.Containers.AddRange(task.Containers.Select(c => new ContainerState { Name = c.Name, LastStatus = Status.Pending }));
+        return state;
+    }
+
+    private static Timestamp? ToTimestamp(DateTimeOffset? value) => value is { } time ? Timestamp.FromDateTimeOffset(time) : null;
+}

@@ -1,0 +1,168 @@
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>
+/// The per-task state machine, in the manner of amazon-ecs-agent's managed task: pure functions over
+/// <see cref="TaskRecord"/>, no I/O and no clock (the time is passed in). <see cref="Apply"/> folds an event in;
+/// <see cref="Advance"/> moves each container one step towards the desired status and says which Docker operations to
+/// run. Statuses only move forward, so a late or repeated event changes nothing.
+/// </summary>
+public static class TaskStateMachine
+{
+    public const string EssentialContainerExitedReason = "Essential container in task exited";
+    public const string StoppedByUserReason = "Task stopped by user";
+    public const string OutOfMemoryReason = "OutOfMemoryError: Container killed due to memory usage";
+
+    /// <summary>The task after <paramref name="taskEvent"/>; the same instance when the event changes nothing.</summary>
+    public static TaskRecord Apply(TaskRecord task, TaskEvent taskEvent, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(taskEvent);
+        var next = taskEvent switch
+        {
+            ImageReady e => ImageIsReady(task, e, now),
+            ContainerCreated e => Update(task, e.Container, LifecycleStatus.Created, c => c with { RuntimeId = e.RuntimeId }),
+            ContainerRunning e => Update(task, e.Container, LifecycleStatus.Running, c => c with
+            {
+                RuntimeId = c.RuntimeId ?? e.RuntimeId,
+                NetworkBindings = [.. e.Bindings],
+            }),
+            ContainerStopped e => ContainerHasStopped(task, e.Container, c => c with
+            {
+                RuntimeId = c.RuntimeId ?? e.RuntimeId,
+                ExitCode = e.ExitCode,
+                Reason = e.Reason ?? c.Reason,
+            }, EssentialContainerExitedReason, TaskStopCode.EssentialContainerExited),
+            ContainerFailed e => ContainerHasStopped(task, e.Container, c => c with { Reason = e.Reason }, e.Reason,
+                task.KnownStatus < LifecycleStatus.Running ? TaskStopCode.TaskFailedToStart : TaskStopCode.EssentialContainerExited),
+            StopRequested e => task.DesiredStatus == LifecycleStatus.Running
+                ? task with { DesiredStatus = LifecycleStatus.Stopped, StopCode = e.StopCode, StoppedReason = e.Reason }
+                : task,
+            _ => throw new ArgumentOutOfRangeException(nameof(taskEvent), taskEvent, "Unknown task event."),
+        };
+        return UpdateKnownStatus(next, now);
+    }
+
+    /// <summary>
+    /// Moves every container that is not <paramref name="busy"/> (an operation already running, or waiting to retry)
+    /// one step towards the desired status. Steps that need Docker come back as actions; containers that never started
+    /// are marked STOPPED directly when the task is to stop.
+    /// </summary>
+    public static (TaskRecord Task, IReadOnlyList<ContainerAction> Actions) Advance(TaskRecord task, IReadOnlySet<string> busy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(busy);
+        var actions = new List<ContainerAction>();
+        var next = task;
+        foreach (var container in task.Containers)
+        {
+            if (busy.Contains(container.Name) || container.KnownStatus == LifecycleStatus.Stopped)
+            {
+                continue;
+            }
+
+            if (task.DesiredStatus == LifecycleStatus.Running)
+            {
+                ContainerActionKind? kind = container.KnownStatus switch
+                {
+                    LifecycleStatus.None => ContainerActionKind.Pull,
+                    LifecycleStatus.Pulled => ContainerActionKind.Create,
+                    LifecycleStatus.Created => ContainerActionKind.Start,
+                    _ => null,
+                };
+                if (kind is { } step)
+                {
+                    actions.Add(new ContainerAction(container.Name, step));
+                }
+            }
+            else if (container.KnownStatus == LifecycleStatus.Running)
+            {
+                actions.Add(new ContainerAction(container.Name, ContainerActionKind.Stop));
+            }
+            else
+            {
+                // Never started (or created but not started): nothing to stop in Docker.
+                next = next.WithContainer(container with { KnownStatus = LifecycleStatus.Stopped });
+            }
+        }
+
+        if (next.PullStartedAt is null && actions.Exists(a => a.Kind == ContainerActionKind.Pull))
+        {
+            next = next with { PullStartedAt = now };
+        }
+
+        return (UpdateKnownStatus(next, now), actions);
+    }
+
+    /// <summary>
+    /// The task's known status is the earliest of its containers' (never moving back). While an essential container
+    /// has stopped and others still run, the task stays where it is until they have stopped too.
+    /// </summary>
+    public static TaskRecord UpdateKnownStatus(TaskRecord task, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.Containers.IsEmpty)
+        {
+            return task;
+        }
+
+        var earliest = task.Containers.Min(c => c.KnownStatus);
+        var essentialStopped = task.Containers.Exists(c => c.Essential && c.KnownStatus == LifecycleStatus.Stopped);
+        if ((earliest == LifecycleStatus.Running && essentialStopped) || earliest <= task.KnownStatus)
+        {
+            return task;
+        }
+
+        var next = task with { KnownStatus = earliest };
+        if (earliest == LifecycleStatus.Running)
+        {
+            next = next with { StartedAt = next.StartedAt ?? now };
+        }
+        else if (earliest == LifecycleStatus.Stopped)
+        {
+            next = next with { ExecutionStoppedAt = next.ExecutionStoppedAt ?? now };
+            if (next.DesiredStatus == LifecycleStatus.Running)
+            {
+                // Every container exited without an essential one among them (only possible when none is essential).
+                next = next with
+                {
+                    DesiredStatus = LifecycleStatus.Stopped,
+                    StopCode = TaskStopCode.EssentialContainerExited,
+                    StoppedReason = EssentialContainerExitedReason,
+                };
+            }
+        }
+
+        return next;
+    }
+
+    private static TaskRecord ImageIsReady(TaskRecord task, ImageReady e, DateTimeOffset now)
+    {
+        var next = Update(task, e.Container, LifecycleStatus.Pulled, c => c with { ImageDigest = e.ImageDigest ?? c.ImageDigest });
+        return ReferenceEquals(next, task) ? task : next with { PullStoppedAt = now };
+    }
+
+    private static TaskRecord Update(TaskRecord task, string name, LifecycleStatus status, Func<ContainerRecord, ContainerRecord> change)
+    {
+        var container = task.Container(name);
+        return container is null || container.KnownStatus >= status
+            ? task
+            : task.WithContainer(change(container) with { KnownStatus = status });
+    }
+
+    /// <summary>Marks the container STOPPED; an essential one stopping stops a task that was meant to run.</summary>
+    private static TaskRecord ContainerHasStopped(TaskRecord task, string name, Func<ContainerRecord, ContainerRecord> change, string stoppedReason, string stopCode)
+    {
+        var container = task.Container(name);
+        if (container is null || container.KnownStatus == LifecycleStatus.Stopped)
+        {
+            return task;
+        }
+
+        var next = task.WithContainer(change(container) with { KnownStatus = LifecycleStatus.Stopped });
+        return container.Essential && next.DesiredStatus == LifecycleStatus.Running
+            ? next with { DesiredStatus = LifecycleStatus.Stopped, StopCode = stopCode, StoppedReason = stoppedReason }
+            : next;
+    }
+}

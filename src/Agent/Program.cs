@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent;
+using Orchestrator.Agent.Configuration;
+
+if (args.Any(a => a is "--help" or "-h"))
+{
+    Console.WriteLine(AgentCommandLine.Usage);
+    return 0;
+}
+
+IReadOnlyList<KeyValuePair<string, string?>> values;
+IReadOnlyList<string> remaining;
+try
+{
+    (values, remaining) = AgentCommandLine.Parse(args, Environment.GetEnvironmentVariable);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    await Console.Error.WriteLineAsync(AgentCommandLine.Usage);
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. remaining] });
+// Flags and ORCH_* variables win over appsettings and plain environment variables; --Agent:Key=value wins over all.
+builder.Configuration.AddInMemoryCollection(values);
+builder.Configuration.AddCommandLine([.. remaining]);
+// Runs as a systemd service (Type=notify) on Linux and as a Windows service on Windows; as a plain process otherwise.
+builder.Services.AddSystemd();
+builder.Services.AddWindowsService(o => o.ServiceName = "OrchestratorAgent");
+builder.Services.AddAgent(builder.Configuration);
+
+using var host = builder.Build();
+try
+{
+    // Fail fast, before anything starts, with messages that name the setting.
+    _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
+}
+catch (OptionsValidationException e)
+{
+    foreach (var failure in e.Failures)
+    {
+        await Console.Error.WriteLineAsync($"Invalid configuration: {failure}");
+    }
+
+    return 2;
+}
+
+await host.RunAsync();
+return 0;

@@ -1,0 +1,199 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.Registration;
+using Orchestrator.Agent.State;
+using Orchestrator.Contracts.Agent;
+
+namespace Orchestrator.Agent.Session;
+
+/// <summary>
+/// Keeps the agent connected: registers (with the saved ARN), opens the Session stream, says hello with a snapshot of
+/// every known task, then sends heartbeats and the outbox's state changes in order while passing run/stop commands
+/// to the engine and applying acknowledgements to the outbox. Any failure ends the session; it is reopened after a
+/// jittered, bounded back-off, with a new registration first if the control plane no longer knows the instance.
+/// Tasks keep running meanwhile; their state changes wait in the outbox.
+/// </summary>
+public sealed partial class SessionService(
+    AgentService.AgentServiceClient client,
+    Registrar registrar,
+    TaskEngine engine,
+    AgentStore store,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<SessionService> logger) : BackgroundService
+{
+    private readonly AgentOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new Backoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay, _options.ReconnectMultiplier, _options.ReconnectJitter);
+        var mustRegister = true;
+        string? containerInstanceArn = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var started = time.GetTimestamp();
+            try
+            {
+                if (mustRegister)
+                {
+                    containerInstanceArn = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);
+                    mustRegister = false;
+                }
+
+                await RunSessionAsync(containerInstanceArn!, backoff.Reset, stoppingToken).ConfigureAwait(false);
+                Log.SessionEnded(logger, containerInstanceArn!);
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound && !mustRegister)
+            {
+                Log.InstanceNotFound(logger, containerInstanceArn!, e.Status.Detail);
+                mustRegister = true;
+            }
+            catch (RpcException e)
+            {
+                Log.ControlPlaneFailed(logger, mustRegister ? "Register" : "Session", _options.Endpoint, e.StatusCode, e.Status.Detail);
+            }
+            catch (Exception e)
+            {
+                Log.SessionFailed(logger, mustRegister ? "Register" : "Session", e.Message);
+            }
+
+            if (time.GetElapsedTime(started) >= _options.ReconnectMaxDelay)
+            {
+                // A session that lasted was healthy, whatever ended it: start the back-off afresh.
+                backoff.Reset();
+            }
+
+            var delay = backoff.Next();
+            Log.Reconnecting(logger, delay);
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>One session, until the stream ends or fails; <paramref name="established"/> runs once the control plane has answered.</summary>
+    internal async Task RunSessionAsync(string containerInstanceArn, Action established, CancellationToken cancellationToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = client.Session(cancellationToken: session.Token);
+
+        var (tasks, throughSequence) = store.ReadSnapshot();
+        var hello = new SessionHello { ContainerInstanceArn = containerInstanceArn, ThroughSequence = throughSequence };
+        hello.Tasks.AddRange(tasks.Select(TaskReport.ToTaskState));
+        await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, session.Token).ConfigureAwait(false);
+        Log.SessionOpened(logger, containerInstanceArn, tasks.Count, throughSequence);
+
+        var reader = ReadAsync(call.ResponseStream, established, session.Token);
+        var writer = WriteAsync(call.RequestStream, session.Token);
+        var first = await Task.WhenAny(reader, writer).ConfigureAwait(false);
+        await session.CancelAsync().ConfigureAwait(false);
+        var readerError = await ErrorOf(reader).ConfigureAwait(false);
+        var writerError = await ErrorOf(writer).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // The reader carries the control plane's status (NotFound, Unavailable, …); prefer it over the writer's error.
+        if (readerError is not null && (first == reader || readerError is RpcException { StatusCode: not StatusCode.Cancelled }))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readerError);
+        }
+
+        if (first == writer && writerError is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writerError);
+        }
+    }
+
+    private async Task ReadAsync(IAsyncStreamReader<ControlMessage> responses, Action established, CancellationToken cancellationToken)
+    {
+        var answered = false;
+        while (await responses.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            if (!answered)
+            {
+                answered = true;
+                established();
+            }
+
+            var message = responses.Current;
+            switch (message.KindCase)
+            {
+                case ControlMessage.KindOneofCase.Ack:
+                    var removed = store.Acknowledge(message.Ack.ThroughSequence);
+                    Log.Acknowledged(logger, message.Ack.ThroughSequence, removed);
+                    break;
+                case ControlMessage.KindOneofCase.RunTask:
+                    Log.RunTaskReceived(logger, message.RunTask.TaskArn);
+                    engine.RunTask(message.RunTask);
+                    break;
+                case ControlMessage.KindOneofCase.StopTask:
+                    Log.StopTaskReceived(logger, message.StopTask.TaskArn, message.StopTask.Reason);
+                    engine.StopTask(message.StopTask.TaskArn, message.StopTask.Reason);
+                    break;
+                default:
+                    Log.UnknownMessage(logger, message.KindCase.ToString());
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends every unacknowledged state change in order (the ones before the hello too: the control plane applies each
+    /// at most once), then each new one as it is committed, and a heartbeat every interval.
+    /// </summary>
+    private async Task WriteAsync(IClientStreamWriter<AgentMessage> requests, CancellationToken cancellationToken)
+    {
+        const int Batch = 256;
+        ulong sent = 0;
+        var heartbeatDue = time.GetUtcNow() + _options.HeartbeatInterval;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var version = store.Changes.Version;
+            var changes = store.ReadOutbox(sent, Batch);
+            foreach (var change in changes)
+            {
+                await requests.WriteAsync(new AgentMessage { StateChange = change }, cancellationToken).ConfigureAwait(false);
+                sent = change.Sequence;
+                Log.StateChangeSent(logger, change.Task.TaskArn, change.Sequence, change.Task.LastStatus);
+            }
+
+            var now = time.GetUtcNow();
+            if (now >= heartbeatDue)
+            {
+                await requests.WriteAsync(
+                    new AgentMessage { Heartbeat = new Heartbeat { SentAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now) } },
+                    cancellationToken).ConfigureAwait(false);
+                heartbeatDue = now + _options.HeartbeatInterval;
+            }
+
+            if (changes.Count < Batch)
+            {
+                await store.Changes.WaitAsync(version, heartbeatDue - now, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<Exception?> ErrorOf(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Configuration;
+using Orchestrator.Agent.Configuration;
+
+namespace Orchestrator.Agent.Tests.Configuration;
+
+public sealed class AgentCommandLineTests
+{
+    private static AgentOptions Bind(string[] args, Dictionary<string, string> environment)
+    {
+        var (values, remaining) = AgentCommandLine.Parse(args, name => environment.GetValueOrDefault(name));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).AddCommandLine([.. remaining]).Build();
+        var options = new AgentOptions();
+        configuration.GetSection(AgentOptions.SectionName).Bind(options);
+        return options;
+    }
+
+    [Fact]
+    public void Parse_Nothing_Defaults()
+    {
+        var options = Bind([], []);
+
+        Assert.Equal("http://127.0.0.1:7070", options.Endpoint);
+        Assert.Equal("default", options.Cluster);
+        Assert.Equal("unix:///var/run/docker.sock", options.DockerHost);
+        Assert.Equal("/var/lib/orch-agent", options.DataDir);
+    }
+
+    [Fact]
+    public void Parse_Flags_SetOptions()
+    {
+        var options = Bind(
+            ["--endpoint", "http://10.0.0.1:7070", "--cluster=prod", "--docker-host", "tcp://127.0.0.1:2375", "--data-dir", "/tmp/a"],
+            []);
+
+        Assert.Equal("http://10.0.0.1:7070", options.Endpoint);
+        Assert.Equal("prod", options.Cluster);
+        Assert.Equal("tcp://127.0.0.1:2375", options.DockerHost);
+        Assert.Equal("/tmp/a", options.DataDir);
+    }
+
+    [Fact]
+    public void Parse_EnvironmentAndFlag_FlagWins()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ORCH_ENDPOINT"] = "http://env:7070",
+            ["ORCH_CLUSTER"] = "env-cluster",
+            ["ORCH_DATA_DIR"] = "/env",
+        };
+
+        var options = Bind(["--cluster", "flag-cluster"], environment);
+
+        Assert.Equal("http://env:7070", options.Endpoint);
+        Assert.Equal("flag-cluster", options.Cluster);
+        Assert.Equal("/env", options.DataDir);
+    }
+
+    [Fact]
+    public void Parse_RepeatedAttribute_AllKeptOverEnvironment()
+    {
+        var options = Bind(["--attribute", "stack=prod", "--attribute=zone=a"], new() { ["ORCH_ATTRIBUTES"] = "from=env" });
+
+        Assert.Equal("stack=prod,zone=a", options.Attributes);
+    }
+
+    [Fact]
+    public void Parse_ConfigurationKey_PassesThrough()
+    {
+        var options = Bind(["--Agent:StopTimeout=00:00:05", "--Agent:ReservedMemoryMiB", "256"], []);
+
+        Assert.Equal(TimeSpan.FromSeconds(5), options.StopTimeout);
+        Assert.Equal(256, options.ReservedMemoryMiB);
+    }
+
+    [Fact]
+    public void Parse_FlagWithoutValue_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => AgentCommandLine.Parse(["--cluster"], _ => null));
+
+        Assert.Contains("--cluster", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,58 @@
+using Orchestrator.Agent.Configuration;
+
+namespace Orchestrator.Agent.Tests.Configuration;
+
+public sealed class AgentOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_Succeed()
+    {
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    public static TheoryData<string, Action<AgentOptions>, string> Invalid => new()
+    {
+        { "endpoint not a URL", o => o.Endpoint = "localhost:7070", "Agent:Endpoint (--endpoint, ORCH_ENDPOINT)" },
+        { "endpoint ftp", o => o.Endpoint = "ftp://host", "Agent:Endpoint" },
+        { "cluster with space", o => o.Cluster = "my cluster", "Agent:Cluster (--cluster, ORCH_CLUSTER)" },
+        { "cluster empty", o => o.Cluster = "", "Agent:Cluster" },
+        { "docker host relative", o => o.DockerHost = "/var/run/docker.sock", "Agent:DockerHost (--docker-host, ORCH_DOCKER_HOST)" },
+        { "data dir empty", o => o.DataDir = " ", "Agent:DataDir (--data-dir, ORCH_DATA_DIR)" },
+        { "reserved memory negative", o => o.ReservedMemoryMiB = -1, "Agent:ReservedMemoryMiB" },
+        { "port out of range", o => o.ReservedPorts = "22,70000", "Agent:ReservedPorts must be a comma-separated list of ports: '70000'" },
+        { "udp port not a number", o => o.ReservedPortsUdp = "dns", "Agent:ReservedPortsUdp" },
+        { "attribute name", o => o.Attributes = "bad name=1", "Agent:Attributes (--attribute, ORCH_ATTRIBUTES)" },
+        { "attribute value", o => o.Attributes = "zone=a;b", "the value of 'zone' is not valid" },
+        { "stop timeout zero", o => o.StopTimeout = TimeSpan.Zero, "Agent:StopTimeout" },
+        { "heartbeat negative", o => o.HeartbeatInterval = TimeSpan.FromSeconds(-1), "Agent:HeartbeatInterval" },
+        { "cleanup zero", o => o.TaskCleanupWait = TimeSpan.Zero, "Agent:TaskCleanupWait" },
+        { "max below initial", o => o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(10), "Agent:ReconnectMaxDelay" },
+        { "multiplier below one", o => o.ReconnectMultiplier = 0.5, "Agent:ReconnectMultiplier" },
+        { "jitter one", o => o.ReconnectJitter = 1, "Agent:ReconnectJitter" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public void Validate_InvalidSetting_FailsNamingTheKey(string what, Action<AgentOptions> change, string expected)
+    {
+        var options = new AgentOptions();
+        change(options);
+
+        var result = new AgentOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed, what);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParsedLists_ValidSettings_PortsAndAttributes()
+    {
+        var options = new AgentOptions { ReservedPorts = "8080, 9090,8080", ReservedPortsUdp = "53", Attributes = "stack=prod, gpu ,zone=a b" };
+
+        Assert.Equal([8080, 9090], options.ExtraReservedTcpPorts);
+        Assert.Equal([53], options.ExtraReservedUdpPorts);
+        Assert.Equal([new("stack", "prod"), new("gpu", null), new("zone", "a b")], options.CustomAttributes);
+    }
+}

@@ -1,0 +1,36 @@
+using Orchestrator.Agent.Docker;
+
+namespace Orchestrator.Agent.Tests.Docker;
+
+/// <summary>The real driver, adding <c>orch.test=true</c> and a per-class run label to every container it creates.</summary>
+public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDockerDriver
+{
+    public const string RunLabel = "orch.test.run";
+
+    public string RunSelector => $"{RunLabel}={run}";
+
+    public Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken) => inner.GetHostInfoAsync(cancellationToken);
+
+    public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) => inner.InspectImageAsync(image, cancellationToken);
+
+    public Task PullImageAsync(string image, CancellationToken cancellationToken) => inner.PullImageAsync(image, cancellationToken);
+
+    public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var labels = new Dictionary<string, string>(spec.Labels) { [DockerFixture.TestLabel] = "true", [RunLabel] = run };
+        return inner.CreateContainerAsync(spec with { Labels = labels }, cancellationToken);
+    }
+
+    public Task StartContainerAsync(string containerId, CancellationToken cancellationToken) => inner.StartContainerAsync(containerId, cancellationToken);
+
+    public Task StopContainerAsync(string containerId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        inner.StopContainerAsync(containerId, timeout, cancellationToken);
+
+    public Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken) =>
+        inner.InspectContainerAsync(containerIdOrName, cancellationToken);
+
+    public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken) => inner.RemoveContainerAsync(containerId, cancellationToken);
+
+    public IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken) => inner.WatchContainerEventsAsync(cancellationToken);
+}

@@ -1,0 +1,85 @@
+using Orchestrator.Agent.Engine;
+using Orchestrator.Contracts.Agent;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Agent.Tests.Engine;
+
+public sealed class TaskReportTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly TaskRecord Received = new()
+    {
+        TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
+        ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",
+        TaskDefinitionJson = "{}",
+        ReceivedAt = Now,
+        Containers = [new ContainerRecord { Name = "web" }],
+    };
+
+    [Theory]
+    [InlineData(LifecycleStatus.None, Status.Pending)]
+    [InlineData(LifecycleStatus.Pulled, Status.Pending)]
+    [InlineData(LifecycleStatus.Created, Status.Pending)]
+    [InlineData(LifecycleStatus.Running, Status.Running)]
+    [InlineData(LifecycleStatus.Stopped, Status.Stopped)]
+    public void ToReported_LifecycleStatus_PendingRunningOrStopped(LifecycleStatus status, Status expected) =>
+        Assert.Equal(expected, status.ToReported());
+
+    [Fact]
+    public void ToTaskState_StoppedTask_StopCodeReasonAndExitCode()
+    {
+        var task = Received with
+        {
+            KnownStatus = LifecycleStatus.Stopped,
+            DesiredStatus = LifecycleStatus.Stopped,
+            StopCode = TaskStopCode.EssentialContainerExited,
+            StoppedReason = "Essential container in task exited",
+            ExecutionStoppedAt = Now,
+            Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Stopped, ExitCode = 1, RuntimeId = "abc" }],
+        };
+
+        var state = TaskReport.ToTaskState(task);
+
+        Assert.Equal(Status.Stopped, state.LastStatus);
+        Assert.Equal("EssentialContainerExited", state.StopCode);
+        Assert.Equal("Essential container in task exited", state.StoppedReason);
+        Assert.Equal(1, state.Containers[0].ExitCode);
+        Assert.Equal("abc", state.Containers[0].RuntimeId);
+        Assert.Equal(Now, state.ExecutionStoppedAt.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public void ToTaskState_StoppingTask_NoStopCodeYet()
+    {
+        var task = Received with
+        {
+            KnownStatus = LifecycleStatus.Running,
+            DesiredStatus = LifecycleStatus.Stopped,
+            StopCode = TaskStopCode.UserInitiated,
+            StoppedReason = "bye",
+        };
+
+        var state = TaskReport.ToTaskState(task);
+
+        Assert.Equal("", state.StopCode);
+        Assert.Equal("", state.StoppedReason);
+    }
+
+    public static TheoryData<string, TaskRecord, bool> Changes => new()
+    {
+        { "just received", Received, false },
+        { "pulled", Received with { PullStartedAt = Now, Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Pulled }] }, false },
+        { "created", Received with { Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Created, RuntimeId = "abc" }] }, false },
+        { "running", Received with { KnownStatus = LifecycleStatus.Running, Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Running }] }, true },
+        { "refused", Received with { KnownStatus = LifecycleStatus.Stopped, StopCode = "TaskFailedToStart", StoppedReason = "no" }, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void IsReportableChange_FromReceived_OnlyStatusReasonExitOrBindings(string what, TaskRecord after, bool expected)
+    {
+        Assert.True(TaskReport.IsReportableChange(null, after) == expected, $"{what}: reportable should be {expected}");
+        Assert.True(TaskReport.IsReportableChange(Received, after) == expected, $"{what}: reportable should be {expected}");
+    }
+}

@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Orchestrator.Agent.Docker;
+
+namespace Orchestrator.Agent.Tests.Support;
+
+/// <summary>An in-memory Docker for engine tests: records every call, hands out dynamic ports, and can be told to fail.</summary>
+internal sealed class FakeDockerDriver : IDockerDriver
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, FakeContainer> _containers = new(StringComparer.Ordinal);
+    private Channel<ContainerEvent> _events = Channel.CreateUnbounded<ContainerEvent>();
+    private int _nextPort = 32768;
+    private int _nextId;
+
+    public DockerHostInfo HostInfo { get; set; } = new(4, 8L * 1024 * 1024 * 1024, "linux", "x86_64", "20.10.24", "1.41");
+
+    /// <summary>Images present locally, with their digests.</summary>
+    public ConcurrentDictionary<string, string> Images { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Images whose pull fails, with Docker's message.</summary>
+    public ConcurrentDictionary<string, string> PullFailures { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Images whose containers fail to create / start, with Docker's message.</summary>
+    public ConcurrentDictionary<string, string> CreateFailures { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, string> StartFailures { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When set, pulls wait for it (to stop a task mid-pull).</summary>
+    public TaskCompletionSource? PullGate { get; set; }
+
+    /// <summary>The exit code a container has after a stop (143: it honoured SIGTERM).</summary>
+    public int StopExitCode { get; set; } = 143;
+
+    public ConcurrentQueue<string> Pulls { get; } = new();
+
+    public ConcurrentQueue<ContainerSpec> Created { get; } = new();
+
+    public ConcurrentQueue<string> Started { get; } = new();
+
+    public ConcurrentQueue<(string Id, TimeSpan Timeout)> Stops { get; } = new();
+
+    public ConcurrentQueue<string> Removed { get; } = new();
+
+    public Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken) => Task.FromResult(HostInfo);
+
+    public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
+        Task.FromResult(Images.TryGetValue(image, out var digest) ? digest : null);
+
+    public async Task PullImageAsync(string image, CancellationToken cancellationToken)
+    {
+        Pulls.Enqueue(image);
+        if (PullGate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        if (PullFailures.TryGetValue(image, out var message))
+        {
+            throw new DockerOperationException(message);
+        }
+
+        Images[image] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(image)));
+    }
+
+    public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        if (CreateFailures.TryGetValue(spec.Image, out var message))
+        {
+            throw new DockerOperationException(message);
+        }
+
+        lock (_gate)
+        {
+            if (_containers.Values.Any(c => c.Spec.Name == spec.Name))
+            {
+                throw new DockerOperationException($"Conflict. The container name \"/{spec.Name}\" is already in use");
+            }
+
+            var id = $"{++_nextId:x4}".PadRight(64, 'c');
+            _containers[id] = new FakeContainer(id, spec);
+            Created.Enqueue(spec);
+            return Task.FromResult(id);
+        }
+    }
+
+    public Task StartContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var container = _containers[containerId];
+            if (StartFailures.TryGetValue(container.Spec.Image, out var message))
+            {
+                throw new DockerOperationException(message);
+            }
+
+            container.State = ContainerRunState.Running;
+            container.StartedAt = DateTimeOffset.UtcNow;
+            container.Bindings = [.. container.Spec.Ports.Select(p => new PortBindingInfo("0.0.0.0", p.ContainerPort, p.HostPort ?? _nextPort++, p.Protocol))];
+            Started.Enqueue(containerId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopContainerAsync(string containerId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Stops.Enqueue((containerId, timeout));
+        Exit(containerId, StopExitCode);
+        return Task.CompletedTask;
+    }
+
+    public Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var container = _containers.Values.FirstOrDefault(c => c.Id == containerIdOrName || c.Spec.Name == containerIdOrName);
+            return Task.FromResult(container is null ? null : new ContainerInspection
+            {
+                Id = container.Id,
+                State = container.State,
+                ExitCode = container.State == ContainerRunState.Exited ? container.ExitCode : null,
+                OomKilled = container.OomKilled,
+                StartedAt = container.StartedAt,
+                Bindings = container.State == ContainerRunState.Running ? container.Bindings : [],
+                Labels = container.Spec.Labels,
+            });
+        }
+    }
+
+    public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _containers.Remove(containerId);
+            Removed.Enqueue(containerId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>How many times the event stream has been subscribed to.</summary>
+    public int EventSubscriptions { get; private set; }
+
+    public async IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Channel<ContainerEvent> events;
+        lock (_gate)
+        {
+            events = _events;
+            EventSubscriptions++;
+        }
+
+        await foreach (var item in events.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>The event stream fails, as when dockerd restarts; a new subscription gets a fresh stream.</summary>
+    public void BreakEventStream()
+    {
+        Channel<ContainerEvent> broken;
+        lock (_gate)
+        {
+            broken = _events;
+            _events = Channel.CreateUnbounded<ContainerEvent>();
+        }
+
+        broken.Writer.TryComplete(new DockerOperationException("unexpected EOF"));
+    }
+
+    /// <summary>A container with this spec exists already (as if created by an agent that crashed before saving its ID).</summary>
+    public string Preexisting(ContainerSpec spec) => CreateContainerAsync(spec, CancellationToken.None).Result;
+
+    /// <summary>The container's process exits (as if on its own), and Docker says "die".</summary>
+    public void Exit(string containerId, int exitCode, bool oomKilled = false, bool announce = true)
+    {
+        lock (_gate)
+        {
+            if (!_containers.TryGetValue(containerId, out var container) || container.State != ContainerRunState.Running)
+            {
+                return;
+            }
+
+            container.State = ContainerRunState.Exited;
+            container.ExitCode = exitCode;
+            container.OomKilled = oomKilled;
+        }
+
+        if (announce)
+        {
+            if (oomKilled)
+            {
+                Events.Writer.TryWrite(new ContainerEvent(containerId, "oom"));
+            }
+
+            Events.Writer.TryWrite(new ContainerEvent(containerId, "die"));
+        }
+    }
+
+    private Channel<ContainerEvent> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _events;
+            }
+        }
+    }
+
+    public string IdOf(string containerName)
+    {
+        lock (_gate)
+        {
+            return _containers.Values.Single(c => c.Spec.Labels[Orchestrator.Agent.Engine.ContainerSpecBuilder.ContainerNameLabel] == containerName).Id;
+        }
+    }
+
+    public ContainerInspection Inspect(string id) => InspectContainerAsync(id, CancellationToken.None).Result!;
+
+    private sealed class FakeContainer(string id, ContainerSpec spec)
+    {
+        public string Id { get; } = id;
+        public ContainerSpec Spec { get; } = spec;
+        public ContainerRunState State { get; set; } = ContainerRunState.Created;
+        public int ExitCode { get; set; }
+        public bool OomKilled { get; set; }
+        public DateTimeOffset? StartedAt { get; set; }
+        public IReadOnlyList<PortBindingInfo> Bindings { get; set; } = [];
+    }
+}

@@ -1,0 +1,26 @@
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>Retries an assertion until it holds or the time is up, then fails with the last failure.</summary>
+public static class Eventually
+{
+    public static async Task Async(Func<Task> assertion, TimeSpan within, Func<string>? diagnostics = null)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                await assertion();
+                return;
+            }
+            catch (Exception e) when (DateTime.UtcNow < deadline && e is not OperationCanceledException)
+            {
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException($"Still failing after {within}: {e.Message}\n{diagnostics?.Invoke()}");
+            }
+        }
+    }
+}

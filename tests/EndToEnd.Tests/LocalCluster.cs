@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Orchestrator.Ecs.Json;
+
+namespace Orchestrator.EndToEnd.Tests;
+
+/// <summary>
+/// A control plane and an agent as real processes on this machine's Docker engine, driven through the real CLI.
+/// Each instance has its own ports, data directories and cluster name; DisposeAsync stops the processes and removes
+/// every container the agent created, even when the test failed.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    public const string ClusterLabel = "com.amazonaws.ecs.cluster";
+
+    private readonly string root = Path.Combine(Path.GetTempPath(), "orch-e2e-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public LocalCluster()
+    {
+        ClusterName = "e2e-" + Guid.NewGuid().ToString("N")[..10];
+        GrpcPort = FreePort();
+        HttpPort = FreePort();
+        Directory.CreateDirectory(root);
+    }
+
+    public string ClusterName { get; }
+    public int GrpcPort { get; }
+    public int HttpPort { get; }
+    public string Endpoint => $"http://127.0.0.1:{GrpcPort}";
+    public string ControlPlaneDataDir => Path.Combine(root, "controlplane");
+    public string AgentDataDir => Path.Combine(root, "agent");
+    public ManagedProcess? ControlPlane { get; private set; }
+    public ManagedProcess? Agent { get; private set; }
+    public DockerClient Docker { get; } = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
+
+    public static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <summary>Starts the control plane, creates this cluster, starts an agent and waits until it is connected.</summary>
+    public static async Task<LocalCluster> StartAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var cluster = new LocalCluster();
+        await cluster.StartControlPlaneAsync();
+        (await cluster.OrchAsync("cluster", "create", cluster.ClusterName)).EnsureSuccess();
+        await cluster.StartAgentAsync();
+        await cluster.WaitForConnectedInstanceAsync();
+        return cluster;
+    }
+
+    public async Task StartControlPlaneAsync()
+    {
+        ControlPlane = ManagedProcess.Start("controlplane", Programs.ControlPlane,
+            ["--data-dir", ControlPlaneDataDir, "--grpc-port", $"{GrpcPort}", "--http-port", $"{HttpPort}", "--agent-heartbeat-timeout", "00:00:10"]);
+        using var http = new HttpClient();
+        await Eventually.Async(async () =>
+        {
+            Assert.False(ControlPlane.HasExited, "The control plane exited:\n" + ControlPlane.Output);
+            var health = await http.GetStringAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"), Token);
+            Assert.Contains("ok", health, StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), Diagnostics);
+    }
+
+    public Task StartAgentAsync()
+    {
+        Agent = ManagedProcess.Start("agent", Programs.Agent,
+            ["--endpoint", Endpoint, "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock"]);
+        return Task.CompletedTask;
+    }
+
+    public async Task<JsonElement> WaitForConnectedInstanceAsync()
+    {
+        JsonElement instance = default;
+        await Eventually.Async(async () =>
+        {
+            var instances = (await OrchJsonAsync("instance", "list", "--cluster", ClusterName)).GetProperty("containerInstances");
+            instance = Assert.Single(instances.EnumerateArray().ToList());
+            Assert.True(instance.GetProperty("agentConnected").GetBoolean(), "the agent is not connected yet");
+        }, TimeSpan.FromSeconds(60), Diagnostics);
+        return instance;
+    }
+
+    /// <summary>Runs `orch` against this cluster's control plane.</summary>
+    public async Task<CliResult> OrchAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Programs.Cli);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["ORCH_ENDPOINT"] = Endpoint;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Token);
+        var stderr = process.StandardError.ReadToEndAsync(Token);
+        await process.WaitForExitAsync(Token);
+        return new CliResult(string.Join(' ', arguments), process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs `orch … --output json` and parses what it printed.</summary>
+    public async Task<JsonElement> OrchJsonAsync(params string[] arguments)
+    {
+        var result = (await OrchAsync([.. arguments, "--output", "json"])).EnsureSuccess();
+        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
+    }
+
+    public async Task<T> OrchJsonAsync<T>(params string[] arguments) =>
+        (await OrchJsonAsync(arguments)).Deserialize<T>(EcsJson.Options)!;
+
+    public string Diagnostics() => $"{ControlPlane?.Output}\n{Agent?.Output}";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Agent is not null)
+        {
+            await Agent.DisposeAsync();
+        }
+
+        if (ControlPlane is not null)
+        {
+            await ControlPlane.DisposeAsync();
+        }
+
+        var containers = await Docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [ClusterLabel] = true } },
+        }, CancellationToken.None);
+        foreach (var container in containers.Where(c => c.Labels[ClusterLabel].EndsWith("/" + ClusterName, StringComparison.Ordinal) || c.Labels[ClusterLabel] == ClusterName))
+        {
+            await Docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+        }
+
+        Docker.Dispose();
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed record CliResult(string Command, int ExitCode, string Stdout, string Stderr)
+{
+    public CliResult EnsureSuccess() =>
+        ExitCode == 0 ? this : throw new Xunit.Sdk.XunitException($"orch {Command} exited {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}");
+}
