@@ -29,6 +29,8 @@ public static class ControlPlaneApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary(p => p.Key, p => p.Value));
         builder.Host.UseSystemd();
+        // Per-request logs of every agent heartbeat and CLI call drown what matters; ask for them with Logging:LogLevel.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

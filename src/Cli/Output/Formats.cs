@@ -25,13 +25,20 @@ internal static class Formats
     /// <summary><c>family:revision</c> from a task definition ARN.</summary>
     public static string Definition(string taskDefinitionArn) => Arns.ShortName(taskDefinitionArn, "task-definition");
 
-    /// <summary>A task's bound ports as <c>hostPort-&gt;containerPort/protocol</c>, as <c>docker ps</c> shows them.</summary>
-    public static string Bindings(IEnumerable<NetworkBinding> bindings) => string.Join(", ", bindings.Select(b =>
-        $"{Number(b.HostPort)}->{Number(b.ContainerPort)}/{b.Protocol ?? "tcp"}"));
+    /// <summary>
+    /// A task's bound ports as <c>hostPort-&gt;containerPort/protocol</c>, as <c>docker ps</c> shows them; a port bound
+    /// on both IPv4 and IPv6 is shown once.
+    /// </summary>
+    public static string Bindings(IEnumerable<NetworkBinding> bindings) => string.Join(", ", bindings
+        .Select(b => $"{Number(b.HostPort)}->{Number(b.ContainerPort)}/{b.Protocol ?? "tcp"}")
+        .Distinct(StringComparer.Ordinal));
 
-    /// <summary>A task definition's port mappings as <c>containerPort-&gt;hostPort/protocol</c> (host port 0: dynamic).</summary>
+    /// <summary>
+    /// A task definition's port mappings in the same direction as task bindings: <c>hostPort-&gt;containerPort/protocol</c>,
+    /// with <c>dynamic</c> for host port 0 or absent.
+    /// </summary>
     public static string Mappings(IEnumerable<PortMapping> mappings) => string.Join(", ", mappings.Select(m =>
-        $"{Number(m.ContainerPort)}->{Number(m.HostPort ?? 0)}/{m.EffectiveProtocol}"));
+        $"{(m.HostPort is null or 0 ? "dynamic" : Number(m.HostPort))}->{Number(m.ContainerPort)}/{m.EffectiveProtocol}"));
 
     public static string? LocalTime(DateTimeOffset? value, TimeZoneInfo zone) =>
         value is { } time ? TimeZoneInfo.ConvertTime(time, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : null;

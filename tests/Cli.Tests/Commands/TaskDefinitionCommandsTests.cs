@@ -121,7 +121,7 @@ public sealed class TaskDefinitionCommandsTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         JsonAssert.Equal("""{"taskDefinition":"web:3"}""", Assert.Single(server.Api.Calls).Json);
         Assert.Matches(@"(?m)^NAME\s+IMAGE\s+CPU\s+MEMORY\s+PORTS\s*$", result.Stdout);
-        Assert.Matches(@"(?m)^nginx\s+nginx:1\.27\s+256\s+512\s+80->0/tcp\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^nginx\s+nginx:1\.27\s+256\s+512\s+dynamic->80/tcp\s*$", result.Stdout);
         Assert.Matches(@"(?m)^sidecar\s+busybox\s+0\s+64 \(soft\)\s+-\s*$", result.Stdout);
         Assert.Matches(@"(?m)^Network mode:\s+bridge\s*$", result.Stdout);
     }

@@ -20,8 +20,13 @@ public sealed class FormatsTests
         Formats.Bindings([Canned.Binding(32768, 80), new NetworkBinding { HostPort = 53, ContainerPort = 53, Protocol = "udp" }]));
 
     [Fact]
-    public void Mappings_DynamicHostPort_ShowsZero() => Assert.Equal(
-        "80->0/tcp, 8125->8125/udp",
+    public void Bindings_SamePortOnIpv4AndIpv6_ShownOnce() => Assert.Equal(
+        "32768->80/tcp",
+        Formats.Bindings([Canned.Binding(32768, 80), Canned.Binding(32768, 80) with { BindIP = "::" }]));
+
+    [Fact]
+    public void Mappings_DynamicHostPort_ShowsDynamic() => Assert.Equal(
+        "dynamic->80/tcp, 8125->8125/udp",
         Formats.Mappings([new PortMapping { ContainerPort = 80 }, new PortMapping { ContainerPort = 8125, HostPort = 8125, Protocol = "udp" }]));
 
     [Fact]
