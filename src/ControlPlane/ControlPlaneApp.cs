@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Grpc;
+using Orchestrator.ControlPlane.Http;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 
@@ -22,6 +23,8 @@ public static class ControlPlaneApp
         ["--region"] = "ControlPlane:Region",
         ["--account-id"] = "ControlPlane:AccountId",
         ["--agent-heartbeat-timeout"] = "ControlPlane:AgentHeartbeatTimeout",
+        ["--http-listen"] = "ControlPlane:HttpListenAddress",
+        ["--access-keys-file"] = "ControlPlane:AccessKeysFile",
     };
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -48,6 +51,8 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<AgentReports>();
         builder.Services.AddSingleton<EcsApi>();
         builder.Services.AddSingleton<EcsActions>();
+        builder.Services.AddSingleton<AccessKeyStore>();
+        builder.Services.AddSingleton<RequestAuthenticator>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
@@ -55,8 +60,9 @@ public static class ControlPlaneApp
         {
             var options = context.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new ControlPlaneOptions();
             var address = IPAddress.TryParse(options.ListenAddress, out var parsed) ? parsed : IPAddress.Loopback;
+            var httpAddress = IPAddress.TryParse(options.EffectiveHttpListenAddress, out var http) ? http : IPAddress.Loopback;
             kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(httpAddress, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
             // Agent sessions are long-lived: keep them alive through idle NATs and notice dead peers.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
@@ -65,8 +71,14 @@ public static class ControlPlaneApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (app.Services.GetRequiredService<AccessKeyStore>().IsEmpty)
+        {
+            app.Logger.LogWarning("The ECS API accepts unsigned requests: no access keys are configured (--access-keys-file). It listens on loopback only.");
+        }
+
         app.MapGrpcService<AgentService>();
         app.MapGrpcService<ClusterApiService>();
+        app.MapEcsApi();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
         return app;
     }

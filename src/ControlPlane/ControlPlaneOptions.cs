@@ -17,8 +17,22 @@ public sealed class ControlPlaneOptions
     /// <summary>gRPC (HTTP/2 without TLS): the agent sessions and the CLI's cluster API.</summary>
     public int GrpcPort { get; set; } = 7070;
 
-    /// <summary>HTTP/1.1: health now, the ECS-compatible API later.</summary>
+    /// <summary>HTTP/1.1: health and the ECS-compatible API (AWS JSON 1.1).</summary>
     public int HttpPort { get; set; } = 8080;
+
+    /// <summary>The address the HTTP port listens on; the same as <see cref="ListenAddress"/> when unset.</summary>
+    public string? HttpListenAddress { get; set; }
+
+    /// <summary>Access keys the ECS API accepts (SigV4). Without any, it accepts unsigned requests, on loopback only.</summary>
+    public List<Http.AccessKey> AccessKeys { get; set; } = [];
+
+    /// <summary>A file of <c>ACCESS_KEY_ID SECRET_ACCESS_KEY</c> lines, added to <see cref="AccessKeys"/>.</summary>
+    public string? AccessKeysFile { get; set; }
+
+    /// <summary>How far a signed request's X-Amz-Date may be from the control plane's clock (AWS: 15 minutes).</summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+
+    public string EffectiveHttpListenAddress => string.IsNullOrEmpty(HttpListenAddress) ? ListenAddress : HttpListenAddress;
 
     public string Region { get; set; } = "us-east-1";
 
@@ -41,6 +55,21 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         if (!IPAddress.TryParse(options.ListenAddress, out _))
         {
             errors.Add($"ControlPlane:ListenAddress (--listen) must be an IP address, not '{options.ListenAddress}'.");
+        }
+
+        if (!IPAddress.TryParse(options.EffectiveHttpListenAddress, out var http))
+        {
+            errors.Add($"ControlPlane:HttpListenAddress (--http-listen) must be an IP address, not '{options.EffectiveHttpListenAddress}'.");
+        }
+        else if (!IPAddress.IsLoopback(http) && options.AccessKeys.Count == 0 && string.IsNullOrEmpty(options.AccessKeysFile))
+        {
+            errors.Add($"The ECS API would listen on {http} without access keys: anyone who can reach it could run containers. " +
+                "Give access keys (ControlPlane:AccessKeysFile, --access-keys-file) or listen on loopback (--http-listen 127.0.0.1).");
+        }
+
+        if (options.AccessKeysFile is { Length: > 0 } file && !File.Exists(file))
+        {
+            errors.Add($"ControlPlane:AccessKeysFile (--access-keys-file) names {file}, which does not exist.");
         }
 
         foreach (var (key, port) in new[] { ("GrpcPort (--grpc-port)", options.GrpcPort), ("HttpPort (--http-port)", options.HttpPort) })

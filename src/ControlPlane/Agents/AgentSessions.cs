@@ -40,6 +40,15 @@ public sealed class AgentSessions(TimeProvider clock)
 
     public bool IsConnected(string instanceArn) => sessions.ContainsKey(instanceArn);
 
+    /// <summary>Ends the instance's session, if it has one (e.g. the instance was deregistered).</summary>
+    public void Disconnect(string instanceArn)
+    {
+        if (sessions.TryGetValue(instanceArn, out var session))
+        {
+            Close(session);
+        }
+    }
+
     /// <summary>Queues a message for the instance's agent; false when it has no open session.</summary>
     public bool TrySend(string instanceArn, ControlMessage message) =>
         sessions.TryGetValue(instanceArn, out var session) && session.Outgoing.Writer.TryWrite(message);

@@ -12,8 +12,8 @@ namespace Orchestrator.ControlPlane.Application;
 /// </summary>
 public sealed class EcsActions(EcsApi api)
 {
-    private static readonly FrozenDictionary<string, Func<EcsApi, string, CancellationToken, Task<object>>> Actions =
-        new Dictionary<string, Func<EcsApi, string, CancellationToken, Task<object>>>
+    private static readonly FrozenDictionary<string, Action> Actions =
+        new Dictionary<string, Action>
         {
             ["CreateCluster"] = Bind<CreateClusterRequest, ClusterResponse>((api, r, ct) => api.CreateClusterAsync(r, ct)),
             ["DeleteCluster"] = Bind<DeleteClusterRequest, ClusterResponse>((api, r, ct) => api.DeleteClusterAsync(r, ct)),
@@ -30,9 +30,22 @@ public sealed class EcsActions(EcsApi api)
             ["ListTasks"] = Bind<ListTasksRequest, ListTasksResponse>((api, r, ct) => api.ListTasksAsync(r, ct)),
             ["ListContainerInstances"] = Bind<ListContainerInstancesRequest, ListContainerInstancesResponse>((api, r, ct) => api.ListContainerInstancesAsync(r, ct)),
             ["DescribeContainerInstances"] = Bind<DescribeContainerInstancesRequest, DescribeContainerInstancesResponse>((api, r, ct) => api.DescribeContainerInstancesAsync(r, ct)),
+            ["UpdateContainerInstancesState"] = Bind<UpdateContainerInstancesStateRequest, DescribeContainerInstancesResponse>((api, r, ct) => api.UpdateContainerInstancesStateAsync(r, ct)),
+            ["DeregisterContainerInstance"] = Bind<DeregisterContainerInstanceRequest, ContainerInstanceResponse>((api, r, ct) => api.DeregisterContainerInstanceAsync(r, ct)),
+            ["StartTask"] = Bind<StartTaskRequest, TasksResponse>((api, r, ct) => api.StartTaskAsync(r, ct)),
+            ["PutAttributes"] = Bind<PutAttributesRequest, AttributesResponse>((api, r, ct) => api.PutAttributesAsync(r, ct)),
+            ["DeleteAttributes"] = Bind<DeleteAttributesRequest, AttributesResponse>((api, r, ct) => api.DeleteAttributesAsync(r, ct)),
+            ["ListAttributes"] = Bind<ListAttributesRequest, ListAttributesResponse>((api, r, ct) => api.ListAttributesAsync(r, ct)),
+            ["TagResource"] = Bind<TagResourceRequest, EmptyResponse>((api, r, ct) => api.TagResourceAsync(r, ct)),
+            ["UntagResource"] = Bind<UntagResourceRequest, EmptyResponse>((api, r, ct) => api.UntagResourceAsync(r, ct)),
+            ["ListTagsForResource"] = Bind<ListTagsForResourceRequest, ListTagsForResourceResponse>((api, r, ct) => api.ListTagsForResourceAsync(r, ct)),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => Actions.Keys;
+
+    /// <summary>The request and response types of each action, by name.</summary>
+    public static IReadOnlyDictionary<string, (Type Request, Type Response)> Shapes =>
+        Actions.ToDictionary(a => a.Key, a => (a.Value.Request, a.Value.Response));
 
     /// <summary>Runs the named action on a request document and returns the response document.</summary>
     public async Task<string> InvokeAsync(string action, string requestJson, CancellationToken cancellationToken)
@@ -42,11 +55,13 @@ public sealed class EcsActions(EcsApi api)
             throw new EcsException(EcsErrors.UnknownOperation, $"The action {action} is not implemented by this control plane.");
         }
 
-        var response = await invoke(api, requestJson, cancellationToken).ConfigureAwait(false);
+        var response = await invoke.Invoke(api, requestJson, cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Serialize(response, response.GetType(), EcsJson.Options);
     }
 
-    private static Func<EcsApi, string, CancellationToken, Task<object>> Bind<TRequest, TResponse>(Func<EcsApi, TRequest, CancellationToken, Task<TResponse>> handler)
+    private static Action Bind<TRequest, TResponse>(Func<EcsApi, TRequest, CancellationToken, Task<TResponse>> handler)
         where TResponse : notnull =>
-        async (api, json, ct) => await handler(api, EcsRequestReader.Read<TRequest>(json), ct).ConfigureAwait(false);
+        new(typeof(TRequest), typeof(TResponse), async (api, json, ct) => await handler(api, EcsRequestReader.Read<TRequest>(json), ct).ConfigureAwait(false));
+
+    private sealed record Action(Type Request, Type Response, Func<EcsApi, string, CancellationToken, Task<object>> Invoke);
 }

@@ -10,6 +10,7 @@ public sealed partial class EcsApi
     public Task<ClusterResponse> CreateClusterAsync(CreateClusterRequest request, CancellationToken cancellationToken)
     {
         var name = request.ClusterName ?? DefaultCluster;
+        var tags = Tagging.Validate(request.Tags);
         if (!ClusterNamePattern().IsMatch(name))
         {
             throw EcsException.InvalidParameter(
@@ -28,11 +29,11 @@ public sealed partial class EcsApi
             {
                 Name = name,
                 Arn = arns.Cluster(name),
-                Tags = request.Tags ?? [],
                 Settings = request.Settings ?? [new NameValuePair("containerInsights", "disabled")],
                 CreatedAt = clock.GetUtcNow(),
             };
             tx.Put(cluster);
+            tx.PutTags(cluster.Arn, tags);
             return new ClusterResponse(ToCluster(tx.State, cluster, Include.All));
         }, cancellationToken);
     }
@@ -121,7 +122,7 @@ public sealed partial class EcsApi
                     new NameValuePair("pendingEC2TasksCount", pending.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ]
                 : [],
-            Tags = include.Has("TAGS") ? cluster.Tags : null,
+            Tags = include.Has("TAGS") ? state.TagsOf(cluster.Arn) : null,
             Settings = include.Has("SETTINGS") ? cluster.Settings : null,
             CapacityProviders = [],
         };

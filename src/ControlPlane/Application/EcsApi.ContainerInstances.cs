@@ -48,6 +48,85 @@ public sealed partial class EcsApi
         return Task.FromResult(new DescribeContainerInstancesResponse(found, failures));
     }
 
+    /// <summary>ACTIVE or DRAINING. A DRAINING instance takes no new tasks; its service tasks are moved elsewhere.</summary>
+    public Task<DescribeContainerInstancesResponse> UpdateContainerInstancesStateAsync(UpdateContainerInstancesStateRequest request, CancellationToken cancellationToken)
+    {
+        var references = request.ContainerInstances ?? [];
+        if (references.Count is 0 or > 10)
+        {
+            throw EcsException.InvalidParameter("containerInstances must name between 1 and 10 container instances.");
+        }
+
+        if (request.Status is not (ContainerInstanceStatus.Active or ContainerInstanceStatus.Draining))
+        {
+            throw EcsException.InvalidParameter("status must be ACTIVE or DRAINING.");
+        }
+
+        return store.WriteAsync(tx =>
+        {
+            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var updated = new List<InstanceRecord>();
+            var failures = new List<Failure>();
+            foreach (var reference in references)
+            {
+                var arn = InstanceArn(cluster, reference);
+                var instance = tx.State.Instance(arn);
+                if (instance is null || instance.ClusterName != cluster.Name)
+                {
+                    failures.Add(new Failure(arn, "MISSING"));
+                }
+                else if (instance.Status is not (ContainerInstanceStatus.Active or ContainerInstanceStatus.Draining))
+                {
+                    failures.Add(new Failure(arn, instance.Status, $"A container instance that is {instance.Status} cannot change to {request.Status}."));
+                }
+                else
+                {
+                    var changed = instance.Status == request.Status ? instance : instance with { Status = request.Status, Version = instance.Version + 1 };
+                    if (!ReferenceEquals(changed, instance))
+                    {
+                        tx.Put(changed);
+                    }
+
+                    updated.Add(changed);
+                }
+            }
+
+            return new DescribeContainerInstancesResponse(updated.Select(i => ToContainerInstance(tx.State, i, Include.None)).ToList(), failures);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes a container instance from its cluster (INACTIVE). With tasks still on it, only with <c>force</c>; its
+    /// agent's session ends and the tasks it ran are no longer the cluster's.
+    /// </summary>
+    public async Task<ContainerInstanceResponse> DeregisterContainerInstanceAsync(DeregisterContainerInstanceRequest request, CancellationToken cancellationToken)
+    {
+        var instance = await store.WriteAsync(tx =>
+        {
+            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var arn = InstanceArn(cluster, request.ContainerInstance ?? throw EcsException.InvalidParameter("containerInstance is required."));
+            var instance = tx.State.Instance(arn) is { } found && found.ClusterName == cluster.Name
+                ? found
+                : throw EcsException.InvalidParameter("The referenced container instance was not found.");
+            if (instance.Status == ContainerInstanceStatus.Inactive)
+            {
+                return instance;
+            }
+
+            if (request.Force != true && tx.State.TasksOn(arn).Any())
+            {
+                throw EcsException.InvalidParameter("Found running tasks on the instance.");
+            }
+
+            var inactive = instance with { Status = ContainerInstanceStatus.Inactive, Version = instance.Version + 1 };
+            tx.Put(inactive);
+            return inactive;
+        }, cancellationToken).ConfigureAwait(false);
+
+        sessions.Disconnect(instance.Arn);
+        return new ContainerInstanceResponse(ToContainerInstance(store.Current, instance, Include.None));
+    }
+
     private ContainerInstance ToContainerInstance(StateSnapshot state, InstanceRecord instance, Include include)
     {
         var view = InstanceView.Of(state, instance, sessions.IsConnected(instance.Arn));
@@ -76,9 +155,9 @@ public sealed partial class EcsApi
             AgentConnected = view.AgentConnected,
             RunningTasksCount = tasks.Count(t => t.Task.LastStatus == TaskStatus.Running),
             PendingTasksCount = tasks.Count(t => t.Task.LastStatus is TaskStatus.Provisioning or TaskStatus.Pending),
-            Attributes = instance.Attributes,
+            Attributes = instance.EffectiveAttributes,
             RegisteredAt = instance.RegisteredAt,
-            Tags = include.Has("TAGS") ? [] : null,
+            Tags = include.Has("TAGS") ? state.TagsOf(instance.Arn) : null,
         };
     }
 

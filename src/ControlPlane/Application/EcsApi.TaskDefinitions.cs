@@ -11,6 +11,7 @@ public sealed partial class EcsApi
     public Task<TaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken)
     {
         var valid = TaskDefinitionValidator.Validate(request);
+        var tags = Tagging.Validate(request.Tags);
         if (valid.NetworkMode == NetworkModes.Awsvpc)
         {
             throw EcsException.Client("networkMode awsvpc is not supported by this control plane yet.");
@@ -36,7 +37,8 @@ public sealed partial class EcsApi
                 RegisteredBy = $"arn:aws:iam::{arns.Account}:root",
             };
             tx.Put(definition);
-            return new TaskDefinitionResponse(definition, request.Tags);
+            tx.PutTags(definition.TaskDefinitionArn!, tags);
+            return new TaskDefinitionResponse(definition, tags.Count == 0 ? null : tags);
         }, cancellationToken);
     }
 
@@ -64,8 +66,10 @@ public sealed partial class EcsApi
 
     public Task<TaskDefinitionResponse> DescribeTaskDefinitionAsync(DescribeTaskDefinitionRequest request, CancellationToken cancellationToken)
     {
-        var definition = FindTaskDefinition(store.Current, request.TaskDefinition) ?? throw EcsException.Client("Unable to describe task definition.");
-        return Task.FromResult(new TaskDefinitionResponse(definition));
+        var include = Include.Parse(request.Include, "TAGS");
+        var state = store.Current;
+        var definition = FindTaskDefinition(state, request.TaskDefinition) ?? throw EcsException.Client("Unable to describe task definition.");
+        return Task.FromResult(new TaskDefinitionResponse(definition, include.Has("TAGS") && request.Include is not null ? state.TagsOf(definition.TaskDefinitionArn!) : null));
     }
 
     public Task<ListTaskDefinitionsResponse> ListTaskDefinitionsAsync(ListTaskDefinitionsRequest request, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ public sealed partial class EcsApi
 {
     public const int MaxRunTaskCount = 10;
 
-    public async Task<TasksResponse> RunTaskAsync(RunTaskRequest request, CancellationToken cancellationToken)
+    public Task<TasksResponse> RunTaskAsync(RunTaskRequest request, CancellationToken cancellationToken)
     {
         var count = request.Count ?? 1;
         if (count is < 1 or > MaxRunTaskCount)
@@ -19,41 +19,108 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter($"count must be between 1 and {MaxRunTaskCount}.");
         }
 
-        CheckStartedBy(request.StartedBy);
-        CheckEnum(request.LaunchType, "launchType", "EC2", "EXTERNAL");
-        if (request.Group is { Length: > 255 })
+        var launch = new Launch(request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags);
+        return LaunchAsync(launch, (state, cluster, needs) =>
         {
-            throw EcsException.InvalidParameter("group must be at most 255 characters.");
-        }
-
-        var (tasks, failures) = await store.WriteAsync(tx =>
-        {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
-            var definition = FindTaskDefinition(tx.State, request.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
-            if (definition.Status != "ACTIVE")
-            {
-                throw EcsException.InvalidParameter("TaskDefinition is inactive");
-            }
-
-            CheckOverrides(definition, request.Overrides);
-            var instances = tx.State.InstancesIn(cluster.Name).Where(i => i.Status != ContainerInstanceStatus.Inactive).ToList();
+            var instances = state.InstancesIn(cluster.Name).Where(i => i.Status != ContainerInstanceStatus.Inactive).ToList();
             if (instances.Count == 0)
             {
                 throw EcsException.InvalidParameter("No Container Instances were found in your cluster.");
             }
 
-            var needs = TaskRequirements.Of(definition);
-            var views = instances.Select(i => InstanceView.Of(tx.State, i, sessions.IsConnected(i.Arn))).ToList();
+            var views = instances.Select(i => InstanceView.Of(state, i, sessions.IsConnected(i.Arn))).ToList();
             var plan = PlacementEngine.Place(views, needs, count);
-            var placed = new List<TaskRecord>();
-            foreach (var instanceArn in plan.InstanceArns)
+            return (plan.InstanceArns, plan.Failures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList());
+        }, cancellationToken);
+    }
+
+    /// <summary>StartTask: one task on each named container instance, with the same resource checks as placement.</summary>
+    public Task<TasksResponse> StartTaskAsync(StartTaskRequest request, CancellationToken cancellationToken)
+    {
+        var references = request.ContainerInstances ?? [];
+        if (references.Count is 0 or > 10)
+        {
+            throw EcsException.InvalidParameter("containerInstances must name between 1 and 10 container instances.");
+        }
+
+        var launch = new Launch(request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags);
+        return LaunchAsync(launch, (state, cluster, needs) =>
+        {
+            var targets = new List<string>();
+            var failures = new List<Failure>();
+            foreach (var reference in references)
             {
-                var task = NewTask(cluster, definition, needs, instanceArn, request);
+                var arn = InstanceArn(cluster, reference);
+                var instance = state.Instance(arn);
+                if (instance is null || instance.ClusterName != cluster.Name)
+                {
+                    failures.Add(new Failure(arn, "MISSING"));
+                    continue;
+                }
+
+                var view = InstanceView.Of(state, instance, sessions.IsConnected(arn));
+                foreach (var target in targets.Where(t => t == arn))
+                {
+                    view = view.Take(needs); // the same instance named twice
+                }
+
+                if (PlacementEngine.Refusal(view, needs) is { } refusal)
+                {
+                    failures.Add(new Failure(arn, refusal.Reason, refusal.Detail));
+                }
+                else
+                {
+                    targets.Add(arn);
+                }
+            }
+
+            return (targets, failures);
+        }, cancellationToken);
+    }
+
+    /// <summary>What RunTask and StartTask have in common: the task definition and the tasks' settings.</summary>
+    private sealed record Launch(
+        string? Cluster, string? TaskDefinition, string? Group, string? StartedBy, string? LaunchType, TaskOverride? Overrides, IReadOnlyList<Tag>? Tags);
+
+    /// <summary>
+    /// Validates a launch, then, as the one writer, lets <paramref name="place"/> choose instances over the current
+    /// state and stores a task (with its reservation) per chosen instance; the agents are told after the commit.
+    /// </summary>
+    private async Task<TasksResponse> LaunchAsync(
+        Launch launch,
+        Func<StateSnapshot, ClusterRecord, TaskRequirements, (IReadOnlyList<string> Instances, IReadOnlyList<Failure> Failures)> place,
+        CancellationToken cancellationToken)
+    {
+        CheckStartedBy(launch.StartedBy);
+        CheckEnum(launch.LaunchType, "launchType", "EC2", "EXTERNAL");
+        if (launch.Group is { Length: > 255 })
+        {
+            throw EcsException.InvalidParameter("group must be at most 255 characters.");
+        }
+
+        var tags = Tagging.Validate(launch.Tags);
+        var (tasks, failures) = await store.WriteAsync(tx =>
+        {
+            var cluster = ActiveCluster(tx.State, launch.Cluster);
+            var definition = FindTaskDefinition(tx.State, launch.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
+            if (definition.Status != "ACTIVE")
+            {
+                throw EcsException.InvalidParameter("TaskDefinition is inactive");
+            }
+
+            CheckOverrides(definition, launch.Overrides);
+            var needs = TaskRequirements.Of(definition);
+            var (instances, refused) = place(tx.State, cluster, needs);
+            var placed = new List<TaskRecord>();
+            foreach (var instanceArn in instances)
+            {
+                var task = NewTask(cluster, definition, needs, instanceArn, launch);
                 tx.Put(task);
+                tx.PutTags(task.Arn, tags);
                 placed.Add(task);
             }
 
-            return (placed, plan.Failures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList());
+            return (placed, refused);
         }, cancellationToken).ConfigureAwait(false);
 
         foreach (var task in tasks)
@@ -61,7 +128,7 @@ public sealed partial class EcsApi
             dispatcher.Run(task);
         }
 
-        return new TasksResponse(tasks.Select(t => t.Task).ToList(), failures);
+        return new TasksResponse(tasks.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
     }
 
     public async Task<TaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
@@ -116,10 +183,13 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("tasks must name between 1 and 100 tasks.");
         }
 
-        Include.Parse(request.Include, "TAGS");
+        var include = Include.Parse(request.Include, "TAGS");
         var state = store.Current;
         var cluster = ActiveCluster(state, request.Cluster);
-        return Task.FromResult(DescribeTasks(state, cluster, references));
+        var response = DescribeTasks(state, cluster, references);
+        return Task.FromResult(request.Include is null || !include.Has("TAGS")
+            ? response
+            : response with { Tasks = response.Tasks.Select(t => t with { Tags = state.TagsOf(t.TaskArn) }).ToList() });
     }
 
     /// <summary>DescribeTasks against a given snapshot (also used to stream task changes).</summary>
@@ -161,7 +231,7 @@ public sealed partial class EcsApi
         return Task.FromResult(new ListTasksResponse(page.Select(t => t.Arn).ToList(), next));
     }
 
-    private TaskRecord NewTask(ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, RunTaskRequest request)
+    private TaskRecord NewTask(ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, Launch request)
     {
         var id = Arns.NewId();
         var taskArn = arns.Task(cluster.Name, id);
@@ -202,7 +272,6 @@ public sealed partial class EcsApi
                 HealthStatus = "UNKNOWN",
                 Version = 1,
                 CreatedAt = clock.GetUtcNow(),
-                Tags = request.Tags,
             },
         };
     }

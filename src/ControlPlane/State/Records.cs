@@ -12,7 +12,6 @@ public sealed record ClusterRecord
     public required string Name { get; init; }
     public required string Arn { get; init; }
     public string Status { get; init; } = ClusterStatus.Active;
-    public IReadOnlyList<Tag> Tags { get; init; } = [];
     public IReadOnlyList<NameValuePair> Settings { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
 }
@@ -27,7 +26,10 @@ public sealed record InstanceRecord
     public string? Ec2InstanceId { get; init; }
     public string? Hostname { get; init; }
     public required HostCapacity Registered { get; init; }
+    /// <summary>The attributes the agent registered with (built-in ones and those of its configuration).</summary>
     public IReadOnlyList<Attribute> Attributes { get; init; } = [];
+    /// <summary>Attributes set with PutAttributes; they win over the agent's of the same name.</summary>
+    public IReadOnlyList<Attribute> CustomAttributes { get; init; } = [];
     public string Status { get; init; } = ContainerInstanceStatus.Active;
     public VersionInfo? VersionInfo { get; init; }
     public DateTimeOffset RegisteredAt { get; init; }
@@ -37,6 +39,12 @@ public sealed record InstanceRecord
 
     [JsonIgnore]
     public string Id => Arn[(Arn.LastIndexOf('/') + 1)..];
+
+    /// <summary>The agent's attributes with PutAttributes' ones applied on top.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<Attribute> EffectiveAttributes => CustomAttributes.Count == 0
+        ? Attributes
+        : [.. Attributes.Where(a => CustomAttributes.All(c => c.Name != a.Name)), .. CustomAttributes];
 }
 
 public sealed record TaskRecord

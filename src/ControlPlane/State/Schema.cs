@@ -10,8 +10,7 @@ internal static class Schema
     public const string TaskDefinitions = "task_definitions";
     public const string ContainerInstances = "container_instances";
     public const string Tasks = "tasks";
-
-    public static readonly string[] Tables = [Clusters, TaskDefinitions, ContainerInstances, Tasks];
+    public const string Tags = "tags";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -21,6 +20,14 @@ internal static class Schema
         CREATE TABLE task_definitions (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         CREATE TABLE container_instances (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         CREATE TABLE tasks (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        """,
+        // Tags of every kind of resource in one place, keyed by ARN; clusters kept theirs in their own document.
+        """
+        CREATE TABLE tags (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        INSERT INTO tags (key, doc)
+            SELECT json_extract(doc, '$.arn'), json_extract(doc, '$.tags') FROM clusters
+            WHERE json_array_length(json_extract(doc, '$.tags')) > 0;
+        UPDATE clusters SET doc = json_remove(doc, '$.tags');
         """,
     ];
 }

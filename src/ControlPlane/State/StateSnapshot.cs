@@ -17,6 +17,9 @@ public sealed record StateSnapshot
     public ImmutableSortedDictionary<string, InstanceRecord> Instances { get; init; } = ImmutableSortedDictionary.Create<string, InstanceRecord>(StringComparer.Ordinal);
     public ImmutableSortedDictionary<string, TaskRecord> Tasks { get; init; } = ImmutableSortedDictionary.Create<string, TaskRecord>(StringComparer.Ordinal);
 
+    /// <summary>Tags by resource ARN (clusters, task definitions, tasks, container instances).</summary>
+    public ImmutableDictionary<string, IReadOnlyList<Tag>> Tags { get; init; } = ImmutableDictionary.Create<string, IReadOnlyList<Tag>>(StringComparer.Ordinal);
+
     /// <summary>Per container instance ARN, the tasks that hold resources on it (placed and not yet STOPPED).</summary>
     public ImmutableDictionary<string, ImmutableHashSet<string>> TasksOnInstance { get; init; } = ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal);
 
@@ -24,6 +27,11 @@ public sealed record StateSnapshot
 
     public StateSnapshot With(TaskDefinition definition) =>
         this with { TaskDefinitions = TaskDefinitions.SetItem(new TaskDefinitionKey(definition.Family, definition.Revision), definition) };
+
+    public StateSnapshot WithTags(string arn, IReadOnlyList<Tag> tags) =>
+        this with { Tags = tags.Count == 0 ? Tags.Remove(arn) : Tags.SetItem(arn, tags) };
+
+    public IReadOnlyList<Tag> TagsOf(string arn) => Tags.GetValueOrDefault(arn) ?? [];
 
     public StateSnapshot With(InstanceRecord instance) => this with { Instances = Instances.SetItem(instance.Arn, instance) };
 

@@ -155,6 +155,11 @@ public sealed partial class StateStore : IDisposable
             state = state.With(task);
         }
 
+        foreach (var (arn, tags) in ReadAllKeyed<List<Tag>>(Schema.Tags))
+        {
+            state = state.WithTags(arn, tags);
+        }
+
         return state;
     }
 
@@ -166,6 +171,17 @@ public sealed partial class StateStore : IDisposable
         while (reader.Read())
         {
             yield return JsonSerializer.Deserialize<T>(reader.GetString(0), EcsJson.Options)!;
+        }
+    }
+
+    private IEnumerable<(string Key, T Document)> ReadAllKeyed<T>(string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT key, doc FROM {table}";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return (reader.GetString(0), JsonSerializer.Deserialize<T>(reader.GetString(1), EcsJson.Options)!);
         }
     }
 

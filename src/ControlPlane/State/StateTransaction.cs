@@ -40,6 +40,13 @@ public sealed class StateTransaction
         changes.Add(new StoredChange(Schema.Tasks, task.Arn, task));
     }
 
+    /// <summary>Replaces a resource's tags; an empty list removes them.</summary>
+    public void PutTags(string arn, IReadOnlyList<Tag> tags)
+    {
+        State = State.WithTags(arn, tags);
+        changes.Add(new StoredChange(Schema.Tags, arn, tags.Count == 0 ? null : tags));
+    }
+
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);

@@ -35,6 +35,10 @@ internal static class EcsMembers
         [typeof(ListTasksRequest)] = Set(
             "cluster containerInstance family nextToken maxResults startedBy serviceName desiredStatus launchType"),
         [typeof(ListContainerInstancesRequest)] = Set("cluster filter nextToken maxResults status"),
+        [typeof(StartTaskRequest)] = Set(
+            "cluster containerInstances enableECSManagedTags enableExecuteCommand group networkConfiguration overrides " +
+            "propagateTags referenceId startedBy tags taskDefinition volumeConfigurations"),
+        [typeof(DescribeTaskDefinitionRequest)] = Set("taskDefinition include"),
     };
 
     public static bool IsKnown(Type shape, string member) => Known.TryGetValue(shape, out var names) && names.Contains(member);

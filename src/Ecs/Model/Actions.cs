@@ -140,3 +140,77 @@ public sealed record DescribeContainerInstancesRequest
 }
 
 public sealed record DescribeContainerInstancesResponse(IReadOnlyList<ContainerInstance> ContainerInstances, IReadOnlyList<Failure> Failures);
+
+public sealed record EmptyResponse;
+
+public sealed record TagResourceRequest
+{
+    public string? ResourceArn { get; init; }
+    public IReadOnlyList<Tag>? Tags { get; init; }
+}
+
+public sealed record UntagResourceRequest
+{
+    public string? ResourceArn { get; init; }
+    public IReadOnlyList<string>? TagKeys { get; init; }
+}
+
+public sealed record ListTagsForResourceRequest
+{
+    public string? ResourceArn { get; init; }
+}
+
+public sealed record ListTagsForResourceResponse(IReadOnlyList<Tag> Tags);
+
+public sealed record PutAttributesRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<Attribute>? Attributes { get; init; }
+}
+
+public sealed record DeleteAttributesRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<Attribute>? Attributes { get; init; }
+}
+
+public sealed record AttributesResponse(IReadOnlyList<Attribute> Attributes);
+
+public sealed record ListAttributesRequest
+{
+    public string? Cluster { get; init; }
+    public string? TargetType { get; init; }
+    public string? AttributeName { get; init; }
+    public string? AttributeValue { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListAttributesResponse(IReadOnlyList<Attribute> Attributes, string? NextToken);
+
+public sealed record UpdateContainerInstancesStateRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<string>? ContainerInstances { get; init; }
+    public string? Status { get; init; }
+}
+
+public sealed record DeregisterContainerInstanceRequest
+{
+    public string? Cluster { get; init; }
+    public string? ContainerInstance { get; init; }
+    public bool? Force { get; init; }
+}
+
+public sealed record ContainerInstanceResponse(ContainerInstance ContainerInstance);
+
+public sealed record StartTaskRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<string>? ContainerInstances { get; init; }
+    public string? TaskDefinition { get; init; }
+    public string? Group { get; init; }
+    public string? StartedBy { get; init; }
+    public TaskOverride? Overrides { get; init; }
+    public IReadOnlyList<Tag>? Tags { get; init; }
+}

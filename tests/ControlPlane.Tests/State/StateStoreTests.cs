@@ -37,7 +37,33 @@ public sealed class StateStoreTests
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", command.ExecuteScalar());
         command.CommandText = "PRAGMA user_version";
-        Assert.Equal(1L, command.ExecuteScalar());
+        Assert.Equal((long)Schema.Migrations.Length, command.ExecuteScalar());
+    }
+
+    [Fact]
+    public void Open_Version1Database_MovesClusterTagsToTheTagsTable()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "orch-migrate-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "state.db");
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = Schema.Migrations[0] + """
+                INSERT INTO clusters (key, doc) VALUES ('prod',
+                  '{"name":"prod","arn":"arn:aws:ecs:us-east-1:123456789012:cluster/prod","status":"ACTIVE","tags":[{"key":"team","value":"infra"}]}');
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using var cluster = new TestCluster(dir);
+
+        var state = cluster.Store.Current;
+        Assert.NotNull(state.Cluster("prod"));
+        var tag = Assert.Single(state.TagsOf("arn:aws:ecs:us-east-1:123456789012:cluster/prod"));
+        Assert.Equal(("team", "infra"), (tag.Key, tag.Value));
     }
 
     [Fact]

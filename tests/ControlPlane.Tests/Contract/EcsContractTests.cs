@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Orchestrator.Contracts.Agent;
+using Orchestrator.ControlPlane.Application;
+using Orchestrator.Ecs.Json;
+
+namespace Orchestrator.ControlPlane.Tests.Contract;
+
+/// <summary>The control plane's ECS API against ECS's own API model: names, types, enums and required members.</summary>
+public sealed class EcsContractTests
+{
+    [Fact]
+    public void RequestShapes_EveryMemberWeReadIsAnEcsMember()
+    {
+        var model = EcsModel.Instance;
+        foreach (var (action, (request, _)) in EcsActions.Shapes)
+        {
+            var ecsMembers = model.Members(model.InputShape(action));
+            var ours = EcsJson.Options.GetTypeInfo(request).Properties.Select(p => p.Name);
+            Assert.All(ours, name => Assert.True(ecsMembers.Contains(name), $"{action}: {name} is not a member of ECS's {model.InputShape(action)}"));
+        }
+    }
+
+    [Fact]
+    public async Task Responses_OfATaskLifecycle_ConformToTheModel()
+    {
+        using var cluster = new TestCluster();
+        var (instanceArn, _) = await cluster.AddInstanceAsync();
+        var checker = new Checker(cluster);
+
+        await checker.CallAsync("CreateCluster", """{"clusterName":"default","tags":[{"key":"team","value":"infra"}]}""");
+        await checker.CallAsync("DescribeClusters", """{"clusters":["default","missing"],"include":["TAGS","SETTINGS","STATISTICS"]}""");
+        await checker.CallAsync("ListClusters", "{}");
+        await checker.CallAsync("RegisterTaskDefinition", """
+            {"family":"web","cpu":"256","memory":"512","tags":[{"key":"app","value":"web"}],
+             "containerDefinitions":[{"name":"web","image":"local/busybox:1","memoryReservation":64,"essential":true,
+               "portMappings":[{"containerPort":80,"hostPort":0,"protocol":"tcp"}],"environment":[{"name":"A","value":"1"}],
+               "command":["httpd","-f"],"entryPoint":["/bin/sh","-c"],"stopTimeout":5}]}
+            """);
+        await checker.CallAsync("DescribeTaskDefinition", """{"taskDefinition":"web","include":["TAGS"]}""");
+        await checker.CallAsync("ListTaskDefinitions", """{"familyPrefix":"w","sort":"DESC"}""");
+        await checker.CallAsync("ListTaskDefinitionFamilies", "{}");
+        var run = await checker.CallAsync("RunTask", """{"taskDefinition":"web","count":2,"startedBy":"contract","tags":[{"key":"k","value":"v"}]}""");
+        var taskArn = run.GetProperty("tasks")[0].GetProperty("taskArn").GetString()!;
+        await checker.CallAsync("RunTask", """{"taskDefinition":"web","count":10}"""); // partly placed: failures
+
+        var running = new TaskState { TaskArn = taskArn, LastStatus = Status.Running };
+        var container = new ContainerState { Name = "web", LastStatus = Status.Running, RuntimeId = "c0ffee" };
+        container.NetworkBindings.Add(new NetworkBinding { BindIp = "0.0.0.0", ContainerPort = 80, HostPort = 32768, Protocol = "tcp" });
+        running.Containers.Add(container);
+        await cluster.Reports.ApplyAsync(instanceArn, new TaskStateChange { Sequence = 1, Task = running }, TestCluster.Token);
+
+        await checker.CallAsync("DescribeTasks", $$"""{"tasks":["{{taskArn}}","0123456789abcdef0123456789abcdef"],"include":["TAGS"]}""");
+        await checker.CallAsync("ListTasks", """{"maxResults":1}""");
+        await checker.CallAsync("StopTask", $$"""{"task":"{{taskArn}}","reason":"contract test"}""");
+        var stopped = new TaskState { TaskArn = taskArn, LastStatus = Status.Stopped };
+        stopped.Containers.Add(new ContainerState { Name = "web", LastStatus = Status.Stopped, ExitCode = 143 });
+        await cluster.Reports.ApplyAsync(instanceArn, new TaskStateChange { Sequence = 2, Task = stopped }, TestCluster.Token);
+        await checker.CallAsync("DescribeTasks", $$"""{"tasks":["{{taskArn}}"]}""");
+
+        await checker.CallAsync("ListContainerInstances", "{}");
+        await checker.CallAsync("DescribeContainerInstances", $$"""{"containerInstances":["{{instanceArn}}"],"include":["TAGS"]}""");
+        await checker.CallAsync("PutAttributes", $$"""{"attributes":[{"name":"zone","value":"a","targetType":"container-instance","targetId":"{{instanceArn}}"}]}""");
+        await checker.CallAsync("ListAttributes", """{"targetType":"container-instance","attributeName":"zone"}""");
+        await checker.CallAsync("DeleteAttributes", $$"""{"attributes":[{"name":"zone","targetId":"{{instanceArn}}"}]}""");
+        await checker.CallAsync("TagResource", $$"""{"resourceArn":"{{taskArn}}","tags":[{"key":"extra","value":"1"}]}""");
+        await checker.CallAsync("ListTagsForResource", $$"""{"resourceArn":"{{taskArn}}"}""");
+        await checker.CallAsync("UntagResource", $$"""{"resourceArn":"{{taskArn}}","tagKeys":["extra"]}""");
+        await checker.CallAsync("StartTask", $$"""{"taskDefinition":"web:1","containerInstances":["{{instanceArn}}"]}""");
+        await checker.CallAsync("UpdateContainerInstancesState", $$"""{"containerInstances":["{{instanceArn}}"],"status":"DRAINING"}""");
+        await checker.CallAsync("DeregisterContainerInstance", $$"""{"containerInstance":"{{instanceArn}}","force":true}""");
+        await checker.CallAsync("DeregisterTaskDefinition", """{"taskDefinition":"web:1"}""");
+        await checker.CallAsync("CreateCluster", """{"clusterName":"empty"}""");
+        await checker.CallAsync("DeleteCluster", """{"cluster":"empty"}""");
+
+        Assert.Empty(checker.Problems);
+        Assert.Equal(EcsActions.Names.Order(), checker.Called.Order());
+    }
+
+    private sealed class Checker(TestCluster cluster)
+    {
+        public List<string> Problems { get; } = [];
+        public HashSet<string> Called { get; } = [];
+
+        public async Task<JsonElement> CallAsync(string action, string request)
+        {
+            Problems.AddRange(EcsModel.Instance.Check(EcsModel.Instance.InputShape(action), JsonDocument.Parse(request).RootElement)
+                .Select(p => $"{action} request {p}"));
+            var response = JsonDocument.Parse(await cluster.Actions.InvokeAsync(action, request, TestCluster.Token)).RootElement.Clone();
+            if (EcsModel.Instance.OutputShape(action) is { } shape)
+            {
+                Problems.AddRange(EcsModel.Instance.Check(shape, response).Select(p => $"{action} response {p}"));
+            }
+
+            Called.Add(action);
+            return response;
+        }
+    }
+}
+
+public sealed class EcsModelTests
+{
+    [Fact]
+    public void Check_NonConformingTask_ReportsEveryProblem()
+    {
+        var document = JsonDocument.Parse("""
+            {"tasks":[{"taskArn":"a","lastStatus":1,"launchType":"SPACESHIP","colour":"red","containers":[{"exitCode":"zero"}]}],
+             "failures":[{"reason":"MISSING"}]}
+            """).RootElement;
+
+        var problems = EcsModel.Instance.Check("DescribeTasksResponse", document);
+
+        Assert.Contains("$.tasks[0].lastStatus: expected a string (String), got Number", problems);
+        Assert.Contains("$.tasks[0].launchType: 'SPACESHIP' is not a value of LaunchType", problems);
+        Assert.Contains("$.tasks[0].colour: not a member of Task", problems);
+        Assert.Contains(problems, p => p.StartsWith("$.tasks[0].containers[0].exitCode: expected an integer", StringComparison.Ordinal));
+        Assert.Equal(4, problems.Count);
+    }
+}
