@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 
 ./scripts/ensure-docker.sh || exit 1
 ./scripts/build-test-images.sh || exit 1
+./scripts/ensure-tools.sh || exit 1
 
 export TESTCONTAINERS_RYUK_DISABLED=true
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

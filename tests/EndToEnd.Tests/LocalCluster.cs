@@ -27,6 +27,9 @@ public sealed class LocalCluster : IAsyncDisposable
         Directory.CreateDirectory(root);
     }
 
+    public const string AccessKeyId = "AKIDLOCALCLUSTER";
+    public const string SecretAccessKey = "local/cluster+secret";
+
     public string ClusterName { get; }
     public int GrpcPort { get; }
     public int HttpPort { get; }
@@ -53,8 +56,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public async Task StartControlPlaneAsync()
     {
+        var keys = Path.Combine(root, "access-keys");
+        await File.WriteAllTextAsync(keys, $"{AccessKeyId} {SecretAccessKey}\n", Token);
         ControlPlane = ManagedProcess.Start("controlplane", Programs.ControlPlane,
-            ["--data-dir", ControlPlaneDataDir, "--grpc-port", $"{GrpcPort}", "--http-port", $"{HttpPort}", "--agent-heartbeat-timeout", "00:00:10"]);
+            ["--data-dir", ControlPlaneDataDir, "--grpc-port", $"{GrpcPort}", "--http-port", $"{HttpPort}", "--agent-heartbeat-timeout", "00:00:10",
+             "--access-keys-file", keys]);
         using var http = new HttpClient();
         await Eventually.Async(async () =>
         {
