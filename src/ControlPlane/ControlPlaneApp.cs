@@ -5,6 +5,7 @@ using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Grpc;
 using Orchestrator.ControlPlane.Http;
+using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 
@@ -49,11 +50,15 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<AgentSessions>();
         builder.Services.AddSingleton<TaskDispatcher>();
         builder.Services.AddSingleton<AgentReports>();
+        builder.Services.AddSingleton<TaskLifecycle>();
         builder.Services.AddSingleton<EcsApi>();
         builder.Services.AddSingleton<EcsActions>();
         builder.Services.AddSingleton<AccessKeyStore>();
         builder.Services.AddSingleton<RequestAuthenticator>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
+        builder.Services.AddSingleton<ServiceWorkQueue>();
+        builder.Services.AddSingleton<ServiceScheduler>();
+        builder.Services.AddHostedService<ServiceReconciler>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>

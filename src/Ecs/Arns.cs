@@ -21,6 +21,8 @@ public sealed class Arns(string region, string account)
 
     public string Task(string clusterName, string taskId) => $"{Prefix}task/{clusterName}/{taskId}";
 
+    public string Service(string clusterName, string serviceName) => $"{Prefix}service/{clusterName}/{serviceName}";
+
     public string ContainerInstance(string clusterName, string instanceId) => $"{Prefix}container-instance/{clusterName}/{instanceId}";
 
     public string Container(string clusterName, string taskId, string containerId) => $"{Prefix}container/{clusterName}/{taskId}/{containerId}";

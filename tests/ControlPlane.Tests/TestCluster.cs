@@ -2,10 +2,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
+using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
 
 namespace Orchestrator.ControlPlane.Tests;
 
@@ -21,8 +23,10 @@ public sealed class TestCluster : IDisposable
         Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance);
         Sessions = new AgentSessions(Clock);
         Dispatcher = new TaskDispatcher(Sessions, Store, NullLogger<TaskDispatcher>.Instance);
-        Api = new EcsApi(Store, Arns, Sessions, Dispatcher, Clock);
+        Tasks = new TaskLifecycle(Arns, Clock);
+        Api = new EcsApi(Store, Arns, Sessions, Dispatcher, Tasks, Clock);
         Reports = new AgentReports(Store, Arns, Clock, NullLogger<AgentReports>.Instance);
+        Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
         Actions = new EcsActions(Api);
     }
 
@@ -32,8 +36,10 @@ public sealed class TestCluster : IDisposable
     public StateStore Store { get; }
     public AgentSessions Sessions { get; }
     public TaskDispatcher Dispatcher { get; }
+    public TaskLifecycle Tasks { get; }
     public EcsApi Api { get; }
     public AgentReports Reports { get; }
+    public ServiceScheduler Scheduler { get; }
     public EcsActions Actions { get; }
 
     public static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -75,6 +81,22 @@ public sealed class TestCluster : IDisposable
 
     public Task<TasksResponse> RunAsync(string taskDefinition = "web", int count = 1, string cluster = "default") =>
         Api.RunTaskAsync(new RunTaskRequest { Cluster = cluster, TaskDefinition = taskDefinition, Count = count }, Token);
+
+    /// <summary>Reports every non-stopped task of the cluster as the given status (as agents would), with fresh sequence numbers.</summary>
+    public async Task ReportAllAsync(Contracts.Agent.Status status, Func<TaskRecord, bool>? which = null)
+    {
+        foreach (var task in Store.Current.Tasks.Values.Where(t => t.Task.LastStatus != TaskStatus.Stopped && (which?.Invoke(t) ?? true)).ToList())
+        {
+            var instance = task.Task.ContainerInstanceArn!;
+            var sequence = Store.Current.Instance(instance)!.LastSequence + 1;
+            var state = new TaskState { TaskArn = task.Arn, LastStatus = status };
+            await Reports.ApplyAsync(instance, new TaskStateChange { Sequence = sequence, Task = state }, Token);
+        }
+    }
+
+    /// <summary>Stops every task whose desired status is STOPPED, as agents would after a stop command.</summary>
+    public Task CompleteStopsAsync() =>
+        ReportAllAsync(Contracts.Agent.Status.Stopped, t => t.Task.DesiredStatus == TaskStatus.Stopped);
 
     /// <summary>The next message the control plane queued for an agent, or null when none is queued.</summary>
     public static ControlMessage? NextMessage(AgentSession session) => session.Outgoing.Reader.TryRead(out var message) ? message : null;

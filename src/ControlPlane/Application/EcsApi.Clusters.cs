@@ -54,6 +54,11 @@ public sealed partial class EcsApi
                     "The Cluster cannot be deleted while Container Instances are active or draining.");
             }
 
+            if (tx.State.ServicesIn(cluster.Name).Any(s => s.Status == ServiceStatus.Active))
+            {
+                throw new EcsException(EcsErrors.ClusterContainsServices, "The Cluster cannot be deleted while Services are active.");
+            }
+
             if (tx.State.TasksIn(cluster.Name).Any(t => t.Task.LastStatus != TaskStatus.Stopped))
             {
                 throw new EcsException(EcsErrors.ClusterContainsTasks, "The Cluster cannot be deleted while Tasks are active.");
@@ -115,7 +120,7 @@ public sealed partial class EcsApi
             RegisteredContainerInstancesCount = instances,
             RunningTasksCount = running,
             PendingTasksCount = pending,
-            ActiveServicesCount = 0,
+            ActiveServicesCount = state.ServicesIn(cluster.Name).Count(s => s.Status == ServiceStatus.Active),
             Statistics = include.Has("STATISTICS")
                 ? [
                     new NameValuePair("runningEC2TasksCount", running.ToString(System.Globalization.CultureInfo.InvariantCulture)),

@@ -48,6 +48,7 @@ public sealed partial class EcsApi
             "task-definition" => state.TaskDefinitionByArn(resourceArn) is not null,
             "task" => state.Task(resourceArn) is not null,
             "container-instance" => state.Instance(resourceArn) is not null,
+            "service" => state.Service(resourceArn) is not null,
             _ => throw EcsException.InvalidParameter($"Resources of type {arn.ResourceType} cannot be tagged."),
         };
         return exists ? resourceArn : throw new EcsException(EcsErrors.ResourceNotFound, "The specified resource could not be found.");

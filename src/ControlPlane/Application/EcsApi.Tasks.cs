@@ -99,7 +99,7 @@ public sealed partial class EcsApi
         }
 
         var tags = Tagging.Validate(launch.Tags);
-        var (tasks, failures) = await store.WriteAsync(tx =>
+        var (placed, failures) = await store.WriteAsync(tx =>
         {
             var cluster = ActiveCluster(tx.State, launch.Cluster);
             var definition = FindTaskDefinition(tx.State, launch.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
@@ -111,24 +111,24 @@ public sealed partial class EcsApi
             CheckOverrides(definition, launch.Overrides);
             var needs = TaskRequirements.Of(definition);
             var (instances, refused) = place(tx.State, cluster, needs);
-            var placed = new List<TaskRecord>();
+            var created = new List<TaskRecord>();
             foreach (var instanceArn in instances)
             {
-                var task = NewTask(cluster, definition, needs, instanceArn, launch);
+                var task = tasks.Create(cluster, definition, needs, instanceArn, new TaskLaunch(launch.Group, launch.StartedBy, launch.LaunchType, launch.Overrides));
                 tx.Put(task);
                 tx.PutTags(task.Arn, tags);
-                placed.Add(task);
+                created.Add(task);
             }
 
-            return (placed, refused);
+            return (created, refused);
         }, cancellationToken).ConfigureAwait(false);
 
-        foreach (var task in tasks)
+        foreach (var task in placed)
         {
             dispatcher.Run(task);
         }
 
-        return new TasksResponse(tasks.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
+        return new TasksResponse(placed.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
     }
 
     public async Task<TaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
@@ -148,21 +148,7 @@ public sealed partial class EcsApi
                 return (task, false);
             }
 
-            var now = clock.GetUtcNow();
-            var stopping = task.Task with
-            {
-                DesiredStatus = TaskStatus.Stopped,
-                StoppingAt = now,
-                StopCode = TaskStopCode.UserInitiated,
-                StoppedReason = string.IsNullOrEmpty(request.Reason) ? "Task stopped by user" : request.Reason,
-                Version = task.Task.Version + 1,
-            };
-            if (task.Task.ContainerInstanceArn is null)
-            {
-                stopping = stopping with { LastStatus = TaskStatus.Stopped, StoppedAt = now };
-            }
-
-            var updated = task with { Task = stopping };
+            var updated = tasks.Stopping(task, TaskStopCode.UserInitiated, string.IsNullOrEmpty(request.Reason) ? "Task stopped by user" : request.Reason)!;
             tx.Put(updated);
             return (updated, true);
         }, cancellationToken).ConfigureAwait(false);
@@ -221,59 +207,16 @@ public sealed partial class EcsApi
         var cluster = ActiveCluster(state, request.Cluster);
         var desired = request.DesiredStatus ?? TaskStatus.Running;
         var instanceArn = request.ContainerInstance is { } instance ? InstanceArn(cluster, instance) : null;
+        var group = request.ServiceName is { } serviceName ? FindService(state, cluster, serviceName).TaskGroup : null;
         var tasks = state.TasksIn(cluster.Name).Where(t =>
             t.Task.DesiredStatus == desired &&
             (instanceArn is null || t.Task.ContainerInstanceArn == instanceArn) &&
             (request.Family is null || Arns.TaskDefinitionFamily(t.Task.TaskDefinitionArn) == request.Family) &&
             (request.StartedBy is null || t.Task.StartedBy == request.StartedBy) &&
+            (group is null || t.Task.Group == group) &&
             (request.LaunchType is null || t.Task.LaunchType == request.LaunchType));
         var (page, next) = Paging.Page(tasks, t => t.Arn, request.NextToken, request.MaxResults);
         return Task.FromResult(new ListTasksResponse(page.Select(t => t.Arn).ToList(), next));
-    }
-
-    private TaskRecord NewTask(ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, Launch request)
-    {
-        var id = Arns.NewId();
-        var taskArn = arns.Task(cluster.Name, id);
-        var containers = definition.ContainerDefinitions.Select(c => new Container
-        {
-            ContainerArn = arns.Container(cluster.Name, id, Guid.NewGuid().ToString()),
-            TaskArn = taskArn,
-            Name = c.Name!,
-            Image = c.Image,
-            LastStatus = TaskStatus.Pending,
-            HealthStatus = "UNKNOWN",
-            Cpu = c.Cpu.ToString(CultureInfo.InvariantCulture),
-            Memory = c.Memory?.ToString(CultureInfo.InvariantCulture),
-            MemoryReservation = c.MemoryReservation?.ToString(CultureInfo.InvariantCulture),
-        }).ToList();
-        var overrides = definition.ContainerDefinitions
-            .Select(c => request.Overrides?.ContainerOverrides?.FirstOrDefault(o => o.Name == c.Name) ?? new ContainerOverride { Name = c.Name })
-            .ToList();
-        return new TaskRecord
-        {
-            ClusterName = cluster.Name,
-            Reserved = needs,
-            Task = new EcsTask
-            {
-                TaskArn = taskArn,
-                ClusterArn = cluster.Arn,
-                TaskDefinitionArn = definition.TaskDefinitionArn!,
-                ContainerInstanceArn = instanceArn,
-                Containers = containers,
-                Overrides = new TaskOverride { ContainerOverrides = overrides },
-                LastStatus = TaskStatus.Pending,
-                DesiredStatus = TaskStatus.Running,
-                Cpu = needs.Cpu.ToString(CultureInfo.InvariantCulture),
-                Memory = needs.MemoryMiB.ToString(CultureInfo.InvariantCulture),
-                StartedBy = request.StartedBy,
-                Group = request.Group ?? $"family:{definition.Family}",
-                LaunchType = request.LaunchType ?? "EC2",
-                HealthStatus = "UNKNOWN",
-                Version = 1,
-                CreatedAt = clock.GetUtcNow(),
-            },
-        };
     }
 
     private static void CheckOverrides(TaskDefinition definition, TaskOverride? overrides)

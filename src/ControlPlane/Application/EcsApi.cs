@@ -10,7 +10,7 @@ namespace Orchestrator.ControlPlane.Application;
 /// methods. Validation happens here; every change goes through the state store's single writer; tasks reach
 /// agents through the <see cref="TaskDispatcher"/>.
 /// </summary>
-public sealed partial class EcsApi(StateStore store, Arns arns, AgentSessions sessions, TaskDispatcher dispatcher, TimeProvider clock)
+public sealed partial class EcsApi(StateStore store, Arns arns, AgentSessions sessions, TaskDispatcher dispatcher, TaskLifecycle tasks, TimeProvider clock)
 {
     private const string DefaultCluster = "default";
 

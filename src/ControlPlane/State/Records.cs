@@ -54,6 +54,12 @@ public sealed record TaskRecord
     /// <summary>What the task holds on its instance until it is STOPPED.</summary>
     public required TaskRequirements Reserved { get; init; }
 
+    /// <summary>For service tasks: the service scheduler has counted this task's stop (failure or not).</summary>
+    public bool StopAccounted { get; init; }
+
+    /// <summary>For service tasks: the service scheduler has seen this task healthy.</summary>
+    public bool SeenHealthy { get; init; }
+
     [JsonIgnore]
     public string Arn => Task.TaskArn;
     [JsonIgnore]

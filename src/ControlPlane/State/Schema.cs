@@ -4,13 +4,14 @@ namespace Orchestrator.ControlPlane.State;
 /// The state database's schema. Each entity is a JSON document keyed by its name or ARN; the schema version is
 /// SQLite's user_version and every migration moves it up by one.
 /// </summary>
-internal static class Schema
+public static class Schema
 {
     public const string Clusters = "clusters";
     public const string TaskDefinitions = "task_definitions";
     public const string ContainerInstances = "container_instances";
     public const string Tasks = "tasks";
     public const string Tags = "tags";
+    public const string Services = "services";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -28,6 +29,9 @@ internal static class Schema
             SELECT json_extract(doc, '$.arn'), json_extract(doc, '$.tags') FROM clusters
             WHERE json_array_length(json_extract(doc, '$.tags')) > 0;
         UPDATE clusters SET doc = json_remove(doc, '$.tags');
+        """,
+        """
+        CREATE TABLE services (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
     ];
 }

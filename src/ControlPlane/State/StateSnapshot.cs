@@ -16,6 +16,7 @@ public sealed record StateSnapshot
     public ImmutableSortedDictionary<TaskDefinitionKey, TaskDefinition> TaskDefinitions { get; init; } = ImmutableSortedDictionary.Create<TaskDefinitionKey, TaskDefinition>();
     public ImmutableSortedDictionary<string, InstanceRecord> Instances { get; init; } = ImmutableSortedDictionary.Create<string, InstanceRecord>(StringComparer.Ordinal);
     public ImmutableSortedDictionary<string, TaskRecord> Tasks { get; init; } = ImmutableSortedDictionary.Create<string, TaskRecord>(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, ServiceRecord> Services { get; init; } = ImmutableSortedDictionary.Create<string, ServiceRecord>(StringComparer.Ordinal);
 
     /// <summary>Tags by resource ARN (clusters, task definitions, tasks, container instances).</summary>
     public ImmutableDictionary<string, IReadOnlyList<Tag>> Tags { get; init; } = ImmutableDictionary.Create<string, IReadOnlyList<Tag>>(StringComparer.Ordinal);
@@ -27,6 +28,19 @@ public sealed record StateSnapshot
 
     public StateSnapshot With(TaskDefinition definition) =>
         this with { TaskDefinitions = TaskDefinitions.SetItem(new TaskDefinitionKey(definition.Family, definition.Revision), definition) };
+
+    public StateSnapshot With(ServiceRecord service) => this with { Services = Services.SetItem(service.Arn, service) };
+
+    public ServiceRecord? Service(string arn) => Services.GetValueOrDefault(arn);
+
+    public IEnumerable<ServiceRecord> ServicesIn(string clusterName) => Services.Values.Where(s => s.ClusterName == clusterName);
+
+    /// <summary>The tasks a service started (group <c>service:&lt;name&gt;</c> in its cluster), stopped ones included.</summary>
+    public IEnumerable<TaskRecord> TasksOf(ServiceRecord service)
+    {
+        var group = service.TaskGroup;
+        return Tasks.Values.Where(t => t.ClusterName == service.ClusterName && t.Task.Group == group);
+    }
 
     public StateSnapshot WithTags(string arn, IReadOnlyList<Tag> tags) =>
         this with { Tags = tags.Count == 0 ? Tags.Remove(arn) : Tags.SetItem(arn, tags) };

@@ -38,6 +38,12 @@ public sealed partial class StateStore : IDisposable
     public StateSnapshot Current { get; private set; }
 
     /// <summary>
+    /// Raised after each write is stored and published, with what it changed, by the writer itself: handlers must only
+    /// take note (e.g. queue work), never write.
+    /// </summary>
+    public event Action<StateSnapshot, IReadOnlyList<StateChange>>? Committed;
+
+    /// <summary>
     /// Runs <paramref name="change"/> as the only writer, stores what it changed in one transaction, then publishes
     /// the new snapshot. An exception from <paramref name="change"/> discards its changes.
     /// </summary>
@@ -53,6 +59,7 @@ public sealed partial class StateStore : IDisposable
                 Persist(transaction.Changes);
                 Current = transaction.State with { Version = Current.Version + 1 };
                 Interlocked.Exchange(ref changed, NewSignal()).TrySetResult();
+                Committed?.Invoke(Current, transaction.Changes);
             }
 
             return result;
@@ -85,7 +92,7 @@ public sealed partial class StateStore : IDisposable
         writer.Dispose();
     }
 
-    private void Persist(IReadOnlyList<StoredChange> changes)
+    private void Persist(IReadOnlyList<StateChange> changes)
     {
         using var transaction = connection.BeginTransaction();
         foreach (var change in changes)
@@ -153,6 +160,11 @@ public sealed partial class StateStore : IDisposable
         foreach (var task in ReadAll<TaskRecord>(Schema.Tasks))
         {
             state = state.With(task);
+        }
+
+        foreach (var service in ReadAll<ServiceRecord>(Schema.Services))
+        {
+            state = state.With(service);
         }
 
         foreach (var (arn, tags) in ReadAllKeyed<List<Tag>>(Schema.Tags))

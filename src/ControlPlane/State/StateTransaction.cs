@@ -8,51 +8,57 @@ namespace Orchestrator.ControlPlane.State;
 /// </summary>
 public sealed class StateTransaction
 {
-    private readonly List<StoredChange> changes = [];
+    private readonly List<StateChange> changes = [];
 
     internal StateTransaction(StateSnapshot state) => State = state;
 
     public StateSnapshot State { get; private set; }
 
-    internal IReadOnlyList<StoredChange> Changes => changes;
+    internal IReadOnlyList<StateChange> Changes => changes;
 
     public void Put(ClusterRecord cluster)
     {
         State = State.With(cluster);
-        changes.Add(new StoredChange(Schema.Clusters, cluster.Name, cluster));
+        changes.Add(new StateChange(Schema.Clusters, cluster.Name, cluster));
     }
 
     public void Put(TaskDefinition definition)
     {
         State = State.With(definition);
-        changes.Add(new StoredChange(Schema.TaskDefinitions, definition.TaskDefinitionArn!, definition));
+        changes.Add(new StateChange(Schema.TaskDefinitions, definition.TaskDefinitionArn!, definition));
     }
 
     public void Put(InstanceRecord instance)
     {
         State = State.With(instance);
-        changes.Add(new StoredChange(Schema.ContainerInstances, instance.Arn, instance));
+        changes.Add(new StateChange(Schema.ContainerInstances, instance.Arn, instance));
     }
 
     public void Put(TaskRecord task)
     {
         State = State.With(task);
-        changes.Add(new StoredChange(Schema.Tasks, task.Arn, task));
+        changes.Add(new StateChange(Schema.Tasks, task.Arn, task));
+    }
+
+    public void Put(ServiceRecord service)
+    {
+        State = State.With(service);
+        changes.Add(new StateChange(Schema.Services, service.Arn, service));
     }
 
     /// <summary>Replaces a resource's tags; an empty list removes them.</summary>
     public void PutTags(string arn, IReadOnlyList<Tag> tags)
     {
         State = State.WithTags(arn, tags);
-        changes.Add(new StoredChange(Schema.Tags, arn, tags.Count == 0 ? null : tags));
+        changes.Add(new StateChange(Schema.Tags, arn, tags.Count == 0 ? null : tags));
     }
 
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);
-        changes.Add(new StoredChange(Schema.Tasks, task.Arn, null));
+        changes.Add(new StateChange(Schema.Tasks, task.Arn, null));
     }
 }
 
-/// <summary>One row to write (or delete, when <see cref="Document"/> is null).</summary>
-internal sealed record StoredChange(string Table, string Key, object? Document);
+/// <summary>One stored entity that a write changed (deleted, when <see cref="Document"/> is null).</summary>
+public sealed record StateChange(string Table, string Key, object? Document);

@@ -39,6 +39,17 @@ internal static class EcsMembers
             "cluster containerInstances enableECSManagedTags enableExecuteCommand group networkConfiguration overrides " +
             "propagateTags referenceId startedBy tags taskDefinition volumeConfigurations"),
         [typeof(DescribeTaskDefinitionRequest)] = Set("taskDefinition include"),
+        [typeof(CreateServiceRequest)] = Set(
+            "capacityProviderStrategy clientToken cluster deploymentConfiguration deploymentController desiredCount " +
+            "enableECSManagedTags enableExecuteCommand healthCheckGracePeriodSeconds launchType loadBalancers " +
+            "networkConfiguration placementConstraints placementStrategy platformVersion propagateTags role " +
+            "schedulingStrategy serviceConnectConfiguration serviceName serviceRegistries tags taskDefinition volumeConfigurations"),
+        [typeof(UpdateServiceRequest)] = Set(
+            "capacityProviderStrategy cluster deploymentConfiguration desiredCount enableECSManagedTags enableExecuteCommand " +
+            "forceNewDeployment healthCheckGracePeriodSeconds loadBalancers networkConfiguration placementConstraints " +
+            "placementStrategy platformVersion propagateTags service serviceConnectConfiguration serviceRegistries " +
+            "taskDefinition volumeConfigurations"),
+        [typeof(DeploymentConfiguration)] = Set("alarms deploymentCircuitBreaker maximumPercent minimumHealthyPercent"),
     };
 
     public static bool IsKnown(Type shape, string member) => Known.TryGetValue(shape, out var names) && names.Contains(member);

@@ -114,6 +114,7 @@ public sealed record ListTasksRequest
     public string? ContainerInstance { get; init; }
     public string? Family { get; init; }
     public string? StartedBy { get; init; }
+    public string? ServiceName { get; init; }
     public string? DesiredStatus { get; init; }
     public string? LaunchType { get; init; }
     public string? NextToken { get; init; }

@@ -65,6 +65,13 @@ public sealed class EcsContractTests
         await checker.CallAsync("TagResource", $$"""{"resourceArn":"{{taskArn}}","tags":[{"key":"extra","value":"1"}]}""");
         await checker.CallAsync("ListTagsForResource", $$"""{"resourceArn":"{{taskArn}}"}""");
         await checker.CallAsync("UntagResource", $$"""{"resourceArn":"{{taskArn}}","tagKeys":["extra"]}""");
+        var service = await checker.CallAsync("CreateService", """{"serviceName":"api","taskDefinition":"web","desiredCount":1,"deploymentConfiguration":{"deploymentCircuitBreaker":{"enable":true,"rollback":true},"maximumPercent":200,"minimumHealthyPercent":50},"healthCheckGracePeriodSeconds":10,"tags":[{"key":"k","value":"v"}]}""");
+        await cluster.Scheduler.ReconcileAsync(service.GetProperty("service").GetProperty("serviceArn").GetString()!, TestCluster.Token);
+        await checker.CallAsync("UpdateService", """{"service":"api","desiredCount":2,"forceNewDeployment":true}""");
+        await checker.CallAsync("DescribeServices", """{"services":["api","missing"],"include":["TAGS"]}""");
+        await checker.CallAsync("ListServices", """{"schedulingStrategy":"REPLICA"}""");
+        await checker.CallAsync("ListTasks", """{"serviceName":"api"}""");
+        await checker.CallAsync("DeleteService", """{"service":"api","force":true}""");
         await checker.CallAsync("StartTask", $$"""{"taskDefinition":"web:1","containerInstances":["{{instanceArn}}"]}""");
         await checker.CallAsync("UpdateContainerInstancesState", $$"""{"containerInstances":["{{instanceArn}}"],"status":"DRAINING"}""");
         await checker.CallAsync("DeregisterContainerInstance", $$"""{"containerInstance":"{{instanceArn}}","force":true}""");

@@ -1,0 +1,308 @@
+using System.Text.RegularExpressions;
+using Orchestrator.ControlPlane.Services;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.Application;
+
+public sealed partial class EcsApi
+{
+    public Task<ServiceResponse> CreateServiceAsync(CreateServiceRequest request, CancellationToken cancellationToken)
+    {
+        var name = request.ServiceName ?? "";
+        if (!ServiceNamePattern().IsMatch(name))
+        {
+            throw EcsException.InvalidParameter("Service name must be 1 to 255 characters: letters (uppercase and lowercase), numbers, hyphens and underscores.");
+        }
+
+        var daemon = request.SchedulingStrategy == SchedulingStrategies.Daemon;
+        CheckEnum(request.SchedulingStrategy, "schedulingStrategy", SchedulingStrategies.Replica, SchedulingStrategies.Daemon);
+        CheckEnum(request.LaunchType, "launchType", "EC2", "EXTERNAL");
+        CheckEnum(request.DeploymentController?.Type, "deploymentController.type", "ECS");
+        if (request.ClientToken is { Length: > 32 })
+        {
+            throw EcsException.InvalidParameter("clientToken must be at most 32 characters.");
+        }
+
+        if (daemon && request.DesiredCount is not null)
+        {
+            throw EcsException.InvalidParameter("The daemon scheduling strategy does not support a desired count for services.");
+        }
+
+        if (!daemon && request.DesiredCount is null)
+        {
+            throw EcsException.InvalidParameter("desiredCount is required for services with the REPLICA scheduling strategy.");
+        }
+
+        if (request.DesiredCount is < 0)
+        {
+            throw EcsException.InvalidParameter("desiredCount must not be negative.");
+        }
+
+        var (minimum, maximum, breaker) = DeploymentSettings(request.DeploymentConfiguration, daemon, null);
+        var grace = CheckGracePeriod(request.HealthCheckGracePeriodSeconds);
+        var tags = Tagging.Validate(request.Tags);
+        return store.WriteAsync(tx =>
+        {
+            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var definition = FindTaskDefinition(tx.State, request.TaskDefinition ?? throw EcsException.InvalidParameter("taskDefinition is required."))
+                ?? throw EcsException.Client("TaskDefinition not found.");
+            if (definition.Status != "ACTIVE")
+            {
+                throw EcsException.Client("TaskDefinition is inactive");
+            }
+
+            var arn = arns.Service(cluster.Name, name);
+            if (tx.State.Service(arn) is { } existing)
+            {
+                if (existing.Status == ServiceStatus.Draining)
+                {
+                    throw EcsException.InvalidParameter("Unable to Start a service that is still Draining.");
+                }
+
+                if (existing.Status == ServiceStatus.Active)
+                {
+                    return existing.TaskDefinitionArn == definition.TaskDefinitionArn && existing.DesiredCount == (request.DesiredCount ?? 0) &&
+                           existing.IsDaemon == daemon
+                        ? new ServiceResponse(ToService(tx.State, existing, Include.None))
+                        : throw EcsException.InvalidParameter("Creation of service was not idempotent.");
+                }
+            }
+
+            var now = clock.GetUtcNow();
+            var deploymentId = ServiceScheduler.NewDeploymentId();
+            var service = new ServiceRecord
+            {
+                Name = name,
+                Arn = arn,
+                ClusterName = cluster.Name,
+                SchedulingStrategy = daemon ? SchedulingStrategies.Daemon : SchedulingStrategies.Replica,
+                DesiredCount = request.DesiredCount ?? 0,
+                TaskDefinitionArn = definition.TaskDefinitionArn!,
+                LaunchType = request.LaunchType ?? "EC2",
+                MinimumHealthyPercent = minimum,
+                MaximumPercent = maximum,
+                CircuitBreakerEnabled = breaker.Enable,
+                CircuitBreakerRollback = breaker.Rollback,
+                HealthCheckGracePeriodSeconds = grace ?? 0,
+                Deployments = [NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now)],
+                CreatedAt = now,
+                CreatedBy = $"arn:aws:iam::{arns.Account}:root",
+                ClientToken = request.ClientToken,
+                Version = 1,
+            };
+            tx.Put(service);
+            tx.PutTags(arn, tags);
+            return new ServiceResponse(ToService(tx.State, service, Include.None));
+        }, cancellationToken);
+    }
+
+    public Task<ServiceResponse> UpdateServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken)
+    {
+        if (request.DesiredCount is < 0)
+        {
+            throw EcsException.InvalidParameter("desiredCount must not be negative.");
+        }
+
+        var grace = CheckGracePeriod(request.HealthCheckGracePeriodSeconds);
+        return store.WriteAsync(tx =>
+        {
+            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var service = FindService(tx.State, cluster, request.Service);
+            if (service.Status != ServiceStatus.Active)
+            {
+                throw new EcsException(EcsErrors.ServiceNotActive, "Service was not ACTIVE.");
+            }
+
+            if (service.IsDaemon && request.DesiredCount is not null)
+            {
+                throw EcsException.InvalidParameter("The daemon scheduling strategy does not support a desired count for services.");
+            }
+
+            var (minimum, maximum, breaker) = DeploymentSettings(request.DeploymentConfiguration, service.IsDaemon, service);
+            var updated = service with
+            {
+                DesiredCount = request.DesiredCount ?? service.DesiredCount,
+                MinimumHealthyPercent = minimum,
+                MaximumPercent = maximum,
+                CircuitBreakerEnabled = breaker.Enable,
+                CircuitBreakerRollback = breaker.Rollback,
+                HealthCheckGracePeriodSeconds = grace ?? service.HealthCheckGracePeriodSeconds,
+                SteadyStateReported = false,
+                Version = service.Version + 1,
+            };
+
+            var definitionArn = service.TaskDefinitionArn;
+            if (request.TaskDefinition is not null)
+            {
+                var definition = FindTaskDefinition(tx.State, request.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
+                definitionArn = definition.Status == "ACTIVE" ? definition.TaskDefinitionArn! : throw EcsException.Client("TaskDefinition is inactive");
+            }
+
+            if (definitionArn != service.TaskDefinitionArn || request.ForceNewDeployment == true)
+            {
+                // A new PRIMARY deployment; the one it replaces keeps its tasks until the rollout retires them.
+                var deployment = NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow());
+                updated = updated with
+                {
+                    TaskDefinitionArn = definitionArn,
+                    Deployments = [deployment, .. service.Deployments.Select(d => d.Status == DeploymentStatus.Primary ? d with { Status = DeploymentStatus.Active } : d)],
+                    ConsecutiveFailures = 0,
+                    NextLaunchAt = null,
+                };
+            }
+
+            tx.Put(updated);
+            return new ServiceResponse(ToService(tx.State, updated, Include.None));
+        }, cancellationToken);
+    }
+
+    public Task<ServiceResponse> DeleteServiceAsync(DeleteServiceRequest request, CancellationToken cancellationToken) =>
+        store.WriteAsync(tx =>
+        {
+            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var service = FindService(tx.State, cluster, request.Service);
+            if (service.Status != ServiceStatus.Active)
+            {
+                return new ServiceResponse(ToService(tx.State, service, Include.None));
+            }
+
+            if (!service.IsDaemon && service.DesiredCount > 0 && request.Force != true)
+            {
+                throw EcsException.InvalidParameter("The service cannot be stopped while it is scaled above 0.");
+            }
+
+            var draining = service with { Status = ServiceStatus.Draining, DesiredCount = 0, Version = service.Version + 1 };
+            tx.Put(draining);
+            return new ServiceResponse(ToService(tx.State, draining, Include.None));
+        }, cancellationToken);
+
+    public Task<DescribeServicesResponse> DescribeServicesAsync(DescribeServicesRequest request, CancellationToken cancellationToken)
+    {
+        var references = request.Services ?? [];
+        if (references.Count is 0 or > 10)
+        {
+            throw EcsException.InvalidParameter("services must name between 1 and 10 services.");
+        }
+
+        var include = Include.Parse(request.Include, "TAGS");
+        var state = store.Current;
+        var cluster = ActiveCluster(state, request.Cluster);
+        var services = new List<Service>();
+        var failures = new List<Failure>();
+        foreach (var reference in references)
+        {
+            var arn = arns.Service(cluster.Name, Arns.ShortName(reference, "service"));
+            if (state.Service(arn) is { } service)
+            {
+                services.Add(ToService(state, service, request.Include is null ? Include.None : include));
+            }
+            else
+            {
+                failures.Add(new Failure(arn, "MISSING"));
+            }
+        }
+
+        return Task.FromResult(new DescribeServicesResponse(services, failures));
+    }
+
+    public Task<ListServicesResponse> ListServicesAsync(ListServicesRequest request, CancellationToken cancellationToken)
+    {
+        CheckMaxResults(request.MaxResults);
+        CheckEnum(request.SchedulingStrategy, "schedulingStrategy", SchedulingStrategies.Replica, SchedulingStrategies.Daemon);
+        CheckEnum(request.LaunchType, "launchType", "EC2", "EXTERNAL", "FARGATE");
+        var state = store.Current;
+        var cluster = ActiveCluster(state, request.Cluster);
+        var services = state.ServicesIn(cluster.Name).Where(s =>
+            s.Status == ServiceStatus.Active &&
+            (request.SchedulingStrategy is null || s.SchedulingStrategy == request.SchedulingStrategy) &&
+            (request.LaunchType is null || s.LaunchType == request.LaunchType));
+        var (page, next) = Paging.Page(services, s => s.Arn, request.NextToken, request.MaxResults, defaultMax: 10);
+        return Task.FromResult(new ListServicesResponse(page.Select(s => s.Arn).ToList(), next));
+    }
+
+    private ServiceRecord FindService(StateSnapshot state, ClusterRecord cluster, string? reference)
+    {
+        var name = Arns.ShortName(reference ?? throw EcsException.InvalidParameter("service is required."), "service");
+        return state.Service(arns.Service(cluster.Name, name)) ?? throw new EcsException(EcsErrors.ServiceNotFound, "Service not found.");
+    }
+
+    private static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now) => new()
+    {
+        Id = id,
+        Status = DeploymentStatus.Primary,
+        TaskDefinition = taskDefinitionArn,
+        DesiredCount = desiredCount,
+        CreatedAt = now,
+        UpdatedAt = now,
+        LaunchType = "EC2",
+        RolloutState = RolloutStates.InProgress,
+        RolloutStateReason = ServiceMessages.InProgressReason(id),
+    };
+
+    /// <summary>minimumHealthyPercent and maximumPercent (ECS defaults: REPLICA 100/200, DAEMON 0/100) and the circuit breaker.</summary>
+    private static (int Minimum, int Maximum, DeploymentCircuitBreaker Breaker) DeploymentSettings(DeploymentConfiguration? requested, bool daemon, ServiceRecord? current)
+    {
+        var minimum = requested?.MinimumHealthyPercent ?? current?.MinimumHealthyPercent ?? (daemon ? 0 : 100);
+        var maximum = requested?.MaximumPercent ?? current?.MaximumPercent ?? (daemon ? 100 : 200);
+        if (minimum is < 0 or > 100)
+        {
+            throw EcsException.InvalidParameter($"minimumHealthyPercent must be between 0 and 100, not {minimum}.");
+        }
+
+        if (daemon && maximum != 100)
+        {
+            throw EcsException.InvalidParameter("The daemon scheduling strategy requires a maximumPercent of 100.");
+        }
+
+        if (maximum is < 100 or > 200)
+        {
+            throw EcsException.InvalidParameter($"maximumPercent must be between 100 and 200, not {maximum}.");
+        }
+
+        var breaker = requested?.DeploymentCircuitBreaker
+            ?? (current is null ? new DeploymentCircuitBreaker(false, false) : new DeploymentCircuitBreaker(current.CircuitBreakerEnabled, current.CircuitBreakerRollback));
+        return (minimum, maximum, breaker);
+    }
+
+    private static int? CheckGracePeriod(int? seconds) =>
+        seconds is < 0 ? throw EcsException.InvalidParameter("healthCheckGracePeriodSeconds must not be negative.") : seconds;
+
+    private Service ToService(StateSnapshot state, ServiceRecord service, Include include)
+    {
+        var tasks = state.TasksOf(service).Where(t => t.Task.LastStatus != TaskStatus.Stopped && t.Task.DesiredStatus == TaskStatus.Running).ToList();
+        int Running(string? deployment) => tasks.Count(t => t.Task.LastStatus == TaskStatus.Running && (deployment is null || t.Task.StartedBy == deployment));
+        int Pending(string? deployment) => tasks.Count(t => t.Task.LastStatus is TaskStatus.Pending or TaskStatus.Provisioning && (deployment is null || t.Task.StartedBy == deployment));
+        return new Service
+        {
+            ServiceArn = service.Arn,
+            ServiceName = service.Name,
+            ClusterArn = arns.Cluster(service.ClusterName),
+            Status = service.Status,
+            DesiredCount = service.IsDaemon ? service.Primary?.DesiredCount ?? 0 : service.DesiredCount,
+            RunningCount = Running(null),
+            PendingCount = Pending(null),
+            LaunchType = service.LaunchType,
+            TaskDefinition = service.TaskDefinitionArn,
+            DeploymentConfiguration = new DeploymentConfiguration
+            {
+                DeploymentCircuitBreaker = new DeploymentCircuitBreaker(service.CircuitBreakerEnabled, service.CircuitBreakerRollback),
+                MaximumPercent = service.MaximumPercent,
+                MinimumHealthyPercent = service.MinimumHealthyPercent,
+            },
+            Deployments = service.Deployments.Select(d => d with { RunningCount = Running(d.Id), PendingCount = Pending(d.Id) }).ToList(),
+            Events = service.Events,
+            CreatedAt = service.CreatedAt,
+            CreatedBy = service.CreatedBy,
+            HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
+            SchedulingStrategy = service.SchedulingStrategy,
+            DeploymentController = new DeploymentController("ECS"),
+            PropagateTags = "NONE",
+            Tags = include.Has("TAGS") && !ReferenceEquals(include, Include.None) ? state.TagsOf(service.Arn) : null,
+        };
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]
+    private static partial Regex ServiceNamePattern();
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.Application;
+
+/// <summary>
+/// How tasks begin and end, the same whoever asks: RunTask, StartTask and StopTask, or the service scheduler.
+/// </summary>
+public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
+{
+    /// <summary>A PENDING task on <paramref name="instanceArn"/>, holding <paramref name="needs"/> there until it stops.</summary>
+    public TaskRecord Create(ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, TaskLaunch launch)
+    {
+        var id = Arns.NewId();
+        var taskArn = arns.Task(cluster.Name, id);
+        var containers = definition.ContainerDefinitions.Select(c => new Container
+        {
+            ContainerArn = arns.Container(cluster.Name, id, Guid.NewGuid().ToString()),
+            TaskArn = taskArn,
+            Name = c.Name!,
+            Image = c.Image,
+            LastStatus = TaskStatus.Pending,
+            HealthStatus = "UNKNOWN",
+            Cpu = c.Cpu.ToString(CultureInfo.InvariantCulture),
+            Memory = c.Memory?.ToString(CultureInfo.InvariantCulture),
+            MemoryReservation = c.MemoryReservation?.ToString(CultureInfo.InvariantCulture),
+        }).ToList();
+        var overrides = definition.ContainerDefinitions
+            .Select(c => launch.Overrides?.ContainerOverrides?.FirstOrDefault(o => o.Name == c.Name) ?? new ContainerOverride { Name = c.Name })
+            .ToList();
+        return new TaskRecord
+        {
+            ClusterName = cluster.Name,
+            Reserved = needs,
+            Task = new EcsTask
+            {
+                TaskArn = taskArn,
+                ClusterArn = cluster.Arn,
+                TaskDefinitionArn = definition.TaskDefinitionArn!,
+                ContainerInstanceArn = instanceArn,
+                Containers = containers,
+                Overrides = new TaskOverride { ContainerOverrides = overrides },
+                LastStatus = TaskStatus.Pending,
+                DesiredStatus = TaskStatus.Running,
+                Cpu = needs.Cpu.ToString(CultureInfo.InvariantCulture),
+                Memory = needs.MemoryMiB.ToString(CultureInfo.InvariantCulture),
+                StartedBy = launch.StartedBy,
+                Group = launch.Group ?? $"family:{definition.Family}",
+                LaunchType = launch.LaunchType ?? "EC2",
+                HealthStatus = "UNKNOWN",
+                Version = 1,
+                CreatedAt = clock.GetUtcNow(),
+            },
+        };
+    }
+
+    /// <summary>
+    /// The task with desired status STOPPED (and the reason), or already STOPPED when no agent ever got it. Null when it
+    /// was already being stopped.
+    /// </summary>
+    public TaskRecord? Stopping(TaskRecord task, string stopCode, string reason)
+    {
+        if (task.Task.DesiredStatus == TaskStatus.Stopped)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var stopping = task.Task with
+        {
+            DesiredStatus = TaskStatus.Stopped,
+            StoppingAt = now,
+            StopCode = stopCode,
+            StoppedReason = reason,
+            Version = task.Task.Version + 1,
+        };
+        if (task.Task.ContainerInstanceArn is null)
+        {
+            stopping = stopping with { LastStatus = TaskStatus.Stopped, StoppedAt = now };
+        }
+
+        return task with { Task = stopping };
+    }
+}
+
+/// <summary>How a task is started: by whom, in which group, with which overrides.</summary>
+public sealed record TaskLaunch(string? Group, string? StartedBy, string? LaunchType = null, TaskOverride? Overrides = null);

@@ -1,0 +1,140 @@
+namespace Orchestrator.Ecs.Model;
+
+/// <summary>An ECS service as DescribeServices returns it.</summary>
+public sealed record Service
+{
+    public string ServiceArn { get; init; } = "";
+    public string ServiceName { get; init; } = "";
+    public string ClusterArn { get; init; } = "";
+    public string Status { get; init; } = ServiceStatus.Active;
+    public int DesiredCount { get; init; }
+    public int RunningCount { get; init; }
+    public int PendingCount { get; init; }
+    public string? LaunchType { get; init; }
+    public string? TaskDefinition { get; init; }
+    public DeploymentConfiguration? DeploymentConfiguration { get; init; }
+    public IReadOnlyList<Deployment> Deployments { get; init; } = [];
+    public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
+    public DateTimeOffset? CreatedAt { get; init; }
+    public string? CreatedBy { get; init; }
+    public int? HealthCheckGracePeriodSeconds { get; init; }
+    public string SchedulingStrategy { get; init; } = SchedulingStrategies.Replica;
+    public DeploymentController? DeploymentController { get; init; }
+    public bool EnableECSManagedTags { get; init; }
+    public bool EnableExecuteCommand { get; init; }
+    public string? PropagateTags { get; init; }
+    public IReadOnlyList<Tag>? Tags { get; init; }
+}
+
+public sealed record Deployment
+{
+    public string Id { get; init; } = "";
+    public string Status { get; init; } = DeploymentStatus.Primary;
+    public string TaskDefinition { get; init; } = "";
+    public int DesiredCount { get; init; }
+    public int PendingCount { get; init; }
+    public int RunningCount { get; init; }
+    public int FailedTasks { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+    public string? LaunchType { get; init; }
+    public string? RolloutState { get; init; }
+    public string? RolloutStateReason { get; init; }
+}
+
+public sealed record DeploymentConfiguration
+{
+    public DeploymentCircuitBreaker? DeploymentCircuitBreaker { get; init; }
+    public int? MaximumPercent { get; init; }
+    public int? MinimumHealthyPercent { get; init; }
+}
+
+public sealed record DeploymentCircuitBreaker(bool Enable, bool Rollback);
+
+public sealed record DeploymentController(string? Type);
+
+public sealed record ServiceEvent(string Id, DateTimeOffset CreatedAt, string Message);
+
+public static class ServiceStatus
+{
+    public const string Active = "ACTIVE";
+    public const string Draining = "DRAINING";
+    public const string Inactive = "INACTIVE";
+}
+
+public static class DeploymentStatus
+{
+    public const string Primary = "PRIMARY";
+    public const string Active = "ACTIVE";
+    public const string Inactive = "INACTIVE";
+}
+
+public static class RolloutStates
+{
+    public const string InProgress = "IN_PROGRESS";
+    public const string Completed = "COMPLETED";
+    public const string Failed = "FAILED";
+}
+
+public static class SchedulingStrategies
+{
+    public const string Replica = "REPLICA";
+    public const string Daemon = "DAEMON";
+}
+
+public sealed record CreateServiceRequest
+{
+    public string? Cluster { get; init; }
+    public string? ServiceName { get; init; }
+    public string? TaskDefinition { get; init; }
+    public int? DesiredCount { get; init; }
+    public string? ClientToken { get; init; }
+    public string? LaunchType { get; init; }
+    public DeploymentConfiguration? DeploymentConfiguration { get; init; }
+    public int? HealthCheckGracePeriodSeconds { get; init; }
+    public string? SchedulingStrategy { get; init; }
+    public DeploymentController? DeploymentController { get; init; }
+    public IReadOnlyList<Tag>? Tags { get; init; }
+    public bool? EnableECSManagedTags { get; init; }
+    public string? PropagateTags { get; init; }
+}
+
+public sealed record UpdateServiceRequest
+{
+    public string? Cluster { get; init; }
+    public string? Service { get; init; }
+    public int? DesiredCount { get; init; }
+    public string? TaskDefinition { get; init; }
+    public DeploymentConfiguration? DeploymentConfiguration { get; init; }
+    public bool? ForceNewDeployment { get; init; }
+    public int? HealthCheckGracePeriodSeconds { get; init; }
+}
+
+public sealed record DeleteServiceRequest
+{
+    public string? Cluster { get; init; }
+    public string? Service { get; init; }
+    public bool? Force { get; init; }
+}
+
+public sealed record ServiceResponse(Service Service);
+
+public sealed record DescribeServicesRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<string>? Services { get; init; }
+    public IReadOnlyList<string>? Include { get; init; }
+}
+
+public sealed record DescribeServicesResponse(IReadOnlyList<Service> Services, IReadOnlyList<Failure> Failures);
+
+public sealed record ListServicesRequest
+{
+    public string? Cluster { get; init; }
+    public string? LaunchType { get; init; }
+    public string? SchedulingStrategy { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListServicesResponse(IReadOnlyList<string> ServiceArns, string? NextToken);
