@@ -26,6 +26,7 @@ public static class Cli
         root.Subcommands.Add(ClusterCommands.Create(runner));
         root.Subcommands.Add(TaskDefinitionCommands.Create(runner));
         root.Subcommands.Add(TaskCommands.Create(runner));
+        root.Subcommands.Add(ServiceCommands.Create(runner));
         root.Subcommands.Add(InstanceCommands.Create(runner));
         return root;
     }

@@ -9,9 +9,37 @@ internal static class InstanceCommands
 {
     public static Command Create(CommandRunner runner)
     {
-        var command = new Command("instance", "List and describe container instances");
+        var command = new Command("instance", "List, describe, drain and activate container instances");
         command.Subcommands.Add(ListCommand(runner));
         command.Subcommands.Add(DescribeCommand(runner));
+        command.Subcommands.Add(StateCommand(runner, "drain", ContainerInstanceStatus.Draining,
+            "Move service tasks off these instances and place nothing new there (UpdateContainerInstancesState DRAINING)"));
+        command.Subcommands.Add(StateCommand(runner, "activate", ContainerInstanceStatus.Active,
+            "Let these instances take tasks again (UpdateContainerInstancesState ACTIVE)"));
+        return command;
+    }
+
+    private static Command StateCommand(CommandRunner runner, string name, string status, string description)
+    {
+        var cluster = ClusterOption.Create();
+        var instances = new Argument<string[]>("instance") { Description = "Container instance IDs or ARNs", Arity = ArgumentArity.OneOrMore };
+        var command = new Command(name, description) { instances, cluster };
+        runner.SetAction(command, async (invocation, cancellationToken) =>
+        {
+            var request = new UpdateContainerInstancesStateRequest { Cluster = invocation.Get(cluster), ContainerInstances = invocation.Get(instances), Status = status };
+            var response = await invocation.Client.CallAsync<DescribeContainerInstancesResponse>("UpdateContainerInstancesState", request, cancellationToken);
+            if (invocation.Output.IsJson)
+            {
+                invocation.Output.Json(response);
+            }
+            else
+            {
+                InstanceView.Table(invocation.Output, response.ContainerInstances);
+                FailureView.Write(invocation.Output, response.Failures);
+            }
+
+            return response.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        });
         return command;
     }
 

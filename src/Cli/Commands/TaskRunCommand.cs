@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using Orchestrator.Cli.Output;
 using Orchestrator.Ecs.Model;
 
@@ -22,12 +21,7 @@ internal static class TaskRunCommand
         var startedBy = new Option<string>("--started-by") { Description = "A tag for the tasks' startedBy (filter with task list)" };
         var group = new Option<string>("--group") { Description = "The tasks' group" };
         var wait = new Option<bool>("--wait") { Description = "Wait until every task is RUNNING (exit 1 if one stops or the timeout passes)" };
-        var timeout = new Option<TimeSpan?>("--timeout")
-        {
-            Description = $"How long --wait waits, e.g. 90s, 5m, 1h [default: {Duration.Format(DefaultTimeout)}]",
-            HelpName = "duration",
-            CustomParser = ParseTimeout,
-        };
+        var timeout = DurationOption.Create("--timeout", $"How long --wait waits, e.g. 90s, 5m, 1h [default: {Duration.Format(DefaultTimeout)}]");
 
         var command = new Command("run", "Start tasks from a task definition (RunTask)")
         {
@@ -80,22 +74,5 @@ internal static class TaskRunCommand
         }
 
         FailureView.Write(output, response.Failures);
-    }
-
-    private static TimeSpan? ParseTimeout(ArgumentResult result)
-    {
-        if (result.Tokens.Count == 0)
-        {
-            return null;
-        }
-
-        var text = result.Tokens[0].Value;
-        if (Duration.TryParse(text, out var duration) && duration > TimeSpan.Zero)
-        {
-            return duration;
-        }
-
-        result.AddError($"'{text}' is not a duration such as 90s, 5m or 1h30m.");
-        return default;
     }
 }

@@ -14,11 +14,6 @@ internal sealed class CommandOutput
     /// <summary>Lines are not wrapped when the output is not a terminal (a file or a pipe has no width).</summary>
     private const int UnboundedWidth = 4096;
 
-    /// <summary>
-    /// ECS's display options, but writing <c>+</c>, <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c> and quotes as they are: the AWS
-    /// CLI prints <c>2025-03-01T12:00:00+00:00</c>, not <c>\u002B00:00</c>.
-    /// </summary>
-
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
     private readonly StringWriter _rendered = new();
