@@ -38,6 +38,9 @@ public sealed class LocalCluster : IAsyncDisposable
     public string AgentDataDir => Path.Combine(root, "agent");
     public ManagedProcess? ControlPlane { get; private set; }
     public ManagedProcess? Agent { get; private set; }
+
+    /// <summary>Agents started with <see cref="AddAgentAsync"/>: more container instances on the same Docker engine.</summary>
+    public List<ManagedProcess> ExtraAgents { get; } = [];
     public DockerClient Docker { get; } = new DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
 
     public static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -75,6 +78,27 @@ public sealed class LocalCluster : IAsyncDisposable
         Agent = ManagedProcess.Start("agent", Programs.Agent,
             ["--endpoint", Endpoint, "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock"]);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
+    public ManagedProcess AddAgent()
+    {
+        var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
+            ["--endpoint", Endpoint, "--cluster", ClusterName, "--data-dir", Path.Combine(root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock"]);
+        ExtraAgents.Add(agent);
+        return agent;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> container instances are registered and connected.</summary>
+    public async Task<IReadOnlyList<JsonElement>> WaitForConnectedInstancesAsync(int count)
+    {
+        IReadOnlyList<JsonElement> instances = [];
+        await Eventually.Async(async () =>
+        {
+            instances = (await OrchJsonAsync("instance", "list", "--cluster", ClusterName)).GetProperty("containerInstances").EnumerateArray().ToList();
+            Assert.Equal(count, instances.Count(i => i.GetProperty("agentConnected").GetBoolean()));
+        }, TimeSpan.FromSeconds(60), Diagnostics);
+        return instances;
     }
 
     public async Task<JsonElement> WaitForConnectedInstanceAsync()
@@ -117,13 +141,18 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task<T> OrchJsonAsync<T>(params string[] arguments) =>
         (await OrchJsonAsync(arguments)).Deserialize<T>(EcsJson.Options)!;
 
-    public string Diagnostics() => $"{ControlPlane?.Output}\n{Agent?.Output}";
+    public string Diagnostics() => $"{ControlPlane?.Output}\n{Agent?.Output}\n{string.Join('\n', ExtraAgents.Select(a => a.Output))}";
 
     public async ValueTask DisposeAsync()
     {
         if (Agent is not null)
         {
             await Agent.DisposeAsync();
+        }
+
+        foreach (var agent in ExtraAgents)
+        {
+            await agent.DisposeAsync();
         }
 
         if (ControlPlane is not null)
