@@ -73,8 +73,8 @@ public sealed class AwsCliTests
             "An error occurred (InvalidParameterException) when calling the StopTask operation: The referenced task was not found.");
         await ExpectErrorAsync(aws, ["ecs", "register-task-definition", "--family", "x", "--container-definitions", """[{"name":"a","memory":16}]"""],
             "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: Container.image should not be null or empty.");
-        await ExpectErrorAsync(aws, ["ecs", "list-services", "--cluster", cluster.ClusterName],
-            "An error occurred (UnknownOperationException) when calling the ListServices operation: The action ListServices is not implemented by this control plane.");
+        await ExpectErrorAsync(aws, ["ecs", "put-cluster-capacity-providers", "--cluster", cluster.ClusterName, "--capacity-providers", "[]", "--default-capacity-provider-strategy", "[]"],
+            "An error occurred (UnknownOperationException) when calling the PutClusterCapacityProviders operation: The action PutClusterCapacityProviders is not implemented by this control plane.");
 
         var wrongSecret = new AwsCli($"http://127.0.0.1:{cluster.HttpPort}", LocalCluster.AccessKeyId, "not-the-secret");
         await ExpectErrorAsync(wrongSecret, ["ecs", "list-clusters"],
@@ -82,6 +82,40 @@ public sealed class AwsCliTests
         var unknownKey = new AwsCli($"http://127.0.0.1:{cluster.HttpPort}", "AKIDNOBODY", LocalCluster.SecretAccessKey);
         await ExpectErrorAsync(unknownKey, ["ecs", "list-clusters"],
             "An error occurred (UnrecognizedClientException) when calling the ListClusters operation: The security token included in the request is invalid.");
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task AwsCli_ServiceLifecycle_WorksUnchanged()
+    {
+        await using var cluster = await LocalCluster.StartAsync(TestContext.Current.CancellationToken);
+        var aws = new AwsCli($"http://127.0.0.1:{cluster.HttpPort}", LocalCluster.AccessKeyId, LocalCluster.SecretAccessKey);
+        var name = cluster.ClusterName;
+        (await aws.RunAsync("ecs", "register-task-definition", "--cli-input-json", "file://" + Programs.Example("httpd.json"))).EnsureSuccess();
+
+        var created = await aws.JsonAsync("ecs", "create-service", "--cluster", name, "--service-name", "web", "--task-definition", "httpd",
+            "--desired-count", "2", "--deployment-configuration", "maximumPercent=200,minimumHealthyPercent=50,deploymentCircuitBreaker={enable=true,rollback=true}");
+        Assert.Equal("ACTIVE", created.GetProperty("service").GetProperty("status").GetString());
+        (await aws.RunAsync("ecs", "wait", "services-stable", "--cluster", name, "--services", "web")).EnsureSuccess();
+
+        var listed = await aws.JsonAsync("ecs", "list-tasks", "--cluster", name, "--service-name", "web");
+        Assert.Equal(2, listed.GetProperty("taskArns").GetArrayLength());
+
+        var updated = await aws.JsonAsync("ecs", "update-service", "--cluster", name, "--service", "web", "--desired-count", "1", "--force-new-deployment");
+        Assert.Equal(2, updated.GetProperty("service").GetProperty("deployments").GetArrayLength());
+        (await aws.RunAsync("ecs", "wait", "services-stable", "--cluster", name, "--services", "web")).EnsureSuccess();
+        var service = (await aws.JsonAsync("ecs", "describe-services", "--cluster", name, "--services", "web")).GetProperty("services")[0];
+        Assert.Equal(1, service.GetProperty("runningCount").GetInt32());
+        Assert.Contains(service.GetProperty("events").EnumerateArray(), e => e.GetProperty("message").GetString() == "(service web) has reached a steady state.");
+
+        await ExpectErrorAsync(aws, ["ecs", "delete-service", "--cluster", name, "--service", "web"],
+            "An error occurred (InvalidParameterException) when calling the DeleteService operation: The service cannot be stopped while it is scaled above 0.");
+        var deleted = await aws.JsonAsync("ecs", "delete-service", "--cluster", name, "--service", "web", "--force");
+        Assert.Equal("DRAINING", deleted.GetProperty("service").GetProperty("status").GetString());
+        (await aws.RunAsync("ecs", "wait", "services-inactive", "--cluster", name, "--services", "web")).EnsureSuccess();
+        await ExpectErrorAsync(aws, ["ecs", "update-service", "--cluster", name, "--service", "web", "--desired-count", "3"],
+            "An error occurred (ServiceNotActiveException) when calling the UpdateService operation: Service was not ACTIVE.");
+        await ExpectErrorAsync(aws, ["ecs", "update-service", "--cluster", name, "--service", "nothing", "--desired-count", "3"],
+            "An error occurred (ServiceNotFoundException) when calling the UpdateService operation: Service not found.");
     }
 
     private static List<string> Arns(JsonElement document, string member) =>
