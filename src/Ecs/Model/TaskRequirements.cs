@@ -6,6 +6,12 @@ namespace Orchestrator.Ecs.Model;
 /// </summary>
 public sealed record TaskRequirements(int Cpu, int MemoryMiB, IReadOnlyList<int> TcpPorts, IReadOnlyList<int> UdpPorts)
 {
+    /// <summary>GPUs the task needs (the sum of its containers' <c>resourceRequirements</c> of type GPU).</summary>
+    public int GpuCount { get; init; }
+
+    /// <summary>Whether the task takes one of the instance's awsvpc task slots (networkMode <c>awsvpc</c>).</summary>
+    public bool UsesTaskEni { get; init; }
+
     public static TaskRequirements Of(TaskDefinition definition)
     {
         var containers = definition.ContainerDefinitions;
@@ -31,6 +37,7 @@ public sealed record TaskRequirements(int Cpu, int MemoryMiB, IReadOnlyList<int>
             }
         }
 
-        return new TaskRequirements(cpu, memory, tcp, udp);
+        // GpuCount stays 0 until ContainerDefinition carries resourceRequirements.
+        return new TaskRequirements(cpu, memory, tcp, udp) { UsesTaskEni = mode == NetworkModes.Awsvpc };
     }
 }
