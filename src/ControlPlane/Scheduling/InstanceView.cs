@@ -3,7 +3,10 @@ using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Scheduling;
 
-/// <summary>A container instance as placement sees it: what it has left and whether it may take tasks.</summary>
+/// <summary>
+/// What a container instance has left, as DescribeContainerInstances reports it. Placement uses the richer
+/// <see cref="InstanceSnapshot"/>.
+/// </summary>
 public sealed record InstanceView(
     string Arn,
     string Status,
@@ -30,13 +33,4 @@ public sealed record InstanceView(
 
         return new InstanceView(instance.Arn, instance.Status, agentConnected, cpu, memory, tcp, udp);
     }
-
-    /// <summary>This instance after a task with <paramref name="needs"/> is placed on it.</summary>
-    public InstanceView Take(TaskRequirements needs) => this with
-    {
-        RemainingCpu = RemainingCpu - needs.Cpu,
-        RemainingMemoryMiB = RemainingMemoryMiB - needs.MemoryMiB,
-        UsedTcpPorts = new HashSet<int>(UsedTcpPorts.Concat(needs.TcpPorts)),
-        UsedUdpPorts = new HashSet<int>(UsedUdpPorts.Concat(needs.UdpPorts)),
-    };
 }

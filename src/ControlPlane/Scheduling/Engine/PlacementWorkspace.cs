@@ -1,0 +1,87 @@
+using Orchestrator.ControlPlane.Scheduling.Filters;
+
+namespace Orchestrator.ControlPlane.Scheduling.Engine;
+
+/// <summary>
+/// The mutable working copy of one request's placement, as flat arrays indexed like the snapshot's instances.
+/// Every task of a request is the same, so whether an instance can take the next one changes only when a task is
+/// placed on it: the filters run once per instance up front and then only on the instance just chosen, and the
+/// instances still eligible are kept in a dense list for the strategies to scan.
+/// </summary>
+internal sealed class PlacementWorkspace
+{
+    private readonly InstanceSnapshot[] instances;
+    private readonly FilterChain filters;
+    private readonly int[] position; // index in eligible, or -1
+
+    public PlacementWorkspace(ClusterSnapshot snapshot, PlacementRequest request, FilterChain filters)
+    {
+        this.filters = filters;
+        Needs = request.Needs;
+        instances = snapshot.Items;
+        var n = instances.Length;
+        Cpu = new int[n];
+        MemoryMiB = new int[n];
+        Gpus = new int[n];
+        TaskEniSlots = new int[n];
+        Placed = new int[n];
+        GroupTasks = new int[n];
+        Eligible = new int[n];
+        position = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            var instance = instances[i];
+            Cpu[i] = instance.RemainingCpu;
+            MemoryMiB[i] = instance.RemainingMemoryMiB;
+            Gpus[i] = instance.FreeGpuIds.Count;
+            TaskEniSlots[i] = instance.FreeTaskEniSlots;
+            GroupTasks[i] = instance.GroupCount(request.Group);
+            position[i] = -1;
+            if (filters.Passes(State(i)))
+            {
+                position[i] = EligibleCount;
+                Eligible[EligibleCount++] = i;
+            }
+        }
+    }
+
+    public Ecs.Model.TaskRequirements Needs { get; }
+    public int[] Cpu { get; }
+    public int[] MemoryMiB { get; }
+    public int[] Gpus { get; }
+    public int[] TaskEniSlots { get; }
+    public int[] Placed { get; }
+    /// <summary>Tasks of the request's group per instance, this request's included.</summary>
+    public int[] GroupTasks { get; }
+    /// <summary>Indexes of the instances that can take the next task; the first <see cref="EligibleCount"/> are valid.</summary>
+    public int[] Eligible { get; }
+    public int EligibleCount { get; private set; }
+
+    public IReadOnlyList<InstanceSnapshot> Instances => instances;
+
+    public InstanceState State(int i) => new(instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i]);
+
+    /// <summary>Takes one task's resources from instance <paramref name="i"/> and re-checks it for the next task.</summary>
+    public void Place(int i)
+    {
+        Cpu[i] -= Needs.Cpu;
+        MemoryMiB[i] -= Needs.MemoryMiB;
+        Gpus[i] -= Needs.GpuCount;
+        if (Needs.UsesTaskEni && TaskEniSlots[i] != InstanceSnapshot.Unlimited)
+        {
+            TaskEniSlots[i]--;
+        }
+
+        Placed[i]++;
+        GroupTasks[i]++;
+        if (!filters.Passes(State(i)))
+        {
+            // Swap the last eligible instance into its slot: order within the list does not decide ties.
+            var at = position[i];
+            var last = Eligible[--EligibleCount];
+            Eligible[at] = last;
+            position[last] = at;
+            position[i] = -1;
+        }
+    }
+}
