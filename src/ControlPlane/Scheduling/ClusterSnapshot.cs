@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs.Model;
 
@@ -6,10 +7,12 @@ namespace Orchestrator.ControlPlane.Scheduling;
 /// <summary>
 /// The instances of one cluster that placement may consider, in ARN order, as of one <see cref="StateSnapshot"/>.
 /// INACTIVE (deregistered) instances are left out; DRAINING ones stay so that they can be named in failures.
+/// Immutable; attribute columns are indexed on first use and shared by every placement over the snapshot.
 /// </summary>
 public sealed class ClusterSnapshot
 {
     private readonly Dictionary<string, int> byArnOrId;
+    private readonly ConcurrentDictionary<string, AttributeColumn> columns = new(StringComparer.Ordinal);
 
     public ClusterSnapshot(IEnumerable<InstanceSnapshot> instances)
     {
@@ -29,6 +32,10 @@ public sealed class ClusterSnapshot
 
     /// <summary>The instance with this ARN or container instance ID, or null.</summary>
     public InstanceSnapshot? Find(string arnOrId) => byArnOrId.TryGetValue(arnOrId, out var i) ? Items[i] : null;
+
+    /// <summary>The values of one attribute across the instances, built once per snapshot.</summary>
+    internal AttributeColumn Column(string attributeName) =>
+        columns.GetOrAdd(attributeName, static (name, items) => AttributeColumn.Build(name, items), Items);
 
     public static ClusterSnapshot From(StateSnapshot state, string clusterName, Func<string, bool> isConnected)
     {

@@ -18,9 +18,9 @@ public static class PlacementEngine
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Count);
-        var chain = new FilterChain(request);
+        var chain = new FilterChain(snapshot, request);
         var work = new PlacementWorkspace(snapshot, request, chain);
-        var scan = new StrategyScan(work, request);
+        var scan = new StrategyScan(snapshot, work, request);
         var placed = new List<string>(request.Count);
         while (placed.Count < request.Count)
         {

@@ -59,7 +59,7 @@ internal sealed class PlacementWorkspace
 
     public IReadOnlyList<InstanceSnapshot> Instances => instances;
 
-    public InstanceState State(int i) => new(instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i]);
+    public InstanceState State(int i) => new(i, instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i]);
 
     /// <summary>Takes one task's resources from instance <paramref name="i"/> and re-checks it for the next task.</summary>
     public void Place(int i)

@@ -1,73 +1,49 @@
 namespace Orchestrator.ControlPlane.Scheduling.Engine;
 
-/// <summary>One strategy's ranking key per instance; lower is preferred.</summary>
-internal sealed class StrategyKey
+/// <summary>
+/// One strategy's ranking key per instance, lower preferred: a workspace column read directly (binpack: remaining
+/// CPU or memory; spread over instances: tasks of the group), or, for spread over an attribute, the group's task
+/// count of the instance's value (<c>Counts[Column[i]]</c>).
+/// </summary>
+internal readonly record struct StrategyKey(int[] Column, int[]? Counts)
 {
-    private readonly Kind kind;
-    private readonly int[] column; // per instance: the workspace array, or the attribute value id for spread
-    private readonly int[] counts; // spread over an attribute: tasks of the group per value id
-
-    private StrategyKey(Kind kind, int[] column, int[] counts)
-    {
-        this.kind = kind;
-        this.column = column;
-        this.counts = counts;
-    }
-
-    private enum Kind
-    {
-        Column,
-        AttributeSpread,
-    }
-
-    public static StrategyKey For(ParsedStrategy strategy, PlacementWorkspace work) => strategy.Field switch
-    {
-        StrategyField.Cpu => new StrategyKey(Kind.Column, work.Cpu, []),
-        StrategyField.Memory => new StrategyKey(Kind.Column, work.MemoryMiB, []),
-        StrategyField.InstanceId => new StrategyKey(Kind.Column, work.GroupTasks, []),
-        _ => AttributeSpread(strategy.AttributeName!, work),
-    };
-
-    public long Of(int i) => kind == Kind.Column ? column[i] : counts[column[i]];
+    public int Of(int i) => Counts is null ? Column[i] : Counts[Column[i]];
 
     public void Placed(int i)
     {
-        if (kind == Kind.AttributeSpread)
+        if (Counts is not null)
         {
-            counts[column[i]]++;
+            Counts[Column[i]]++;
         }
     }
 
-    /// <summary>
-    /// Gives each distinct value of the attribute an id (0: instances without it, or with no value, which spread
-    /// as one more value) and counts the group's tasks per value over every instance of the snapshot, eligible or
-    /// not, so that tasks already running on a full or draining instance still count for its value.
-    /// </summary>
-    private static StrategyKey AttributeSpread(string name, PlacementWorkspace work)
+    public static StrategyKey For(ParsedStrategy strategy, ClusterSnapshot snapshot, PlacementWorkspace work) => strategy.Field switch
     {
-        var instances = work.Instances;
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        var column = new int[instances.Count];
-        for (var i = 0; i < column.Length; i++)
-        {
-            if (instances[i].Attributes.TryGetValue(name, out var value) && value is not null)
-            {
-                if (!ids.TryGetValue(value, out var id))
-                {
-                    id = ids.Count + 1;
-                    ids.Add(value, id);
-                }
+        StrategyField.Cpu => new StrategyKey(work.Cpu, null),
+        StrategyField.Memory => new StrategyKey(work.MemoryMiB, null),
+        StrategyField.InstanceId => new StrategyKey(work.GroupTasks, null),
+        _ => AttributeSpread(snapshot.Column(strategy.AttributeName!), work),
+    };
 
-                column[i] = id;
-            }
+    /// <summary>
+    /// Counts the group's tasks per attribute value (instances without the attribute, or with no value, spread as
+    /// one more value) over every instance of the snapshot, eligible or not, so that tasks already running on a full
+    /// or draining instance still count for its value.
+    /// </summary>
+    private static StrategyKey AttributeSpread(AttributeColumn column, PlacementWorkspace work)
+    {
+        var ids = column.Ids;
+        if (column.HasNoValue)
+        {
+            ids = Array.ConvertAll(ids, id => id == AttributeColumn.NoValue ? AttributeColumn.Absent : id);
         }
 
-        var counts = new int[ids.Count + 1];
-        for (var i = 0; i < column.Length; i++)
+        var counts = new int[column.Values.Length];
+        for (var i = 0; i < ids.Length; i++)
         {
-            counts[column[i]] += work.GroupTasks[i];
+            counts[ids[i]] += work.GroupTasks[i];
         }
 
-        return new StrategyKey(Kind.AttributeSpread, column, counts);
+        return new StrategyKey(ids, counts);
     }
 }

@@ -8,7 +8,7 @@ internal sealed class FilterChain
 {
     private readonly IPlacementFilter[] filters;
 
-    public FilterChain(PlacementRequest request)
+    public FilterChain(ClusterSnapshot snapshot, PlacementRequest request)
     {
         var needs = request.Needs;
         var list = new List<IPlacementFilter> { StatusFilter.Instance, AgentFilter.Instance, new CpuFilter(needs.Cpu), new MemoryFilter(needs.MemoryMiB) };
@@ -36,7 +36,7 @@ internal sealed class FilterChain
         {
             list.Add(constraint switch
             {
-                MemberOfConstraint memberOf => new MemberOfFilter(memberOf, request.Group),
+                MemberOfConstraint memberOf => new MemberOfFilter(memberOf, request.Group, snapshot),
                 _ => new DistinctInstanceFilter(request.Group),
             });
         }

@@ -20,7 +20,8 @@ internal interface IPlacementFilter
 
 /// <summary>
 /// An instance during one placement: the snapshot plus what the request has taken from it so far.
-/// <see cref="GroupTasks"/> counts the request's group, tasks placed by this request included.
+/// <see cref="Index"/> is its position in the snapshot; <see cref="GroupTasks"/> counts the request's group, tasks
+/// placed by this request included.
 /// </summary>
 internal readonly record struct InstanceState(
-    InstanceSnapshot Snapshot, int Cpu, int MemoryMiB, int Gpus, int TaskEniSlots, int PlacedHere, int GroupTasks);
+    int Index, InstanceSnapshot Snapshot, int Cpu, int MemoryMiB, int Gpus, int TaskEniSlots, int PlacedHere, int GroupTasks);

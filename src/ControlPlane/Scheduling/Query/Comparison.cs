@@ -82,13 +82,32 @@ internal sealed class Comparison : QueryNode
                 return Operator.IsNegated() != ((instance.Ec2InstanceId is { } ec2 && Matches(ec2)) || Matches(instance.Id));
             default:
                 var found = instance.Attributes.TryGetValue(Subject.AttributeName!, out var value);
-                if (Operator.IsOrdering())
-                {
-                    return value is not null && Operator.Accepts(CompareAttribute(value, values[0]));
-                }
+                return EvaluateAttribute(found, value);
+        }
+    }
 
-                var positive = Operator.Positive() == QueryOperator.Exists ? found : value is not null && Matches(value);
-                return Operator.IsNegated() != positive;
+    /// <summary>On an attribute, evaluates once per distinct value of the snapshot's column, not once per instance.</summary>
+    public override void EvaluateAll(ClusterSnapshot snapshot, bool[] result)
+    {
+        if (Subject.Kind != SubjectKind.Attribute)
+        {
+            base.EvaluateAll(snapshot, result);
+            return;
+        }
+
+        var column = snapshot.Column(Subject.AttributeName!);
+        var byId = new bool[column.Values.Length];
+        byId[AttributeColumn.Absent] = EvaluateAttribute(found: false, null);
+        byId[AttributeColumn.NoValue] = EvaluateAttribute(found: true, null);
+        for (var id = AttributeColumn.NoValue + 1; id < byId.Length; id++)
+        {
+            byId[id] = EvaluateAttribute(found: true, column.Values[id]);
+        }
+
+        var ids = column.Ids;
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = byId[ids[i]];
         }
     }
 
@@ -98,6 +117,17 @@ internal sealed class Comparison : QueryNode
         _ when Operator.TakesList() => $"{Subject.Text} {Operator.Symbol()} [{string.Join(", ", values)}]",
         _ => $"{Subject.Text} {Operator.Symbol()} {values[0]}",
     };
+
+    private bool EvaluateAttribute(bool found, string? value)
+    {
+        if (Operator.IsOrdering())
+        {
+            return value is not null && Operator.Accepts(CompareAttribute(value, values[0]));
+        }
+
+        var positive = Operator.Positive() == QueryOperator.Exists ? found : value is not null && Matches(value);
+        return Operator.IsNegated() != positive;
+    }
 
     /// <summary>The positive form (==, in, =~) against one value.</summary>
     private bool Matches(string value)
