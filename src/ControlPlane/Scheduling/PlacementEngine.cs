@@ -47,6 +47,54 @@ public static class PlacementEngine
     }
 
     /// <summary>
+    /// StartTask: one task on each named instance (ARN or ID), in order, each checked against the same filters and
+    /// constraints; no strategies. <see cref="PlacementRequest.Count"/> is ignored. An instance not in the snapshot
+    /// fails with MISSING, under the ARN it was named by.
+    /// </summary>
+    public static PlacementResult PlaceOn(ClusterSnapshot snapshot, PlacementRequest request, IReadOnlyList<string> instances)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(instances);
+        var chain = new FilterChain(snapshot, request);
+        var work = new PlacementWorkspace(snapshot, request, chain);
+        var index = new Dictionary<string, int>(snapshot.Items.Length, StringComparer.Ordinal);
+        for (var i = 0; i < snapshot.Items.Length; i++)
+        {
+            index[snapshot.Items[i].Arn] = i;
+            index.TryAdd(snapshot.Items[i].Id, i);
+        }
+
+        var placed = new List<string>(instances.Count);
+        var unplaced = new List<UnplacedTask>();
+        var failures = new List<PlacementFailure>();
+        foreach (var reference in instances)
+        {
+            PlacementFailure failure;
+            if (!index.TryGetValue(reference, out var i))
+            {
+                failure = new PlacementFailure(reference, PlacementReasons.Missing, "The container instance was not found in the cluster.");
+            }
+            else if (chain.FirstFailure(work.State(i)) is var f and >= 0)
+            {
+                var filter = chain.Filters[f];
+                failure = new PlacementFailure(snapshot.Items[i].Arn, filter.Reason, filter.Detail(work.State(i)));
+            }
+            else
+            {
+                work.Place(i);
+                placed.Add(snapshot.Items[i].Arn);
+                continue;
+            }
+
+            failures.Add(failure);
+            unplaced.Add(new UnplacedTask(placed.Count + unplaced.Count, failure.Reason, failure.Detail, [new FilterCount(failure.Detail, failure.Reason, 1)]));
+        }
+
+        return new PlacementResult(placed, unplaced, failures);
+    }
+
+    /// <summary>
     /// The first-fit era's entry point, kept until RunTask builds a <see cref="ClusterSnapshot"/> and calls
     /// <see cref="Place(ClusterSnapshot, PlacementRequest)"/>: the same engine, no constraints, random placement.
     /// </summary>

@@ -51,7 +51,7 @@ internal sealed class Comparison : QueryNode
 
         if (op.Positive() == QueryOperator.Matches)
         {
-            regex = CompileRegex(first);
+            regex = FullMatchRegex.Compile(first);
         }
     }
 
@@ -185,24 +185,4 @@ internal sealed class Comparison : QueryNode
         && decimal.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var b)
             ? a.CompareTo(b)
             : string.CompareOrdinal(value, literal);
-
-    /// <summary>
-    /// A full-match regular expression. The non-backtracking engine keeps matching linear in the input, so an
-    /// expression cannot stall placement; it lacks lookarounds and backreferences, which are refused here.
-    /// </summary>
-    private static Regex CompileRegex(QueryToken literal)
-    {
-        try
-        {
-            return new Regex($"^(?:{literal.Text})$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
-        }
-        catch (NotSupportedException)
-        {
-            throw QueryError.At(literal, $"the regular expression {literal.Display} uses lookarounds, backreferences or another construct that is not supported");
-        }
-        catch (ArgumentException e)
-        {
-            throw QueryError.At(literal, $"{literal.Display} is not a valid regular expression ({e.Message.TrimEnd('.')})");
-        }
-    }
 }
