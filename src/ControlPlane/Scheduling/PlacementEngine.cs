@@ -21,7 +21,7 @@ public static class PlacementEngine
         var chain = new FilterChain(snapshot, request);
         var work = new PlacementWorkspace(snapshot, request, chain);
         var scan = new StrategyScan(snapshot, work, request);
-        var placed = new List<string>(request.Count);
+        var placed = new List<string>(Math.Min(request.Count, snapshot.Items.Length * 16 + 16));
         while (placed.Count < request.Count)
         {
             var i = scan.Choose();

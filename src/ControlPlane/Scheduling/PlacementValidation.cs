@@ -15,7 +15,7 @@ public static class PlacementValidation
     private const int MaxAttributeName = 128;
 
     /// <summary>Validates a request's constraints (already merged with the task definition's) and strategies.</summary>
-    public static PlacementRules Validate(IReadOnlyList<PlacementConstraint>? constraints, IReadOnlyList<PlacementStrategy>? strategies)
+    public static PlacementRules Validate(IReadOnlyList<PlacementConstraint?>? constraints, IReadOnlyList<PlacementStrategy?>? strategies)
     {
         var parsedConstraints = ValidateConstraints(constraints);
         strategies ??= [];
@@ -28,7 +28,7 @@ public static class PlacementValidation
     }
 
     /// <summary>Constraints alone; a task definition may carry only memberOf ones.</summary>
-    public static IReadOnlyList<ParsedConstraint> ValidateConstraints(IReadOnlyList<PlacementConstraint>? constraints, bool forTaskDefinition = false)
+    public static IReadOnlyList<ParsedConstraint> ValidateConstraints(IReadOnlyList<PlacementConstraint?>? constraints, bool forTaskDefinition = false)
     {
         constraints ??= [];
         if (constraints.Count > MaxConstraints)
@@ -43,9 +43,9 @@ public static class PlacementValidation
             : parsed;
     }
 
-    public static ParsedConstraint Parse(PlacementConstraint constraint)
+    public static ParsedConstraint Parse(PlacementConstraint? constraint)
     {
-        ArgumentNullException.ThrowIfNull(constraint);
+        constraint ??= new PlacementConstraint(); // a null list entry reads as a constraint without a type
         switch (constraint.Type)
         {
             case PlacementConstraintTypes.DistinctInstance:
@@ -68,9 +68,9 @@ public static class PlacementValidation
         }
     }
 
-    public static ParsedStrategy Parse(PlacementStrategy strategy)
+    public static ParsedStrategy Parse(PlacementStrategy? strategy)
     {
-        ArgumentNullException.ThrowIfNull(strategy);
+        strategy ??= new PlacementStrategy();
         var field = strategy.Field;
         switch (strategy.Type)
         {

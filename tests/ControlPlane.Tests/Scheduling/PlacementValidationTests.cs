@@ -111,6 +111,13 @@ public sealed class PlacementValidationTests
     }
 
     [Fact]
+    public void Validate_NullEntries_AreInvalidParametersNotCrashes()
+    {
+        Assert.Equal(EcsErrors.InvalidParameter, Assert.Throws<EcsException>(() => PlacementValidation.Validate([null], null)).ErrorType);
+        Assert.Equal(EcsErrors.InvalidParameter, Assert.Throws<EcsException>(() => PlacementValidation.Validate(null, [null])).ErrorType);
+    }
+
+    [Fact]
     public void EffectiveStrategies_NoneGiven_IsRandom() =>
         Assert.Equal([ParsedStrategy.Random], PlacementValidation.Validate(null, null).EffectiveStrategies);
 }
