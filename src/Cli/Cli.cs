@@ -28,6 +28,7 @@ public static class Cli
         root.Subcommands.Add(TaskCommands.Create(runner));
         root.Subcommands.Add(ServiceCommands.Create(runner));
         root.Subcommands.Add(InstanceCommands.Create(runner));
+        root.Subcommands.Add(AttributeCommands.Create(runner));
         return root;
     }
 }

@@ -7,11 +7,11 @@ internal static class Paging
     public const int DescribeChunkSize = 100;
 
     /// <summary>Calls <paramref name="page"/> with each <c>nextToken</c> until the response has none.</summary>
-    public static async Task<List<string>> ListAllAsync(
-        Func<string?, CancellationToken, Task<(IReadOnlyList<string> Items, string? NextToken)>> page,
+    public static async Task<List<T>> ListAllAsync<T>(
+        Func<string?, CancellationToken, Task<(IReadOnlyList<T> Items, string? NextToken)>> page,
         CancellationToken cancellationToken)
     {
-        var all = new List<string>();
+        var all = new List<T>();
         string? nextToken = null;
         do
         {

@@ -31,8 +31,10 @@ internal static class ServiceCommands
         var settings = new DeploymentOptions();
         var wait = new Option<bool>("--wait") { Description = "Wait until the service is stable" };
         var timeout = DurationOption.Create("--timeout", $"How long --wait waits [default: {Duration.Format(DefaultTimeout)}]");
+        var placement = new PlacementOptions();
         var command = new Command("create", "Create a service (CreateService)") { name, cluster, definition, desired, daemon, wait, timeout };
         settings.AddTo(command);
+        placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
             var request = new CreateServiceRequest
@@ -44,6 +46,8 @@ internal static class ServiceCommands
                 SchedulingStrategy = invocation.Get(daemon) ? SchedulingStrategies.Daemon : SchedulingStrategies.Replica,
                 DeploymentConfiguration = settings.Read(invocation),
                 HealthCheckGracePeriodSeconds = settings.GracePeriod(invocation),
+                PlacementConstraints = placement.ReadConstraints(invocation),
+                PlacementStrategy = placement.ReadStrategies(invocation),
             };
             var response = await invocation.Client.CallAsync<ServiceResponse>("CreateService", request, cancellationToken);
             return await FinishAsync(invocation, request.Cluster, response.Service, invocation.Get(wait), untilInactive: false, invocation.GetOptional(timeout), cancellationToken);
@@ -66,6 +70,8 @@ internal static class ServiceCommands
             name, cluster, definition, desired, force, wait, timeout,
         };
         settings.AddTo(command);
+        var placement = new PlacementOptions();
+        placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
             var request = new UpdateServiceRequest
@@ -77,6 +83,8 @@ internal static class ServiceCommands
                 ForceNewDeployment = invocation.Get(force) ? true : null,
                 DeploymentConfiguration = settings.Read(invocation),
                 HealthCheckGracePeriodSeconds = settings.GracePeriod(invocation),
+                PlacementConstraints = placement.ReadConstraints(invocation),
+                PlacementStrategy = placement.ReadStrategies(invocation),
             };
             var response = await invocation.Client.CallAsync<ServiceResponse>("UpdateService", request, cancellationToken);
             return await FinishAsync(invocation, request.Cluster, response.Service, invocation.Get(wait), untilInactive: false, invocation.GetOptional(timeout), cancellationToken);

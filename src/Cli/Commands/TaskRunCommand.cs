@@ -23,10 +23,12 @@ internal static class TaskRunCommand
         var wait = new Option<bool>("--wait") { Description = "Wait until every task is RUNNING (exit 1 if one stops or the timeout passes)" };
         var timeout = DurationOption.Create("--timeout", $"How long --wait waits, e.g. 90s, 5m, 1h [default: {Duration.Format(DefaultTimeout)}]");
 
+        var placement = new PlacementOptions();
         var command = new Command("run", "Start tasks from a task definition (RunTask)")
         {
             cluster, definition, count, startedBy, group, wait, timeout,
         };
+        placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
             var clusterName = invocation.Get(cluster);
@@ -37,6 +39,8 @@ internal static class TaskRunCommand
                 Count = invocation.Get(count),
                 StartedBy = invocation.GetOptional(startedBy),
                 Group = invocation.GetOptional(group),
+                PlacementConstraints = placement.ReadConstraints(invocation),
+                PlacementStrategy = placement.ReadStrategies(invocation),
             };
             var response = await invocation.Client.CallAsync<TasksResponse>("RunTask", request, cancellationToken);
             var output = invocation.Output;

@@ -11,10 +11,14 @@ public sealed partial class EcsApi
     {
         CheckMaxResults(request.MaxResults);
         CheckEnum(request.Status, "status", "ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED");
+        var filter = request.Filter is { Length: > 0 } expression
+            ? (PlacementValidation.ValidateConstraints([new PlacementConstraint(PlacementConstraintTypes.MemberOf, expression)])[0] as MemberOfConstraint)!
+            : null;
         var state = store.Current;
         var cluster = ActiveCluster(state, request.Cluster);
         var instances = state.InstancesIn(cluster.Name)
-            .Where(i => request.Status is null ? i.Status != ContainerInstanceStatus.Inactive : i.Status == request.Status);
+            .Where(i => request.Status is null ? i.Status != ContainerInstanceStatus.Inactive : i.Status == request.Status)
+            .Where(i => filter is null || filter.Matches(ClusterSnapshot.Of(state, i, sessions.IsConnected(i.Arn))));
         var (page, next) = Paging.Page(instances, i => i.Arn, request.NextToken, request.MaxResults);
         return Task.FromResult(new ListContainerInstancesResponse(page.Select(i => i.Arn).ToList(), next));
     }
@@ -129,7 +133,7 @@ public sealed partial class EcsApi
 
     private ContainerInstance ToContainerInstance(StateSnapshot state, InstanceRecord instance, Include include)
     {
-        var view = InstanceView.Of(state, instance, sessions.IsConnected(instance.Arn));
+        var view = ClusterSnapshot.Of(state, instance, sessions.IsConnected(instance.Arn));
         var tasks = state.TasksOn(instance.Arn).ToList();
         return new ContainerInstance
         {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
@@ -43,6 +44,7 @@ public sealed partial class EcsApi
         var (minimum, maximum, breaker) = DeploymentSettings(request.DeploymentConfiguration, daemon, null);
         var grace = CheckGracePeriod(request.HealthCheckGracePeriodSeconds);
         var tags = Tagging.Validate(request.Tags);
+        CheckServicePlacement(request.PlacementConstraints, request.PlacementStrategy, daemon);
         return store.WriteAsync(tx =>
         {
             var cluster = ActiveCluster(tx.State, request.Cluster);
@@ -86,6 +88,8 @@ public sealed partial class EcsApi
                 CircuitBreakerEnabled = breaker.Enable,
                 CircuitBreakerRollback = breaker.Rollback,
                 HealthCheckGracePeriodSeconds = grace ?? 0,
+                PlacementConstraints = request.PlacementConstraints ?? [],
+                PlacementStrategy = request.PlacementStrategy ?? [],
                 Deployments = [NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now)],
                 CreatedAt = now,
                 CreatedBy = $"arn:aws:iam::{arns.Account}:root",
@@ -121,6 +125,7 @@ public sealed partial class EcsApi
             }
 
             var (minimum, maximum, breaker) = DeploymentSettings(request.DeploymentConfiguration, service.IsDaemon, service);
+            CheckServicePlacement(request.PlacementConstraints ?? service.PlacementConstraints, request.PlacementStrategy ?? service.PlacementStrategy, service.IsDaemon);
             var updated = service with
             {
                 DesiredCount = request.DesiredCount ?? service.DesiredCount,
@@ -129,6 +134,8 @@ public sealed partial class EcsApi
                 CircuitBreakerEnabled = breaker.Enable,
                 CircuitBreakerRollback = breaker.Rollback,
                 HealthCheckGracePeriodSeconds = grace ?? service.HealthCheckGracePeriodSeconds,
+                PlacementConstraints = request.PlacementConstraints ?? service.PlacementConstraints, // [] clears them
+                PlacementStrategy = request.PlacementStrategy ?? service.PlacementStrategy,
                 SteadyStateReported = false,
                 Version = service.Version + 1,
             };
@@ -266,6 +273,17 @@ public sealed partial class EcsApi
         return (minimum, maximum, breaker);
     }
 
+    /// <summary>ECS's rules: at most 10 constraints and 5 strategies, valid expressions; DAEMON services take no strategies.</summary>
+    private static void CheckServicePlacement(IReadOnlyList<PlacementConstraint>? constraints, IReadOnlyList<PlacementStrategy>? strategies, bool daemon)
+    {
+        if (daemon && strategies is { Count: > 0 })
+        {
+            throw EcsException.InvalidParameter("The daemon scheduling strategy does not support placement strategies.");
+        }
+
+        PlacementValidation.Validate(constraints, strategies);
+    }
+
     private static int? CheckGracePeriod(int? seconds) =>
         seconds is < 0 ? throw EcsException.InvalidParameter("healthCheckGracePeriodSeconds must not be negative.") : seconds;
 
@@ -296,6 +314,8 @@ public sealed partial class EcsApi
             CreatedAt = service.CreatedAt,
             CreatedBy = service.CreatedBy,
             HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
+            PlacementConstraints = service.PlacementConstraints,
+            PlacementStrategy = service.PlacementStrategy,
             SchedulingStrategy = service.SchedulingStrategy,
             DeploymentController = new DeploymentController("ECS"),
             PropagateTags = "NONE",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
@@ -12,6 +13,7 @@ public sealed partial class EcsApi
     {
         var valid = TaskDefinitionValidator.Validate(request);
         var tags = Tagging.Validate(request.Tags);
+        PlacementValidation.ValidateConstraints(valid.PlacementConstraints, forTaskDefinition: true);
         if (valid.NetworkMode == NetworkModes.Awsvpc)
         {
             throw EcsException.Client("networkMode awsvpc is not supported by this control plane yet.");
@@ -32,6 +34,7 @@ public sealed partial class EcsApi
                 Compatibilities = ["EC2", "EXTERNAL"],
                 Cpu = valid.Cpu,
                 Memory = valid.Memory,
+                PlacementConstraints = valid.PlacementConstraints is { Count: > 0 } constraints ? constraints : null,
                 Status = "ACTIVE",
                 RegisteredAt = clock.GetUtcNow(),
                 RegisteredBy = $"arn:aws:iam::{arns.Account}:root",

@@ -20,21 +20,20 @@ public sealed partial class EcsApi
         }
 
         var launch = new Launch(request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags);
-        return LaunchAsync(launch, (state, cluster, needs) =>
+        var seed = (ulong)Random.Shared.NextInt64();
+        return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, (state, cluster, placement) =>
         {
-            var instances = state.InstancesIn(cluster.Name).Where(i => i.Status != ContainerInstanceStatus.Inactive).ToList();
-            if (instances.Count == 0)
+            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsConnected);
+            if (snapshot.Instances.Count == 0)
             {
                 throw EcsException.InvalidParameter("No Container Instances were found in your cluster.");
             }
 
-            var views = instances.Select(i => InstanceView.Of(state, i, sessions.IsConnected(i.Arn))).ToList();
-            var plan = PlacementEngine.Place(views, needs, count);
-            return (plan.InstanceArns, plan.Failures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList());
+            return PlacementEngine.Place(snapshot, placement with { Count = count, Seed = seed });
         }, cancellationToken);
     }
 
-    /// <summary>StartTask: one task on each named container instance, with the same resource checks as placement.</summary>
+    /// <summary>StartTask: one task on each named container instance, with the same resource checks and constraints.</summary>
     public Task<TasksResponse> StartTaskAsync(StartTaskRequest request, CancellationToken cancellationToken)
     {
         var references = request.ContainerInstances ?? [];
@@ -44,37 +43,11 @@ public sealed partial class EcsApi
         }
 
         var launch = new Launch(request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags);
-        return LaunchAsync(launch, (state, cluster, needs) =>
+        return LaunchAsync(launch, null, null, (state, cluster, placement) =>
         {
-            var targets = new List<string>();
-            var failures = new List<Failure>();
-            foreach (var reference in references)
-            {
-                var arn = InstanceArn(cluster, reference);
-                var instance = state.Instance(arn);
-                if (instance is null || instance.ClusterName != cluster.Name)
-                {
-                    failures.Add(new Failure(arn, "MISSING"));
-                    continue;
-                }
-
-                var view = InstanceView.Of(state, instance, sessions.IsConnected(arn));
-                foreach (var target in targets.Where(t => t == arn))
-                {
-                    view = view.Take(needs); // the same instance named twice
-                }
-
-                if (PlacementEngine.Refusal(view, needs) is { } refusal)
-                {
-                    failures.Add(new Failure(arn, refusal.Reason, refusal.Detail));
-                }
-                else
-                {
-                    targets.Add(arn);
-                }
-            }
-
-            return (targets, failures);
+            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsConnected);
+            var named = references.Select(r => InstanceArn(cluster, r)).ToList();
+            return PlacementEngine.PlaceOn(snapshot, placement, named);
         }, cancellationToken);
     }
 
@@ -83,12 +56,16 @@ public sealed partial class EcsApi
         string? Cluster, string? TaskDefinition, string? Group, string? StartedBy, string? LaunchType, TaskOverride? Overrides, IReadOnlyList<Tag>? Tags);
 
     /// <summary>
-    /// Validates a launch, then, as the one writer, lets <paramref name="place"/> choose instances over the current
-    /// state and stores a task (with its reservation) per chosen instance; the agents are told after the commit.
+    /// Validates a launch and plans it over the current snapshot without holding the writer, so concurrent launches
+    /// plan in parallel; the commit, as the one writer, keeps the plan only if nothing changed since it was made and
+    /// otherwise plans again against the state of that moment — two launches can never oversubscribe an instance.
+    /// Agents are told after the commit.
     /// </summary>
     private async Task<TasksResponse> LaunchAsync(
         Launch launch,
-        Func<StateSnapshot, ClusterRecord, TaskRequirements, (IReadOnlyList<string> Instances, IReadOnlyList<Failure> Failures)> place,
+        IReadOnlyList<PlacementConstraint>? constraints,
+        IReadOnlyList<PlacementStrategy>? strategies,
+        Func<StateSnapshot, ClusterRecord, PlacementRequest, PlacementResult> place,
         CancellationToken cancellationToken)
     {
         CheckStartedBy(launch.StartedBy);
@@ -99,28 +76,27 @@ public sealed partial class EcsApi
         }
 
         var tags = Tagging.Validate(launch.Tags);
+        var planned = store.Current;
+        var (cluster, definition) = Resolve(planned, launch);
+        var rules = PlacementValidation.Validate([.. definition.PlacementConstraints ?? [], .. constraints ?? []], strategies);
+        var group = launch.Group ?? $"family:{definition.Family}";
+        var placement = new PlacementRequest(TaskRequirements.Of(definition), 1, group, rules);
+        var plan = place(planned, cluster, placement);
+
         var (placed, failures) = await store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, launch.Cluster);
-            var definition = FindTaskDefinition(tx.State, launch.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
-            if (definition.Status != "ACTIVE")
-            {
-                throw EcsException.InvalidParameter("TaskDefinition is inactive");
-            }
-
-            CheckOverrides(definition, launch.Overrides);
-            var needs = TaskRequirements.Of(definition);
-            var (instances, refused) = place(tx.State, cluster, needs);
+            var (current, _) = Resolve(tx.State, launch);
+            var result = tx.State.Version == planned.Version ? plan : place(tx.State, current, placement);
             var created = new List<TaskRecord>();
-            foreach (var instanceArn in instances)
+            foreach (var instanceArn in result.InstanceArns)
             {
-                var task = tasks.Create(cluster, definition, needs, instanceArn, new TaskLaunch(launch.Group, launch.StartedBy, launch.LaunchType, launch.Overrides));
+                var task = tasks.Create(current, definition, placement.Needs, instanceArn, new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides));
                 tx.Put(task);
                 tx.PutTags(task.Arn, tags);
                 created.Add(task);
             }
 
-            return (created, refused);
+            return (created, result.InstanceFailures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList());
         }, cancellationToken).ConfigureAwait(false);
 
         foreach (var task in placed)
@@ -129,6 +105,19 @@ public sealed partial class EcsApi
         }
 
         return new TasksResponse(placed.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
+    }
+
+    private static (ClusterRecord Cluster, TaskDefinition Definition) Resolve(StateSnapshot state, Launch launch)
+    {
+        var cluster = ActiveCluster(state, launch.Cluster);
+        var definition = FindTaskDefinition(state, launch.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
+        if (definition.Status != "ACTIVE")
+        {
+            throw EcsException.InvalidParameter("TaskDefinition is inactive");
+        }
+
+        CheckOverrides(definition, launch.Overrides);
+        return (cluster, definition);
     }
 
     public async Task<TaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)

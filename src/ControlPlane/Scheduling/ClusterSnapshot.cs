@@ -71,7 +71,7 @@ public sealed class ClusterSnapshot
         }
 
         var attributes = new Dictionary<string, string?>(instance.Attributes.Count, StringComparer.Ordinal);
-        foreach (var attribute in instance.Attributes)
+        foreach (var attribute in instance.EffectiveAttributes)
         {
             attributes[attribute.Name] = attribute.Value;
         }

@@ -93,29 +93,5 @@ public static class PlacementEngine
 
         return new PlacementResult(placed, unplaced, failures);
     }
-
-    /// <summary>
-    /// The first-fit era's entry point, kept until RunTask builds a <see cref="ClusterSnapshot"/> and calls
-    /// <see cref="Place(ClusterSnapshot, PlacementRequest)"/>: the same engine, no constraints, random placement.
-    /// </summary>
-    public static PlacementPlan Place(IReadOnlyList<InstanceView> instances, TaskRequirements needs, int count)
-    {
-        ArgumentNullException.ThrowIfNull(instances);
-        var snapshot = new ClusterSnapshot(instances.Select(v => new InstanceSnapshot
-        {
-            Arn = v.Arn,
-            Id = v.Arn[(v.Arn.LastIndexOf('/') + 1)..],
-            Status = v.Status,
-            AgentConnected = v.AgentConnected,
-            RemainingCpu = v.RemainingCpu,
-            RemainingMemoryMiB = v.RemainingMemoryMiB,
-            UsedTcpPorts = v.UsedTcpPorts,
-            UsedUdpPorts = v.UsedUdpPorts,
-        }));
-        var result = Place(snapshot, new PlacementRequest(needs, count, null, PlacementRules.None));
-        return new PlacementPlan(result.InstanceArns, result.InstanceFailures);
-    }
 }
 
-/// <summary>One container instance ARN per placed task, and why the rest could not be placed.</summary>
-public sealed record PlacementPlan(IReadOnlyList<string> InstanceArns, IReadOnlyList<PlacementFailure> Failures);

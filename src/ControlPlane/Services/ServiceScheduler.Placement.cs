@@ -7,7 +7,11 @@ namespace Orchestrator.ControlPlane.Services;
 
 public sealed partial class ServiceScheduler
 {
-    /// <summary>Places and creates a launch's tasks, spreading them over instances (fewest of the service first).</summary>
+    /// <summary>
+    /// Places and creates a launch's tasks with the placement engine: the service's constraints (and the task
+    /// definition's) and strategies — by default spread over zones, then instances — counting the service's tasks.
+    /// A DAEMON launch goes to its one instance.
+    /// </summary>
     private List<TaskRecord> Launch(StateTransaction tx, ClusterRecord cluster, ServiceRecord service, ServiceLaunch launch, List<string> messages)
     {
         var created = new List<TaskRecord>();
@@ -16,52 +20,61 @@ public sealed partial class ServiceScheduler
             return created;
         }
 
-        var needs = TaskRequirements.Of(definition);
-        var candidates = tx.State.InstancesIn(cluster.Name)
-            .Where(i => i.Status == ContainerInstanceStatus.Active && (launch.InstanceArn is null || i.Arn == launch.InstanceArn))
-            .Select(i => InstanceView.Of(tx.State, i, sessions.IsConnected(i.Arn)))
-            .ToList();
-        if (candidates.Count == 0)
+        var snapshot = ClusterSnapshot.From(tx.State, cluster.Name, sessions.IsConnected);
+        if (snapshot.Instances.Count == 0)
         {
             messages.Add(ServiceMessages.NoInstances(service.Name));
             return created;
         }
 
-        var perInstance = tx.State.TasksOf(service).Where(t => t.Task.LastStatus != TaskStatus.Stopped)
-            .GroupBy(t => t.Task.ContainerInstanceArn ?? "").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        for (var n = 0; n < launch.Count; n++)
+        var request = new PlacementRequest(TaskRequirements.Of(definition), launch.Count, service.TaskGroup, Rules(service, definition), (ulong)Random.Shared.NextInt64());
+        var result = launch.InstanceArn is { } instance
+            ? PlacementEngine.PlaceOn(snapshot, request, [instance])
+            : PlacementEngine.Place(snapshot, request);
+        foreach (var instanceArn in result.InstanceArns)
         {
-            var fitting = candidates.Where(c => PlacementEngine.Refusal(c, needs) is null)
-                .OrderBy(c => perInstance.GetValueOrDefault(c.Arn))
-                .ThenBy(c => c.Arn, StringComparer.Ordinal)
-                .FirstOrDefault();
-            if (fitting is null)
-            {
-                messages.Add(UnableToPlace(service.Name, candidates, needs));
-                break;
-            }
-
-            var task = lifecycle.Create(cluster, definition, needs, fitting.Arn, new TaskLaunch(service.TaskGroup, launch.DeploymentId, service.LaunchType));
+            var task = lifecycle.Create(cluster, definition, request.Needs, instanceArn, new TaskLaunch(service.TaskGroup, launch.DeploymentId, service.LaunchType));
             tx.Put(task);
             created.Add(task);
-            candidates[candidates.IndexOf(fitting)] = fitting.Take(needs);
-            perInstance[fitting.Arn] = perInstance.GetValueOrDefault(fitting.Arn) + 1;
+        }
+
+        if (!result.IsComplete)
+        {
+            messages.Add(UnableToPlace(service.Name, result));
         }
 
         return created;
     }
 
-    /// <summary>ECS's "unable to place" event, naming the instance that came closest and what it lacked.</summary>
-    private static string UnableToPlace(string service, IReadOnlyList<InstanceView> candidates, TaskRequirements needs)
+    /// <summary>The service's placement rules; REPLICA services without strategies spread over zones, then instances.</summary>
+    private static PlacementRules Rules(ServiceRecord service, TaskDefinition definition)
     {
-        var refusals = candidates.Select(c => PlacementEngine.Refusal(c, needs)!).ToList();
-        var closest = refusals.OrderBy(r => r.Reason switch
+        var rules = PlacementValidation.Validate([.. definition.PlacementConstraints ?? [], .. service.PlacementConstraints], service.PlacementStrategy);
+        return rules.Strategies.Count == 0 && !service.IsDaemon ? rules with { Strategies = PlacementRules.ServiceDefaultStrategies } : rules;
+    }
+
+    /// <summary>Whether a DAEMON service wants a task on the instance: ACTIVE, connected, meeting every memberOf constraint.</summary>
+    private static bool IsEligible(ServiceRecord service, TaskDefinition? definition, InstanceSnapshot instance)
+    {
+        if (instance.Status != ContainerInstanceStatus.Active || !instance.AgentConnected)
         {
-            PlacementReasons.Ports or PlacementReasons.PortsUdp => 0,
-            PlacementReasons.Memory => 1,
-            PlacementReasons.Cpu => 2,
-            _ => 3,
-        }).First();
+            return false;
+        }
+
+        var constraints = PlacementValidation.ValidateConstraints([.. definition?.PlacementConstraints ?? [], .. service.PlacementConstraints]);
+        return constraints.OfType<MemberOfConstraint>().All(c => c.Matches(instance));
+    }
+
+    /// <summary>ECS's "unable to place" event, naming the instance that came closest and what it lacked.</summary>
+    private static string UnableToPlace(string service, PlacementResult result)
+    {
+        var unplaced = result.Unplaced[0];
+        var closest = result.InstanceFailures.FirstOrDefault(f => f.Reason == unplaced.Reason) ?? result.InstanceFailures.FirstOrDefault();
+        if (closest is null)
+        {
+            return ServiceMessages.NoInstances(service);
+        }
+
         var problem = closest.Reason switch
         {
             PlacementReasons.Memory => "has insufficient memory available",

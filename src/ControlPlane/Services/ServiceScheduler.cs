@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
@@ -113,13 +114,9 @@ public sealed partial class ServiceScheduler(
                 t.StopAccounted,
                 t.SeenHealthy))
             .ToList();
-        var instances = state.InstancesIn(service.ClusterName)
-            .Where(i => i.Status != ContainerInstanceStatus.Inactive)
-            .Select(i =>
-            {
-                var connected = sessions.IsConnected(i.Arn);
-                return new ServiceInstance(i.Arn, i.Status, connected, i.Status == ContainerInstanceStatus.Active && connected);
-            })
+        var definition = state.TaskDefinitionByArn(service.TaskDefinitionArn);
+        var instances = ClusterSnapshot.From(state, service.ClusterName, sessions.IsConnected).Instances
+            .Select(i => new ServiceInstance(i.Arn, i.Status, i.AgentConnected, IsEligible(service, definition, i)))
             .ToList();
         return new ServiceInputs(service, tasks, instances, now, NewDeploymentId());
     }

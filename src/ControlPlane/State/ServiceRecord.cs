@@ -24,6 +24,8 @@ public sealed record ServiceRecord
     public bool CircuitBreakerEnabled { get; init; }
     public bool CircuitBreakerRollback { get; init; }
     public int HealthCheckGracePeriodSeconds { get; init; }
+    public IReadOnlyList<PlacementConstraint> PlacementConstraints { get; init; } = [];
+    public IReadOnlyList<PlacementStrategy> PlacementStrategy { get; init; } = [];
     public IReadOnlyList<Deployment> Deployments { get; init; } = [];
     public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }

@@ -41,6 +41,7 @@ public sealed record RegisterTaskDefinitionRequest
     public IReadOnlyList<string>? RequiresCompatibilities { get; init; }
     public string? Cpu { get; init; }
     public string? Memory { get; init; }
+    public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
 }
 
@@ -87,6 +88,8 @@ public sealed record RunTaskRequest
     public string? StartedBy { get; init; }
     public string? LaunchType { get; init; }
     public TaskOverride? Overrides { get; init; }
+    public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
+    public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
 }
 
@@ -126,6 +129,7 @@ public sealed record ListTasksResponse(IReadOnlyList<string> TaskArns, string? N
 public sealed record ListContainerInstancesRequest
 {
     public string? Cluster { get; init; }
+    public string? Filter { get; init; }
     public string? Status { get; init; }
     public string? NextToken { get; init; }
     public int? MaxResults { get; init; }

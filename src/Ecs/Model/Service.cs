@@ -18,6 +18,8 @@ public sealed record Service
     public DateTimeOffset? CreatedAt { get; init; }
     public string? CreatedBy { get; init; }
     public int? HealthCheckGracePeriodSeconds { get; init; }
+    public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
+    public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
     public string SchedulingStrategy { get; init; } = SchedulingStrategies.Replica;
     public DeploymentController? DeploymentController { get; init; }
     public bool EnableECSManagedTags { get; init; }
@@ -92,6 +94,8 @@ public sealed record CreateServiceRequest
     public string? LaunchType { get; init; }
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
     public int? HealthCheckGracePeriodSeconds { get; init; }
+    public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
+    public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
     public string? SchedulingStrategy { get; init; }
     public DeploymentController? DeploymentController { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
@@ -108,6 +112,8 @@ public sealed record UpdateServiceRequest
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
     public bool? ForceNewDeployment { get; init; }
     public int? HealthCheckGracePeriodSeconds { get; init; }
+    public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
+    public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
 }
 
 public sealed record DeleteServiceRequest

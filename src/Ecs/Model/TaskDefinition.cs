@@ -15,6 +15,7 @@ public sealed record TaskDefinition
     public IReadOnlyList<string>? Compatibilities { get; init; }
     public string? Cpu { get; init; }
     public string? Memory { get; init; }
+    public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
     public DateTimeOffset? RegisteredAt { get; init; }
     public DateTimeOffset? DeregisteredAt { get; init; }
     public string? RegisteredBy { get; init; }

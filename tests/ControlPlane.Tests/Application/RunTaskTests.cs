@@ -85,7 +85,7 @@ public sealed class RunTaskTests
     }
 
     [Fact]
-    public async Task RunTask_CountAcrossInstances_FillsFirstThenNext()
+    public async Task RunTask_MoreThanFits_PlacesWhatFitsAndSaysWhyNotTheRest()
     {
         using var cluster = new TestCluster();
         await cluster.AddInstanceAsync(memory: 1024);
