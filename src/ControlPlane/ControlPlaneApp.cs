@@ -25,6 +25,8 @@ public static class ControlPlaneApp
         ["--account-id"] = "ControlPlane:AccountId",
         ["--agent-heartbeat-timeout"] = "ControlPlane:AgentHeartbeatTimeout",
         ["--http-listen"] = "ControlPlane:HttpListenAddress",
+        ["--instance-lost-grace"] = "ControlPlane:InstanceLostGrace",
+        ["--agent-reconnect-allowance"] = "ControlPlane:AgentReconnectAllowance",
         ["--access-keys-file"] = "ControlPlane:AccessKeysFile",
     };
 
@@ -56,6 +58,7 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<AccessKeyStore>();
         builder.Services.AddSingleton<RequestAuthenticator>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
+        builder.Services.AddHostedService<LostInstanceMonitor>();
         builder.Services.AddSingleton<ServiceWorkQueue>();
         builder.Services.AddSingleton<ServiceScheduler>();
         builder.Services.AddHostedService<ServiceReconciler>();

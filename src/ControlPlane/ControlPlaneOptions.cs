@@ -39,7 +39,16 @@ public sealed class ControlPlaneOptions
     public string AccountId { get; set; } = "000000000000";
 
     /// <summary>An agent that sends nothing (heartbeats included) for this long is marked disconnected.</summary>
-    public TimeSpan AgentHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan AgentHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// An instance whose agent has been disconnected this long is lost: its service tasks are replaced elsewhere.
+    /// With the heartbeat timeout this bounds how long a dead host's services run short.
+    /// </summary>
+    public TimeSpan InstanceLostGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>After the control plane starts, how long agents get to reconnect before any instance can count as lost.</summary>
+    public TimeSpan AgentReconnectAllowance { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPlaneOptions>
@@ -98,6 +107,11 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         if (options.AgentHeartbeatTimeout <= TimeSpan.Zero)
         {
             errors.Add("ControlPlane:AgentHeartbeatTimeout must be positive.");
+        }
+
+        if (options.InstanceLostGrace < TimeSpan.Zero || options.AgentReconnectAllowance < TimeSpan.Zero)
+        {
+            errors.Add("ControlPlane:InstanceLostGrace and ControlPlane:AgentReconnectAllowance must not be negative.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

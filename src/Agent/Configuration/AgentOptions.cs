@@ -37,11 +37,11 @@ public sealed class AgentOptions
     /// <summary>The wait between SIGTERM and SIGKILL for a container whose definition has no stopTimeout.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     public double ReconnectMultiplier { get; set; } = 1.5;
 

@@ -11,6 +11,8 @@ namespace Orchestrator.ControlPlane.Agents;
 public sealed class AgentSessions(TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> disconnectedAt = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset startedAt = clock.GetUtcNow();
 
     /// <summary>Raised when an instance's connectivity changes (argument: instance ARN).</summary>
     public event Action<string>? ConnectivityChanged;
@@ -25,6 +27,7 @@ public sealed class AgentSessions(TimeProvider clock)
             return session;
         });
         replaced?.Close();
+        disconnectedAt.TryRemove(instanceArn, out _);
         ConnectivityChanged?.Invoke(instanceArn);
         return session;
     }
@@ -34,11 +37,22 @@ public sealed class AgentSessions(TimeProvider clock)
         session.Close();
         if (sessions.TryRemove(new KeyValuePair<string, AgentSession>(session.InstanceArn, session)))
         {
+            disconnectedAt[session.InstanceArn] = clock.GetUtcNow();
             ConnectivityChanged?.Invoke(session.InstanceArn);
         }
     }
 
     public bool IsConnected(string instanceArn) => sessions.ContainsKey(instanceArn);
+
+    /// <summary>
+    /// How long the instance's agent has been away: since its session ended, or since this control plane started
+    /// when it has not connected since. Null while connected.
+    /// </summary>
+    public TimeSpan? DisconnectedFor(string instanceArn) =>
+        sessions.ContainsKey(instanceArn) ? null : clock.GetUtcNow() - disconnectedAt.GetValueOrDefault(instanceArn, startedAt);
+
+    /// <summary>How long this control plane has been running.</summary>
+    public TimeSpan Uptime => clock.GetUtcNow() - startedAt;
 
     /// <summary>Ends the instance's session, if it has one (e.g. the instance was deregistered).</summary>
     public void Disconnect(string instanceArn)
