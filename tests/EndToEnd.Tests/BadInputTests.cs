@@ -1,5 +1,6 @@
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
+using Orchestrator.Lab;
 
 namespace Orchestrator.EndToEnd.Tests;
 

@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Orchestrator.Ecs.Json;
+using Orchestrator.Lab;
 
 namespace Orchestrator.EndToEnd.Tests;
 
@@ -19,8 +18,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private readonly string root = Path.Combine(Path.GetTempPath(), "orch-e2e-" + Guid.NewGuid().ToString("N")[..12]);
 
+    private readonly OrchCli cli;
+
     public LocalCluster()
     {
+        cli = new OrchCli(() => Endpoint);
         ClusterName = "e2e-" + Guid.NewGuid().ToString("N")[..10];
         GrpcPort = FreePort();
         HttpPort = FreePort();
@@ -114,32 +116,12 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Runs `orch` against this cluster's control plane.</summary>
-    public async Task<CliResult> OrchAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Programs.Cli);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["ORCH_ENDPOINT"] = Endpoint;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Token);
-        var stderr = process.StandardError.ReadToEndAsync(Token);
-        await process.WaitForExitAsync(Token);
-        return new CliResult(string.Join(' ', arguments), process.ExitCode, await stdout, await stderr);
-    }
+    public Task<CommandResult> OrchAsync(params string[] arguments) => cli.RunAsync(arguments);
 
     /// <summary>Runs `orch … --output json` and parses what it printed.</summary>
-    public async Task<JsonElement> OrchJsonAsync(params string[] arguments)
-    {
-        var result = (await OrchAsync([.. arguments, "--output", "json"])).EnsureSuccess();
-        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
-    }
+    public Task<JsonElement> OrchJsonAsync(params string[] arguments) => cli.JsonAsync(arguments);
 
-    public async Task<T> OrchJsonAsync<T>(params string[] arguments) =>
-        (await OrchJsonAsync(arguments)).Deserialize<T>(EcsJson.Options)!;
+    public Task<T> OrchJsonAsync<T>(params string[] arguments) => cli.JsonAsync<T>(arguments);
 
     public string Diagnostics() => $"{ControlPlane?.Output}\n{Agent?.Output}\n{string.Join('\n', ExtraAgents.Select(a => a.Output))}";
 
@@ -186,10 +168,4 @@ public sealed class LocalCluster : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-public sealed record CliResult(string Command, int ExitCode, string Stdout, string Stderr)
-{
-    public CliResult EnsureSuccess() =>
-        ExitCode == 0 ? this : throw new Xunit.Sdk.XunitException($"orch {Command} exited {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}");
 }

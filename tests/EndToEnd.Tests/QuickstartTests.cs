@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using Orchestrator.Ecs.Model;
+using Orchestrator.Lab;
 
 namespace Orchestrator.EndToEnd.Tests;
 

@@ -1,4 +1,5 @@
 using Orchestrator.Ecs.Model;
+using Orchestrator.Lab;
 
 namespace Orchestrator.EndToEnd.Tests;
 

@@ -1,4 +1,4 @@
-namespace Orchestrator.EndToEnd.Tests;
+namespace Orchestrator.Lab;
 
 /// <summary>Where the built programs are: artifacts/bin/&lt;project&gt;/&lt;configuration of this test build&gt;/.</summary>
 public static class Programs

@@ -1,4 +1,4 @@
-namespace Orchestrator.EndToEnd.Tests;
+namespace Orchestrator.Lab;
 
 /// <summary>Retries an assertion until it holds or the time is up, then fails with the last failure.</summary>
 public static class Eventually
