@@ -3,7 +3,8 @@ namespace Orchestrator.Lab;
 /// <summary>Retries an assertion until it holds or the time is up, then fails with the last failure.</summary>
 public static class Eventually
 {
-    public static async Task Async(Func<Task> assertion, TimeSpan within, Func<string>? diagnostics = null)
+    /// <param name="interval">The pause between attempts: longer when an attempt is costly (each `orch` call starts a process).</param>
+    public static async Task Async(Func<Task> assertion, TimeSpan within, Func<string>? diagnostics = null, TimeSpan? interval = null)
     {
         var deadline = DateTime.UtcNow + within;
         while (true)
@@ -15,7 +16,7 @@ public static class Eventually
             }
             catch (Exception e) when (DateTime.UtcNow < deadline && e is not OperationCanceledException)
             {
-                await Task.Delay(200, TestContext.Current.CancellationToken);
+                await Task.Delay(interval ?? TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

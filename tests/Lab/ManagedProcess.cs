@@ -142,7 +142,9 @@ public sealed class ManagedProcess : IAsyncDisposable
                 output.Remove(0, output.Length / 2);
             }
 
-            output.Append('[').Append(Name).Append("] ").AppendLine(line);
+            // The time it was read, so the lines of several processes (agents, dockerd, control plane) can be put in order.
+            output.Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
+                .Append(" [").Append(Name).Append("] ").AppendLine(line);
         }
     }
 }

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Docker.DotNet;
+
+namespace Orchestrator.Lab;
+
+/// <summary>How a lab comes up.</summary>
+public sealed partial class LabCluster
+{
+    private async Task StartCoreAsync()
+    {
+        var phases = Stopwatch.StartNew();
+        using (await LabLock.AcquireAsync(TimeSpan.FromSeconds(60), CancellationToken.None))
+        {
+            var swept = LabSweeper.SweepAbandoned();
+            if (swept.Count > 0)
+            {
+                Report($"swept what earlier runs left: {string.Join(", ", swept)}");
+            }
+
+            var taken = LabInventory.Find().Select(r => r.Id).ToHashSet();
+            while (taken.Contains(Id))
+            {
+                Id = LabId.New();
+            }
+
+            Directory.CreateDirectory(Id.Directory);
+            LabOwner.Write(Id);
+            LabRegistry.Add(this);
+            Network = await LabNetwork.CreateAsync(Id);
+        }
+
+        var network = phases.Elapsed;
+        GrpcPort = FreePort(Network.Gateway);
+        HttpPort = FreePort(Network.Gateway);
+        for (var index = 1; index <= options.Hosts; index++)
+        {
+            hosts.Add(new LabHost(Id, Network, index, options, () => ["--endpoint", Endpoint, "--cluster", ClusterName, .. options.AgentArguments]));
+        }
+
+        // The control plane and the hosts' engines come up side by side; the agents need both.
+        var controlPlane = Task.Run(async () =>
+        {
+            await StartControlPlaneAsync();
+            (await OrchAsync("cluster", "create", ClusterName)).EnsureSuccess();
+        });
+        var engines = Task.Run(async () =>
+        {
+            var archive = await SaveImagesAsync();
+            await Task.WhenAll(hosts.Select(async host =>
+            {
+                await host.CreateNetworkAsync();
+                await host.StartContainerdAsync();
+                await host.StartDockerdAsync();
+                await host.LoadImagesAsync(archive);
+            }));
+        });
+        await Task.WhenAll(controlPlane, engines);
+        var ready = phases.Elapsed;
+        foreach (var host in hosts)
+        {
+            host.StartAgent();
+        }
+
+        await Eventually.Async(async () =>
+        {
+            var instances = await InstancesAsync();
+            foreach (var host in hosts)
+            {
+                var instance = instances.SingleOrDefault(i => HostNameOf(i) == host.Name);
+                Assert.True(instance is { AgentConnected: true }, $"the agent of {host} is not connected yet");
+            }
+        }, TimeSpan.FromSeconds(60), Diagnostics, CliPollInterval);
+        Report($"lab {Id}: network {network.TotalSeconds:0.0} s, control plane and engines {ready.TotalSeconds:0.0} s, "
+            + $"agents connected {phases.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>Saves the lab's images from the root engine once; every host loads the archive.</summary>
+    private async Task<string> SaveImagesAsync()
+    {
+        var archive = Path.Combine(Id.Directory, "images.tar");
+        using var source = new DockerClientBuilder().WithEndpoint(options.SourceDockerHost).WithTimeout(TimeSpan.FromSeconds(120)).Build();
+        foreach (var image in options.Images)
+        {
+            try
+            {
+                await source.Images.InspectImageAsync(image);
+            }
+            catch (DockerImageNotFoundException)
+            {
+                throw new InvalidOperationException($"The image {image} is not in {options.SourceDockerHost}; build it with scripts/build-test-images.sh.");
+            }
+        }
+
+        await using (var stream = await source.Images.SaveImagesAsync([.. options.Images]))
+        await using (var file = File.Create(archive))
+        {
+            await stream.CopyToAsync(file);
+        }
+
+        return archive;
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

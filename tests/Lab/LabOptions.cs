@@ -1,0 +1,29 @@
+namespace Orchestrator.Lab;
+
+/// <summary>What a <see cref="LabCluster"/> is made of. The defaults give two hosts, ready for the smoke and chaos tests.</summary>
+public sealed record LabOptions
+{
+    /// <summary>How many hosts (at most <see cref="LabNetwork.MaxHosts"/>).</summary>
+    public int Hosts { get; init; } = 2;
+
+    /// <summary>The control plane's <c>--agent-heartbeat-timeout</c>: short, so a partition is noticed quickly.</summary>
+    public TimeSpan AgentHeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Images copied from the root Docker engine into every host's dockerd (no registry is reachable from the lab).</summary>
+    public IReadOnlyList<string> Images { get; init; } = ["local/busybox:1"];
+
+    /// <summary>The Docker engine the images are copied from.</summary>
+    public Uri SourceDockerHost { get; init; } = new("unix:///var/run/docker.sock");
+
+    /// <summary>Extra agent arguments, e.g. <c>--Agent:ReconnectMaxDelay=00:00:05</c>.</summary>
+    public IReadOnlyList<string> AgentArguments { get; init; } = [];
+
+    /// <summary>Extra control plane arguments.</summary>
+    public IReadOnlyList<string> ControlPlaneArguments { get; init; } = [];
+
+    /// <summary>Extra dockerd arguments for every host, e.g. <c>--live-restore</c>.</summary>
+    public IReadOnlyList<string> DockerdArguments { get; init; } = [];
+
+    /// <summary>How long the lab may take to come up (hosts' dockerd, images, agents connected).</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
+}
