@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: unit, integration (real Docker engine) and end-to-end (real control-plane and agent processes).
-# Makes sure a Docker engine runs and the local test images exist first. Ends with "N passed, N failed".
+# Makes sure a Docker engine runs, the lab's tools are there (ip, nsenter, iptables) and the local test images exist
+# first. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 
 ./scripts/ensure-docker.sh || exit 1
+./scripts/ensure-lab.sh || exit 1
 ./scripts/build-test-images.sh || exit 1
 ./scripts/ensure-tools.sh || exit 1
 
