@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet;
@@ -36,7 +37,13 @@ public sealed partial class LabCluster
         HttpPort = FreePort(Network.Gateway);
         for (var index = 1; index <= options.Hosts; index++)
         {
-            hosts.Add(new LabHost(Id, Network, index, options, () => ["--endpoint", Endpoint, "--cluster", ClusterName, .. options.AgentArguments]));
+            hosts.Add(new LabHost(Id, Network, index, options, () =>
+            [
+                "--endpoint", Endpoint,
+                "--cluster", ClusterName,
+                $"--Agent:HeartbeatInterval={options.AgentHeartbeatInterval.ToString("c", CultureInfo.InvariantCulture)}",
+                .. options.AgentArguments,
+            ]));
         }
 
         // The control plane and the hosts' engines come up side by side; the agents need both.

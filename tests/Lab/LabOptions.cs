@@ -9,6 +9,13 @@ public sealed record LabOptions
     /// <summary>The control plane's <c>--agent-heartbeat-timeout</c>: short, so a partition is noticed quickly.</summary>
     public TimeSpan AgentHeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The agents' heartbeat interval (<c>--Agent:HeartbeatInterval</c>). It must stay well under
+    /// <see cref="AgentHeartbeatTimeout"/>: with the agent's default of 5 s and a 5 s timeout, healthy sessions are
+    /// closed as silent every few seconds. The product's defaults keep a ratio of 3 (5 s and 15 s), the lab's 5.
+    /// </summary>
+    public TimeSpan AgentHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Images copied from the root Docker engine into every host's dockerd (no registry is reachable from the lab).</summary>
     public IReadOnlyList<string> Images { get; init; } = ["local/busybox:1"];
 

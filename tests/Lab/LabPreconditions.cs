@@ -27,6 +27,12 @@ internal static class LabPreconditions
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"A lab has 1 to {LabNetwork.MaxHosts} hosts, not {options.Hosts}.");
         }
+
+        if (options.AgentHeartbeatInterval * 2 >= options.AgentHeartbeatTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"AgentHeartbeatInterval ({options.AgentHeartbeatInterval}) must be well under AgentHeartbeatTimeout ({options.AgentHeartbeatTimeout}), or healthy agents are marked disconnected.");
+        }
     }
 
     private static string? FindOnPath(string tool) =>

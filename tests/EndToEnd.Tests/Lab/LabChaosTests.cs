@@ -7,6 +7,9 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// <summary>The lab's chaos helpers do what they say, and the agent and control plane live through them.</summary>
 public sealed class LabChaosTests
 {
+    /// <summary>What the control plane logs when it closes a session for want of heartbeats.</summary>
+    private const string SilentAgent = "marking it disconnected";
+
     [Fact(Timeout = 240_000)]
     public async Task Partition_AgentShownDisconnected_HealReconnectsWithTheTaskUntouched()
     {
@@ -20,6 +23,7 @@ public sealed class LabChaosTests
         var url = new Uri($"http://{host.Address}:{container.NetworkBindings.First().HostPort}/");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         Assert.Contains("Hello", await http.GetStringAsync(url, token), StringComparison.Ordinal);
+        Assert.DoesNotContain(SilentAgent, lab.ControlPlane!.Output, StringComparison.Ordinal); // no disconnection but the partition's
 
         await host.PartitionAsync();
         var partitioned = Stopwatch.StartNew();
@@ -63,6 +67,7 @@ public sealed class LabChaosTests
         // Stays connected: longer than the heartbeat timeout after the restart.
         await Task.Delay(TimeSpan.FromSeconds(7), token);
         Assert.True((await lab.InstanceAsync(host)).AgentConnected, "the agent was marked disconnected after dockerd restarted");
+        Assert.DoesNotContain(SilentAgent, lab.ControlPlane!.Output, StringComparison.Ordinal);
 
         // And the agent still drives the new dockerd.
         (await lab.OrchAsync("taskdef", "register", "--file", Programs.Example("httpd.json"))).EnsureSuccess();
