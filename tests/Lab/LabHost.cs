@@ -70,13 +70,16 @@ public sealed partial class LabHost
 
     public ManagedProcess? Dockerd { get; private set; }
 
-    private string ContainerdSocket => Path.Combine(Directory, "run", "containerd", "containerd.sock");
+    private string ContainerdSocket => ContainerdSocketIn(Directory);
 
     public ManagedProcess? Agent { get; private set; }
 
     public bool IsPartitioned { get; private set; }
 
     public override string ToString() => $"{Name} ({Address})";
+
+    /// <summary>Where the containerd of the host whose directory is <paramref name="hostDirectory"/> listens.</summary>
+    internal static string ContainerdSocketIn(string hostDirectory) => Path.Combine(hostDirectory, "run", "containerd", "containerd.sock");
 
     /// <summary>The namespace, its veth pair (eth0 inside with the host's address, default route via the lab gateway) and lo.</summary>
     internal async Task CreateNetworkAsync()

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Orchestrator.Lab;
@@ -11,6 +13,7 @@ public enum LabResourceKind
     Link,
     IptablesRule,
     Cgroup,
+    ShimSocket,
     Directory,
 }
 
@@ -37,6 +40,7 @@ public static partial class LabInventory
         found.AddRange(Links());
         found.AddRange(IptablesRules());
         found.AddRange(Cgroups());
+        found.AddRange(ShimSockets());
         found.AddRange(Directories());
         return only is null ? found : [.. found.Where(r => r.Id == only)];
     }
@@ -156,6 +160,30 @@ public static partial class LabInventory
         }
     }
 
+    /// <summary>
+    /// A containerd shim listens on /run/containerd/s/SHA256(containerd address/namespace/container id), outside the lab
+    /// directory; a shim that was killed leaves it there. Found from the task state the lab's containerd kept.
+    /// </summary>
+    private static IEnumerable<LabResource> ShimSockets()
+    {
+        foreach (var lab in Directories())
+        {
+            foreach (var host in SafeSubdirectories(lab.Name))
+            {
+                var tasks = Path.Combine(host, "run", "containerd", "state", "io.containerd.runtime.v2.task");
+                foreach (var task in SafeSubdirectories(tasks).SelectMany(SafeSubdirectories))
+                {
+                    var key = $"{LabHost.ContainerdSocketIn(host)}/{Path.GetFileName(Path.GetDirectoryName(task))}/{Path.GetFileName(task)}";
+                    var socket = "/run/containerd/s/" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+                    if (File.Exists(socket))
+                    {
+                        yield return new LabResource(lab.Id, LabResourceKind.ShimSocket, socket, $"{socket} (shim of {Path.GetFileName(task)})");
+                    }
+                }
+            }
+        }
+    }
+
     private static IEnumerable<LabResource> Directories() =>
         System.IO.Directory.EnumerateDirectories(LabId.Root, LabId.Prefix + "*")
             .Select(dir => (Dir: dir, Id: LabId.FromName(Path.GetFileName(dir))))
@@ -168,11 +196,7 @@ public static partial class LabInventory
         {
             return System.IO.Directory.GetDirectories(dir);
         }
-        catch (IOException)
-        {
-            return [];
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
         }

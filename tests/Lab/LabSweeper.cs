@@ -5,7 +5,7 @@ namespace Orchestrator.Lab;
 /// <summary>
 /// Removes what a lab left on this machine, in the order that lets each step succeed: processes (SIGKILL, so
 /// nothing holds mounts or namespaces), mounts (lazily detached, deepest first), network namespaces, links, iptables
-/// rules, cgroups, and last the directory (which also holds the owner file). Synchronous and time-boxed, so it can
+/// rules, cgroups, killed shims' sockets, and last the directory (which also holds the owner file). Synchronous and time-boxed, so it can
 /// also run from a process-exit handler. Used by a lab's teardown, and at the start of every lab for the debris of
 /// earlier runs whose owner process is gone.
 /// </summary>
@@ -69,6 +69,11 @@ public static class LabSweeper
         }
 
         RemoveCgroups(found.Where(r => r.Kind == LabResourceKind.Cgroup).Select(r => r.Name));
+
+        foreach (var socket in found.Where(r => r.Kind == LabResourceKind.ShimSocket))
+        {
+            File.Delete(socket.Name); // its shim was killed above
+        }
 
         if (Directory.Exists(id.Directory) && !LabInventory.Find(id).Any(r => r.Kind == LabResourceKind.Mount))
         {

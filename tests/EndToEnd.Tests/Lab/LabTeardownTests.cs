@@ -27,7 +27,7 @@ public sealed class LabTeardownTests
                 new HashSet<LabResourceKind>
                 {
                     LabResourceKind.Process, LabResourceKind.Mount, LabResourceKind.NetworkNamespace, LabResourceKind.Link,
-                    LabResourceKind.IptablesRule, LabResourceKind.Cgroup, LabResourceKind.Directory,
+                    LabResourceKind.IptablesRule, LabResourceKind.Cgroup, LabResourceKind.ShimSocket, LabResourceKind.Directory,
                 },
                 before);
         }
