@@ -28,6 +28,7 @@ public sealed partial class LabCluster : IAsyncDisposable
 
     private readonly LabOptions options;
     private readonly List<LabHost> hosts = [];
+    private readonly ManualResetEventSlim tornDown = new();
     private int disposed;
 
     private LabCluster(LabOptions options)
@@ -194,30 +195,49 @@ public sealed partial class LabCluster : IAsyncDisposable
             host.KillAgent();
         }
 
-        KillControlPlane();
-        await Task.WhenAll(hosts.Select(h => h.StopEverythingAsync()));
-        Leftovers = await Task.Run(() => LabSweeper.Sweep(Id));
-        LabRegistry.Remove(this);
+        try
+        {
+            KillControlPlane();
+            await Task.WhenAll(hosts.Select(h => h.StopEverythingAsync()));
+            Leftovers = await Task.Run(() => LabSweeper.Sweep(Id));
+            LabRegistry.Remove(this);
+        }
+        finally
+        {
+            tornDown.Set();
+        }
+
         TeardownTime = stopwatch.Elapsed;
         Report($"lab {Id}: torn down in {TeardownTime.TotalSeconds:0.0} s"
             + (Leftovers.Count == 0 ? "" : $"; left behind:\n  {string.Join("\n  ", Leftovers)}"));
     }
 
-    /// <summary>The teardown for a process-exit handler: kill, then sweep; no graceful steps.</summary>
+    /// <summary>
+    /// The teardown for a signal or process-exit handler: kill, then sweep; no graceful steps. When a test's
+    /// <see cref="DisposeAsync"/> is already under way, waits (bounded) for it to finish rather than letting the process end mid-sweep.
+    /// </summary>
     internal void TearDownNow()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1)
         {
+            tornDown.Wait(TimeSpan.FromSeconds(60));
             return;
         }
 
-        foreach (var host in hosts)
+        try
         {
-            host.KillEverything();
-        }
+            foreach (var host in hosts)
+            {
+                host.KillEverything();
+            }
 
-        KillControlPlane();
-        LabSweeper.Sweep(Id);
+            KillControlPlane();
+            LabSweeper.Sweep(Id);
+        }
+        finally
+        {
+            tornDown.Set();
+        }
     }
 
     private static string? HostNameOf(ContainerInstance instance) =>

@@ -1,13 +1,26 @@
+using System.Runtime.InteropServices;
+
 namespace Orchestrator.Lab;
 
 /// <summary>
-/// The labs of this process that are not torn down yet. When the process is asked to exit (SIGTERM from a timeout,
-/// Ctrl-C) before a test could dispose its lab, they are killed and swept here; only SIGKILL leaves debris, which the
-/// next lab to start sweeps.
+/// The labs of this process that are not torn down yet. When the process is asked to stop (SIGTERM from a timeout,
+/// SIGINT from Ctrl-C: .NET raises no ProcessExit for either by default) or exits before a test could dispose its lab,
+/// they are killed and swept here, and the signal then takes its default course. Only SIGKILL leaves debris, which
+/// the next lab to start sweeps.
 /// </summary>
 internal static class LabRegistry
 {
     private static readonly HashSet<LabCluster> Live = [];
+
+    /// <summary>Held through a teardown at exit: a second caller (SIGTERM, then ProcessExit) waits instead of letting the process end mid-sweep.</summary>
+    private static readonly Lock TearingDown = new();
+
+    // Held for the life of the process: a registration that is collected stops handling its signal.
+    private static readonly PosixSignalRegistration[] Signals =
+    [
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => TearDownAll()),
+        PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => TearDownAll()),
+    ];
 
     static LabRegistry() => AppDomain.CurrentDomain.ProcessExit += (_, _) => TearDownAll();
 
@@ -28,6 +41,14 @@ internal static class LabRegistry
     }
 
     private static void TearDownAll()
+    {
+        lock (TearingDown)
+        {
+            TearDownLive();
+        }
+    }
+
+    private static void TearDownLive()
     {
         List<LabCluster> labs;
         lock (Live)
