@@ -6,7 +6,8 @@ namespace Orchestrator.Lab;
 /// The lab's wire: a bridge in the root namespace with the subnet 10.99.N.0/24 (N chosen free on this machine) and
 /// the address 10.99.N.1, where the control plane listens. Hosts are 10.99.N.2, .3, …; each host may hand out
 /// 10.99.N.(64 + 16·(i−1))/28 to macvlan containers. iptables rules let lab traffic through the root namespace's
-/// FORWARD chain (which the root dockerd sets to DROP) and INPUT chain. Removed by <see cref="LabSweeper"/>.
+/// FORWARD chain (which the root dockerd sets to DROP) and INPUT chain, and keep it from being forwarded anywhere
+/// else. Removed by <see cref="LabSweeper"/>.
 /// </summary>
 public sealed class LabNetwork
 {
@@ -60,6 +61,8 @@ public sealed class LabNetwork
         var chain = (await Run("iptables", "-w", "10", "-S", "DOCKER-USER")).Succeeded ? "DOCKER-USER" : "FORWARD";
         (await Run("iptables", "-w", "10", "-I", chain, "-i", network.Bridge, "-o", network.Bridge, "-m", "comment", "--comment", id.Value, "-j", "ACCEPT")).EnsureSuccess();
         (await Run("iptables", "-w", "10", "-I", "INPUT", "-i", network.Bridge, "-m", "comment", "--comment", id.Value, "-j", "ACCEPT")).EnsureSuccess();
+        // Nothing leaves the lab through the root namespace (it forwards for its own dockerd), whatever FORWARD's policy.
+        (await Run("iptables", "-w", "10", "-I", "FORWARD", "-i", network.Bridge, "!", "-o", network.Bridge, "-m", "comment", "--comment", id.Value, "-j", "DROP")).EnsureSuccess();
         return network;
     }
 
