@@ -8,7 +8,7 @@ namespace Orchestrator.Lab;
 /// <summary>
 /// A cluster of several hosts on this one machine: the real control plane in the root namespace, listening on the
 /// lab bridge (<see cref="LabNetwork.Gateway"/>), and N <see cref="LabHost"/>s, each a network namespace with its own
-/// dockerd and agent, driven through the real <c>orch</c> CLI. <see cref="DisposeAsync"/> removes everything (also
+/// containerd, dockerd and agent, driven through the real <c>orch</c> CLI. <see cref="DisposeAsync"/> removes everything (also
 /// when the test failed); a lab whose test process died is removed by the next lab that starts (<see cref="LabSweeper"/>).
 /// </summary>
 /// <example>
