@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Orchestrator.Lab;
 
 namespace Orchestrator.EndToEnd.Tests;
 
@@ -8,28 +8,19 @@ public sealed class AwsCli(string endpointUrl, string accessKeyId, string secret
 {
     public const string Path = "/usr/bin/aws";
 
-    public async Task<CliResult> RunAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["--endpoint-url", endpointUrl, "--region", region, "--output", "json", .. arguments])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["AWS_ACCESS_KEY_ID"] = accessKeyId;
-        info.Environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey;
-        info.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        info.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        info.Environment["AWS_PAGER"] = "";
-        info.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        info.Environment.Remove("AWS_SESSION_TOKEN");
-        info.Environment.Remove("AWS_PROFILE");
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Path} did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return new CliResult("aws " + string.Join(' ', arguments), process.ExitCode, await stdout, await stderr);
-    }
+    public Task<CommandResult> RunAsync(params string[] arguments) =>
+        Commands.RunAsync(Path, ["--endpoint-url", endpointUrl, "--region", region, "--output", "json", .. arguments], TimeSpan.FromMinutes(5),
+            new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = accessKeyId,
+                ["AWS_SECRET_ACCESS_KEY"] = secretAccessKey,
+                ["AWS_SESSION_TOKEN"] = "",
+                ["AWS_PROFILE"] = "",
+                ["AWS_CONFIG_FILE"] = "/dev/null",
+                ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+                ["AWS_PAGER"] = "",
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
+            });
 
     public async Task<JsonElement> JsonAsync(params string[] arguments)
     {

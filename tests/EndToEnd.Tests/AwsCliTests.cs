@@ -1,3 +1,4 @@
+using Orchestrator.Lab;
 using System.Text.Json;
 
 namespace Orchestrator.EndToEnd.Tests;

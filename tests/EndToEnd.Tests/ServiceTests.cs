@@ -1,3 +1,4 @@
+using Orchestrator.Lab;
 using System.Diagnostics;
 using Docker.DotNet.Models;
 using Orchestrator.Ecs.Json;
