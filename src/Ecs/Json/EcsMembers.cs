@@ -22,6 +22,21 @@ internal static class EcsMembers
             "pseudoTerminal dockerLabels ulimits logConfiguration healthCheck systemControls resourceRequirements " +
             "firelensConfiguration credentialSpecs"),
         [typeof(PortMapping)] = Set("containerPort hostPort protocol name appProtocol containerPortRange"),
+        [typeof(Volume)] = Set(
+            "name host dockerVolumeConfiguration efsVolumeConfiguration fsxWindowsFileServerVolumeConfiguration configuredAtLaunch"),
+        [typeof(HostVolumeProperties)] = Set("sourcePath"),
+        [typeof(DockerVolumeConfiguration)] = Set("scope autoprovision driver driverOpts labels"),
+        [typeof(MountPoint)] = Set("sourceVolume containerPath readOnly"),
+        [typeof(VolumeFrom)] = Set("sourceContainer readOnly"),
+        [typeof(LinuxParameters)] = Set("capabilities devices initProcessEnabled sharedMemorySize tmpfs maxSwap swappiness"),
+        [typeof(KernelCapabilities)] = Set("add drop"),
+        [typeof(Tmpfs)] = Set("containerPath size mountOptions"),
+        [typeof(ContainerDependency)] = Set("containerName condition"),
+        [typeof(HostEntry)] = Set("hostname ipAddress"),
+        [typeof(Ulimit)] = Set("name softLimit hardLimit"),
+        [typeof(LogConfiguration)] = Set("logDriver options secretOptions"),
+        [typeof(HealthCheck)] = Set("command interval timeout retries startPeriod"),
+        [typeof(ResourceRequirement)] = Set("value type"),
         [typeof(RunTaskRequest)] = Set(
             "cluster taskDefinition count group launchType capacityProviderStrategy networkConfiguration overrides " +
             "placementConstraints placementStrategy platformVersion propagateTags referenceId startedBy tags " +

@@ -38,6 +38,7 @@ public sealed record RegisterTaskDefinitionRequest
     public string? Family { get; init; }
     public string? NetworkMode { get; init; }
     public IReadOnlyList<ContainerDefinition>? ContainerDefinitions { get; init; }
+    public IReadOnlyList<Volume>? Volumes { get; init; }
     public IReadOnlyList<string>? RequiresCompatibilities { get; init; }
     public string? Cpu { get; init; }
     public string? Memory { get; init; }

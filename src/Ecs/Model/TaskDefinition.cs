@@ -11,6 +11,7 @@ public sealed record TaskDefinition
     public string? NetworkMode { get; init; }
     public int Revision { get; init; }
     public string? Status { get; init; }
+    public IReadOnlyList<Volume>? Volumes { get; init; }
     public IReadOnlyList<string>? RequiresCompatibilities { get; init; }
     public IReadOnlyList<string>? Compatibilities { get; init; }
     public string? Cpu { get; init; }
@@ -22,29 +23,6 @@ public sealed record TaskDefinition
 
     [JsonIgnore]
     public string EffectiveNetworkMode => NetworkMode ?? NetworkModes.Bridge;
-}
-
-/// <summary>One container of a task definition, with the members this project implements.</summary>
-public sealed record ContainerDefinition
-{
-    public string? Name { get; init; }
-    public string? Image { get; init; }
-    /// <summary>CPU units (1024 = one core); ECS always emits it, 0 when unset.</summary>
-    public int Cpu { get; init; }
-    /// <summary>Hard limit in MiB.</summary>
-    public int? Memory { get; init; }
-    /// <summary>Soft limit in MiB.</summary>
-    public int? MemoryReservation { get; init; }
-    public IReadOnlyList<PortMapping>? PortMappings { get; init; }
-    public bool? Essential { get; init; }
-    public IReadOnlyList<string>? EntryPoint { get; init; }
-    public IReadOnlyList<string>? Command { get; init; }
-    public IReadOnlyList<NameValuePair>? Environment { get; init; }
-    /// <summary>Seconds between SIGTERM and SIGKILL when the container is stopped.</summary>
-    public int? StopTimeout { get; init; }
-
-    [JsonIgnore]
-    public bool IsEssential => Essential ?? true;
 }
 
 public sealed record PortMapping

@@ -52,10 +52,13 @@ public static partial class TaskDefinitionValidator
 
         var taskCpu = ParseCpu(request.Cpu);
         var taskMemory = ParseMemory(request.Memory);
+        var volumes = ValidateVolumes(request.Volumes ?? []);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var container in containers)
         {
             ValidateContainer(container, mode, taskMemory);
+            ValidateSettings(container, mode);
+            ValidateMountPoints(container, volumes);
             if (!names.Add(container.Name!))
             {
                 throw EcsException.Client($"Duplicate container name '{container.Name}'. Container names must be unique within a task definition.");
@@ -67,6 +70,7 @@ public static partial class TaskDefinitionValidator
             throw EcsException.Client("A task definition must have at least one essential container.");
         }
 
+        ValidateOrdering(containers, mode);
         ValidateHostPorts(containers, mode);
         ValidateTaskTotals(containers, taskCpu, taskMemory);
 
@@ -137,9 +141,15 @@ public static partial class TaskDefinitionValidator
             }
         }
 
+        var containerPorts = new HashSet<(int, string)>();
         foreach (var mapping in container.PortMappings ?? [])
         {
             ValidatePortMapping(mapping, name, mode);
+            if (!containerPorts.Add((mapping.ContainerPort!.Value, mapping.EffectiveProtocol)))
+            {
+                throw EcsException.Client(
+                    $"Container port {mapping.ContainerPort.Value.ToString(CultureInfo.InvariantCulture)}/{mapping.EffectiveProtocol} is mapped more than once in container '{name}'.");
+            }
         }
     }
 
