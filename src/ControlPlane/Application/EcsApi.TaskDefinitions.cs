@@ -30,6 +30,7 @@ public sealed partial class EcsApi
                 Revision = revision,
                 NetworkMode = valid.NetworkMode ?? NetworkModes.Bridge,
                 ContainerDefinitions = valid.ContainerDefinitions!,
+                Volumes = valid.Volumes,
                 RequiresCompatibilities = valid.RequiresCompatibilities,
                 Compatibilities = ["EC2", "EXTERNAL"],
                 Cpu = valid.Cpu,

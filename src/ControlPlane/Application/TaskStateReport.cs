@@ -8,7 +8,8 @@ namespace Orchestrator.ControlPlane.Application;
 
 /// <summary>
 /// How an agent's report of a task changes the stored task. Pure. Status only moves forward (a late or repeated
-/// report cannot undo a newer one), and a STOPPED task is final.
+/// report cannot undo a newer one), and a STOPPED task is final. Health follows the latest report while the task
+/// has not stopped (it can go HEALTHY → UNHEALTHY → HEALTHY).
 /// </summary>
 public static class TaskStateReport
 {
@@ -30,6 +31,8 @@ public static class TaskStateReport
             PullStoppedAt = task.PullStoppedAt ?? Time(report.PullStoppedAt),
             StartedAt = task.StartedAt ?? (reported == TaskStatus.Running ? Time(report.StartedAt) ?? now : null),
             ExecutionStoppedAt = task.ExecutionStoppedAt ?? Time(report.ExecutionStoppedAt),
+            // Agents that do not report health send nothing; the task keeps what it has.
+            HealthStatus = NullIfEmpty(report.HealthStatus) ?? task.HealthStatus,
         };
 
         if (reported == TaskStatus.Stopped)
@@ -66,6 +69,7 @@ public static class TaskStateReport
             ImageDigest = NullIfEmpty(report.ImageDigest) ?? container.ImageDigest,
             ExitCode = report.HasExitCode ? report.ExitCode : container.ExitCode,
             Reason = NullIfEmpty(report.Reason) ?? container.Reason,
+            HealthStatus = NullIfEmpty(report.HealthStatus) ?? container.HealthStatus,
             // A stopped container has no ports in Docker any more; keep the last bindings it had.
             NetworkBindings = report.NetworkBindings.Count > 0
                 ? report.NetworkBindings.Select(b => new Ecs.Model.NetworkBinding

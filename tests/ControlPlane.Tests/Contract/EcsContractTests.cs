@@ -37,14 +37,39 @@ public sealed class EcsContractTests
                "command":["httpd","-f"],"entryPoint":["/bin/sh","-c"],"stopTimeout":5}]}
             """);
         await checker.CallAsync("DescribeTaskDefinition", """{"taskDefinition":"web","include":["TAGS"]}""");
+        await checker.CallAsync("RegisterTaskDefinition", """
+            {"family":"surface",
+             "volumes":[{"name":"scratch"},{"name":"logs","host":{"sourcePath":"/var/log/app"}},
+                        {"name":"cache","dockerVolumeConfiguration":{"scope":"shared","autoprovision":true,"driver":"local",
+                         "driverOpts":{"type":"tmpfs"},"labels":{"team":"a"}}}],
+             "containerDefinitions":[
+              {"name":"init","image":"local/busybox:1","memory":32,"essential":false,
+               "mountPoints":[{"sourceVolume":"scratch","containerPath":"/data","readOnly":false}]},
+              {"name":"db","image":"local/busybox:1","memory":32,"essential":false,"startTimeout":30,
+               "healthCheck":{"command":["CMD-SHELL","true"],"interval":5,"timeout":2,"retries":1,"startPeriod":0}},
+              {"name":"web","image":"local/busybox:1","memory":64,"links":["db:database"],
+               "dependsOn":[{"containerName":"init","condition":"SUCCESS"},{"containerName":"db","condition":"HEALTHY"}],
+               "volumesFrom":[{"sourceContainer":"init","readOnly":true}],
+               "mountPoints":[{"sourceVolume":"logs","containerPath":"/logs"},{"sourceVolume":"cache","containerPath":"/cache"}],
+               "hostname":"web","user":"1000","workingDirectory":"/srv","privileged":false,"readonlyRootFilesystem":true,
+               "dnsServers":["10.0.0.2"],"extraHosts":[{"hostname":"api","ipAddress":"10.0.0.9"}],"dockerLabels":{"app":"a"},
+               "ulimits":[{"name":"nofile","softLimit":1024,"hardLimit":4096}],
+               "linuxParameters":{"capabilities":{"add":["NET_ADMIN"],"drop":["MKNOD"]},"initProcessEnabled":true,
+                                  "sharedMemorySize":64,"tmpfs":[{"containerPath":"/run","size":16,"mountOptions":["noexec"]}]},
+               "logConfiguration":{"logDriver":"json-file","options":{"max-size":"1m"}},
+               "resourceRequirements":[{"type":"GPU","value":"1"}]}]}
+            """);
+        var surface = (await checker.CallAsync("DescribeTaskDefinition", """{"taskDefinition":"surface"}""")).GetProperty("taskDefinition");
+        Assert.Equal(3, surface.GetProperty("volumes").GetArrayLength());
+        Assert.Equal("HEALTHY", surface.GetProperty("containerDefinitions")[2].GetProperty("dependsOn")[1].GetProperty("condition").GetString());
         await checker.CallAsync("ListTaskDefinitions", """{"familyPrefix":"w","sort":"DESC"}""");
         await checker.CallAsync("ListTaskDefinitionFamilies", "{}");
         var run = await checker.CallAsync("RunTask", """{"taskDefinition":"web","count":2,"startedBy":"contract","tags":[{"key":"k","value":"v"}]}""");
         var taskArn = run.GetProperty("tasks")[0].GetProperty("taskArn").GetString()!;
         await checker.CallAsync("RunTask", """{"taskDefinition":"web","count":10}"""); // partly placed: failures
 
-        var running = new TaskState { TaskArn = taskArn, LastStatus = Status.Running };
-        var container = new ContainerState { Name = "web", LastStatus = Status.Running, RuntimeId = "c0ffee" };
+        var running = new TaskState { TaskArn = taskArn, LastStatus = Status.Running, HealthStatus = "HEALTHY" };
+        var container = new ContainerState { Name = "web", LastStatus = Status.Running, RuntimeId = "c0ffee", HealthStatus = "HEALTHY" };
         container.NetworkBindings.Add(new NetworkBinding { BindIp = "0.0.0.0", ContainerPort = 80, HostPort = 32768, Protocol = "tcp" });
         running.Containers.Add(container);
         await cluster.Reports.ApplyAsync(instanceArn, new TaskStateChange { Sequence = 1, Task = running }, TestCluster.Token);

@@ -1,0 +1,79 @@
+using Orchestrator.Contracts.Agent;
+using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Ecs.Model;
+using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
+
+namespace Orchestrator.ControlPlane.Tests.Application;
+
+public sealed class TaskStateReportTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static TaskRecord Stored(string lastStatus = TaskStatus.Running) => new()
+    {
+        ClusterName = "default",
+        Reserved = new TaskRequirements(0, 64, [], []),
+        Task = new EcsTask
+        {
+            TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/0123456789abcdef0123456789abcdef",
+            LastStatus = lastStatus,
+            HealthStatus = HealthStatuses.Unknown,
+            Version = 3,
+            Containers =
+            [
+                new Container { Name = "web", LastStatus = lastStatus, HealthStatus = HealthStatuses.Unknown },
+                new Container { Name = "sidecar", LastStatus = lastStatus, HealthStatus = HealthStatuses.Unknown },
+            ],
+        },
+    };
+
+    private static TaskState Report(Status status, string taskHealth, string webHealth, string sidecarHealth = "")
+    {
+        var state = new TaskState { TaskArn = Stored().Arn, LastStatus = status, HealthStatus = taskHealth };
+        state.Containers.Add(new ContainerState { Name = "web", LastStatus = status, HealthStatus = webHealth });
+        state.Containers.Add(new ContainerState { Name = "sidecar", LastStatus = status, HealthStatus = sidecarHealth });
+        return state;
+    }
+
+    [Fact]
+    public void Apply_HealthReported_TaskAndContainersFollowIt()
+    {
+        var healthy = TaskStateReport.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
+        var unhealthy = TaskStateReport.Apply(healthy, Report(Status.Running, HealthStatuses.Unhealthy, HealthStatuses.Unhealthy), Now);
+
+        Assert.Equal(HealthStatuses.Healthy, healthy.Task.HealthStatus);
+        Assert.Equal(HealthStatuses.Healthy, healthy.Task.Containers[0].HealthStatus);
+        Assert.Equal(4, healthy.Task.Version);
+        Assert.Equal(HealthStatuses.Unhealthy, unhealthy.Task.HealthStatus);
+        Assert.Equal(HealthStatuses.Unhealthy, unhealthy.Task.Containers[0].HealthStatus);
+        Assert.Equal(5, unhealthy.Task.Version);
+    }
+
+    [Fact]
+    public void Apply_NoHealthInReport_KeepsWhatWasStored()
+    {
+        var healthy = TaskStateReport.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
+
+        var next = TaskStateReport.Apply(healthy, Report(Status.Running, "", ""), Now);
+
+        Assert.Same(healthy, next);
+        Assert.Equal(HealthStatuses.Unknown, next.Task.Containers[1].HealthStatus);
+    }
+
+    [Fact]
+    public void Apply_SameHealthAgain_ChangesNothing()
+    {
+        var healthy = TaskStateReport.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
+
+        Assert.Same(healthy, TaskStateReport.Apply(healthy, Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now));
+    }
+
+    [Fact]
+    public void Apply_StoppedTask_HealthNoLongerChanges()
+    {
+        var stopped = Stored(TaskStatus.Stopped);
+
+        Assert.Same(stopped, TaskStateReport.Apply(stopped, Report(Status.Running, HealthStatuses.Unhealthy, HealthStatuses.Unhealthy), Now));
+    }
+}
