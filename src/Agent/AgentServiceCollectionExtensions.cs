@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.Registration;
 using Orchestrator.Agent.Session;
 using Orchestrator.Agent.State;
@@ -23,11 +24,25 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IDockerDriver>(sp => new DockerDriver(new Uri(Options(sp).DockerHost), sp.GetRequiredService<ILogger<DockerDriver>>()));
         services.AddSingleton(sp => AgentChannel.Create(Options(sp)));
         services.AddSingleton(sp => new AgentService.AgentServiceClient(sp.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton(sp => DynamicPortRange.Resolve(Options(sp).DynamicPortRange, Options(sp).DockerHost, ReadFileOrNull));
+        services.AddSingleton<IPortProbe>(sp => Options(sp).PortBindCheck ? new SocketPortProbe() : new NoPortProbe());
         services.AddSingleton<Registrar>();
         services.AddSingleton<TaskEngine>();
         services.AddHostedService<TaskEngineService>();
         services.AddHostedService<SessionService>();
         return services;
+    }
+
+    private static string? ReadFileOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static AgentOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AgentOptions>>().Value;

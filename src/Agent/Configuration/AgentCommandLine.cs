@@ -18,6 +18,7 @@ public static class AgentCommandLine
         ["reserved-memory"] = $"{Section}:{nameof(AgentOptions.ReservedMemoryMiB)}",
         ["reserved-ports"] = $"{Section}:{nameof(AgentOptions.ReservedPorts)}",
         ["reserved-ports-udp"] = $"{Section}:{nameof(AgentOptions.ReservedPortsUdp)}",
+        ["dynamic-port-range"] = $"{Section}:{nameof(AgentOptions.DynamicPortRange)}",
     };
 
     /// <summary>Environment variable → configuration key.</summary>
@@ -31,6 +32,7 @@ public static class AgentCommandLine
         ["ORCH_RESERVED_MEMORY"] = $"{Section}:{nameof(AgentOptions.ReservedMemoryMiB)}",
         ["ORCH_RESERVED_PORTS"] = $"{Section}:{nameof(AgentOptions.ReservedPorts)}",
         ["ORCH_RESERVED_PORTS_UDP"] = $"{Section}:{nameof(AgentOptions.ReservedPortsUdp)}",
+        ["ORCH_DYNAMIC_PORT_RANGE"] = $"{Section}:{nameof(AgentOptions.DynamicPortRange)}",
     };
 
     public const string Usage = """
@@ -44,6 +46,8 @@ public static class AgentCommandLine
           --reserved-memory MIB  memory kept from tasks (ORCH_RESERVED_MEMORY)
           --reserved-ports LIST  extra reserved TCP ports (ORCH_RESERVED_PORTS)
           --reserved-ports-udp LIST  reserved UDP ports (ORCH_RESERVED_PORTS_UDP)
+          --dynamic-port-range FIRST-LAST  host ports for hostPort 0 (ORCH_DYNAMIC_PORT_RANGE; default the
+                                 Docker host's ip_local_port_range, else 49153-65535)
           --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10
         """;
 

@@ -31,6 +31,18 @@ public sealed class AgentOptions
     /// <summary>Reserved UDP ports, comma separated.</summary>
     public string? ReservedPortsUdp { get; set; }
 
+    /// <summary>
+    /// The host ports (<c>first-last</c>) the agent gives bridge port mappings without a host port. Empty: the Docker
+    /// host's ephemeral range (<c>ip_local_port_range</c>) when Docker is local, else 49153-65535.
+    /// </summary>
+    public string? DynamicPortRange { get; set; }
+
+    /// <summary>
+    /// Whether a dynamic host port is test-bound (0.0.0.0, from the agent's process) before it is handed out. Turn it
+    /// off when Docker publishes ports in another network namespace than the agent's (a remote Docker host).
+    /// </summary>
+    public bool PortBindCheck { get; set; } = true;
+
     /// <summary>Custom attributes: <c>name=value,name2=value2</c>; a name without a value is a capability-style attribute.</summary>
     public string? Attributes { get; set; }
 

@@ -45,6 +45,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{Key(nameof(AgentOptions.ReservedPortsUdp))} must be a comma-separated list of ports: {udpError}.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.DynamicPortRange) && !Ports.DynamicPortRange.TryParse(options.DynamicPortRange, out _))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.DynamicPortRange))} (--dynamic-port-range, ORCH_DYNAMIC_PORT_RANGE) must be a port range first-last within 1-65535, not '{options.DynamicPortRange}'.");
+        }
+
         if (!AgentOptions.ParseAttributes(options.Attributes, out _, out var attributeError))
         {
             failures.Add($"{Key(nameof(AgentOptions.Attributes))} (--attribute, ORCH_ATTRIBUTES) must be name=value pairs separated by commas: {attributeError}.");

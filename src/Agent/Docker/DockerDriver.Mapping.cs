@@ -9,6 +9,9 @@ namespace Orchestrator.Agent.Docker;
 /// <summary>Translation between the agent's shapes and Docker's API models and errors. Pure.</summary>
 public sealed partial class DockerDriver
 {
+    /// <summary>The GPU driver of Docker's device requests (the NVIDIA container toolkit).</summary>
+    public const string GpuDriver = "nvidia";
+
     internal static CreateContainerParameters ToCreateParameters(ContainerSpec spec)
     {
         var exposed = new Dictionary<string, EmptyStruct>();
@@ -17,7 +20,7 @@ public sealed partial class DockerDriver
         {
             var key = string.Create(CultureInfo.InvariantCulture, $"{port.ContainerPort}/{port.Protocol}");
             exposed[key] = default;
-            if (spec.NetworkMode == "bridge")
+            if (spec.PublishPorts)
             {
                 if (!bindings.TryGetValue(key, out var list))
                 {
@@ -37,6 +40,19 @@ public sealed partial class DockerDriver
             Env = spec.Environment.ToList(),
             Labels = new Dictionary<string, string>(spec.Labels),
             ExposedPorts = exposed.Count > 0 ? exposed : null!,
+            User = spec.User!,
+            WorkingDir = spec.WorkingDirectory!,
+            Hostname = spec.Hostname!,
+            Healthcheck = spec.HealthCheck is { } check
+                ? new HealthcheckConfig
+                {
+                    Test = [.. check.Test],
+                    Interval = check.Interval,
+                    Timeout = check.Timeout,
+                    Retries = check.Retries,
+                    StartPeriod = check.StartPeriod,
+                }
+                : null!,
             HostConfig = new HostConfig
             {
                 NetworkMode = spec.NetworkMode,
@@ -44,9 +60,36 @@ public sealed partial class DockerDriver
                 CPUShares = spec.CpuShares,
                 Memory = spec.MemoryBytes,
                 MemoryReservation = spec.MemoryReservationBytes,
+                Binds = NullIfEmpty(spec.Binds)!,
+                VolumesFrom = NullIfEmpty(spec.VolumesFrom)!,
+                Links = NullIfEmpty(spec.Links)!,
+                ExtraHosts = NullIfEmpty(spec.ExtraHosts)!,
+                DNS = NullIfEmpty(spec.DnsServers)!,
+                Ulimits = spec.Ulimits.Count > 0 ? [.. spec.Ulimits.Select(u => new Ulimit { Name = u.Name, Soft = u.Soft, Hard = u.Hard })] : null!,
+                Privileged = spec.Privileged,
+                ReadonlyRootfs = spec.ReadonlyRootfs,
+                CapAdd = NullIfEmpty(spec.CapAdd)!,
+                CapDrop = NullIfEmpty(spec.CapDrop)!,
+                Init = spec.Init,
+                ShmSize = spec.ShmSizeBytes,
+                Tmpfs = spec.Tmpfs.Count > 0 ? new Dictionary<string, string>(spec.Tmpfs) : null!,
+                LogConfig = spec.Log is { } log ? new LogConfig { Type = log.Driver, Config = new Dictionary<string, string>(log.Options) } : null!,
+                DeviceRequests = spec.GpuIds.Count > 0
+                    ? [new DeviceRequest { Driver = GpuDriver, DeviceIDs = [.. spec.GpuIds], Capabilities = [new List<string> { "gpu" }] }]
+                    : null!,
             },
         };
     }
+
+    internal static VolumesCreateParameters ToVolumeParameters(VolumeSpec spec) => new()
+    {
+        Name = spec.Name,
+        Driver = spec.Driver,
+        DriverOpts = new Dictionary<string, string>(spec.DriverOptions),
+        Labels = new Dictionary<string, string>(spec.Labels),
+    };
+
+    private static List<string>? NullIfEmpty(IReadOnlyList<string> values) => values.Count > 0 ? [.. values] : null;
 
     internal static ContainerInspection ToInspection(ContainerInspectResponse response)
     {
@@ -86,6 +129,8 @@ public sealed partial class DockerDriver
             OomKilled = state?.OOMKilled ?? false,
             Error = string.IsNullOrEmpty(state?.Error) ? null : state.Error,
             StartedAt = ParseTime(state?.StartedAt),
+            FinishedAt = ParseTime(state?.FinishedAt),
+            Health = string.IsNullOrEmpty(state?.Health?.Status) || state.Health.Status == "none" ? null : state.Health.Status,
             Bindings = bindings,
             Labels = response.Config?.Labels is { } labels ? new Dictionary<string, string>(labels) : new Dictionary<string, string>(),
         };

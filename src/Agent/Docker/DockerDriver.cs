@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Docker.DotNet;
@@ -126,6 +127,45 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
                 containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerContainerNotFoundException)
+        {
+            // Already removed.
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
+    public async Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Volumes.InspectAsync(name, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
+    public async Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        await Call(() => _client.Volumes.CreateAsync(ToVolumeParameters(spec), cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task RemoveVolumeAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Volumes.RemoveAsync(name, force: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             // Already removed.
         }

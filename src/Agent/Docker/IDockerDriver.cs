@@ -28,6 +28,15 @@ public interface IDockerDriver
     /// <summary>Removes the container and its anonymous volumes; a container that is already gone is not an error.</summary>
     Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken);
 
+    /// <summary>Whether a Docker volume of this name exists.</summary>
+    Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates a Docker volume; creating one that exists already with the same driver is not an error.</summary>
+    Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Removes a Docker volume; one that is already gone is not an error, one still in use is.</summary>
+    Task RemoveVolumeAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>
     /// Docker's events for containers that carry the task-ARN label, until the stream breaks (an exception) or
     /// <paramref name="cancellationToken"/> is cancelled. The subscription starts a few seconds in the past, so an
@@ -45,28 +54,6 @@ public sealed record DockerHostInfo(
     string Architecture,
     string ServerVersion,
     string ApiVersion);
-
-/// <summary>A container to create, already mapped from the ECS container definition.</summary>
-public sealed record ContainerSpec
-{
-    public required string Name { get; init; }
-    public required string Image { get; init; }
-    public IReadOnlyList<string>? EntryPoint { get; init; }
-    public IReadOnlyList<string>? Command { get; init; }
-    /// <summary><c>NAME=value</c> entries.</summary>
-    public IReadOnlyList<string> Environment { get; init; } = [];
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
-    public long CpuShares { get; init; }
-    /// <summary>Hard memory limit in bytes; 0 when none.</summary>
-    public long MemoryBytes { get; init; }
-    /// <summary>Soft memory limit in bytes; 0 when none.</summary>
-    public long MemoryReservationBytes { get; init; }
-    public required string NetworkMode { get; init; }
-    public IReadOnlyList<PortSpec> Ports { get; init; } = [];
-}
-
-/// <summary>A published port; <see cref="HostPort"/> null lets Docker pick a free host port.</summary>
-public sealed record PortSpec(int ContainerPort, int? HostPort, string Protocol);
 
 public enum ContainerRunState
 {
@@ -88,6 +75,9 @@ public sealed record ContainerInspection
     /// <summary>Docker's error for a container that failed to start, if any.</summary>
     public string? Error { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>Docker's health status (<c>starting</c>, <c>healthy</c>, <c>unhealthy</c>); null without a health check.</summary>
+    public string? Health { get; init; }
     public IReadOnlyList<PortBindingInfo> Bindings { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }
@@ -95,5 +85,5 @@ public sealed record ContainerInspection
 /// <summary>A published port as Docker reports it after start.</summary>
 public sealed record PortBindingInfo(string BindIp, int ContainerPort, int HostPort, string Protocol);
 
-/// <summary>A Docker event about a container (die, stop, oom, start, …).</summary>
+/// <summary>A Docker event about a container (die, stop, oom, start, <c>health_status: healthy</c>, …).</summary>
 public sealed record ContainerEvent(string ContainerId, string Action);

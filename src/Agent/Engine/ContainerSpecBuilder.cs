@@ -6,6 +6,19 @@ using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
 
+/// <summary>What a container's spec needs from its task and host besides its definition.</summary>
+public sealed record ContainerContext
+{
+    /// <summary>The Docker names of the task's containers, for links and volumesFrom.</summary>
+    public IReadOnlyDictionary<string, string> DockerNames { get; init; } = new Dictionary<string, string>();
+    /// <summary>The host ports the agent picked for mappings without a static host port.</summary>
+    public IReadOnlyList<PortAssignment> HostPorts { get; init; } = [];
+    /// <summary>The GPUs placement gave the container.</summary>
+    public IReadOnlyList<string> GpuIds { get; init; } = [];
+    /// <summary>How the host attaches the task (see <see cref="NetworkModeMapping"/>); null: the Linux mapping.</summary>
+    public DockerNetworking? Networking { get; init; }
+}
+
 /// <summary>Maps an ECS container definition (with the task's overrides) to the Docker container to create. Pure.</summary>
 public static class ContainerSpecBuilder
 {
@@ -18,6 +31,8 @@ public static class ContainerSpecBuilder
 
     /// <summary>Linux will not take fewer CPU shares; ECS passes 0 and 1 as 2.</summary>
     public const int MinimumCpuShares = 2;
+
+    private const long MiBytes = 1024L * 1024L;
 
     /// <summary><c>ecs-&lt;family&gt;-&lt;revision&gt;-&lt;container&gt;-&lt;20 random hex digits&gt;</c>, as the ECS agent names containers.</summary>
     public static string NewDockerName(TaskDefinition definition, string containerName)
@@ -34,25 +49,17 @@ public static class ContainerSpecBuilder
         string dockerName,
         string taskArn,
         string clusterArn,
-        string? containerInstanceArn)
+        string? containerInstanceArn,
+        ContainerContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(container);
+        context ??= new ContainerContext();
         var name = container.Name ?? "";
         var containerOverride = overrides?.ContainerOverrides?.FirstOrDefault(o => o.Name == name);
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [TaskArnLabel] = taskArn,
-            [ContainerNameLabel] = name,
-            [FamilyLabel] = definition.Family,
-            [RevisionLabel] = definition.Revision.ToString(CultureInfo.InvariantCulture),
-            [ClusterLabel] = Arns.ShortName(clusterArn, "cluster"),
-        };
-        if (!string.IsNullOrEmpty(containerInstanceArn))
-        {
-            labels[ContainerInstanceLabel] = containerInstanceArn;
-        }
-
+        var networking = context.Networking ?? NetworkModeMapping.Map(definition.EffectiveNetworkMode, "linux").Networking ?? DockerNetworking.Bridge;
+        var (binds, volumes) = Mounts(definition, container, taskArn);
+        var linux = container.LinuxParameters;
         return new ContainerSpec
         {
             Name = dockerName,
@@ -60,15 +67,52 @@ public static class ContainerSpecBuilder
             EntryPoint = container.EntryPoint is { Count: > 0 } entryPoint ? entryPoint : null,
             Command = containerOverride?.Command ?? (container.Command is { Count: > 0 } command ? command : null),
             Environment = Environment(container.Environment, containerOverride?.Environment),
-            Labels = labels,
+            Labels = Labels(definition, container, taskArn, clusterArn, containerInstanceArn),
             CpuShares = Math.Max(MinimumCpuShares, container.Cpu),
             MemoryBytes = MiB(container.Memory),
             MemoryReservationBytes = MiB(container.MemoryReservation),
-            NetworkMode = definition.EffectiveNetworkMode,
+            NetworkMode = networking.Mode,
+            PublishPorts = networking.PublishesPorts,
             Ports = [.. (container.PortMappings ?? []).Where(p => p.ContainerPort is > 0).Select(p => new PortSpec(
                 p.ContainerPort!.Value,
-                p.HostPort is > 0 ? p.HostPort : null,
+                p.HostPort is > 0 ? p.HostPort : Assigned(context.HostPorts, p),
                 p.EffectiveProtocol))],
+            Binds = binds,
+            Volumes = volumes,
+            VolumesFrom = [.. (container.VolumesFrom ?? [])
+                .Where(v => v.SourceContainer is not null && context.DockerNames.ContainsKey(v.SourceContainer))
+                .Select(v => context.DockerNames[v.SourceContainer!] + (v.ReadOnly == true ? ":ro" : ""))],
+            Links = [.. (container.Links ?? [])
+                .Where(l => context.DockerNames.ContainsKey(ContainerOrdering.LinkTarget(l)))
+                .Select(l => $"{context.DockerNames[ContainerOrdering.LinkTarget(l)]}:{ContainerOrdering.LinkAlias(l)}")],
+            ExtraHosts = [.. (container.ExtraHosts ?? []).Select(h => $"{h.Hostname}:{h.IpAddress}")],
+            DnsServers = container.DnsServers ?? [],
+            Ulimits = [.. (container.Ulimits ?? []).Select(u => new UlimitSpec(u.Name ?? "", u.SoftLimit ?? 0, u.HardLimit ?? 0))],
+            Privileged = container.Privileged == true,
+            ReadonlyRootfs = container.ReadonlyRootFilesystem == true,
+            CapAdd = linux?.Capabilities?.Add ?? [],
+            CapDrop = linux?.Capabilities?.Drop ?? [],
+            Init = linux?.InitProcessEnabled == true ? true : null,
+            ShmSizeBytes = MiB(linux?.SharedMemorySize),
+            Tmpfs = (linux?.Tmpfs ?? []).Where(t => !string.IsNullOrEmpty(t.ContainerPath)).ToDictionary(
+                t => t.ContainerPath!,
+                t => string.Join(',', (t.MountOptions ?? []).Append(string.Create(CultureInfo.InvariantCulture, $"size={t.Size ?? 0}m"))),
+                StringComparer.Ordinal),
+            Log = container.LogConfiguration is { LogDriver: { } driver } log
+                ? new LogSpec(driver, log.Options ?? new Dictionary<string, string>())
+                : null,
+            HealthCheck = container.HealthCheck is { Command: { Count: > 0 } test } check
+                ? new HealthCheckSpec(
+                    test,
+                    TimeSpan.FromSeconds(check.EffectiveInterval),
+                    TimeSpan.FromSeconds(check.EffectiveTimeout),
+                    check.EffectiveRetries,
+                    TimeSpan.FromSeconds(check.EffectiveStartPeriod))
+                : null,
+            User = container.User,
+            WorkingDirectory = container.WorkingDirectory,
+            Hostname = container.Hostname,
+            GpuIds = context.GpuIds,
         };
     }
 
@@ -82,6 +126,61 @@ public static class ContainerSpecBuilder
         return [.. (container.PortMappings ?? []).Where(p => p.ContainerPort is > 0).Select(p => new BindingRecord(
             "0.0.0.0", p.ContainerPort!.Value, p.HostPort is > 0 ? p.HostPort.Value : p.ContainerPort.Value, p.EffectiveProtocol))];
     }
+
+    /// <summary>ECS's container labels over the definition's dockerLabels: ours win, so a definition cannot disown a container.</summary>
+    private static Dictionary<string, string> Labels(
+        TaskDefinition definition, ContainerDefinition container, string taskArn, string clusterArn, string? containerInstanceArn)
+    {
+        var labels = new Dictionary<string, string>(container.DockerLabels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            [TaskArnLabel] = taskArn,
+            [ContainerNameLabel] = container.Name ?? "",
+            [FamilyLabel] = definition.Family,
+            [RevisionLabel] = definition.Revision.ToString(CultureInfo.InvariantCulture),
+            [ClusterLabel] = Arns.ShortName(clusterArn, "cluster"),
+        };
+        if (!string.IsNullOrEmpty(containerInstanceArn))
+        {
+            labels[ContainerInstanceLabel] = containerInstanceArn;
+        }
+        else
+        {
+            labels.Remove(ContainerInstanceLabel);
+        }
+
+        return labels;
+    }
+
+    private static (List<string> Binds, List<VolumeSpec> Volumes) Mounts(TaskDefinition definition, ContainerDefinition container, string taskArn)
+    {
+        var binds = new List<string>();
+        var volumes = new List<VolumeSpec>();
+        if (container.MountPoints is not { Count: > 0 } mountPoints)
+        {
+            return (binds, volumes);
+        }
+
+        var resolved = TaskVolumes.Resolve(definition, taskArn);
+        foreach (var mount in mountPoints)
+        {
+            if (mount.SourceVolume is null || mount.ContainerPath is null || !resolved.TryGetValue(mount.SourceVolume, out var volume))
+            {
+                continue;
+            }
+
+            var source = volume.HostPath ?? volume.Docker!.Name;
+            binds.Add($"{source}:{mount.ContainerPath}{(mount.ReadOnly == true ? ":ro" : "")}");
+            if (volume.Docker is { } docker && !volumes.Contains(docker))
+            {
+                volumes.Add(docker);
+            }
+        }
+
+        return (binds, volumes);
+    }
+
+    private static int? Assigned(IReadOnlyList<PortAssignment> assignments, PortMapping mapping) =>
+        assignments.FirstOrDefault(a => a.ContainerPort == mapping.ContainerPort && a.Protocol == mapping.EffectiveProtocol)?.HostPort;
 
     private static List<string> Environment(IReadOnlyList<NameValuePair>? defined, IReadOnlyList<NameValuePair>? overridden)
     {
@@ -108,7 +207,7 @@ public static class ContainerSpecBuilder
         return values.ConvertAll(v => $"{v.Key}={v.Value}");
     }
 
-    private static long MiB(int? value) => value is > 0 ? value.Value * 1024L * 1024L : 0;
+    private static long MiB(int? value) => value is > 0 ? value.Value * MiBytes : 0;
 
     private static string Sanitize(string name) =>
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '-'));

@@ -13,7 +13,7 @@ internal sealed record StopTaskMessage(string TaskArn, string Reason) : EngineMe
 /// <summary>A Docker operation finished; <see cref="Outcome"/> null means it failed in a way worth retrying later.</summary>
 internal sealed record ActionCompleted(string TaskArn, string Container, TaskEvent? Outcome) : EngineMessage;
 
-/// <summary>Docker said something happened to a container (die, stop, oom).</summary>
+/// <summary>Docker said something happened to a container (die, stop, oom, health_status).</summary>
 internal sealed record DockerEventReceived(ContainerEvent Event) : EngineMessage;
 
 /// <summary>A container was inspected; null when Docker no longer has it.</summary>
@@ -26,3 +26,6 @@ internal sealed record ResyncRequested : EngineMessage;
 internal sealed record SweepDue : EngineMessage;
 
 internal sealed record CleanupCompleted(string TaskArn, bool Succeeded) : EngineMessage;
+
+/// <summary>A task asked to be looked at again (a dependency's start timeout is due).</summary>
+internal sealed record WakeDue(string TaskArn) : EngineMessage;

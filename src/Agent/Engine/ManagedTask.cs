@@ -11,6 +11,9 @@ internal sealed class ManagedTask(TaskRecord record, TaskDefinition? definition,
 
     public TaskOverride? Overrides { get; } = overrides;
 
+    /// <summary>The order its containers start and stop in.</summary>
+    public DependencyGraph Graph { get; } = definition is null ? DependencyGraph.Empty : DependencyGraph.Of(definition);
+
     /// <summary>Containers with a Docker operation running.</summary>
     public HashSet<string> InFlight { get; } = new(StringComparer.Ordinal);
 
@@ -21,6 +24,11 @@ internal sealed class ManagedTask(TaskRecord record, TaskDefinition? definition,
     public CancellationTokenSource PullCancellation { get; } = new();
 
     public bool CleaningUp { get; set; }
+
+    /// <summary>When the engine looks at the task again on its own (a dependency's start timeout), and the timer for it.</summary>
+    public DateTimeOffset? WakeAt { get; private set; }
+
+    private ITimer? _wake;
 
     public ContainerDefinition? ContainerDefinition(string name) =>
         Definition?.ContainerDefinitions.FirstOrDefault(c => c.Name == name);
@@ -39,5 +47,27 @@ internal sealed class ManagedTask(TaskRecord record, TaskDefinition? definition,
         return busy;
     }
 
-    public void Dispose() => PullCancellation.Dispose();
+    /// <summary>Arranges for <paramref name="wake"/> to run at <paramref name="at"/> (replacing any earlier arrangement); null cancels.</summary>
+    public void WakeUpAt(DateTimeOffset? at, TimeProvider time, Action wake)
+    {
+        if (at == WakeAt)
+        {
+            return;
+        }
+
+        _wake?.Dispose();
+        _wake = null;
+        WakeAt = at;
+        if (at is { } due)
+        {
+            var delay = due - time.GetUtcNow();
+            _wake = time.CreateTimer(_ => wake(), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Dispose()
+    {
+        _wake?.Dispose();
+        PullCancellation.Dispose();
+    }
 }

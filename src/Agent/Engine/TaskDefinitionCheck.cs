@@ -1,3 +1,5 @@
+using System.Globalization;
+using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
@@ -5,8 +7,11 @@ namespace Orchestrator.Agent.Engine;
 /// <summary>What this agent cannot run, said before anything is created.</summary>
 public static class TaskDefinitionCheck
 {
-    /// <summary>Null when the agent can run the task definition, else the ECS-style reason the task stops with.</summary>
-    public static string? Unsupported(TaskDefinition definition)
+    /// <summary>
+    /// Null when the agent can run the task definition on a host of <paramref name="osType"/> with the GPUs placement
+    /// gave it (<paramref name="gpus"/>), else the ECS-style reason the task stops with.
+    /// </summary>
+    public static string? Unsupported(TaskDefinition definition, string osType = "linux", IReadOnlyList<ContainerGpus>? gpus = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var mode = definition.EffectiveNetworkMode;
@@ -15,9 +20,9 @@ public static class TaskDefinitionCheck
             return "ResourceInitializationError: networkMode awsvpc is not supported by this agent yet; use bridge, host or none.";
         }
 
-        if (mode is not (NetworkModes.Bridge or NetworkModes.Host or NetworkModes.None))
+        if (NetworkModeMapping.Map(mode, osType).Problem is { } networking)
         {
-            return $"ResourceInitializationError: networkMode {mode} is not supported; use bridge, host or none.";
+            return networking;
         }
 
         if (definition.ContainerDefinitions.Count == 0)
@@ -32,8 +37,21 @@ public static class TaskDefinitionCheck
         }
 
         var names = definition.ContainerDefinitions.Select(c => c.Name).ToList();
-        return names.Distinct(StringComparer.Ordinal).Count() != names.Count
-            ? "CannotCreateContainerError: container names in the task definition must be unique."
-            : null;
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+        {
+            return "CannotCreateContainerError: container names in the task definition must be unique.";
+        }
+
+        foreach (var container in definition.ContainerDefinitions.Where(c => c.GpuCount > 0))
+        {
+            var given = gpus?.FirstOrDefault(g => g.ContainerName == container.Name)?.GpuIds.Count ?? 0;
+            if (given != container.GpuCount)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"ResourceInitializationError: container {container.Name} needs {container.GpuCount} GPU(s) but placement assigned {given}.");
+            }
+        }
+
+        return DependencyGraph.Problem(definition);
     }
 }

@@ -39,8 +39,25 @@ public sealed partial class TaskEngine
                     Commit(task, task.Record.WithContainer(container));
                 }
 
+                var networking = NetworkModeMapping.Map(task.Definition.EffectiveNetworkMode, _osType).Networking ?? DockerNetworking.Bridge;
+                if (networking.PublishesPorts && AssignHostPorts(task, definition, container) is { } failure)
+                {
+                    // Reported through the loop like any failed operation, so this pass of Drive is not disturbed.
+                    task.InFlight.Add(action.Container);
+                    Post(new ActionCompleted(taskArn, action.Container, failure));
+                    return;
+                }
+
+                container = task.Record.Container(action.Container)!;
+                var context = new ContainerContext
+                {
+                    DockerNames = task.Record.Containers.Where(c => c.DockerName is not null).ToDictionary(c => c.Name, c => c.DockerName!, StringComparer.Ordinal),
+                    HostPorts = container.HostPorts,
+                    GpuIds = container.GpuIds,
+                    Networking = networking,
+                };
                 var spec = ContainerSpecBuilder.Build(
-                    task.Definition, definition, task.Overrides, container.DockerName, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn());
+                    task.Definition, definition, task.Overrides, container.DockerName!, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn(), context);
                 operation = () => CreateAsync(taskArn, action.Container, spec, token);
                 break;
             case ContainerActionKind.Start:
@@ -135,6 +152,31 @@ public sealed partial class TaskEngine
 
     private async Task<TaskEvent?> CreateAsync(string taskArn, string container, ContainerSpec spec, CancellationToken cancellationToken)
     {
+        foreach (var volume in spec.Volumes)
+        {
+            try
+            {
+                if (await _driver.VolumeExistsAsync(volume.Name, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                if (!volume.CreateIfMissing)
+                {
+                    return new ContainerFailed(container,
+                        $"ResourceInitializationError: the shared Docker volume {volume.Name} does not exist and autoprovision is not set", StopsTask: true);
+                }
+
+                Log.CreatingVolume(_logger, taskArn, container, volume.Name);
+                await _driver.CreateVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Create, e.Message);
+                return new ContainerFailed(container, $"ResourceInitializationError: Docker volume {volume.Name}: {e.Message}", StopsTask: true);
+            }
+        }
+
         try
         {
             var id = await _driver.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
@@ -190,7 +232,7 @@ public sealed partial class TaskEngine
         }
     }
 
-    private async Task CleanupAsync(TaskRecord task, CancellationToken cancellationToken)
+    private async Task CleanupAsync(TaskRecord task, IReadOnlyList<string> taskVolumes, CancellationToken cancellationToken)
     {
         var succeeded = true;
         foreach (var container in task.Containers)
@@ -211,12 +253,35 @@ public sealed partial class TaskEngine
             }
         }
 
+        // The task's own volumes go with it (only once no container holds them); shared ones stay.
+        foreach (var volume in succeeded ? taskVolumes : [])
+        {
+            try
+            {
+                await _driver.RemoveVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.VolumeCleanupFailed(_logger, task.TaskArn, volume, e.Message);
+                succeeded = false;
+            }
+        }
+
         Post(new CleanupCompleted(task.TaskArn, succeeded));
     }
 
     /// <summary>Turns what Docker says about a container into the event it means for the task, if any.</summary>
     private static TaskEvent? Translate(ManagedTask task, ContainerRecord container, ContainerInspection? inspection) =>
         Translator(task, container)(inspection);
+
+    /// <summary>Docker's health status as ECS's: healthy → HEALTHY, unhealthy → UNHEALTHY, starting → UNKNOWN.</summary>
+    internal static string? HealthOf(string? dockerHealth) => dockerHealth switch
+    {
+        null => null,
+        "healthy" => HealthStatuses.Healthy,
+        "unhealthy" => HealthStatuses.Unhealthy,
+        _ => HealthStatuses.Unknown,
+    };
 
     private static Func<ContainerInspection?, TaskEvent?> Translator(ManagedTask task, ContainerRecord container)
     {
@@ -235,7 +300,8 @@ public sealed partial class TaskEngine
                 inspection.Id,
                 hostMode && definition is not null
                     ? ContainerSpecBuilder.HostModeBindings(definition)
-                    : [.. inspection.Bindings.Select(b => new BindingRecord(b.BindIp, b.ContainerPort, b.HostPort, b.Protocol))]),
+                    : [.. inspection.Bindings.Select(b => new BindingRecord(b.BindIp, b.ContainerPort, b.HostPort, b.Protocol))],
+                HealthOf(inspection.Health)),
             _ => new ContainerStopped(name, inspection.ExitCode, inspection.OomKilled ? TaskStateMachine.OutOfMemoryReason : null, inspection.Id),
         };
     }

@@ -59,5 +59,17 @@ public sealed partial class TaskEngine
 
         [LoggerMessage(18, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: removal failed: {Error}")]
         public static partial void CleanupFailed(ILogger logger, string taskArn, string containerName, string error);
+
+        [LoggerMessage(19, LogLevel.Information, "Task {TaskArn} container {ContainerName}: creating Docker volume {Volume}")]
+        public static partial void CreatingVolume(ILogger logger, string taskArn, string containerName, string volume);
+
+        [LoggerMessage(20, LogLevel.Warning, "Task {TaskArn}: removing Docker volume {Volume} failed: {Error}")]
+        public static partial void VolumeCleanupFailed(ILogger logger, string taskArn, string volume, string error);
+
+        [LoggerMessage(21, LogLevel.Information, "Task {TaskArn} container {ContainerName}: host ports {HostPorts} from {Range}")]
+        public static partial void HostPortsAssigned(ILogger logger, string taskArn, string containerName, string hostPorts, string range);
+
+        [LoggerMessage(22, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: no free host port in {Range}")]
+        public static partial void HostPortsExhausted(ILogger logger, string taskArn, string containerName, string range);
     }
 }

@@ -35,6 +35,13 @@ public sealed partial class TaskEngine
             case CleanupCompleted m:
                 CleanedUp(m);
                 break;
+            case WakeDue m:
+                if (_tasks.TryGetValue(m.TaskArn, out var woken))
+                {
+                    Drive(woken);
+                }
+
+                break;
             default:
                 throw new InvalidOperationException($"Unknown engine message {message.GetType().Name}.");
         }
@@ -56,7 +63,9 @@ public sealed partial class TaskEngine
 
         var now = _time.GetUtcNow();
         var (definition, overrides, problem) = Parse(command.TaskDefinitionJson, command.OverridesJson);
-        problem ??= definition is null ? "CannotCreateContainerError: the task definition is empty." : TaskDefinitionCheck.Unsupported(definition);
+        problem ??= definition is null
+            ? "CannotCreateContainerError: the task definition is empty."
+            : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus);
         var record = new TaskRecord
         {
             TaskArn = command.TaskArn,
@@ -66,7 +75,13 @@ public sealed partial class TaskEngine
             ReceivedAt = now,
             Containers = [.. (definition?.ContainerDefinitions ?? [])
                 .DistinctBy(c => c.Name ?? "")
-                .Select(c => new ContainerRecord { Name = c.Name ?? "", Essential = c.IsEssential })],
+                .Select(c => new ContainerRecord
+                {
+                    Name = c.Name ?? "",
+                    Essential = c.IsEssential,
+                    Health = c.HealthCheck is null ? null : HealthStatuses.Unknown,
+                    GpuIds = [.. command.Gpus.FirstOrDefault(g => g.ContainerName == c.Name)?.GpuIds ?? []],
+                })],
         };
         if (problem is not null)
         {
@@ -126,7 +141,8 @@ public sealed partial class TaskEngine
 
     private void OnDockerEvent(ContainerEvent dockerEvent)
     {
-        if (dockerEvent.Action is not ("die" or "stop" or "oom" or "destroy"))
+        if (dockerEvent.Action is not ("die" or "stop" or "oom" or "destroy")
+            && !dockerEvent.Action.StartsWith("health_status", StringComparison.Ordinal))
         {
             return;
         }
@@ -193,7 +209,8 @@ public sealed partial class TaskEngine
                 && !_store.HasUnacknowledged(record.TaskArn))
             {
                 task.CleaningUp = true;
-                Run(() => CleanupAsync(record, _stopping.Token));
+                var volumes = task.Definition is { } definition ? TaskVolumes.TaskScopedNames(definition, record.TaskArn) : [];
+                Run(() => CleanupAsync(record, volumes, _stopping.Token));
             }
         }
     }

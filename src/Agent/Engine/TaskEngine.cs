@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.State;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Json;
@@ -30,6 +31,8 @@ public sealed partial class TaskEngine : IAsyncDisposable
     private readonly AgentOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TaskEngine> _logger;
+    private readonly DynamicPortRange _portRange;
+    private readonly IPortProbe _portProbe;
     private readonly Channel<EngineMessage> _inbox = Channel.CreateUnbounded<EngineMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, ManagedTask> _tasks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _operations = new();
@@ -39,7 +42,17 @@ public sealed partial class TaskEngine : IAsyncDisposable
     private ITimer? _sweep;
     private int _disposed;
 
-    public TaskEngine(IDockerDriver driver, AgentStore store, IOptions<AgentOptions> options, TimeProvider time, ILogger<TaskEngine> logger)
+    /// <summary>The Docker host's OS (<c>linux</c>, <c>windows</c>), read before the loop takes any command.</summary>
+    private string _osType = "linux";
+
+    public TaskEngine(
+        IDockerDriver driver,
+        AgentStore store,
+        IOptions<AgentOptions> options,
+        TimeProvider time,
+        ILogger<TaskEngine> logger,
+        DynamicPortRange portRange,
+        IPortProbe portProbe)
     {
         ArgumentNullException.ThrowIfNull(options);
         _driver = driver;
@@ -47,6 +60,8 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _portRange = portRange;
+        _portProbe = portProbe;
     }
 
     /// <summary>How often stopped tasks are checked for cleanup and failed stops are retried.</summary>
@@ -137,6 +152,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     {
         try
         {
+            await ReadHostAsync(cancellationToken).ConfigureAwait(false);
             await ReconcileAsync(cancellationToken).ConfigureAwait(false);
             foreach (var task in _tasks.Values.ToList())
             {
@@ -157,6 +173,26 @@ public sealed partial class TaskEngine : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>What the Docker host is (its OS decides network modes and reserved ports), retrying until Docker answers.</summary>
+    private async Task ReadHostAsync(CancellationToken cancellationToken)
+    {
+        var backoff = NewBackoff();
+        while (true)
+        {
+            try
+            {
+                var info = await _driver.GetHostInfoAsync(cancellationToken).ConfigureAwait(false);
+                _osType = NetworkModeMapping.IsWindows(info.OsType) ? "windows" : "linux";
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.DockerUnavailable(_logger, e.Message);
+                await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -225,12 +261,15 @@ public sealed partial class TaskEngine : IAsyncDisposable
         }
 
         var now = _time.GetUtcNow();
-        var (next, actions) = TaskStateMachine.Advance(task.Record, task.Busy(now), now);
+        var (next, actions) = TaskStateMachine.Advance(task.Record, task.Busy(now), now, task.Graph);
         Commit(task, next);
         foreach (var action in actions)
         {
             Launch(task, action);
         }
+
+        var taskArn = task.Record.TaskArn;
+        task.WakeUpAt(task.Graph.NextDeadline(task.Record, now), _time, () => Post(new WakeDue(taskArn)));
     }
 
     /// <summary>

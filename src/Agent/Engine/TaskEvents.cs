@@ -8,14 +8,21 @@ public sealed record ImageReady(string Container, string? ImageDigest) : TaskEve
 
 public sealed record ContainerCreated(string Container, string RuntimeId) : TaskEvent;
 
-/// <summary>The container is running (just started, or found running after a restart), with its published ports.</summary>
-public sealed record ContainerRunning(string Container, string RuntimeId, IReadOnlyList<BindingRecord> Bindings) : TaskEvent;
+/// <summary>
+/// The container is running (just started, found running after a restart, or its health changed), with its published
+/// ports and ECS health status (null: Docker reports no health check).
+/// </summary>
+public sealed record ContainerRunning(string Container, string RuntimeId, IReadOnlyList<BindingRecord> Bindings, string? Health = null) : TaskEvent;
 
 /// <summary>The container has stopped (exited, was stopped, or vanished); <see cref="ExitCode"/> when Docker knows it.</summary>
 public sealed record ContainerStopped(string Container, int? ExitCode, string? Reason, string? RuntimeId = null) : TaskEvent;
 
-/// <summary>Pulling, creating or starting the container failed; <see cref="Reason"/> is ECS-style (<c>CannotPullContainerError: …</c>).</summary>
-public sealed record ContainerFailed(string Container, string Reason) : TaskEvent;
+/// <summary>
+/// Pulling, creating or starting the container failed; <see cref="Reason"/> is ECS-style (<c>CannotPullContainerError: …</c>).
+/// A failure that <see cref="StopsTask"/> (no host port left, a volume missing) stops the task even when the container
+/// is not essential.
+/// </summary>
+public sealed record ContainerFailed(string Container, string Reason, bool StopsTask = false) : TaskEvent;
 
 /// <summary>The task should stop (StopTask from the control plane).</summary>
 public sealed record StopRequested(string StopCode, string Reason) : TaskEvent;

@@ -48,6 +48,20 @@ public sealed record ContainerRecord
     public string? Reason { get; init; }
     public string? ImageDigest { get; init; }
     public ImmutableList<BindingRecord> NetworkBindings { get; init; } = [];
+    /// <summary>When the container was first seen running; dependency start timeouts count from here.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>
+    /// ECS's healthStatus (HEALTHY, UNHEALTHY, UNKNOWN) for a container with a health check; null for one without,
+    /// which ECS shows as UNKNOWN and which does not count towards the task's health.
+    /// </summary>
+    public string? Health { get; init; }
+    /// <summary>The host ports the agent picked for this container's dynamic port mappings, saved before creating it.</summary>
+    public ImmutableList<PortAssignment> HostPorts { get; init; } = [];
+    /// <summary>The GPUs placement gave the container.</summary>
+    public ImmutableList<string> GpuIds { get; init; } = [];
 }
 
 public sealed record BindingRecord(string BindIp, int ContainerPort, int HostPort, string Protocol);
+
+/// <summary>A host port the agent picked for a port mapping without a static host port.</summary>
+public sealed record PortAssignment(int ContainerPort, string Protocol, int HostPort);

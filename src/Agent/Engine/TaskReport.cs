@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Orchestrator.Contracts.Agent;
+using HealthStatuses = Orchestrator.Ecs.Model.HealthStatuses;
 
 namespace Orchestrator.Agent.Engine;
 
@@ -20,6 +21,7 @@ public static class TaskReport
             PullStoppedAt = ToTimestamp(task.PullStoppedAt),
             StartedAt = ToTimestamp(task.StartedAt),
             ExecutionStoppedAt = ToTimestamp(task.ExecutionStoppedAt),
+            HealthStatus = TaskHealth(task),
         };
         foreach (var container in task.Containers)
         {
@@ -30,6 +32,7 @@ public static class TaskReport
                 LastStatus = container.KnownStatus.ToReported(),
                 Reason = container.Reason ?? "",
                 ImageDigest = container.ImageDigest ?? "",
+                HealthStatus = container.Health ?? HealthStatuses.Unknown,
             };
             if (container.KnownStatus == LifecycleStatus.Stopped && container.ExitCode is { } exitCode)
             {
@@ -54,9 +57,28 @@ public static class TaskReport
     }
 
     /// <summary>
+    /// ECS's task health: UNHEALTHY if an essential container with a health check is unhealthy, HEALTHY if there are
+    /// such containers and all are healthy, else UNKNOWN. Containers without a health check, and non-essential ones,
+    /// do not count.
+    /// </summary>
+    public static string TaskHealth(TaskRecord task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var checkedEssentials = task.Containers.Where(c => c.Essential && c.Health is not null).ToList();
+        if (checkedEssentials.Exists(c => c.Health == HealthStatuses.Unhealthy))
+        {
+            return HealthStatuses.Unhealthy;
+        }
+
+        return checkedEssentials.Count > 0 && checkedEssentials.TrueForAll(c => c.Health == HealthStatuses.Healthy)
+            ? HealthStatuses.Healthy
+            : HealthStatuses.Unknown;
+    }
+
+    /// <summary>
     /// Whether going from <paramref name="before"/> (null: the task was just received, PENDING) to
     /// <paramref name="after"/> is a state change the control plane must hear about: a status, exit code, reason or
-    /// binding changed. Timestamps, Docker IDs and digests alone are not; they travel with the next change.
+    /// binding or health changed. Timestamps, Docker IDs and digests alone are not; they travel with the next change.
     /// </summary>
     public static bool IsReportableChange(TaskRecord? before, TaskRecord after)
     {
@@ -81,8 +103,13 @@ public static class TaskReport
 
     private static TaskState Received(TaskRecord task)
     {
-        var state = new TaskState { TaskArn = task.TaskArn, LastStatus = Status.Pending };
-        state.Containers.AddRange(task.Containers.Select(c => new ContainerState { Name = c.Name, LastStatus = Status.Pending }));
+        var state = new TaskState { TaskArn = task.TaskArn, LastStatus = Status.Pending, HealthStatus = HealthStatuses.Unknown };
+        state.Containers.AddRange(task.Containers.Select(c => new ContainerState
+        {
+            Name = c.Name,
+            LastStatus = Status.Pending,
+            HealthStatus = HealthStatuses.Unknown,
+        }));
         return state;
     }
 

@@ -6,7 +6,8 @@ namespace Orchestrator.Agent.Engine;
 /// The per-task state machine, in the manner of amazon-ecs-agent's managed task: pure functions over
 /// <see cref="TaskRecord"/>, no I/O and no clock (the time is passed in). <see cref="Apply"/> folds an event in;
 /// <see cref="Advance"/> moves each container one step towards the desired status and says which Docker operations to
-/// run. Statuses only move forward, so a late or repeated event changes nothing.
+/// run. Statuses only move forward, so a late or repeated event changes nothing. Containers are created and started in
+/// dependency order and stopped in reverse (<see cref="DependencyGraph"/>).
 /// </summary>
 public static class TaskStateMachine
 {
@@ -23,11 +24,7 @@ public static class TaskStateMachine
         {
             ImageReady e => ImageIsReady(task, e, now),
             ContainerCreated e => Update(task, e.Container, LifecycleStatus.Created, c => c with { RuntimeId = e.RuntimeId }),
-            ContainerRunning e => Update(task, e.Container, LifecycleStatus.Running, c => c with
-            {
-                RuntimeId = c.RuntimeId ?? e.RuntimeId,
-                NetworkBindings = [.. e.Bindings],
-            }),
+            ContainerRunning e => ContainerIsRunning(task, e, now),
             ContainerStopped e => ContainerHasStopped(task, e.Container, c => c with
             {
                 RuntimeId = c.RuntimeId ?? e.RuntimeId,
@@ -35,7 +32,8 @@ public static class TaskStateMachine
                 Reason = e.Reason ?? c.Reason,
             }, EssentialContainerExitedReason, TaskStopCode.EssentialContainerExited),
             ContainerFailed e => ContainerHasStopped(task, e.Container, c => c with { Reason = e.Reason }, e.Reason,
-                task.KnownStatus < LifecycleStatus.Running ? TaskStopCode.TaskFailedToStart : TaskStopCode.EssentialContainerExited),
+                task.KnownStatus < LifecycleStatus.Running ? TaskStopCode.TaskFailedToStart : TaskStopCode.EssentialContainerExited,
+                e.StopsTask),
             StopRequested e => task.DesiredStatus == LifecycleStatus.Running
                 ? task with { DesiredStatus = LifecycleStatus.Stopped, StopCode = e.StopCode, StoppedReason = e.Reason }
                 : task,
@@ -47,12 +45,16 @@ public static class TaskStateMachine
     /// <summary>
     /// Moves every container that is not <paramref name="busy"/> (an operation already running, or waiting to retry)
     /// one step towards the desired status. Steps that need Docker come back as actions; containers that never started
-    /// are marked STOPPED directly when the task is to stop.
+    /// are marked STOPPED directly when the task is to stop. Creating and starting wait for the container's
+    /// dependencies in <paramref name="graph"/>; a dependency that can no longer be met stops the task. Stopping waits
+    /// until the containers that depend on a container have stopped.
     /// </summary>
-    public static (TaskRecord Task, IReadOnlyList<ContainerAction> Actions) Advance(TaskRecord task, IReadOnlySet<string> busy, DateTimeOffset now)
+    public static (TaskRecord Task, IReadOnlyList<ContainerAction> Actions) Advance(
+        TaskRecord task, IReadOnlySet<string> busy, DateTimeOffset now, DependencyGraph? graph = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(busy);
+        graph ??= DependencyGraph.Empty;
         var actions = new List<ContainerAction>();
         var next = task;
         foreach (var container in task.Containers)
@@ -62,7 +64,7 @@ public static class TaskStateMachine
                 continue;
             }
 
-            if (task.DesiredStatus == LifecycleStatus.Running)
+            if (next.DesiredStatus == LifecycleStatus.Running)
             {
                 ContainerActionKind? kind = container.KnownStatus switch
                 {
@@ -71,20 +73,48 @@ public static class TaskStateMachine
                     LifecycleStatus.Created => ContainerActionKind.Start,
                     _ => null,
                 };
-                if (kind is { } step)
+                if (kind is not { } step)
+                {
+                    continue;
+                }
+
+                var check = step == ContainerActionKind.Pull ? DependencyCheck.Ready : graph.Check(next, container.Name, step, now);
+                if (check.Readiness == Readiness.Ready)
                 {
                     actions.Add(new ContainerAction(container.Name, step));
                 }
+                else if (check.Readiness == Readiness.Impossible)
+                {
+                    next = ContainerHasStopped(next, container.Name, c => c with { Reason = check.Reason }, check.Reason!,
+                        next.KnownStatus < LifecycleStatus.Running ? TaskStopCode.TaskFailedToStart : TaskStopCode.EssentialContainerExited,
+                        stopsTask: true);
+                }
             }
-            else if (container.KnownStatus == LifecycleStatus.Running)
-            {
-                actions.Add(new ContainerAction(container.Name, ContainerActionKind.Stop));
-            }
-            else
+            else if (container.KnownStatus != LifecycleStatus.Running)
             {
                 // Never started (or created but not started): nothing to stop in Docker.
                 next = next.WithContainer(container with { KnownStatus = LifecycleStatus.Stopped });
             }
+        }
+
+        if (next.DesiredStatus == LifecycleStatus.Stopped)
+        {
+            // A task that was meant to run may have just been stopped above: its idle containers stop first, then the
+            // running ones whose dependents have all stopped.
+            foreach (var container in next.Containers.Where(c => !busy.Contains(c.Name) && c.KnownStatus < LifecycleStatus.Running))
+            {
+                next = next.WithContainer(container with { KnownStatus = LifecycleStatus.Stopped });
+            }
+
+            foreach (var container in next.Containers.Where(c => !busy.Contains(c.Name) && c.KnownStatus == LifecycleStatus.Running))
+            {
+                if (graph.DependentsOf(container.Name).All(d => next.Container(d) is not { } dependent || dependent.KnownStatus == LifecycleStatus.Stopped))
+                {
+                    actions.Add(new ContainerAction(container.Name, ContainerActionKind.Stop));
+                }
+            }
+
+            actions.RemoveAll(a => a.Kind != ContainerActionKind.Stop);
         }
 
         if (next.PullStartedAt is null && actions.Exists(a => a.Kind == ContainerActionKind.Pull))
@@ -143,6 +173,34 @@ public static class TaskStateMachine
         return ReferenceEquals(next, task) ? task : next with { PullStoppedAt = now };
     }
 
+    /// <summary>
+    /// The container runs: the first time with its bindings and start time; afterwards only its health can change
+    /// (Docker's health_status events arrive as new observations of a running container).
+    /// </summary>
+    private static TaskRecord ContainerIsRunning(TaskRecord task, ContainerRunning e, DateTimeOffset now)
+    {
+        var container = task.Container(e.Container);
+        if (container is null || container.KnownStatus > LifecycleStatus.Running)
+        {
+            return task;
+        }
+
+        var health = e.Health is not null && container.Health is not null ? e.Health : container.Health;
+        if (container.KnownStatus == LifecycleStatus.Running)
+        {
+            return health == container.Health ? task : task.WithContainer(container with { Health = health });
+        }
+
+        return task.WithContainer(container with
+        {
+            KnownStatus = LifecycleStatus.Running,
+            RuntimeId = container.RuntimeId ?? e.RuntimeId,
+            NetworkBindings = [.. e.Bindings],
+            StartedAt = container.StartedAt ?? now,
+            Health = health,
+        });
+    }
+
     private static TaskRecord Update(TaskRecord task, string name, LifecycleStatus status, Func<ContainerRecord, ContainerRecord> change)
     {
         var container = task.Container(name);
@@ -151,8 +209,12 @@ public static class TaskStateMachine
             : task.WithContainer(change(container) with { KnownStatus = status });
     }
 
-    /// <summary>Marks the container STOPPED; an essential one stopping stops a task that was meant to run.</summary>
-    private static TaskRecord ContainerHasStopped(TaskRecord task, string name, Func<ContainerRecord, ContainerRecord> change, string stoppedReason, string stopCode)
+    /// <summary>
+    /// Marks the container STOPPED; an essential one stopping (or any failure that <paramref name="stopsTask"/>) stops a
+    /// task that was meant to run.
+    /// </summary>
+    private static TaskRecord ContainerHasStopped(
+        TaskRecord task, string name, Func<ContainerRecord, ContainerRecord> change, string stoppedReason, string stopCode, bool stopsTask = false)
     {
         var container = task.Container(name);
         if (container is null || container.KnownStatus == LifecycleStatus.Stopped)
@@ -161,7 +223,7 @@ public static class TaskStateMachine
         }
 
         var next = task.WithContainer(change(container) with { KnownStatus = LifecycleStatus.Stopped });
-        return container.Essential && next.DesiredStatus == LifecycleStatus.Running
+        return (container.Essential || stopsTask) && next.DesiredStatus == LifecycleStatus.Running
             ? next with { DesiredStatus = LifecycleStatus.Stopped, StopCode = stopCode, StoppedReason = stoppedReason }
             : next;
     }

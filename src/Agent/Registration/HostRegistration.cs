@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Ports;
 using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.Registration;
@@ -10,8 +11,29 @@ namespace Orchestrator.Agent.Registration;
 /// </summary>
 public static class HostRegistration
 {
-    /// <summary>The TCP ports the ECS agent always reserves: SSH, the Docker API and the ECS agent's own.</summary>
+    /// <summary>The TCP ports the ECS agent always reserves on Linux: SSH, the Docker API and the ECS agent's own.</summary>
     public static IReadOnlyList<int> DefaultReservedTcpPorts { get; } = [22, 2375, 2376, 51678, 51679];
+
+    /// <summary>
+    /// The TCP ports the ECS agent reserves on Windows: the Docker API and its own, plus DNS, RPC, NetBIOS, SMB, RDP and
+    /// WinRM, which Windows itself listens on.
+    /// </summary>
+    public static IReadOnlyList<int> WindowsReservedTcpPorts { get; } = [53, 135, 139, 445, 2375, 2376, 3389, 5985, 5986, 51678, 51679];
+
+    /// <summary>The TCP ports no task may use on a host of <paramref name="osType"/>: the OS's defaults plus the configured ones.</summary>
+    public static IReadOnlyList<int> ReservedTcpPorts(string osType, AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var defaults = Engine.NetworkModeMapping.IsWindows(osType) ? WindowsReservedTcpPorts : DefaultReservedTcpPorts;
+        return [.. defaults.Concat(options.ExtraReservedTcpPorts).Distinct().Order()];
+    }
+
+    /// <summary>The UDP ports no task may use: the configured ones.</summary>
+    public static IReadOnlyList<int> ReservedUdpPorts(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return [.. options.ExtraReservedUdpPorts.Distinct().Order()];
+    }
 
     public const string OsTypeAttribute = "ecs.os-type";
     public const string OsFamilyAttribute = "ecs.os-family";
@@ -22,18 +44,21 @@ public static class HostRegistration
     /// <summary>The oldest Docker API version ECS capabilities are listed from (as the ECS agent does).</summary>
     private const int OldestListedApiMinor = 17;
 
-    public static HostResources Resources(DockerHostInfo info, AgentOptions options)
+    public static HostResources Resources(DockerHostInfo info, AgentOptions options, DynamicPortRange? dynamicPorts = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(options);
         var memoryMiB = (info.MemoryBytes / (1024L * 1024L)) - options.ReservedMemoryMiB;
+        dynamicPorts ??= DynamicPortRange.Fallback;
         var resources = new HostResources
         {
             Cpu = checked(info.Cpus * 1024),
             MemoryMib = (int)Math.Clamp(memoryMiB, 0, int.MaxValue),
+            DynamicPortFirst = dynamicPorts.First,
+            DynamicPortLast = dynamicPorts.Last,
         };
-        resources.ReservedTcpPorts.AddRange(DefaultReservedTcpPorts.Concat(options.ExtraReservedTcpPorts).Distinct().Order());
-        resources.ReservedUdpPorts.AddRange(options.ExtraReservedUdpPorts.Distinct().Order());
+        resources.ReservedTcpPorts.AddRange(ReservedTcpPorts(info.OsType, options));
+        resources.ReservedUdpPorts.AddRange(ReservedUdpPorts(options));
         return resources;
     }
 
@@ -68,7 +93,7 @@ public static class HostRegistration
     }
 
     public static RegisterRequest Request(
-        DockerHostInfo info, AgentOptions options, string? containerInstanceArn, string hostId, string hostname)
+        DockerHostInfo info, AgentOptions options, string? containerInstanceArn, string hostId, string hostname, DynamicPortRange? dynamicPorts = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (agentVersion, agentHash) = HostIdentity.AgentVersion();
@@ -76,7 +101,7 @@ public static class HostRegistration
         {
             Cluster = options.Cluster,
             ContainerInstanceArn = containerInstanceArn ?? "",
-            Resources = Resources(info, options),
+            Resources = Resources(info, options, dynamicPorts),
             VersionInfo = new VersionInfo { AgentVersion = agentVersion, AgentHash = agentHash, DockerVersion = info.ServerVersion },
             InstanceId = hostId,
             Hostname = hostname,

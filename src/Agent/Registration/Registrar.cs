@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.State;
 using Orchestrator.Contracts.Agent;
 
@@ -16,6 +17,7 @@ public sealed partial class Registrar(
     IDockerDriver docker,
     AgentStore store,
     IOptions<AgentOptions> options,
+    DynamicPortRange dynamicPorts,
     TimeProvider time,
     ILogger<Registrar> logger)
 {
@@ -27,7 +29,7 @@ public sealed partial class Registrar(
         var info = await docker.GetHostInfoAsync(cancellationToken).ConfigureAwait(false);
         var saved = store.GetContainerInstanceArn();
         var hostId = store.GetOrCreateHostId(HostIdentity.NewHostId);
-        var request = HostRegistration.Request(info, options.Value, saved, hostId, Environment.MachineName);
+        var request = HostRegistration.Request(info, options.Value, saved, hostId, Environment.MachineName, dynamicPorts);
         var response = await client.RegisterAsync(
             request, deadline: time.GetUtcNow().UtcDateTime + Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrEmpty(response.ContainerInstanceArn))

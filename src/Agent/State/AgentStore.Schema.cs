@@ -50,6 +50,12 @@ public sealed partial class AgentStore
             created_at INTEGER NOT NULL
         );
         """,
+        """
+        ALTER TABLE containers ADD COLUMN started_at INTEGER;
+        ALTER TABLE containers ADD COLUMN health_status TEXT;
+        ALTER TABLE containers ADD COLUMN host_ports TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE containers ADD COLUMN gpu_ids TEXT NOT NULL DEFAULT '[]';
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;

@@ -13,7 +13,8 @@ public sealed partial class AgentStore
         var containers = new Dictionary<string, List<ContainerRecord>>(StringComparer.Ordinal);
         using (var command = Command(
             """
-            SELECT task_arn, name, essential, docker_name, runtime_id, known_status, exit_code, reason, image_digest, network_bindings
+            SELECT task_arn, name, essential, docker_name, runtime_id, known_status, exit_code, reason, image_digest, network_bindings,
+                   started_at, health_status, host_ports, gpu_ids
             FROM containers ORDER BY task_arn, position
             """, transaction))
         using (var reader = command.ExecuteReader())
@@ -37,6 +38,10 @@ public sealed partial class AgentStore
                     Reason = NullableString(reader, 7),
                     ImageDigest = NullableString(reader, 8),
                     NetworkBindings = [.. JsonSerializer.Deserialize<List<BindingRecord>>(reader.GetString(9), BindingJson) ?? []],
+                    StartedAt = NullableTime(reader, 10),
+                    Health = NullableString(reader, 11),
+                    HostPorts = [.. JsonSerializer.Deserialize<List<PortAssignment>>(reader.GetString(12), BindingJson) ?? []],
+                    GpuIds = [.. JsonSerializer.Deserialize<List<string>>(reader.GetString(13), BindingJson) ?? []],
                 });
             }
         }
@@ -113,12 +118,15 @@ public sealed partial class AgentStore
             using var command = Command(
                 """
                 INSERT INTO containers (task_arn, position, name, essential, docker_name, runtime_id, known_status, exit_code,
-                                        reason, image_digest, network_bindings)
-                VALUES ($arn, $position, $name, $essential, $dockerName, $runtimeId, $known, $exitCode, $reason, $digest, $bindings)
+                                        reason, image_digest, network_bindings, started_at, health_status, host_ports, gpu_ids)
+                VALUES ($arn, $position, $name, $essential, $dockerName, $runtimeId, $known, $exitCode, $reason, $digest, $bindings,
+                        $startedAt, $health, $hostPorts, $gpuIds)
                 ON CONFLICT (task_arn, name) DO UPDATE SET
                     position = excluded.position, essential = excluded.essential, docker_name = excluded.docker_name,
                     runtime_id = excluded.runtime_id, known_status = excluded.known_status, exit_code = excluded.exit_code,
-                    reason = excluded.reason, image_digest = excluded.image_digest, network_bindings = excluded.network_bindings
+                    reason = excluded.reason, image_digest = excluded.image_digest, network_bindings = excluded.network_bindings,
+                    started_at = excluded.started_at, health_status = excluded.health_status, host_ports = excluded.host_ports,
+                    gpu_ids = excluded.gpu_ids
                 """, transaction);
             command.Parameters.AddWithValue("$arn", task.TaskArn);
             command.Parameters.AddWithValue("$position", position);
@@ -131,6 +139,10 @@ public sealed partial class AgentStore
             command.Parameters.AddWithValue("$reason", (object?)container.Reason ?? DBNull.Value);
             command.Parameters.AddWithValue("$digest", (object?)container.ImageDigest ?? DBNull.Value);
             command.Parameters.AddWithValue("$bindings", JsonSerializer.Serialize(container.NetworkBindings, BindingJson));
+            command.Parameters.AddWithValue("$startedAt", Time(container.StartedAt));
+            command.Parameters.AddWithValue("$health", (object?)container.Health ?? DBNull.Value);
+            command.Parameters.AddWithValue("$hostPorts", JsonSerializer.Serialize(container.HostPorts, BindingJson));
+            command.Parameters.AddWithValue("$gpuIds", JsonSerializer.Serialize(container.GpuIds, BindingJson));
             command.ExecuteNonQuery();
         }
     }

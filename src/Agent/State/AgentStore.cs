@@ -19,6 +19,7 @@ public sealed partial class AgentStore : IDisposable
     private const string HostIdKey = "host_id";
     private const string ContainerInstanceArnKey = "container_instance_arn";
     private const string LastSequenceKey = "last_sequence";
+    private const string DynamicPortCursorKey = "dynamic_port_cursor";
 
     private static readonly JsonSerializerOptions BindingJson = new(JsonSerializerDefaults.Web);
 
@@ -82,6 +83,26 @@ public sealed partial class AgentStore : IDisposable
         lock (_gate)
         {
             SetMeta(ContainerInstanceArnKey, arn, null);
+        }
+    }
+
+    /// <summary>The last dynamic host port handed out (0 before the first), so a restart goes on round-robin from there.</summary>
+    public int DynamicPortCursor
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return GetMeta(DynamicPortCursorKey, null) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : 0;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                SetMeta(DynamicPortCursorKey, value.ToString(CultureInfo.InvariantCulture), null);
+            }
         }
     }
 

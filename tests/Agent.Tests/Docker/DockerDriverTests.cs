@@ -24,6 +24,7 @@ public sealed class DockerDriverTests(DockerFixture docker) : IAsyncLifetime
         Image = DockerFixture.Image,
         Command = command,
         NetworkMode = "bridge",
+        PublishPorts = true,
         CpuShares = 2,
         MemoryBytes = 64L * 1024 * 1024,
         Ports = ports,

@@ -7,7 +7,7 @@ using Orchestrator.Agent.Docker;
 namespace Orchestrator.Agent.Tests.Docker;
 
 /// <summary>
-/// The local Docker engine for integration tests. Everything the tests create carries <c>orch.test=true</c>; leftovers
+/// The local Docker engine for integration tests. Every container and volume the tests create carries <c>orch.test=true</c>; leftovers
 /// of a crashed run are removed at start and everything is removed at the end.
 /// </summary>
 public sealed class DockerFixture : IAsyncLifetime
@@ -56,6 +56,16 @@ public sealed class DockerFixture : IAsyncLifetime
         foreach (var container in containers)
         {
             await Driver.RemoveContainerAsync(container.ID, CancellationToken.None);
+        }
+
+        // Then the volumes they held (created through TestLabellingDriver, so labelled the same way).
+        var volumes = await Client.Volumes.ListAsync(new VolumesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [label] = true } },
+        }, CancellationToken.None);
+        foreach (var volume in volumes.Volumes ?? [])
+        {
+            await Driver.RemoveVolumeAsync(volume.Name, CancellationToken.None);
         }
     }
 

@@ -2,7 +2,7 @@ using Orchestrator.Agent.Docker;
 
 namespace Orchestrator.Agent.Tests.Docker;
 
-/// <summary>The real driver, adding <c>orch.test=true</c> and a per-class run label to every container it creates.</summary>
+/// <summary>The real driver, adding <c>orch.test=true</c> and a per-class run label to every container and volume it creates.</summary>
 public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDockerDriver
 {
     public const string RunLabel = "orch.test.run";
@@ -31,6 +31,17 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
         inner.InspectContainerAsync(containerIdOrName, cancellationToken);
 
     public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken) => inner.RemoveContainerAsync(containerId, cancellationToken);
+
+    public Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken) => inner.VolumeExistsAsync(name, cancellationToken);
+
+    public Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var labels = new Dictionary<string, string>(spec.Labels) { [DockerFixture.TestLabel] = "true", [RunLabel] = run };
+        return inner.CreateVolumeAsync(spec with { Labels = labels }, cancellationToken);
+    }
+
+    public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) => inner.RemoveVolumeAsync(name, cancellationToken);
 
     public IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken) => inner.WatchContainerEventsAsync(cancellationToken);
 }

@@ -1,5 +1,6 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.Registration;
 
 namespace Orchestrator.Agent.Tests.Registration;
@@ -36,6 +37,25 @@ public sealed class HostRegistrationTests
 
         Assert.Equal([22, 2375, 2376, 51678, 51679], resources.ReservedTcpPorts);
         Assert.Empty(resources.ReservedUdpPorts);
+    }
+
+    [Fact]
+    public void Resources_WindowsHost_WindowsReservedPortsWithoutSsh()
+    {
+        var resources = HostRegistration.Resources(Host with { OsType = "windows" }, new AgentOptions { ReservedPorts = "8080" });
+
+        Assert.Equal([53, 135, 139, 445, 2375, 2376, 3389, 5985, 5986, 8080, 51678, 51679], resources.ReservedTcpPorts);
+    }
+
+    [Fact]
+    public void Resources_DynamicPortRange_ToldToTheControlPlane()
+    {
+        var resources = HostRegistration.Resources(Host, new AgentOptions(), new DynamicPortRange(32768, 60999));
+        var fallback = HostRegistration.Resources(Host, new AgentOptions());
+
+        Assert.Equal((32768, 60999), (resources.DynamicPortFirst, resources.DynamicPortLast));
+        Assert.Equal((49153, 65535), (fallback.DynamicPortFirst, fallback.DynamicPortLast));
+        Assert.Empty(resources.GpuIds);
     }
 
     [Fact]

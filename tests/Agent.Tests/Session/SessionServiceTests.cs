@@ -190,7 +190,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         var options = Microsoft.Extensions.Options.Options.Create(_harness.Options);
         _channel = AgentChannel.Create(_harness.Options);
         var client = new AgentService.AgentServiceClient(_channel);
-        var registrar = new Registrar(client, _harness.Driver, _harness.Store, options, TimeProvider.System, NullLogger<Registrar>.Instance);
+        var registrar = new Registrar(client, _harness.Driver, _harness.Store, options, Orchestrator.Agent.Ports.DynamicPortRange.Fallback, TimeProvider.System, NullLogger<Registrar>.Instance);
         _session = new SessionService(client, registrar, _harness.Engine, _harness.Store, options, TimeProvider.System, NullLogger<SessionService>.Instance);
         await _session.StartAsync(TestContext.Current.CancellationToken);
     }

@@ -109,6 +109,10 @@ public sealed class AgentStoreTests : IDisposable
                     Reason = "OutOfMemoryError: Container killed due to memory usage",
                     ImageDigest = "sha256:1",
                     NetworkBindings = [new BindingRecord("0.0.0.0", 80, 32768, "tcp")],
+                    StartedAt = Now.AddSeconds(3),
+                    Health = "UNHEALTHY",
+                    HostPorts = [new PortAssignment(80, "tcp", 32768)],
+                    GpuIds = ["GPU-0", "GPU-1"],
                 },
                 new ContainerRecord { Name = "log", Essential = false },
             ],
@@ -123,9 +127,29 @@ public sealed class AgentStoreTests : IDisposable
         {
             var loaded = Assert.Single(store.LoadTasks());
             Assert.Equal(task with { Containers = [] }, loaded with { Containers = [] });
-            Assert.Equal(task.Containers[0] with { NetworkBindings = [] }, loaded.Containers[0] with { NetworkBindings = [] });
+            Assert.Equal(Lists(task.Containers[0]), Lists(loaded.Containers[0]));
             Assert.Equal(task.Containers[0].NetworkBindings, loaded.Containers[0].NetworkBindings);
-            Assert.Equal(task.Containers[1] with { NetworkBindings = [] }, loaded.Containers[1] with { NetworkBindings = [] });
+            Assert.Equal(task.Containers[0].HostPorts, loaded.Containers[0].HostPorts);
+            Assert.Equal(task.Containers[0].GpuIds, loaded.Containers[0].GpuIds);
+            Assert.Equal(Lists(task.Containers[1]), Lists(loaded.Containers[1]));
+        }
+
+        // Records holding lists compare by reference: compare the lists above, everything else here.
+        static ContainerRecord Lists(ContainerRecord c) => c with { NetworkBindings = [], HostPorts = [], GpuIds = [] };
+    }
+
+    [Fact]
+    public void DynamicPortCursor_Saved_SurvivesReopen()
+    {
+        using (var store = Open())
+        {
+            Assert.Equal(0, store.DynamicPortCursor);
+            store.DynamicPortCursor = 49160;
+        }
+
+        using (var store = Open())
+        {
+            Assert.Equal(49160, store.DynamicPortCursor);
         }
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.State;
 
 namespace Orchestrator.Agent.Tests.Support;
@@ -14,7 +15,16 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     private readonly TempDirectory? _ownedDirectory;
 
-    public EngineHarness(IDockerDriver? driver = null, AgentOptions? options = null, string? dataDir = null, TimeProvider? time = null)
+    /// <summary>The dynamic host ports engines pick from unless a test says otherwise.</summary>
+    public static readonly DynamicPortRange DefaultPortRange = new(32768, 60999);
+
+    public EngineHarness(
+        IDockerDriver? driver = null,
+        AgentOptions? options = null,
+        string? dataDir = null,
+        TimeProvider? time = null,
+        DynamicPortRange? portRange = null,
+        IPortProbe? portProbe = null)
     {
         if (dataDir is null)
         {
@@ -28,10 +38,16 @@ internal sealed class EngineHarness : IAsyncDisposable
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Store = new AgentStore(dataDir, Time);
         Store.SaveContainerInstanceArn(ContainerInstanceArn);
+        PortRange = portRange ?? DefaultPortRange;
+        PortProbe = portProbe ?? new NoPortProbe();
         Engine = NewEngine();
     }
 
     public string DataDir { get; }
+
+    public DynamicPortRange PortRange { get; }
+
+    public IPortProbe PortProbe { get; }
 
     public IDockerDriver Driver { get; }
 
@@ -67,5 +83,5 @@ internal sealed class EngineHarness : IAsyncDisposable
     }
 
     private TaskEngine NewEngine() =>
-        new(Driver, Store, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<TaskEngine>.Instance);
+        new(Driver, Store, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<TaskEngine>.Instance, PortRange, PortProbe);
 }

@@ -43,6 +43,11 @@ internal sealed class FakeDockerDriver : IDockerDriver
 
     public ConcurrentQueue<string> Removed { get; } = new();
 
+    /// <summary>Docker volumes that exist, by name.</summary>
+    public ConcurrentDictionary<string, VolumeSpec> Volumes { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<string> RemovedVolumes { get; } = new();
+
     public Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken) => Task.FromResult(HostInfo);
 
     public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
@@ -123,6 +128,7 @@ internal sealed class FakeDockerDriver : IDockerDriver
                 ExitCode = container.State == ContainerRunState.Exited ? container.ExitCode : null,
                 OomKilled = container.OomKilled,
                 StartedAt = container.StartedAt,
+                Health = container.Spec.HealthCheck is null ? null : container.Health,
                 Bindings = container.State == ContainerRunState.Running ? container.Bindings : [],
                 Labels = container.Spec.Labels,
             });
@@ -138,6 +144,35 @@ internal sealed class FakeDockerDriver : IDockerDriver
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken) => Task.FromResult(Volumes.ContainsKey(name));
+
+    public Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken)
+    {
+        Volumes.TryAdd(spec.Name, spec);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Volumes.TryRemove(name, out _))
+        {
+            RemovedVolumes.Enqueue(name);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The container's health check reports <paramref name="dockerHealth"/> (healthy, unhealthy, starting), and Docker says so.</summary>
+    public void SetHealth(string containerId, string dockerHealth)
+    {
+        lock (_gate)
+        {
+            _containers[containerId].Health = dockerHealth;
+        }
+
+        Events.Writer.TryWrite(new ContainerEvent(containerId, $"health_status: {dockerHealth}"));
     }
 
     /// <summary>How many times the event stream has been subscribed to.</summary>
@@ -230,5 +265,6 @@ internal sealed class FakeDockerDriver : IDockerDriver
         public bool OomKilled { get; set; }
         public DateTimeOffset? StartedAt { get; set; }
         public IReadOnlyList<PortBindingInfo> Bindings { get; set; } = [];
+        public string Health { get; set; } = "starting";
     }
 }

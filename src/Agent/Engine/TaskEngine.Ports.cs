@@ -1,0 +1,72 @@
+using System.Globalization;
+using Orchestrator.Agent.Ports;
+using Orchestrator.Agent.Registration;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>Dynamic host ports: the agent picks them (as the ECS agent does since 1.70) rather than leaving it to Docker.</summary>
+public sealed partial class TaskEngine
+{
+    /// <summary>
+    /// Gives each of the container's port mappings without a static host port a host port from the dynamic range, and
+    /// saves them (and the round-robin cursor) before the container is created, so a restart never hands one out twice.
+    /// Null when done (or nothing was needed); the failure when the range is exhausted.
+    /// </summary>
+    private ContainerFailed? AssignHostPorts(ManagedTask task, ContainerDefinition definition, ContainerRecord container)
+    {
+        var requests = (definition.PortMappings ?? [])
+            .Where(p => p.ContainerPort is > 0 && p.HostPort is null or 0)
+            .Select(p => new PortRequest(p.ContainerPort!.Value, p.EffectiveProtocol))
+            .Where(r => !container.HostPorts.Exists(a => a.ContainerPort == r.ContainerPort && a.Protocol == r.Protocol))
+            .ToList();
+        if (requests.Count == 0)
+        {
+            return null;
+        }
+
+        var allocation = DynamicPortAllocator.Allocate(requests, _portRange, _store.DynamicPortCursor, UnavailablePorts(), _portProbe.IsFree);
+        if (!allocation.Succeeded)
+        {
+            Log.HostPortsExhausted(_logger, task.Record.TaskArn, container.Name, _portRange.ToString());
+            return new ContainerFailed(container.Name, DynamicPortAllocator.ExhaustedReason(_portRange, container.Name), StopsTask: true);
+        }
+
+        var assigned = requests.Zip(allocation.HostPorts, (r, port) => new PortAssignment(r.ContainerPort, r.Protocol, port)).ToList();
+        Commit(task, task.Record.WithContainer(container with { HostPorts = container.HostPorts.AddRange(assigned) }));
+        _store.DynamicPortCursor = allocation.Cursor;
+        Log.HostPortsAssigned(_logger, task.Record.TaskArn, container.Name,
+            string.Join(", ", assigned.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.HostPort}->{a.ContainerPort}/{a.Protocol}"))),
+            _portRange.ToString());
+        return null;
+    }
+
+    /// <summary>
+    /// The host ports no dynamic mapping may take: the reserved ones, and those held by this agent's containers that
+    /// have not stopped — dynamic ones it gave out and static ones (bridge host ports, host-mode container ports).
+    /// </summary>
+    private HashSet<(int Port, string Protocol)> UnavailablePorts()
+    {
+        var unavailable = new HashSet<(int, string)>();
+        unavailable.UnionWith(HostRegistration.ReservedTcpPorts(_osType, _options).Select(p => (p, "tcp")));
+        unavailable.UnionWith(HostRegistration.ReservedUdpPorts(_options).Select(p => (p, "udp")));
+        foreach (var task in _tasks.Values)
+        {
+            var mode = task.Definition?.EffectiveNetworkMode;
+            foreach (var container in task.Record.Containers.Where(c => c.KnownStatus != LifecycleStatus.Stopped))
+            {
+                unavailable.UnionWith(container.HostPorts.Select(a => (a.HostPort, a.Protocol)));
+                foreach (var mapping in task.ContainerDefinition(container.Name)?.PortMappings ?? [])
+                {
+                    var port = mode == NetworkModes.Host ? mapping.ContainerPort : mapping.HostPort;
+                    if (port is > 0)
+                    {
+                        unavailable.Add((port.Value, mapping.EffectiveProtocol));
+                    }
+                }
+            }
+        }
+
+        return unavailable;
+    }
+}
