@@ -39,6 +39,14 @@ public sealed class AgentCommandLineTests
     }
 
     [Fact]
+    public void Parse_DynamicPortRange_FlagOrEnvironment()
+    {
+        Assert.Equal("40000-40999", Bind(["--dynamic-port-range", "40000-40999"], []).DynamicPortRange);
+        Assert.Equal("41000-41999", Bind([], new() { ["ORCH_DYNAMIC_PORT_RANGE"] = "41000-41999" }).DynamicPortRange);
+        Assert.True(Bind(["--Agent:PortBindCheck=false"], []).PortBindCheck is false);
+    }
+
+    [Fact]
     public void Parse_EnvironmentAndFlag_FlagWins()
     {
         var environment = new Dictionary<string, string>

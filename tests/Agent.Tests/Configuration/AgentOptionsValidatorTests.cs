@@ -31,6 +31,8 @@ public sealed class AgentOptionsValidatorTests
         { "max below initial", o => o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(10), "Agent:ReconnectMaxDelay" },
         { "multiplier below one", o => o.ReconnectMultiplier = 0.5, "Agent:ReconnectMultiplier" },
         { "jitter one", o => o.ReconnectJitter = 1, "Agent:ReconnectJitter" },
+        { "dynamic range reversed", o => o.DynamicPortRange = "60000-50000", "Agent:DynamicPortRange (--dynamic-port-range, ORCH_DYNAMIC_PORT_RANGE)" },
+        { "dynamic range one port number", o => o.DynamicPortRange = "49153", "Agent:DynamicPortRange" },
     };
 
     [Theory]

@@ -1,5 +1,6 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.Tests.Support;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
@@ -20,7 +21,7 @@ public sealed class TaskEngineDockerTests(DockerFixture docker) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _harness = new EngineHarness(_driver, new AgentOptions { StopTimeout = TimeSpan.FromSeconds(5) }, time: TimeProvider.System);
+        _harness = new EngineHarness(_driver, new AgentOptions { StopTimeout = TimeSpan.FromSeconds(5) }, time: TimeProvider.System, portProbe: new SocketPortProbe());
         await _harness.StartAsync();
     }
 
