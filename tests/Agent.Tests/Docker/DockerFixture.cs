@@ -7,13 +7,20 @@ using Orchestrator.Agent.Docker;
 namespace Orchestrator.Agent.Tests.Docker;
 
 /// <summary>
-/// The local Docker engine for integration tests. Every container and volume the tests create carries <c>orch.test=true</c>; leftovers
-/// of a crashed run are removed at start and everything is removed at the end.
+/// The local Docker engine for integration tests. Every container and volume the tests create carries
+/// <c>orch.test=true</c> and the test process's ID (<c>orch.test.pid</c>). Several test runs may share the engine (other
+/// checkouts on the same machine), so a run removes only its own at the end, and at start only the leftovers of runs
+/// that crashed: those whose process is gone, or, without a process label, that are more than an hour old.
 /// </summary>
 public sealed class DockerFixture : IAsyncLifetime
 {
     public const string TestLabel = "orch.test";
+    public const string PidLabel = "orch.test.pid";
     public const string Image = "local/busybox:1";
+
+    private static readonly TimeSpan UnownedLeftoverAge = TimeSpan.FromHours(1);
+
+    public static string Pid { get; } = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static readonly Uri Endpoint = new("unix:///var/run/docker.sock");
 
@@ -35,13 +42,13 @@ public sealed class DockerFixture : IAsyncLifetime
             throw new InvalidOperationException($"Docker is not reachable at {Endpoint} ({e.Message}); start dockerd for the integration tests.", e);
         }
 
-        await RemoveContainersAsync($"{TestLabel}=true");
+        await RemoveLeftoversAsync();
         await EnsureImageAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await RemoveContainersAsync($"{TestLabel}=true");
+        await RemoveContainersAsync($"{PidLabel}={Pid}");
         Driver.Dispose();
         Client.Dispose();
     }
@@ -66,6 +73,54 @@ public sealed class DockerFixture : IAsyncLifetime
         foreach (var volume in volumes.Volumes ?? [])
         {
             await Driver.RemoveVolumeAsync(volume.Name, CancellationToken.None);
+        }
+    }
+
+    /// <summary>What crashed test runs left behind; never what a running test process (of any checkout) still uses.</summary>
+    private async Task RemoveLeftoversAsync()
+    {
+        var containers = await Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{TestLabel}=true"] = true } },
+        }, CancellationToken.None);
+        foreach (var container in containers.Where(c => IsLeftover(c.Labels, new DateTimeOffset(c.Created.ToUniversalTime()))))
+        {
+            await Driver.RemoveContainerAsync(container.ID, CancellationToken.None);
+        }
+
+        var volumes = await Client.Volumes.ListAsync(new VolumesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{TestLabel}=true"] = true } },
+        }, CancellationToken.None);
+        foreach (var volume in (volumes.Volumes ?? []).Where(v => IsLeftover(v.Labels, DateTimeOffset.TryParse(v.CreatedAt, System.Globalization.CultureInfo.InvariantCulture, out var at) ? at : DateTimeOffset.MinValue)))
+        {
+            try
+            {
+                await Driver.RemoveVolumeAsync(volume.Name, CancellationToken.None);
+            }
+            catch (DockerOperationException)
+            {
+                // Still held by a container of a live run.
+            }
+        }
+    }
+
+    private static bool IsLeftover(IDictionary<string, string>? labels, DateTimeOffset createdAt) =>
+        labels is not null && labels.TryGetValue(PidLabel, out var pid)
+            ? !int.TryParse(pid, out var id) || !IsRunning(id)
+            : DateTimeOffset.UtcNow - createdAt > UnownedLeftoverAge;
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -2,7 +2,10 @@ using Orchestrator.Agent.Docker;
 
 namespace Orchestrator.Agent.Tests.Docker;
 
-/// <summary>The real driver, adding <c>orch.test=true</c> and a per-class run label to every container and volume it creates.</summary>
+/// <summary>
+/// The real driver, adding <c>orch.test=true</c>, the test process's ID and a per-class run label to every container and
+/// volume it creates.
+/// </summary>
 public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDockerDriver
 {
     public const string RunLabel = "orch.test.run";
@@ -18,7 +21,7 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
     public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var labels = new Dictionary<string, string>(spec.Labels) { [DockerFixture.TestLabel] = "true", [RunLabel] = run };
+        var labels = new Dictionary<string, string>(spec.Labels) { [DockerFixture.TestLabel] = "true", [DockerFixture.PidLabel] = DockerFixture.Pid, [RunLabel] = run };
         return inner.CreateContainerAsync(spec with { Labels = labels }, cancellationToken);
     }
 
@@ -37,7 +40,7 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
     public Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var labels = new Dictionary<string, string>(spec.Labels) { [DockerFixture.TestLabel] = "true", [RunLabel] = run };
+        var labels = new Dictionary<string, string>(spec.Labels) { [DockerFixture.TestLabel] = "true", [DockerFixture.PidLabel] = DockerFixture.Pid, [RunLabel] = run };
         return inner.CreateVolumeAsync(spec with { Labels = labels }, cancellationToken);
     }
 
