@@ -18,8 +18,8 @@ public sealed class ServiceTests
         cluster.AddAgent();
         await cluster.WaitForConnectedInstancesAsync(2);
         await TagImageAsync(cluster, "local/busybox:1", "local/busybox", "e2e-v2");
-        await RegisterAsync(cluster, "web", "local/busybox:1");
-        await RegisterAsync(cluster, "web", "local/busybox:e2e-v2");
+        await RegisterAsync(cluster, "web", "local/busybox:1", HealthyCheck);
+        await RegisterAsync(cluster, "web", "local/busybox:e2e-v2", HealthyCheck);
 
         (await cluster.OrchAsync("service", "create", "web", "--cluster", cluster.ClusterName, "-t", "web:1", "-n", "4", "--wait", "--timeout", "2m")).EnsureSuccess();
         var tasks = await ServiceTasksAsync(cluster);
@@ -33,7 +33,7 @@ public sealed class ServiceTests
         await Eventually.Async(async () =>
         {
             var now = await ServiceTasksAsync(cluster);
-            Assert.Equal(4, now.Count(t => t.LastStatus == "RUNNING"));
+            Assert.Equal(4, now.Count(t => t.LastStatus == "RUNNING" && t.HealthStatus == "HEALTHY"));
             Assert.DoesNotContain(now, t => t.TaskArn == victim.TaskArn);
         }, TimeSpan.FromSeconds(60), cluster.Diagnostics);
         TestContext.Current.SendDiagnosticMessage($"killed container → replacement RUNNING: {killedAt.Elapsed.TotalSeconds:0.0} s");
@@ -46,7 +46,7 @@ public sealed class ServiceTests
         {
             while (!sampling.IsCancellationRequested)
             {
-                samples.Add((await ServiceTasksAsync(cluster)).Count(t => t.LastStatus == "RUNNING" && t.DesiredStatus == "RUNNING"));
+                samples.Add((await ServiceTasksAsync(cluster)).Count(t => t.LastStatus == "RUNNING" && t.HealthStatus == "HEALTHY"));
                 await Task.Delay(200, CancellationToken.None);
             }
         }, CancellationToken.None);
@@ -57,7 +57,7 @@ public sealed class ServiceTests
         await sampler;
         TestContext.Current.SendDiagnosticMessage($"4-task rolling update: {rollout.Elapsed.TotalSeconds:0.0} s; healthy samples min {samples.Min()} over {samples.Count}");
 
-        Assert.True(samples.Min() >= minimum, $"the RUNNING count fell to {samples.Min()}");
+        Assert.True(samples.Min() >= minimum, $"the healthy count fell to {samples.Min()}");
         var after = await ServiceTasksAsync(cluster);
         Assert.Equal(4, after.Count);
         Assert.All(after, t => Assert.EndsWith("task-definition/web:2", t.TaskDefinitionArn, StringComparison.Ordinal));
@@ -102,6 +102,39 @@ public sealed class ServiceTests
             Assert.Contains(await ServiceTasksAsync(cluster, "logs"), t => t.ContainerInstanceArn == drained && t.LastStatus == "RUNNING"),
             TimeSpan.FromSeconds(60), cluster.Diagnostics);
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task FailingHealthCheck_TripsTheCircuitBreaker_AndRollsBack()
+    {
+        await using var cluster = await LocalCluster.StartAsync(TestContext.Current.CancellationToken);
+        cluster.AddAgent();
+        await cluster.WaitForConnectedInstancesAsync(2);
+        await RegisterAsync(cluster, "web", "local/busybox:1", HealthyCheck);
+        await RegisterAsync(cluster, "web", "local/busybox:1", "exit 1");
+        (await cluster.OrchAsync("service", "create", "web", "--cluster", cluster.ClusterName, "-t", "web:1", "-n", "4",
+            "--circuit-breaker", "--rollback", "--wait", "--timeout", "2m")).EnsureSuccess();
+
+        (await cluster.OrchAsync("service", "update", "web", "--cluster", cluster.ClusterName, "-t", "web:2")).EnsureSuccess();
+
+        Service service = null!;
+        await Eventually.Async(async () =>
+        {
+            service = await DescribeAsync(cluster, "web");
+            Assert.Contains(service.Events, e => e.Message.Contains("deployment failed: tasks failed to start.", StringComparison.Ordinal));
+            Assert.Contains(service.Events, e => e.Message.Contains("rolling back to web:1", StringComparison.Ordinal));
+            var primary = Assert.Single(service.Deployments);
+            Assert.EndsWith("task-definition/web:1", primary.TaskDefinition, StringComparison.Ordinal);
+            Assert.Equal(RolloutStates.Completed, primary.RolloutState);
+            Assert.Equal(4, service.RunningCount);
+        }, TimeSpan.FromMinutes(3), cluster.Diagnostics);
+
+        var tasks = await ServiceTasksAsync(cluster);
+        Assert.Equal(4, tasks.Count);
+        Assert.All(tasks, t => Assert.Equal("HEALTHY", t.HealthStatus));
+        Assert.EndsWith("task-definition/web:1", service.TaskDefinition, StringComparison.Ordinal);
+    }
+
+    private const string HealthyCheck = "test -f /www/index.html";
 
     internal static async Task RegisterAsync(LocalCluster cluster, string family, string image, string? healthCheck = null)
     {

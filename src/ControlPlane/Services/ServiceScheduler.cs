@@ -106,7 +106,7 @@ public sealed partial class ServiceScheduler(
                 t.Task.ContainerInstanceArn,
                 t.Task.LastStatus,
                 t.Task.DesiredStatus,
-                HealthOf(t),
+                HealthOf(t, state.TaskDefinitionByArn(t.Task.TaskDefinitionArn)),
                 t.Task.CreatedAt ?? now,
                 t.Task.StartedAt,
                 t.Task.StopCode,
@@ -121,13 +121,18 @@ public sealed partial class ServiceScheduler(
         return new ServiceInputs(service, tasks, instances, now, NewDeploymentId());
     }
 
-    /// <summary>RUNNING tasks count as healthy unless an essential container's health check says otherwise.</summary>
-    private static TaskHealth HealthOf(TaskRecord task) => task.Task.LastStatus switch
+    /// <summary>
+    /// A RUNNING task is healthy once its essential containers' health checks pass; without such a check, as soon as
+    /// it runs. Until a check has decided, its health is unknown (it is not yet counted as healthy).
+    /// </summary>
+    public static TaskHealth HealthOf(TaskRecord task, TaskDefinition? definition) => task.Task.LastStatus switch
     {
         TaskStatus.Stopped => TaskHealth.Stopped,
         TaskStatus.Running => task.Task.HealthStatus switch
         {
+            "HEALTHY" => TaskHealth.Healthy,
             "UNHEALTHY" => TaskHealth.Unhealthy,
+            _ when definition?.ContainerDefinitions.Any(c => c.IsEssential && c.HealthCheck is not null) == true => TaskHealth.Unknown,
             _ => TaskHealth.Healthy,
         },
         _ => TaskHealth.Starting,

@@ -201,3 +201,37 @@ public sealed class ServiceSchedulerTests
         Assert.Fail("The service did not settle in 20 passes.");
     }
 }
+
+public sealed class TaskHealthTests
+{
+    private static ControlPlane.State.TaskRecord Task(string lastStatus, string health) => new()
+    {
+        ClusterName = "default",
+        Reserved = new TaskRequirements(0, 0, [], []),
+        Task = new EcsTask { TaskArn = "t", LastStatus = lastStatus, HealthStatus = health },
+    };
+
+    private static TaskDefinition Definition(bool essentialCheck, bool sidecarCheck = false) => new()
+    {
+        Family = "f",
+        ContainerDefinitions =
+        [
+            new ContainerDefinition { Name = "app", HealthCheck = essentialCheck ? new HealthCheck { Command = ["CMD-SHELL", "true"] } : null },
+            new ContainerDefinition { Name = "side", Essential = false, HealthCheck = sidecarCheck ? new HealthCheck { Command = ["CMD-SHELL", "true"] } : null },
+        ],
+    };
+
+    [Theory]
+    [InlineData("PENDING", "UNKNOWN", true, TaskHealth.Starting)]
+    [InlineData("RUNNING", "UNKNOWN", true, TaskHealth.Unknown)]
+    [InlineData("RUNNING", "UNKNOWN", false, TaskHealth.Healthy)]
+    [InlineData("RUNNING", "HEALTHY", true, TaskHealth.Healthy)]
+    [InlineData("RUNNING", "UNHEALTHY", true, TaskHealth.Unhealthy)]
+    [InlineData("STOPPED", "UNHEALTHY", true, TaskHealth.Stopped)]
+    public void HealthOf_StatusAndHealth_GiveTheServiceView(string lastStatus, string health, bool essentialCheck, TaskHealth expected) =>
+        Assert.Equal(expected, ServiceScheduler.HealthOf(Task(lastStatus, health), Definition(essentialCheck)));
+
+    [Fact]
+    public void HealthOf_OnlyANonEssentialContainerHasACheck_RunningIsHealthy() =>
+        Assert.Equal(TaskHealth.Healthy, ServiceScheduler.HealthOf(Task("RUNNING", "UNKNOWN"), Definition(essentialCheck: false, sidecarCheck: true)));
+}
