@@ -34,7 +34,7 @@ public sealed partial class LabCluster
 
         var network = phases.Elapsed;
         GrpcPort = FreePort(Network.Gateway);
-        HttpPort = FreePort(Network.Gateway);
+        HttpPort = FreePort(IPAddress.Loopback);
         for (var index = 1; index <= options.Hosts; index++)
         {
             hosts.Add(new LabHost(Id, Network, index, options, () =>

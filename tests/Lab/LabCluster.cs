@@ -102,6 +102,8 @@ public sealed partial class LabCluster : IAsyncDisposable
             "--listen", Network.Gateway.ToString(),
             "--grpc-port", GrpcPort.ToString(CultureInfo.InvariantCulture),
             "--http-port", HttpPort.ToString(CultureInfo.InvariantCulture),
+            // Agents reach gRPC on the lab bridge; the ECS HTTP API (unsigned here) stays on loopback.
+            "--http-listen", "127.0.0.1",
             "--agent-heartbeat-timeout", options.AgentHeartbeatTimeout.ToString("c", CultureInfo.InvariantCulture),
             .. options.ControlPlaneArguments,
         ]);
@@ -109,7 +111,7 @@ public sealed partial class LabCluster : IAsyncDisposable
         await Eventually.Async(async () =>
         {
             Assert.False(ControlPlane.HasExited, "The control plane exited:\n" + ControlPlane.OutputTail(50));
-            var health = await http.GetStringAsync(new Uri($"http://{Network.Gateway}:{HttpPort}/healthz"));
+            var health = await http.GetStringAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"));
             Assert.Contains("ok", health, StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(30), Diagnostics);
     }

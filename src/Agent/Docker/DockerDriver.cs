@@ -175,6 +175,25 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         }
     }
 
+    public async Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var containers = await _client.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } },
+            }, cancellationToken).ConfigureAwait(false);
+            return containers
+                .Select(c => new LabelledContainer(c.ID, (c.Names?.FirstOrDefault() ?? "").TrimStart('/'), c.Labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(c.Labels)))
+                .ToList();
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
     public async IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var since = DateTimeOffset.UtcNow - EventReplayWindow;

@@ -25,6 +25,9 @@ public interface IDockerDriver
     /// <summary>The container's state by ID or name, null when Docker does not have it.</summary>
     Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken);
 
+    /// <summary>Every container (running or not) carrying the label <paramref name="label"/> with <paramref name="value"/>.</summary>
+    Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken);
+
     /// <summary>Removes the container and its anonymous volumes; a container that is already gone is not an error.</summary>
     Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken);
 
@@ -45,6 +48,9 @@ public interface IDockerDriver
     /// </summary>
     IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A container found by its labels: its ID, its name and all its labels.</summary>
+public sealed record LabelledContainer(string Id, string Name, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>What registration needs to know about the Docker host.</summary>
 public sealed record DockerHostInfo(

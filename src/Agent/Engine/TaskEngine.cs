@@ -154,6 +154,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
         {
             await ReadHostAsync(cancellationToken).ConfigureAwait(false);
             await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            await CollectOrphansAsync(cancellationToken).ConfigureAwait(false);
             foreach (var task in _tasks.Values.ToList())
             {
                 Drive(task);
@@ -193,6 +194,24 @@ public sealed partial class TaskEngine : IAsyncDisposable
                 Log.DockerUnavailable(_logger, e.Message);
                 await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>After a restart: removes our containers of tasks this agent does not know (once it has an instance ARN).</summary>
+    private async Task CollectOrphansAsync(CancellationToken cancellationToken)
+    {
+        if (_store.GetContainerInstanceArn() is not { } instanceArn)
+        {
+            return;
+        }
+
+        try
+        {
+            await OrphanCollector.CollectAsync(_driver, instanceArn, _tasks.Keys.ToHashSet(StringComparer.Ordinal), _logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.DockerUnavailable(_logger, e.Message); // tried again at the next start; orphans do no harm meanwhile
         }
     }
 

@@ -35,6 +35,9 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
 
     public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken) => inner.RemoveContainerAsync(containerId, cancellationToken);
 
+    public Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken) =>
+        inner.ListContainersAsync(label, value, cancellationToken);
+
     public Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken) => inner.VolumeExistsAsync(name, cancellationToken);
 
     public Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken)

@@ -397,6 +397,33 @@ public sealed class TaskEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restart_ContainersOfUnknownTasks_AreRemovedAndOthersKept()
+    {
+        var known = RunTask(Definition(Container("web")));
+        _harness.Engine.RunTask(known);
+        await Store.WaitForStatusAsync(known.TaskArn, LifecycleStatus.Running);
+        var keptId = Docker.IdOf("web");
+        var orphanDefinition = Definition(Container("ghost"));
+        var orphan = Docker.Preexisting(ContainerSpecBuilder.Build(
+            orphanDefinition, orphanDefinition.ContainerDefinitions[0], null, "ecs-ghost-1-ghost-0", "arn:aws:ecs:us-east-1:123456789012:task/default/" + new string('9', 32),
+            known.ClusterArn, EngineHarness.ContainerInstanceArn));
+        var otherAgents = Docker.Preexisting(ContainerSpecBuilder.Build(
+            orphanDefinition, orphanDefinition.ContainerDefinitions[0], null, "ecs-ghost-1-other-0", "arn:aws:ecs:us-east-1:123456789012:task/default/" + new string('8', 32),
+            known.ClusterArn, "arn:aws:ecs:us-east-1:123456789012:container-instance/default/someone-else"));
+
+        await _harness.RestartAsync();
+        await Store.WaitForStatusAsync(known.TaskArn, LifecycleStatus.Running);
+        for (var i = 0; i < 200 && !Docker.Removed.Contains(orphan); i++)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Contains(orphan, Docker.Removed);
+        Assert.DoesNotContain(otherAgents, Docker.Removed);
+        Assert.DoesNotContain(keptId, Docker.Removed);
+    }
+
+    [Fact]
     public async Task DockerEventStreamBreaks_ContainerDiesMeanwhile_NoticedAfterReconnect()
     {
         var command = RunTask(Definition(Container("web")));

@@ -135,6 +135,17 @@ internal sealed class FakeDockerDriver : IDockerDriver
         }
     }
 
+    public Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<LabelledContainer>>(_containers.Values
+                .Where(c => c.Spec.Labels.TryGetValue(label, out var v) && v == value)
+                .Select(c => new LabelledContainer(c.Id, c.Spec.Name, c.Spec.Labels))
+                .ToList());
+        }
+    }
+
     public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
     {
         lock (_gate)
