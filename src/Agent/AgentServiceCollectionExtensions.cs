@@ -29,6 +29,8 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Registrar>();
         services.AddSingleton<TaskEngine>();
         services.AddHostedService<TaskEngineService>();
+        services.AddSingleton<RuntimeHealthMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<RuntimeHealthMonitor>());
         services.AddHostedService<SessionService>();
         return services;
     }

@@ -175,6 +175,8 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         }
     }
 
+    public Task PingAsync(CancellationToken cancellationToken) => Call(() => _client.System.PingAsync(cancellationToken));
+
     public async Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken)
     {
         try

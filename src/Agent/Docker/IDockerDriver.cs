@@ -9,6 +9,9 @@ public interface IDockerDriver
 {
     Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether the engine answers (Docker's /_ping); throws when it cannot be reached.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
     /// <summary>The image's digest (or ID) when it is present locally, null when it is not.</summary>
     Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken);
 

@@ -143,6 +143,11 @@ public sealed partial class TaskEngine
             // The task was stopped while the image was pulling.
             return new ContainerStopped(container, null, null);
         }
+        catch (Exception e) when (e is not OperationCanceledException && DockerErrors.IsUnreachable(e))
+        {
+            Log.DockerUnavailable(_logger, e.Message);
+            return null; // Docker is down, not the image: try again later
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Pull, e.Message);
@@ -182,8 +187,18 @@ public sealed partial class TaskEngine
             var id = await _driver.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
             return new ContainerCreated(container, id);
         }
+        catch (Exception e) when (e is not OperationCanceledException && DockerErrors.IsUnreachable(e))
+        {
+            Log.DockerUnavailable(_logger, e.Message);
+            return null; // tried again later; a container Docker did create meanwhile is found by its name then
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            if (e.Message.Contains("is already in use", StringComparison.Ordinal) && await ExistingAsync(spec.Name, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                return new ContainerCreated(container, existing); // created by an earlier attempt whose answer was lost
+            }
+
             Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Create, e.Message);
             return new ContainerFailed(container, $"CannotCreateContainerError: {e.Message}");
         }
@@ -195,6 +210,11 @@ public sealed partial class TaskEngine
         try
         {
             await _driver.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && DockerErrors.IsUnreachable(e))
+        {
+            Log.DockerUnavailable(_logger, e.Message);
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -228,6 +248,18 @@ public sealed partial class TaskEngine
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Stop, e.Message);
+            return null;
+        }
+    }
+
+    private async Task<string?> ExistingAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _driver.InspectContainerAsync(name, cancellationToken).ConfigureAwait(false))?.Id;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
             return null;
         }
     }

@@ -207,7 +207,9 @@ public sealed partial class TaskEngine : IAsyncDisposable
 
         try
         {
-            await OrphanCollector.CollectAsync(_driver, instanceArn, _tasks.Keys.ToHashSet(StringComparer.Ordinal), _logger, cancellationToken).ConfigureAwait(false);
+            // The store, not this engine's memory, says which tasks exist: a task is recorded before its containers are created.
+            var known = _store.LoadTasks().Select(t => t.TaskArn).ToHashSet(StringComparer.Ordinal);
+            await OrphanCollector.CollectAsync(_driver, instanceArn, known, _logger, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

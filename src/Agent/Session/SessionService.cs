@@ -20,6 +20,7 @@ public sealed partial class SessionService(
     Registrar registrar,
     TaskEngine engine,
     AgentStore store,
+    RuntimeHealthMonitor runtime,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<SessionService> logger) : BackgroundService
@@ -89,7 +90,13 @@ public sealed partial class SessionService(
         using var call = client.Session(cancellationToken: session.Token);
 
         var (tasks, throughSequence) = store.ReadSnapshot();
-        var hello = new SessionHello { ContainerInstanceArn = containerInstanceArn, ThroughSequence = throughSequence };
+        var hello = new SessionHello
+        {
+            ContainerInstanceArn = containerInstanceArn,
+            ThroughSequence = throughSequence,
+            HeartbeatInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(_options.HeartbeatInterval),
+            Runtime = runtime.Current,
+        };
         hello.Tasks.AddRange(tasks.Select(TaskReport.ToTaskState));
         await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, session.Token).ConfigureAwait(false);
         Log.SessionOpened(logger, containerInstanceArn, tasks.Count, throughSequence);
@@ -172,7 +179,7 @@ public sealed partial class SessionService(
             if (now >= heartbeatDue)
             {
                 await requests.WriteAsync(
-                    new AgentMessage { Heartbeat = new Heartbeat { SentAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now) } },
+                    new AgentMessage { Heartbeat = new Heartbeat { SentAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now), Runtime = runtime.Current } },
                     cancellationToken).ConfigureAwait(false);
                 heartbeatDue = now + _options.HeartbeatInterval;
             }

@@ -18,7 +18,7 @@ public sealed partial class AgentLivenessMonitor(AgentSessions sessions, IOption
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                foreach (var session in sessions.SilentSince(clock.GetUtcNow() - timeout).ToList())
+                foreach (var session in sessions.Silent(timeout).ToList())
                 {
                     Log.Silent(logger, session.InstanceArn, timeout);
                     sessions.Close(session);

@@ -24,6 +24,8 @@ public sealed partial class AgentService(AgentReports reports, AgentSessions ses
         // Open before applying the snapshot: a task placed meanwhile is then either dispatched to this session or
         // found missing from the snapshot, never neither (a command sent twice is harmless).
         var session = sessions.Open(hello.ContainerInstanceArn);
+        session.HeartbeatInterval = hello.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.Zero;
+        sessions.ReportRuntime(session, hello.Runtime);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Closed);
         var writer = PumpAsync(session, responseStream, ending.Token);
         try
@@ -38,7 +40,11 @@ public sealed partial class AgentService(AgentReports reports, AgentSessions ses
             while (await requestStream.MoveNext(ending.Token).ConfigureAwait(false))
             {
                 session.Heard(clock.GetUtcNow());
-                if (requestStream.Current.StateChange is { } change)
+                if (requestStream.Current.Heartbeat is { } heartbeat)
+                {
+                    sessions.ReportRuntime(session, heartbeat.Runtime);
+                }
+                else if (requestStream.Current.StateChange is { } change)
                 {
                     await GrpcErrors.Translate(() => reports.ApplyAsync(session.InstanceArn, change, ending.Token)).ConfigureAwait(false);
                     session.Outgoing.Writer.TryWrite(ControlMessages.Ack(change.Sequence));

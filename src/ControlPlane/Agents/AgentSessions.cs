@@ -44,6 +44,23 @@ public sealed class AgentSessions(TimeProvider clock)
 
     public bool IsConnected(string instanceArn) => sessions.ContainsKey(instanceArn);
 
+    /// <summary>Connected, and its agent can reach its container runtime: the instance may take tasks.</summary>
+    public bool IsAvailable(string instanceArn) =>
+        sessions.TryGetValue(instanceArn, out var session) && session.Runtime != RuntimeHealth.Impaired;
+
+    /// <summary>The runtime health the instance's agent last reported; null when it is not connected.</summary>
+    public (RuntimeHealth Health, DateTimeOffset Since)? RuntimeOf(string instanceArn) =>
+        sessions.TryGetValue(instanceArn, out var session) ? (session.Runtime, session.RuntimeSince) : null;
+
+    /// <summary>The agent reported its runtime health; a change makes the instance (un)available for placement.</summary>
+    public void ReportRuntime(AgentSession session, RuntimeHealth health)
+    {
+        if (session.SetRuntime(health, clock.GetUtcNow()))
+        {
+            ConnectivityChanged?.Invoke(session.InstanceArn);
+        }
+    }
+
     /// <summary>
     /// How long the instance's agent has been away: since its session ended, or since this control plane started
     /// when it has not connected since. Null while connected.
@@ -67,14 +84,22 @@ public sealed class AgentSessions(TimeProvider clock)
     public bool TrySend(string instanceArn, ControlMessage message) =>
         sessions.TryGetValue(instanceArn, out var session) && session.Outgoing.Writer.TryWrite(message);
 
-    /// <summary>Sessions that have not been heard from since <paramref name="cutoff"/>.</summary>
-    public IEnumerable<AgentSession> SilentSince(DateTimeOffset cutoff) => sessions.Values.Where(s => s.LastHeardAt < cutoff);
+    /// <summary>
+    /// Sessions silent for longer than <paramref name="timeout"/> — or, for an agent that heartbeats slowly, for longer
+    /// than 2.5 of its heartbeat intervals, so that one late heartbeat never ends a healthy session.
+    /// </summary>
+    public IEnumerable<AgentSession> Silent(TimeSpan timeout)
+    {
+        var now = clock.GetUtcNow();
+        return sessions.Values.Where(s => now - s.LastHeardAt > (s.HeartbeatInterval * 2.5 > timeout ? s.HeartbeatInterval * 2.5 : timeout));
+    }
 }
 
 /// <summary>One agent's open stream: what to send it, when it was last heard from, and a signal to end it.</summary>
 public sealed class AgentSession(string instanceArn, DateTimeOffset openedAt)
 {
     private readonly CancellationTokenSource closed = new();
+    private readonly Lock gate = new();
     private long lastHeardTicks = openedAt.UtcTicks;
 
     public string InstanceArn { get; } = instanceArn;
@@ -84,6 +109,29 @@ public sealed class AgentSession(string instanceArn, DateTimeOffset openedAt)
     public CancellationToken Closed => closed.Token;
 
     public DateTimeOffset LastHeardAt => new(Interlocked.Read(ref lastHeardTicks), TimeSpan.Zero);
+
+    /// <summary>The agent's heartbeat interval, from its hello (zero when it did not say).</summary>
+    public TimeSpan HeartbeatInterval { get; set; }
+
+    public RuntimeHealth Runtime { get; private set; }
+
+    public DateTimeOffset RuntimeSince { get; private set; } = openedAt;
+
+    /// <summary>Records the reported runtime health; true when it changed.</summary>
+    public bool SetRuntime(RuntimeHealth health, DateTimeOffset at)
+    {
+        lock (gate)
+        {
+            if (Runtime == health)
+            {
+                return false;
+            }
+
+            Runtime = health;
+            RuntimeSince = at;
+            return true;
+        }
+    }
 
     public void Heard(DateTimeOffset at) => Interlocked.Exchange(ref lastHeardTicks, at.UtcTicks);
 

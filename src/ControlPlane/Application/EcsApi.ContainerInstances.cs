@@ -162,7 +162,21 @@ public sealed partial class EcsApi
             Attributes = instance.EffectiveAttributes,
             RegisteredAt = instance.RegisteredAt,
             Tags = include.Has("TAGS") ? state.TagsOf(instance.Arn) : null,
+            HealthStatus = include.Has("CONTAINER_INSTANCE_HEALTH") ? HealthOf(instance) : null,
         };
+    }
+
+    /// <summary>ECS's instance health from the agent's runtime reports: OK, IMPAIRED, or INSUFFICIENT_DATA while it is away.</summary>
+    private ContainerInstanceHealthStatus HealthOf(InstanceRecord instance)
+    {
+        var now = clock.GetUtcNow();
+        var status = sessions.RuntimeOf(instance.Arn) switch
+        {
+            null => ("INSUFFICIENT_DATA", (DateTimeOffset?)null),
+            { Health: Contracts.Agent.RuntimeHealth.Impaired } runtime => ("IMPAIRED", runtime.Since),
+            var runtime => ("OK", runtime.Value.Since),
+        };
+        return new ContainerInstanceHealthStatus(status.Item1, [new InstanceHealthCheckResult("CONTAINER_RUNTIME", status.Item1, now, status.Item2)]);
     }
 
     private string InstanceArn(ClusterRecord cluster, string reference) =>

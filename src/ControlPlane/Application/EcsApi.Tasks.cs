@@ -23,7 +23,7 @@ public sealed partial class EcsApi
         var seed = (ulong)Random.Shared.NextInt64();
         return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, (state, cluster, placement) =>
         {
-            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsConnected);
+            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsAvailable);
             if (snapshot.Instances.Count == 0)
             {
                 throw EcsException.InvalidParameter("No Container Instances were found in your cluster.");
@@ -45,7 +45,7 @@ public sealed partial class EcsApi
         var launch = new Launch(request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags);
         return LaunchAsync(launch, null, null, (state, cluster, placement) =>
         {
-            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsConnected);
+            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsAvailable);
             var named = references.Select(r => InstanceArn(cluster, r)).ToList();
             return PlacementEngine.PlaceOn(snapshot, placement, named);
         }, cancellationToken);

@@ -20,7 +20,7 @@ public sealed partial class ServiceScheduler
             return created;
         }
 
-        var snapshot = ClusterSnapshot.From(tx.State, cluster.Name, sessions.IsConnected);
+        var snapshot = ClusterSnapshot.From(tx.State, cluster.Name, sessions.IsAvailable);
         if (snapshot.Instances.Count == 0)
         {
             messages.Add(ServiceMessages.NoInstances(service.Name));

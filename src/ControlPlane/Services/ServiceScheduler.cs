@@ -115,7 +115,7 @@ public sealed partial class ServiceScheduler(
                 t.SeenHealthy))
             .ToList();
         var definition = state.TaskDefinitionByArn(service.TaskDefinitionArn);
-        var instances = ClusterSnapshot.From(state, service.ClusterName, sessions.IsConnected).Instances
+        var instances = ClusterSnapshot.From(state, service.ClusterName, sessions.IsAvailable).Instances
             .Select(i => new ServiceInstance(i.Arn, i.Status, i.AgentConnected, IsEligible(service, definition, i)))
             .ToList();
         return new ServiceInputs(service, tasks, instances, now, NewDeploymentId());

@@ -16,7 +16,13 @@ public sealed record ContainerInstance
     public IReadOnlyList<Attribute> Attributes { get; init; } = [];
     public DateTimeOffset? RegisteredAt { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
+    public ContainerInstanceHealthStatus? HealthStatus { get; init; }
 }
+
+/// <summary>ECS's instance health: the container runtime's, as the agent reports it.</summary>
+public sealed record ContainerInstanceHealthStatus(string OverallStatus, IReadOnlyList<InstanceHealthCheckResult> Details);
+
+public sealed record InstanceHealthCheckResult(string Type, string Status, DateTimeOffset? LastUpdated, DateTimeOffset? LastStatusChange);
 
 public sealed record VersionInfo(string? AgentVersion, string? AgentHash, string? DockerVersion);
 

@@ -14,6 +14,8 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
 
     public Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken) => inner.GetHostInfoAsync(cancellationToken);
 
+    public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
     public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) => inner.InspectImageAsync(image, cancellationToken);
 
     public Task PullImageAsync(string image, CancellationToken cancellationToken) => inner.PullImageAsync(image, cancellationToken);

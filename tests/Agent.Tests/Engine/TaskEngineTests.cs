@@ -424,6 +424,29 @@ public sealed class TaskEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DockerUnreachable_TaskWaitsInsteadOfFailing_AndStartsWhenItIsBack()
+    {
+        Docker.Unreachable = true;
+        var command = RunTask(Definition(Container("web")));
+        _harness.Engine.RunTask(command);
+        await FlushAsync();
+
+        var waiting = Store.LoadTasks().Single(t => t.TaskArn == command.TaskArn);
+        Assert.NotEqual(LifecycleStatus.Stopped, waiting.KnownStatus);
+        Assert.Empty(Docker.Created);
+
+        Docker.Unreachable = false;
+        for (var i = 0; i < 50 && Store.LoadTasks().Single(t => t.TaskArn == command.TaskArn).KnownStatus != LifecycleStatus.Running; i++)
+        {
+            _harness.FakeTime.Advance(TimeSpan.FromSeconds(5)); // retries and sweeps run on the engine's clock
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var running = await Store.WaitForStatusAsync(command.TaskArn, LifecycleStatus.Running);
+        Assert.Null(running.Containers[0].Reason);
+    }
+
+    [Fact]
     public async Task DockerEventStreamBreaks_ContainerDiesMeanwhile_NoticedAfterReconnect()
     {
         var command = RunTask(Definition(Container("web")));

@@ -64,14 +64,20 @@ public sealed class SessionServiceTests : IAsyncLifetime
         var hello = (await session.NextAsync(Kind.Hello)).Hello;
         Assert.Equal(FakeControlPlane.InstanceArn, hello.ContainerInstanceArn);
         Assert.Equal(2UL, hello.ThroughSequence);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), hello.HeartbeatInterval.ToTimeSpan());
+        Assert.Equal(RuntimeHealth.Ok, hello.Runtime);
         var snapshot = Assert.Single(hello.Tasks);
         Assert.Equal(command.TaskArn, snapshot.TaskArn);
         Assert.Equal(Status.Stopped, snapshot.LastStatus);
         Assert.Equal("bye", snapshot.StoppedReason);
         Assert.Equal(1UL, (await session.NextAsync(Kind.StateChange)).StateChange.Sequence);
         Assert.Equal(2UL, (await session.NextAsync(Kind.StateChange)).StateChange.Sequence);
-        await session.NextAsync(Kind.Heartbeat);
+        Assert.Equal(RuntimeHealth.Ok, (await session.NextAsync(Kind.Heartbeat)).Heartbeat.Runtime);
         Assert.Equal(FakeControlPlane.InstanceArn, _harness.Store.GetContainerInstanceArn());
+
+        _harness.Fake.Unreachable = true;
+        await Runtime!.CheckAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(RuntimeHealth.Impaired, (await session.NextAsync(Kind.Heartbeat)).Heartbeat.Runtime);
     }
 
     [Fact]
@@ -185,13 +191,17 @@ public sealed class SessionServiceTests : IAsyncLifetime
         Assert.Equal(FakeControlPlane.InstanceArn, _harness.Store.GetContainerInstanceArn());
     }
 
+    private RuntimeHealthMonitor? Runtime { get; set; }
+
     private async Task StartSessionAsync()
     {
         var options = Microsoft.Extensions.Options.Options.Create(_harness.Options);
         _channel = AgentChannel.Create(_harness.Options);
         var client = new AgentService.AgentServiceClient(_channel);
         var registrar = new Registrar(client, _harness.Driver, _harness.Store, options, Orchestrator.Agent.Ports.DynamicPortRange.Fallback, TimeProvider.System, NullLogger<Registrar>.Instance);
-        _session = new SessionService(client, registrar, _harness.Engine, _harness.Store, options, TimeProvider.System, NullLogger<SessionService>.Instance);
+        Runtime = new RuntimeHealthMonitor(_harness.Driver, options, TimeProvider.System, NullLogger<RuntimeHealthMonitor>.Instance);
+        await Runtime.CheckAsync(TestContext.Current.CancellationToken);
+        _session = new SessionService(client, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, NullLogger<SessionService>.Instance);
         await _session.StartAsync(TestContext.Current.CancellationToken);
     }
 

@@ -51,7 +51,9 @@ internal sealed class FakeDockerDriver : IDockerDriver
     public Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken) => Task.FromResult(HostInfo);
 
     public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
-        Task.FromResult(Images.TryGetValue(image, out var digest) ? digest : null);
+        Unreachable
+            ? Task.FromException<string?>(new HttpRequestException("Connection refused (/var/run/docker.sock)"))
+            : Task.FromResult(Images.TryGetValue(image, out var digest) ? digest : null);
 
     public async Task PullImageAsync(string image, CancellationToken cancellationToken)
     {
@@ -134,6 +136,12 @@ internal sealed class FakeDockerDriver : IDockerDriver
             });
         }
     }
+
+    /// <summary>When set, every call fails as if the engine's socket were gone.</summary>
+    public bool Unreachable { get; set; }
+
+    public Task PingAsync(CancellationToken cancellationToken) =>
+        Unreachable ? Task.FromException(new HttpRequestException("Connection refused (/var/run/docker.sock)")) : Task.CompletedTask;
 
     public Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken)
     {
