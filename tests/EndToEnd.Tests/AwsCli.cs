@@ -18,7 +18,7 @@ public sealed class AwsCli(string endpointUrl, string accessKeyId, string secret
                 ["AWS_PROFILE"] = "",
                 ["AWS_CONFIG_FILE"] = "/dev/null",
                 ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
-                ["AWS_PAGER"] = "",
+                ["AWS_PAGER"] = "cat",
                 ["AWS_EC2_METADATA_DISABLED"] = "true",
             });
 

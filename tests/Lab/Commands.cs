@@ -64,7 +64,14 @@ public static class Commands
         info.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            info.Environment[name] = value;
+            if (value.Length == 0)
+            {
+                info.Environment.Remove(name); // an empty value unsets the variable
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
 
         command = string.Join(' ', [fileName, .. info.ArgumentList]);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Ecs.Model;
 
@@ -216,6 +217,11 @@ public sealed partial class TaskEngine
             Log.DockerUnavailable(_logger, e.Message);
             return null;
         }
+        catch (Exception e) when (e is not OperationCanceledException && TakenHostPort(e.Message) is { } port)
+        {
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Start, e.Message);
+            return new HostPortTaken(container, port);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Start, e.Message);
@@ -251,6 +257,19 @@ public sealed partial class TaskEngine
             return null;
         }
     }
+
+    /// <summary>
+    /// The host port in Docker's "Bind for 0.0.0.0:32768 failed: port is already allocated" or the userland proxy's
+    /// "listen tcp4 0.0.0.0:32768: bind: address already in use"; null for any other failure.
+    /// </summary>
+    internal static int? TakenHostPort(string message)
+    {
+        var match = TakenPortPattern().Match(message);
+        return match.Success ? int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@":(?<port>\d+)(?: failed: port is already allocated|: bind: address already in use)")]
+    private static partial System.Text.RegularExpressions.Regex TakenPortPattern();
 
     private async Task<string?> ExistingAsync(string name, CancellationToken cancellationToken)
     {

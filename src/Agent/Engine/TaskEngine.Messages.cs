@@ -127,6 +127,18 @@ public sealed partial class TaskEngine
         }
 
         task.InFlight.Remove(message.Container);
+        if (message.Outcome is HostPortTaken taken && task.Record.Container(taken.Container) is { RuntimeId: { } stale } container &&
+            container.HostPorts.Exists(p => p.HostPort == taken.HostPort))
+        {
+            // Someone else holds the port: avoid it for a while and make the container again elsewhere.
+            _takenPorts[taken.HostPort] = _time.GetUtcNow() + TakenPortQuarantine;
+            Run(() => _driver.RemoveContainerAsync(stale, _stopping.Token));
+        }
+        else if (message.Outcome is HostPortTaken refused)
+        {
+            message = message with { Outcome = new ContainerFailed(refused.Container, $"CannotStartContainerError: host port {refused.HostPort} is already allocated") };
+        }
+
         if (message.Outcome is null)
         {
             task.RetryAfter[message.Container] = _time.GetUtcNow() + RetryDelay;

@@ -8,6 +8,12 @@ namespace Orchestrator.Agent.Engine;
 /// <summary>Dynamic host ports: the agent picks them (as the ECS agent does since 1.70) rather than leaving it to Docker.</summary>
 public sealed partial class TaskEngine
 {
+    /// <summary>How long a host port found taken by someone else is not handed out again.</summary>
+    internal static readonly TimeSpan TakenPortQuarantine = TimeSpan.FromMinutes(10);
+
+    /// <summary>Host ports another process turned out to hold, and until when they are avoided.</summary>
+    private readonly Dictionary<int, DateTimeOffset> _takenPorts = [];
+
     /// <summary>
     /// Gives each of the container's port mappings without a static host port a host port from the dynamic range, and
     /// saves them (and the round-robin cursor) before the container is created, so a restart never hands one out twice.
@@ -48,6 +54,20 @@ public sealed partial class TaskEngine
     private HashSet<(int Port, string Protocol)> UnavailablePorts()
     {
         var unavailable = new HashSet<(int, string)>();
+        var now = _time.GetUtcNow();
+        foreach (var (port, until) in _takenPorts.ToList())
+        {
+            if (until <= now)
+            {
+                _takenPorts.Remove(port);
+            }
+            else
+            {
+                unavailable.Add((port, "tcp"));
+                unavailable.Add((port, "udp"));
+            }
+        }
+
         unavailable.UnionWith(HostRegistration.ReservedTcpPorts(_osType, _options).Select(p => (p, "tcp")));
         unavailable.UnionWith(HostRegistration.ReservedUdpPorts(_options).Select(p => (p, "udp")));
         foreach (var task in _tasks.Values)

@@ -24,5 +24,11 @@ public sealed record ContainerStopped(string Container, int? ExitCode, string? R
 /// </summary>
 public sealed record ContainerFailed(string Container, string Reason, bool StopsTask = false) : TaskEvent;
 
+/// <summary>
+/// Starting the container failed because a host port the agent picked for it was taken meanwhile (by a process or
+/// container the agent does not know). The container is made again with other ports.
+/// </summary>
+public sealed record HostPortTaken(string Container, int HostPort) : TaskEvent;
+
 /// <summary>The task should stop (StopTask from the control plane).</summary>
 public sealed record StopRequested(string StopCode, string Reason) : TaskEvent;

@@ -24,6 +24,8 @@ public sealed record TaskRecord
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? ExecutionStoppedAt { get; init; }
     public ImmutableList<ContainerRecord> Containers { get; init; } = [];
+    /// <summary>How many times a picked host port turned out to be taken; past a few the task gives up. Not stored: a restart starts again.</summary>
+    public int HostPortRetries { get; init; }
 
     public ContainerRecord? Container(string name) => Containers.Find(c => c.Name == name);
 

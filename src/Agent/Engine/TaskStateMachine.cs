@@ -34,6 +34,7 @@ public static class TaskStateMachine
             ContainerFailed e => ContainerHasStopped(task, e.Container, c => c with { Reason = e.Reason }, e.Reason,
                 task.KnownStatus < LifecycleStatus.Running ? TaskStopCode.TaskFailedToStart : TaskStopCode.EssentialContainerExited,
                 e.StopsTask),
+            HostPortTaken e => HostPortWasTaken(task, e),
             StopRequested e => task.DesiredStatus == LifecycleStatus.Running
                 ? task with { DesiredStatus = LifecycleStatus.Stopped, StopCode = e.StopCode, StoppedReason = e.Reason }
                 : task,
@@ -199,6 +200,31 @@ public static class TaskStateMachine
             StartedAt = container.StartedAt ?? now,
             Health = health,
         });
+    }
+
+    /// <summary>How often a task re-picks host ports that turned out to be taken before it gives up.</summary>
+    public const int MaxHostPortRetries = 5;
+
+    /// <summary>
+    /// Back to "image ready", without its container, name or host ports, so it is made again with other ports — or,
+    /// after <see cref="MaxHostPortRetries"/> attempts, a failure.
+    /// </summary>
+    private static TaskRecord HostPortWasTaken(TaskRecord task, HostPortTaken taken)
+    {
+        var container = task.Container(taken.Container);
+        if (container is null || container.KnownStatus is LifecycleStatus.Running or LifecycleStatus.Stopped)
+        {
+            return task;
+        }
+
+        if (task.HostPortRetries >= MaxHostPortRetries)
+        {
+            var reason = $"CannotStartContainerError: host port {taken.HostPort} was taken, and so were the ports picked in {MaxHostPortRetries} more attempts";
+            return ContainerHasStopped(task, taken.Container, c => c with { Reason = reason }, reason, TaskStopCode.TaskFailedToStart, stopsTask: true);
+        }
+
+        var again = container with { KnownStatus = LifecycleStatus.Pulled, RuntimeId = null, DockerName = null, HostPorts = [] };
+        return task.WithContainer(again) with { HostPortRetries = task.HostPortRetries + 1 };
     }
 
     private static TaskRecord Update(TaskRecord task, string name, LifecycleStatus status, Func<ContainerRecord, ContainerRecord> change)

@@ -2,12 +2,13 @@ namespace Orchestrator.Agent.Tests.Docker;
 
 internal static class Http
 {
-    /// <summary>GETs a loopback URL, retrying (bounded) while the server in the container is still starting.</summary>
+    /// <summary>GETs a loopback URL, retrying for up to 30 s while the server in the container is still starting.</summary>
     public static async Task<string> GetWithRetryAsync(string url)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         Exception? last = null;
-        for (var attempt = 0; attempt < 50; attempt++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // a loaded machine starts containers slowly
+        while (DateTime.UtcNow < deadline)
         {
             try
             {

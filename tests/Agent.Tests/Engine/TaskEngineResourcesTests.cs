@@ -28,7 +28,13 @@ public sealed class TaskEngineResourcesTests : IAsyncDisposable
         await _harness.StartAsync();
     }
 
-    public async ValueTask DisposeAsync() => await _harness.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_harness is not null)
+        {
+            await _harness.DisposeAsync();
+        }
+    }
 
     private static TaskDefinition Web(string family, params PortMapping[] ports) => Definition(Container("web") with { PortMappings = ports }) with { Family = family };
 
@@ -70,6 +76,51 @@ public sealed class TaskEngineResourcesTests : IAsyncDisposable
         Assert.Equal(40003, task.Containers[0].HostPorts[0].HostPort);
         Assert.Contains((40002, "tcp"), busy.Asked);
     }
+
+    [Fact]
+    public async Task DynamicPorts_TakenByAnotherProcessAtStart_ContainerMadeAgainOnAnotherPort()
+    {
+        await StartAsync(new DynamicPortRange(40000, 40009));
+        Docker.TakenHostPorts[40000] = 0;
+        Docker.TakenHostPorts[40001] = 0;
+        var command = RunTask(Web("a", new PortMapping { ContainerPort = 80 }));
+
+        _harness.Engine.RunTask(command);
+        var task = await Store.WaitForStatusAsync(command.TaskArn, LifecycleStatus.Running);
+
+        Assert.Equal([new PortAssignment(80, "tcp", 40002)], task.Containers[0].HostPorts);
+        Assert.Equal(3, Docker.Created.Count);
+        for (var i = 0; i < 100 && Docker.Removed.Count < 2; i++)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(2, Docker.Removed.Count); // the two containers published on taken ports
+        Assert.Null(task.Containers[0].Reason);
+    }
+
+    [Fact]
+    public async Task DynamicPorts_EveryPickTaken_TaskStopsAfterAFewAttempts()
+    {
+        await StartAsync(new DynamicPortRange(40000, 40019));
+        for (var port = 40000; port <= 40019; port++)
+        {
+            Docker.TakenHostPorts[port] = 0;
+        }
+
+        var command = RunTask(Web("a", new PortMapping { ContainerPort = 80 }));
+        _harness.Engine.RunTask(command);
+        var task = await Store.WaitForStatusAsync(command.TaskArn, LifecycleStatus.Stopped);
+
+        Assert.StartsWith("CannotStartContainerError: host port", task.Containers[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(TaskStateMachine.MaxHostPortRetries + 1, Docker.Created.Count);
+    }
+
+    [Theory]
+    [InlineData("driver failed programming external connectivity on endpoint x (abc): Bind for 0.0.0.0:32768 failed: port is already allocated", 32768)]
+    [InlineData("Error starting userland proxy: listen tcp4 0.0.0.0:40001: bind: address already in use", 40001)]
+    [InlineData("OCI runtime create failed: exec: \"nope\": executable file not found", null)]
+    public void TakenHostPort_DockerMessages_GiveThePort(string message, int? port) => Assert.Equal(port, TaskEngine.TakenHostPort(message));
 
     [Fact]
     public async Task DynamicPorts_RangeExhausted_TaskStoppedWithResourceInitializationError()

@@ -27,6 +27,9 @@ internal sealed class FakeDockerDriver : IDockerDriver
 
     public ConcurrentDictionary<string, string> StartFailures { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Host ports some other process holds: starting a container published on one fails as Docker does.</summary>
+    public ConcurrentDictionary<int, byte> TakenHostPorts { get; } = new();
+
     /// <summary>When set, pulls wait for it (to stop a task mid-pull).</summary>
     public TaskCompletionSource? PullGate { get; set; }
 
@@ -100,6 +103,12 @@ internal sealed class FakeDockerDriver : IDockerDriver
             if (StartFailures.TryGetValue(container.Spec.Image, out var message))
             {
                 throw new DockerOperationException(message);
+            }
+
+            if (container.Spec.Ports.FirstOrDefault(p => p.HostPort is { } port && TakenHostPorts.ContainsKey(port)) is { } taken)
+            {
+                throw new DockerOperationException(
+                    $"driver failed programming external connectivity on endpoint {container.Spec.Name}: Bind for 0.0.0.0:{taken.HostPort} failed: port is already allocated");
             }
 
             container.State = ContainerRunState.Running;
