@@ -59,6 +59,10 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive(failures, nameof(AgentOptions.HeartbeatInterval), options.HeartbeatInterval);
         Positive(failures, nameof(AgentOptions.ReconnectInitialDelay), options.ReconnectInitialDelay);
         Positive(failures, nameof(AgentOptions.TaskCleanupWait), options.TaskCleanupWait);
+        if (options.MaxConcurrentStarts < 1)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.MaxConcurrentStarts))} must be at least 1, not {options.MaxConcurrentStarts}.");
+        }
 
         if (options.ReconnectMaxDelay < options.ReconnectInitialDelay)
         {

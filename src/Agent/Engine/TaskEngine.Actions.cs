@@ -77,10 +77,26 @@ public sealed partial class TaskEngine
         task.InFlight.Add(action.Container);
         task.RetryAfter.Remove(action.Container);
         Log.ActionStarted(_logger, taskArn, action.Container, action.Kind);
+        var held = action.Kind is ContainerActionKind.Pull or ContainerActionKind.Create or ContainerActionKind.Start;
         Run(async () =>
         {
-            var outcome = await operation().ConfigureAwait(false);
-            Post(new ActionCompleted(taskArn, action.Container, outcome));
+            if (held)
+            {
+                await _startSlots.WaitAsync(token).ConfigureAwait(false);
+            }
+
+            try
+            {
+                var outcome = await operation().ConfigureAwait(false);
+                Post(new ActionCompleted(taskArn, action.Container, outcome));
+            }
+            finally
+            {
+                if (held)
+                {
+                    _startSlots.Release();
+                }
+            }
         });
     }
 

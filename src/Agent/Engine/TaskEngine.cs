@@ -36,6 +36,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     private readonly Channel<EngineMessage> _inbox = Channel.CreateUnbounded<EngineMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, ManagedTask> _tasks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _operations = new();
+    private readonly SemaphoreSlim _startSlots;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private Task? _watcher;
@@ -58,6 +59,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _driver = driver;
         _store = store;
         _options = options.Value;
+        _startSlots = new SemaphoreSlim(_options.MaxConcurrentStarts, _options.MaxConcurrentStarts);
         _time = time;
         _logger = logger;
         _portRange = portRange;
