@@ -14,14 +14,18 @@ public static class Eventually
                 await assertion();
                 return;
             }
-            catch (Exception e) when (DateTime.UtcNow < deadline && e is not OperationCanceledException)
+            catch (Exception e) when (DateTime.UtcNow < deadline && IsRetryable(e))
             {
                 await Task.Delay(interval ?? TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (IsRetryable(e))
             {
                 throw new Xunit.Sdk.XunitException($"Still failing after {within}: {e.Message}\n{diagnostics?.Invoke()}");
             }
         }
     }
+
+    /// <summary>Anything but the test's own cancellation: a request that timed out (an HttpClient timeout) is tried again.</summary>
+    private static bool IsRetryable(Exception e) =>
+        e is not OperationCanceledException || !TestContext.Current.CancellationToken.IsCancellationRequested;
 }

@@ -113,7 +113,7 @@ public sealed partial class LabCluster : IAsyncDisposable
             Assert.False(ControlPlane.HasExited, "The control plane exited:\n" + ControlPlane.OutputTail(50));
             var health = await http.GetStringAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"));
             Assert.Contains("ok", health, StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(30), Diagnostics);
+        }, TimeSpan.FromSeconds(120), Diagnostics);
     }
 
     /// <summary>SIGKILL the control plane: no graceful shutdown.</summary>

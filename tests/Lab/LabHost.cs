@@ -162,7 +162,7 @@ public sealed partial class LabHost
         return await http.GetStringAsync(url);
     }
 
-    /// <summary>The graceful part of the teardown: agent killed, containers removed, dockerd stopped. Never throws.</summary>
+    /// <summary>The first part of the teardown: agent killed, containers removed (briefly), dockerd killed. Never throws.</summary>
     internal async Task StopEverythingAsync()
     {
         KillAgent();
@@ -170,7 +170,8 @@ public sealed partial class LabHost
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                // A short budget: with hundreds of containers, killing dockerd and sweeping what is left is faster.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 var containers = await Docker.Containers.ListContainersAsync(new ContainersListParameters { All = true }, timeout.Token);
                 await Task.WhenAll(containers.Select(c =>
                     Docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token)));
@@ -180,7 +181,7 @@ public sealed partial class LabHost
                 // The sweep that follows kills whatever is left.
             }
 
-            await StopDockerdAsync();
+            await StopDockerdAsync(hard: true);
         }
 
         if (Containerd is not null)
