@@ -32,6 +32,7 @@ public static class ControlPlaneApp
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        args = ExpandSubnets(args);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary(p => p.Key, p => p.Value));
         builder.Host.UseSystemd();
@@ -89,6 +90,25 @@ public static class ControlPlaneApp
         app.MapEcsApi();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
         return app;
+    }
+
+    /// <summary>Each <c>--subnet SPEC</c> (repeatable) becomes the configuration key <c>ControlPlane:SubnetSpecs:N</c>.</summary>
+    internal static string[] ExpandSubnets(string[] args)
+    {
+        var expanded = new List<string>(args.Length);
+        var n = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string? spec = args[i] switch
+            {
+                "--subnet" when i + 1 < args.Length => args[++i],
+                var arg when arg.StartsWith("--subnet=", StringComparison.Ordinal) => arg["--subnet=".Length..],
+                _ => null,
+            };
+            expanded.Add(spec is null ? args[i] : $"--{ControlPlaneOptions.Section}:SubnetSpecs:{n++}={spec}");
+        }
+
+        return [.. expanded];
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Orchestrator.ControlPlane.Networking;
 
 namespace Orchestrator.ControlPlane;
 
@@ -49,6 +50,38 @@ public sealed class ControlPlaneOptions
 
     /// <summary>After the control plane starts, how long agents get to reconnect before any instance can count as lost.</summary>
     public TimeSpan AgentReconnectAllowance { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The subnets awsvpc tasks take their addresses from (configuration files, environment).</summary>
+    public List<SubnetOptions> Subnets { get; set; } = [];
+
+    /// <summary>The same as one string each, as <c>--subnet</c> gives them (see <see cref="SubnetOptions.ParseSpec"/>).</summary>
+    public List<string> SubnetSpecs { get; set; } = [];
+
+    /// <summary>The checked subnets of <see cref="Subnets"/> and <see cref="SubnetSpecs"/>; a problem goes to <paramref name="errors"/>.</summary>
+    public IReadOnlyList<Subnet> BuildSubnets(List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var configured = new List<(string, SubnetOptions)>();
+        for (var i = 0; i < Subnets.Count; i++)
+        {
+            configured.Add(($"{Section}:Subnets:{i}", Subnets[i]));
+        }
+
+        for (var i = 0; i < SubnetSpecs.Count; i++)
+        {
+            var key = $"--subnet '{SubnetSpecs[i]}'";
+            var parsed = SubnetOptions.ParseSpec(SubnetSpecs[i], out var error);
+            if (error is not null)
+            {
+                errors.Add($"{key}: {error}.");
+                continue;
+            }
+
+            configured.Add((key, parsed));
+        }
+
+        return SubnetOptions.Build(configured, errors);
+    }
 }
 
 internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPlaneOptions>
@@ -113,6 +146,8 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         {
             errors.Add("ControlPlane:InstanceLostGrace and ControlPlane:AgentReconnectAllowance must not be negative.");
         }
+
+        options.BuildSubnets(errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

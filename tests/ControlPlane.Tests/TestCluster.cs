@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.Networking;
 using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Contracts.Agent;
@@ -15,12 +16,15 @@ namespace Orchestrator.ControlPlane.Tests;
 public sealed class TestCluster : IDisposable
 {
     private readonly List<AgentSession> open = [];
+    private readonly IReadOnlyList<Subnet>? subnets;
     private bool restarted;
 
-    public TestCluster(string? directory = null)
+    /// <param name="subnets">The control plane's subnets for awsvpc tasks, as its configuration would give them.</param>
+    public TestCluster(string? directory = null, IReadOnlyList<Subnet>? subnets = null)
     {
+        this.subnets = subnets;
         Directory = directory ?? Path.Combine(Path.GetTempPath(), "orch-cp-test-" + Guid.NewGuid().ToString("N"));
-        Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance);
+        Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance, subnets);
         Sessions = new AgentSessions(Clock);
         Dispatcher = new TaskDispatcher(Sessions, Store, NullLogger<TaskDispatcher>.Instance);
         Tasks = new TaskLifecycle(Arns, Clock);
@@ -45,8 +49,14 @@ public sealed class TestCluster : IDisposable
     public static CancellationToken Token => TestContext.Current.CancellationToken;
 
     /// <summary>Registers a host and opens a session for it, as a connected agent would.</summary>
-    public async Task<(string Arn, AgentSession Session)> AddInstanceAsync(int cpu = 2048, int memory = 4096, string cluster = "default", params int[] reservedPorts)
+    public Task<(string Arn, AgentSession Session)> AddInstanceAsync(int cpu = 2048, int memory = 4096, string cluster = "default", params int[] reservedPorts) =>
+        AddInstanceAsync(_ => { }, cpu, memory, cluster, reservedPorts);
+
+    /// <summary>The same, with the registration changed by <paramref name="configure"/> (resources, attributes) before it is sent.</summary>
+    public async Task<(string Arn, AgentSession Session)> AddInstanceAsync(
+        Action<RegisterRequest> configure, int cpu = 2048, int memory = 4096, string cluster = "default", params int[] reservedPorts)
     {
+        ArgumentNullException.ThrowIfNull(configure);
         var request = new RegisterRequest
         {
             Cluster = cluster,
@@ -56,6 +66,7 @@ public sealed class TestCluster : IDisposable
         };
         request.Resources.ReservedTcpPorts.Add(reservedPorts.Length == 0 ? [22] : reservedPorts);
         request.Attributes.Add(new Contracts.Agent.Attribute { Name = "ecs.os-type", Value = "linux" });
+        configure(request);
         var instance = await Reports.RegisterAsync(request, Token);
         var session = Sessions.Open(instance.Arn);
         open.Add(session);
@@ -106,7 +117,7 @@ public sealed class TestCluster : IDisposable
     {
         restarted = true;
         Store.Dispose();
-        return new TestCluster(Directory);
+        return new TestCluster(Directory, subnets);
     }
 
     public void Dispose()

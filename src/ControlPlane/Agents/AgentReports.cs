@@ -29,6 +29,18 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
             throw EcsException.InvalidParameter("A container instance must register positive CPU and MEMORY.");
         }
 
+        if (resources.DynamicPortFirst != 0 && resources.DynamicPortFirst is < 1 or > 65535
+            || resources.DynamicPortFirst > 0 && resources.DynamicPortLast is var last && (last < resources.DynamicPortFirst || last > 65535))
+        {
+            throw EcsException.InvalidParameter(string.Create(CultureInfo.InvariantCulture,
+                $"The dynamic port range {resources.DynamicPortFirst}-{resources.DynamicPortLast} is not a range of ports within 1-65535."));
+        }
+
+        if (resources.AwsvpcTaskLimit < 0)
+        {
+            throw EcsException.InvalidParameter("The awsvpc task limit must not be negative.");
+        }
+
         var clusterName = Arns.ShortName(string.IsNullOrEmpty(request.Cluster) ? DefaultCluster : request.Cluster, "cluster");
         return store.WriteAsync(tx =>
         {
@@ -48,7 +60,13 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
                 resources.Cpu,
                 resources.MemoryMib,
                 resources.ReservedTcpPorts.Distinct().Order().ToList(),
-                resources.ReservedUdpPorts.Distinct().Order().ToList());
+                resources.ReservedUdpPorts.Distinct().Order().ToList())
+            {
+                DynamicPortFirst = resources.DynamicPortFirst,
+                DynamicPortLast = resources.DynamicPortFirst > 0 ? resources.DynamicPortLast : 0,
+                GpuIds = resources.GpuIds.Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList(),
+                AwsvpcTaskLimit = resources.AwsvpcTaskLimit,
+            };
             var attributes = request.Attributes
                 .Select(a => new Attribute { Name = a.Name, Value = a.HasValue ? a.Value : null })
                 .ToList();
@@ -133,7 +151,7 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
                 else
                 {
                     // Stopped before the agent ever received it.
-                    tx.Put(task with { Task = task.Task with { LastStatus = TaskStatus.Stopped, StoppedAt = now, Version = task.Task.Version + 1 } });
+                    tx.Put(task with { Task = TaskAttachments.Deleted(task.Task) with { LastStatus = TaskStatus.Stopped, StoppedAt = now, Version = task.Task.Version + 1 } });
                 }
             }
 

@@ -84,7 +84,7 @@ public sealed partial class LostInstanceMonitor(
 
     private static bool IsServiceTask(TaskRecord task) => task.Task.Group?.StartsWith("service:", StringComparison.Ordinal) == true;
 
-    private static EcsTask Stopped(EcsTask task, InstanceRecord instance, TimeSpan away, DateTimeOffset now) => task with
+    private static EcsTask Stopped(EcsTask task, InstanceRecord instance, TimeSpan away, DateTimeOffset now) => TaskAttachments.Deleted(task) with
     {
         LastStatus = TaskStatus.Stopped,
         DesiredStatus = TaskStatus.Stopped,

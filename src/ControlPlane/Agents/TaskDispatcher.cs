@@ -46,16 +46,31 @@ public static class ControlMessages
     {
         var definition = state.TaskDefinitionByArn(task.Task.TaskDefinitionArn)
             ?? throw new InvalidOperationException($"Task {task.Arn} refers to task definition {task.Task.TaskDefinitionArn}, which is not stored.");
-        return new ControlMessage
+        var run = new RunTask
         {
-            RunTask = new RunTask
-            {
-                TaskArn = task.Arn,
-                ClusterArn = task.Task.ClusterArn,
-                TaskDefinitionJson = Ecs.Json.EcsJson.Serialize(definition),
-                OverridesJson = task.Task.Overrides is { } overrides ? Ecs.Json.EcsJson.Serialize(overrides) : "",
-            },
+            TaskArn = task.Arn,
+            ClusterArn = task.Task.ClusterArn,
+            TaskDefinitionJson = Ecs.Json.EcsJson.Serialize(definition),
+            OverridesJson = task.Task.Overrides is { } overrides ? Ecs.Json.EcsJson.Serialize(overrides) : "",
         };
+        foreach (var container in task.Task.Containers.Where(c => c.GpuIds is { Count: > 0 }))
+        {
+            run.Gpus.Add(new ContainerGpus { ContainerName = container.Name, GpuIds = { container.GpuIds } });
+        }
+
+        if (task.Address is { } address)
+        {
+            run.Network = new TaskNetwork
+            {
+                AttachmentId = address.AttachmentId,
+                SubnetId = address.SubnetId,
+                Ipv4Address = address.Ipv4Address,
+                PrefixLength = address.PrefixLength,
+                Gateway = address.Gateway,
+            };
+        }
+
+        return new ControlMessage { RunTask = run };
     }
 
     public static ControlMessage Stop(string taskArn, string? reason) =>

@@ -14,11 +14,6 @@ public sealed partial class EcsApi
         var valid = TaskDefinitionValidator.Validate(request);
         var tags = Tagging.Validate(request.Tags);
         PlacementValidation.ValidateConstraints(valid.PlacementConstraints, forTaskDefinition: true);
-        if (valid.NetworkMode == NetworkModes.Awsvpc)
-        {
-            throw EcsException.Client("networkMode awsvpc is not supported by this control plane yet.");
-        }
-
         return store.WriteAsync(tx =>
         {
             var family = valid.Family!;

@@ -19,7 +19,8 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter($"count must be between 1 and {MaxRunTaskCount}.");
         }
 
-        var launch = new Launch(request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags);
+        var launch = new Launch(
+            request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags, request.NetworkConfiguration);
         var seed = (ulong)Random.Shared.NextInt64();
         return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, (state, cluster, placement) =>
         {
@@ -42,7 +43,8 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("containerInstances must name between 1 and 10 container instances.");
         }
 
-        var launch = new Launch(request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags);
+        var launch = new Launch(
+            request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags, request.NetworkConfiguration);
         return LaunchAsync(launch, null, null, (state, cluster, placement) =>
         {
             var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsAvailable);
@@ -53,13 +55,21 @@ public sealed partial class EcsApi
 
     /// <summary>What RunTask and StartTask have in common: the task definition and the tasks' settings.</summary>
     private sealed record Launch(
-        string? Cluster, string? TaskDefinition, string? Group, string? StartedBy, string? LaunchType, TaskOverride? Overrides, IReadOnlyList<Tag>? Tags);
+        string? Cluster,
+        string? TaskDefinition,
+        string? Group,
+        string? StartedBy,
+        string? LaunchType,
+        TaskOverride? Overrides,
+        IReadOnlyList<Tag>? Tags,
+        NetworkConfiguration? NetworkConfiguration);
 
     /// <summary>
     /// Validates a launch and plans it over the current snapshot without holding the writer, so concurrent launches
     /// plan in parallel; the commit, as the one writer, keeps the plan only if nothing changed since it was made and
     /// otherwise plans again against the state of that moment — two launches can never oversubscribe an instance.
-    /// Agents are told after the commit.
+    /// The commit also gives each task its GPUs and (awsvpc) its address; a task that cannot have them is a failure,
+    /// never a task. Agents are told after the commit.
     /// </summary>
     private async Task<TasksResponse> LaunchAsync(
         Launch launch,
@@ -80,7 +90,8 @@ public sealed partial class EcsApi
         var (cluster, definition) = Resolve(planned, launch);
         var rules = PlacementValidation.Validate([.. definition.PlacementConstraints ?? [], .. constraints ?? []], strategies);
         var group = launch.Group ?? $"family:{definition.Family}";
-        var placement = new PlacementRequest(TaskRequirements.Of(definition), 1, group, rules);
+        var subnets = TaskSubnets(planned, definition, launch.NetworkConfiguration);
+        var placement = new PlacementRequest(TaskRequirements.Of(definition), 1, group, rules) { Subnets = subnets };
         var plan = place(planned, cluster, placement);
 
         var (placed, failures) = await store.WriteAsync(tx =>
@@ -88,15 +99,24 @@ public sealed partial class EcsApi
             var (current, _) = Resolve(tx.State, launch);
             var result = tx.State.Version == planned.Version ? plan : place(tx.State, current, placement);
             var created = new List<TaskRecord>();
+            var failed = result.InstanceFailures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList();
             foreach (var instanceArn in result.InstanceArns)
             {
-                var task = tasks.Create(current, definition, placement.Needs, instanceArn, new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides));
+                var (assignment, failure) = TaskResources.Assign(tx.State, instanceArn, definition, placement.Needs, subnets);
+                if (failure is not null)
+                {
+                    failed.Add(new Failure(failure.InstanceArn, failure.Reason, failure.Detail));
+                    continue;
+                }
+
+                var task = tasks.Create(
+                    current, definition, placement.Needs, instanceArn, new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides), assignment);
                 tx.Put(task);
                 tx.PutTags(task.Arn, tags);
                 created.Add(task);
             }
 
-            return (created, result.InstanceFailures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList());
+            return (created, failed);
         }, cancellationToken).ConfigureAwait(false);
 
         foreach (var task in placed)
@@ -118,6 +138,55 @@ public sealed partial class EcsApi
 
         CheckOverrides(definition, launch.Overrides);
         return (cluster, definition);
+    }
+
+    /// <summary>
+    /// The subnets an awsvpc task's address may come from: those its networkConfiguration names (each must be one of
+    /// the control plane's), or null for any that serves the instance. ECS requires networkConfiguration for awsvpc;
+    /// here it is optional, as one control plane's subnets are few and known. Other network modes take none.
+    /// </summary>
+    private static IReadOnlyList<string>? TaskSubnets(StateSnapshot state, TaskDefinition definition, NetworkConfiguration? configuration)
+    {
+        if (definition.EffectiveNetworkMode != NetworkModes.Awsvpc)
+        {
+            return configuration?.AwsvpcConfiguration is null
+                ? null
+                : throw EcsException.InvalidParameter("Network Configuration is not valid for the given networkMode of this task definition.");
+        }
+
+        if (configuration?.AwsvpcConfiguration is not { } awsvpc)
+        {
+            return null;
+        }
+
+        CheckEnum(awsvpc.AssignPublicIp, "awsvpcConfiguration.assignPublicIp", "ENABLED", "DISABLED");
+        if (awsvpc.AssignPublicIp == "ENABLED")
+        {
+            throw EcsException.InvalidParameter("assignPublicIp ENABLED is not supported: tasks get addresses of the control plane's subnets only.");
+        }
+
+        if (awsvpc.SecurityGroups is { Count: > 0 })
+        {
+            throw EcsException.InvalidParameter("securityGroups are not supported by this control plane: awsvpc tasks get no security groups.");
+        }
+
+        var subnets = (awsvpc.Subnets ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (subnets.Count == 0)
+        {
+            throw EcsException.InvalidParameter("subnets can not be empty.");
+        }
+
+        if (subnets.Count > 16)
+        {
+            throw EcsException.InvalidParameter("awsvpcConfiguration can name at most 16 subnets.");
+        }
+
+        if (subnets.FirstOrDefault(id => state.Subnet(id) is null) is { } unknown)
+        {
+            throw EcsException.InvalidParameter($"Error retrieving subnet information for [{unknown}]: The subnet ID '{unknown}' does not exist.");
+        }
+
+        return subnets;
     }
 
     public async Task<TaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)

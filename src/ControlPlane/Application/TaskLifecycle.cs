@@ -10,9 +10,14 @@ namespace Orchestrator.ControlPlane.Application;
 /// </summary>
 public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
 {
-    /// <summary>A PENDING task on <paramref name="instanceArn"/>, holding <paramref name="needs"/> there until it stops.</summary>
-    public TaskRecord Create(ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, TaskLaunch launch)
+    /// <summary>
+    /// A PENDING task on <paramref name="instanceArn"/>, holding <paramref name="needs"/> there until it stops, with the
+    /// GPUs and address of <paramref name="assignment"/>.
+    /// </summary>
+    public TaskRecord Create(
+        ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, TaskLaunch launch, TaskAssignment? assignment = null)
     {
+        assignment ??= TaskAssignment.None;
         var id = Arns.NewId();
         var taskArn = arns.Task(cluster.Name, id);
         var containers = definition.ContainerDefinitions.Select(c => new Container
@@ -26,6 +31,7 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
             Cpu = c.Cpu.ToString(CultureInfo.InvariantCulture),
             Memory = c.Memory?.ToString(CultureInfo.InvariantCulture),
             MemoryReservation = c.MemoryReservation?.ToString(CultureInfo.InvariantCulture),
+            GpuIds = assignment.Gpus.TryGetValue(c.Name!, out var gpus) ? gpus : null,
         }).ToList();
         var overrides = definition.ContainerDefinitions
             .Select(c => launch.Overrides?.ContainerOverrides?.FirstOrDefault(o => o.Name == c.Name) ?? new ContainerOverride { Name = c.Name })
@@ -34,12 +40,14 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
         {
             ClusterName = cluster.Name,
             Reserved = needs,
+            Address = assignment.Address,
             Task = new EcsTask
             {
                 TaskArn = taskArn,
                 ClusterArn = cluster.Arn,
                 TaskDefinitionArn = definition.TaskDefinitionArn!,
                 ContainerInstanceArn = instanceArn,
+                Attachments = assignment.Address is { } address ? [TaskAttachments.Precreated(address)] : null,
                 Containers = containers,
                 Overrides = new TaskOverride { ContainerOverrides = overrides },
                 LastStatus = TaskStatus.Pending,
@@ -78,7 +86,7 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
         };
         if (task.Task.ContainerInstanceArn is null)
         {
-            stopping = stopping with { LastStatus = TaskStatus.Stopped, StoppedAt = now };
+            stopping = TaskAttachments.Deleted(stopping with { LastStatus = TaskStatus.Stopped, StoppedAt = now });
         }
 
         return task with { Task = stopping };

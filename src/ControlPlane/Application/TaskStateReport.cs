@@ -9,7 +9,8 @@ namespace Orchestrator.ControlPlane.Application;
 /// <summary>
 /// How an agent's report of a task changes the stored task. Pure. Status only moves forward (a late or repeated
 /// report cannot undo a newer one), and a STOPPED task is final. Health follows the latest report while the task
-/// has not stopped (it can go HEALTHY → UNHEALTHY → HEALTHY).
+/// has not stopped (it can go HEALTHY → UNHEALTHY → HEALTHY). An awsvpc task's interface is ATTACHED when the agent
+/// reports it and DELETED when the task stops.
 /// </summary>
 public static class TaskStateReport
 {
@@ -35,10 +36,15 @@ public static class TaskStateReport
             HealthStatus = NullIfEmpty(report.HealthStatus) ?? task.HealthStatus,
         };
 
+        foreach (var reportedInterface in report.NetworkInterfaces)
+        {
+            updated = TaskAttachments.Attached(updated, reportedInterface.AttachmentId, reportedInterface.Ipv4Address, reportedInterface.MacAddress);
+        }
+
         if (reported == TaskStatus.Stopped)
         {
             var stoppedByUser = task.StopCode is not null;
-            updated = updated with
+            updated = TaskAttachments.Deleted(updated) with
             {
                 DesiredStatus = TaskStatus.Stopped,
                 StoppingAt = task.StoppingAt ?? now,

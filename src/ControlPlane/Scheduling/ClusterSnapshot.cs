@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orchestrator.ControlPlane.Networking;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs.Model;
 
@@ -14,9 +15,10 @@ public sealed class ClusterSnapshot
     private readonly Dictionary<string, int> byArnOrId;
     private readonly ConcurrentDictionary<string, AttributeColumn> columns = new(StringComparer.Ordinal);
 
-    public ClusterSnapshot(IEnumerable<InstanceSnapshot> instances)
+    public ClusterSnapshot(IEnumerable<InstanceSnapshot> instances, IEnumerable<SubnetSnapshot>? subnets = null)
     {
         Items = instances.OrderBy(i => i.Arn, StringComparer.Ordinal).ToArray();
+        Subnets = [.. subnets ?? []];
         byArnOrId = new Dictionary<string, int>(Items.Length * 2, StringComparer.Ordinal);
         for (var i = 0; i < Items.Length; i++)
         {
@@ -26,6 +28,9 @@ public sealed class ClusterSnapshot
     }
 
     public IReadOnlyList<InstanceSnapshot> Instances => Items;
+
+    /// <summary>The subnets the instances' <see cref="InstanceSnapshot.SubnetIds"/> name, with their free addresses.</summary>
+    public IReadOnlyList<SubnetSnapshot> Subnets { get; }
 
     /// <summary>The instances as an array, for the engine's indexed loops.</summary>
     internal InstanceSnapshot[] Items { get; }
@@ -41,28 +46,46 @@ public sealed class ClusterSnapshot
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(isConnected);
-        return new ClusterSnapshot(state.InstancesIn(clusterName)
-            .Where(i => i.Status != ContainerInstanceStatus.Inactive)
-            .Select(i => Of(state, i, isConnected(i.Arn))));
+        var used = state.Addresses.Keys.Select(a => Ipv4.TryParse(a, out var n) ? n : 0).ToList();
+        var subnets = state.Subnets.Select(s => new SubnetSnapshot(s.Id, s.Range, s.Size - used.Count(s.Contains)));
+        return new ClusterSnapshot(
+            state.InstancesIn(clusterName)
+                .Where(i => i.Status != ContainerInstanceStatus.Inactive)
+                .Select(i => Of(state, i, isConnected(i.Arn))),
+            subnets);
     }
 
-    /// <summary>Registered capacity minus what the instance's unstopped tasks hold; reserved ports count as used.</summary>
+    /// <summary>
+    /// Registered capacity minus what the instance's unstopped tasks hold. Used ports are the reserved ones, the
+    /// tasks' static host ports and the dynamic ones their containers are bound to; the dynamic range's free ports
+    /// also leave out those tasks need and have not bound yet.
+    /// </summary>
     public static InstanceSnapshot Of(StateSnapshot state, InstanceRecord instance, bool agentConnected)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(instance);
-        var cpu = instance.Registered.Cpu;
-        var memory = instance.Registered.MemoryMiB;
-        var tcp = new HashSet<int>(instance.Registered.ReservedTcpPorts);
-        var udp = new HashSet<int>(instance.Registered.ReservedUdpPorts);
+        var registered = instance.Registered;
+        var cpu = registered.Cpu;
+        var memory = registered.MemoryMiB;
+        var tcp = new HashSet<int>(registered.ReservedTcpPorts);
+        var udp = new HashSet<int>(registered.ReservedUdpPorts);
+        var heldGpus = new HashSet<string>(StringComparer.Ordinal);
         var groups = new Dictionary<string, int>(StringComparer.Ordinal);
-        var tasks = 0;
+        int tasks = 0, awsvpcTasks = 0, unboundTcp = 0, unboundUdp = 0;
         foreach (var task in state.TasksOn(instance.Arn))
         {
-            cpu -= task.Reserved.Cpu;
-            memory -= task.Reserved.MemoryMiB;
-            tcp.UnionWith(task.Reserved.TcpPorts);
-            udp.UnionWith(task.Reserved.UdpPorts);
+            var reserved = task.Reserved;
+            cpu -= reserved.Cpu;
+            memory -= reserved.MemoryMiB;
+            tcp.UnionWith(reserved.TcpPorts);
+            udp.UnionWith(reserved.UdpPorts);
+            var bound = DynamicBindings(task);
+            tcp.UnionWith(bound.Tcp);
+            udp.UnionWith(bound.Udp);
+            unboundTcp += Math.Max(0, reserved.DynamicTcpPorts - bound.Tcp.Count);
+            unboundUdp += Math.Max(0, reserved.DynamicUdpPorts - bound.Udp.Count);
+            heldGpus.UnionWith(task.Task.Containers.SelectMany(c => c.GpuIds ?? []));
+            awsvpcTasks += reserved.UsesTaskEni ? 1 : 0;
             tasks++;
             if (task.Task.Group is { } group)
             {
@@ -76,7 +99,7 @@ public sealed class ClusterSnapshot
             attributes[attribute.Name] = attribute.Value;
         }
 
-        return new InstanceSnapshot
+        var snapshot = new InstanceSnapshot
         {
             Arn = instance.Arn,
             Id = instance.Id,
@@ -90,10 +113,63 @@ public sealed class ClusterSnapshot
             RemainingMemoryMiB = memory,
             UsedTcpPorts = tcp,
             UsedUdpPorts = udp,
-            FreeGpuIds = [], // instances do not register GPUs yet: registered GPU ids minus those the tasks hold
-            FreeTaskEniSlots = InstanceSnapshot.Unlimited, // no awsvpc slot limit until trunking exists
+            FreeGpuIds = [.. registered.GpuIds.Where(id => !heldGpus.Contains(id))],
+            FreeTaskEniSlots = Math.Max(0, registered.AwsvpcTaskLimit - awsvpcTasks),
+            TaskEniLimit = registered.AwsvpcTaskLimit,
+            FreeDynamicTcpPorts = FreeInRange(registered, tcp, unboundTcp),
+            FreeDynamicUdpPorts = FreeInRange(registered, udp, unboundUdp),
+            DynamicPortRange = registered.HasDynamicPortRange ? $"{registered.DynamicPortFirst}-{registered.DynamicPortLast}" : null,
             RunningTasksCount = tasks,
             TaskGroups = groups,
         };
+        return snapshot with
+        {
+            SubnetIds = [.. state.Subnets.Where(s => s.Serves(instance.ClusterName, snapshot)).Select(s => s.Id)],
+        };
+    }
+
+    /// <summary>The host ports a task's containers are bound to that are not its static ones: those the agent picked.</summary>
+    private static (HashSet<int> Tcp, HashSet<int> Udp) DynamicBindings(TaskRecord task)
+    {
+        var (tcp, udp) = (new HashSet<int>(), new HashSet<int>());
+        if (task.Reserved.DynamicTcpPorts + task.Reserved.DynamicUdpPorts == 0)
+        {
+            return (tcp, udp);
+        }
+
+        foreach (var binding in task.Task.Containers.SelectMany(c => c.NetworkBindings))
+        {
+            if (binding.HostPort is not (> 0 and var port))
+            {
+                continue;
+            }
+
+            if (binding.Protocol == "udp")
+            {
+                if (!task.Reserved.UdpPorts.Contains(port))
+                {
+                    udp.Add(port);
+                }
+            }
+            else if (!task.Reserved.TcpPorts.Contains(port))
+            {
+                tcp.Add(port);
+            }
+        }
+
+        return (tcp, udp);
+    }
+
+    /// <summary>The ports of the dynamic range that are not used and not owed to a task yet; unlimited when the agent gave no range.</summary>
+    private static int FreeInRange(HostCapacity registered, HashSet<int> used, int owed)
+    {
+        if (!registered.HasDynamicPortRange)
+        {
+            return InstanceSnapshot.Unlimited;
+        }
+
+        var size = registered.DynamicPortLast - registered.DynamicPortFirst + 1;
+        var taken = used.Count(p => p >= registered.DynamicPortFirst && p <= registered.DynamicPortLast);
+        return Math.Max(0, size - taken - owed);
     }
 }

@@ -28,6 +28,17 @@ public sealed record InstanceSnapshot
     public IReadOnlySet<int> UsedUdpPorts { get; init; } = Empty.Ports;
     public IReadOnlyList<string> FreeGpuIds { get; init; } = [];
     public int FreeTaskEniSlots { get; init; } = Unlimited;
+    /// <summary>How many awsvpc tasks the instance runs at once; 0 when it offers no awsvpc networking.</summary>
+    public int TaskEniLimit { get; init; } = Unlimited;
+
+    /// <summary>Ports of the agent's dynamic range that bridge mappings without a host port can still get, per protocol.</summary>
+    public int FreeDynamicTcpPorts { get; init; } = Unlimited;
+    public int FreeDynamicUdpPorts { get; init; } = Unlimited;
+    /// <summary>The agent's dynamic port range, <c>first-last</c>, for explanations; null when it did not say.</summary>
+    public string? DynamicPortRange { get; init; }
+
+    /// <summary>The subnets that serve the instance (awsvpc tasks placed on it take an address from one), in configuration order.</summary>
+    public IReadOnlyList<string> SubnetIds { get; init; } = [];
 
     /// <summary>Tasks on the instance that are placed and not yet STOPPED (PENDING ones count).</summary>
     public int RunningTasksCount { get; init; }

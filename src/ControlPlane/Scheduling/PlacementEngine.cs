@@ -18,8 +18,9 @@ public static class PlacementEngine
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Count);
-        var chain = new FilterChain(snapshot, request);
-        var work = new PlacementWorkspace(snapshot, request, chain);
+        var pools = new AddressPools(snapshot, request);
+        var chain = new FilterChain(snapshot, request, pools);
+        var work = new PlacementWorkspace(snapshot, request, chain, pools);
         var scan = new StrategyScan(snapshot, work, request);
         var placed = new List<string>(Math.Min(request.Count, snapshot.Items.Length * 16 + 16));
         while (placed.Count < request.Count)
@@ -56,8 +57,9 @@ public static class PlacementEngine
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(instances);
-        var chain = new FilterChain(snapshot, request);
-        var work = new PlacementWorkspace(snapshot, request, chain);
+        var pools = new AddressPools(snapshot, request);
+        var chain = new FilterChain(snapshot, request, pools);
+        var work = new PlacementWorkspace(snapshot, request, chain, pools);
         var index = new Dictionary<string, int>(snapshot.Items.Length, StringComparer.Ordinal);
         for (var i = 0; i < snapshot.Items.Length; i++)
         {

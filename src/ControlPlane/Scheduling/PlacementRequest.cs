@@ -8,4 +8,8 @@ namespace Orchestrator.ControlPlane.Scheduling;
 /// request's own tasks), under <paramref name="Rules"/>. <paramref name="Seed"/> drives the random strategy, so
 /// the same request on the same snapshot always gives the same plan.
 /// </summary>
-public sealed record PlacementRequest(TaskRequirements Needs, int Count, string? Group, PlacementRules Rules, ulong Seed = 0);
+public sealed record PlacementRequest(TaskRequirements Needs, int Count, string? Group, PlacementRules Rules, ulong Seed = 0)
+{
+    /// <summary>For awsvpc tasks: the subnets their addresses may come from (networkConfiguration); null: any serving the instance.</summary>
+    public IReadOnlyList<string>? Subnets { get; init; }
+}

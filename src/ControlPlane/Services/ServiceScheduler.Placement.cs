@@ -31,9 +31,18 @@ public sealed partial class ServiceScheduler
         var result = launch.InstanceArn is { } instance
             ? PlacementEngine.PlaceOn(snapshot, request, [instance])
             : PlacementEngine.Place(snapshot, request);
+        var failures = new List<PlacementFailure>();
         foreach (var instanceArn in result.InstanceArns)
         {
-            var task = lifecycle.Create(cluster, definition, request.Needs, instanceArn, new TaskLaunch(service.TaskGroup, launch.DeploymentId, service.LaunchType));
+            var (assignment, failure) = TaskResources.Assign(tx.State, instanceArn, definition, request.Needs, request.Subnets);
+            if (failure is not null)
+            {
+                failures.Add(failure);
+                continue;
+            }
+
+            var task = lifecycle.Create(
+                cluster, definition, request.Needs, instanceArn, new TaskLaunch(service.TaskGroup, launch.DeploymentId, service.LaunchType), assignment);
             tx.Put(task);
             created.Add(task);
         }
@@ -41,6 +50,14 @@ public sealed partial class ServiceScheduler
         if (!result.IsComplete)
         {
             messages.Add(UnableToPlace(service.Name, result));
+        }
+        else if (failures.Count > 0)
+        {
+            messages.Add(UnableToPlace(service.Name, result with
+            {
+                Unplaced = [new UnplacedTask(0, failures[0].Reason, failures[0].Detail, [])],
+                InstanceFailures = failures,
+            }));
         }
 
         return created;

@@ -17,7 +17,24 @@ public sealed record ClusterRecord
 }
 
 /// <summary>What a host registered with: CPU units, memory in MiB and the ports no task may take.</summary>
-public sealed record HostCapacity(int Cpu, int MemoryMiB, IReadOnlyList<int> ReservedTcpPorts, IReadOnlyList<int> ReservedUdpPorts);
+public sealed record HostCapacity(int Cpu, int MemoryMiB, IReadOnlyList<int> ReservedTcpPorts, IReadOnlyList<int> ReservedUdpPorts)
+{
+    /// <summary>The first port of the range the agent picks dynamic host ports from; 0 when the agent did not say.</summary>
+    public int DynamicPortFirst { get; init; }
+
+    /// <summary>The last port of that range, inclusive.</summary>
+    public int DynamicPortLast { get; init; }
+
+    /// <summary>The IDs of the host's GPUs.</summary>
+    public IReadOnlyList<string> GpuIds { get; init; } = [];
+
+    /// <summary>How many awsvpc tasks the host runs at once (its task network interfaces); 0: it offers no awsvpc.</summary>
+    public int AwsvpcTaskLimit { get; init; }
+
+    /// <summary>Whether the agent told its dynamic port range.</summary>
+    [JsonIgnore]
+    public bool HasDynamicPortRange => DynamicPortFirst > 0 && DynamicPortLast >= DynamicPortFirst;
+}
 
 public sealed record InstanceRecord
 {
@@ -54,6 +71,9 @@ public sealed record TaskRecord
     /// <summary>What the task holds on its instance until it is STOPPED.</summary>
     public required TaskRequirements Reserved { get; init; }
 
+    /// <summary>The address an awsvpc task got from its subnet at placement; held until the task is STOPPED.</summary>
+    public TaskAddress? Address { get; init; }
+
     /// <summary>For service tasks: the service scheduler has counted this task's stop (failure or not).</summary>
     public bool StopAccounted { get; init; }
 
@@ -67,3 +87,10 @@ public sealed record TaskRecord
     [JsonIgnore]
     public bool HoldsResources => Task.ContainerInstanceArn is not null && Task.LastStatus != TaskStatus.Stopped;
 }
+
+/// <summary>
+/// The address of an awsvpc task: chosen from <see cref="SubnetId"/>'s range in the write that creates the task, and
+/// given back when the task is STOPPED. <see cref="AttachmentId"/> names the task's network interface (ECS's
+/// attachment of type ElasticNetworkInterface).
+/// </summary>
+public sealed record TaskAddress(string SubnetId, string Ipv4Address, int PrefixLength, string Gateway, string AttachmentId);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orchestrator.ControlPlane.Networking;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.State;
@@ -23,6 +24,12 @@ public sealed record StateSnapshot
 
     /// <summary>Per container instance ARN, the tasks that hold resources on it (placed and not yet STOPPED).</summary>
     public ImmutableDictionary<string, ImmutableHashSet<string>> TasksOnInstance { get; init; } = ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal);
+
+    /// <summary>The subnets awsvpc tasks take addresses from (the control plane's configuration, not stored).</summary>
+    public IReadOnlyList<Subnet> Subnets { get; init; } = [];
+
+    /// <summary>The addresses awsvpc tasks hold (placed and not yet STOPPED), to the ARN of the task holding each.</summary>
+    public ImmutableDictionary<string, string> Addresses { get; init; } = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal);
 
     public StateSnapshot With(ClusterRecord cluster) => this with { Clusters = Clusters.SetItem(cluster.Name, cluster) };
 
@@ -49,28 +56,46 @@ public sealed record StateSnapshot
 
     public StateSnapshot With(InstanceRecord instance) => this with { Instances = Instances.SetItem(instance.Arn, instance) };
 
+    /// <summary>
+    /// The state with the task stored. What it holds follows its status: once it is STOPPED its instance's resources
+    /// and its address are free again. Taking an address another task holds is a bug, and throws.
+    /// </summary>
     public StateSnapshot With(TaskRecord task)
     {
         var onInstance = TasksOnInstance;
+        var addresses = Addresses;
         if (Tasks.TryGetValue(task.Arn, out var previous) && previous.HoldsResources)
         {
             onInstance = Remove(onInstance, previous.Task.ContainerInstanceArn!, task.Arn);
+            addresses = Release(addresses, previous);
         }
 
         if (task.HoldsResources)
         {
             var instance = task.Task.ContainerInstanceArn!;
             onInstance = onInstance.SetItem(instance, onInstance.GetValueOrDefault(instance, ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(task.Arn));
+            if (task.Address is { } address)
+            {
+                if (addresses.TryGetValue(address.Ipv4Address, out var holder))
+                {
+                    throw new InvalidOperationException($"Task {task.Arn} cannot take the address {address.Ipv4Address}: task {holder} holds it.");
+                }
+
+                addresses = addresses.Add(address.Ipv4Address, task.Arn);
+            }
         }
 
-        return this with { Tasks = Tasks.SetItem(task.Arn, task), TasksOnInstance = onInstance };
+        return this with { Tasks = Tasks.SetItem(task.Arn, task), TasksOnInstance = onInstance, Addresses = addresses };
     }
 
     public StateSnapshot Without(TaskRecord task)
     {
-        var onInstance = task.HoldsResources ? Remove(TasksOnInstance, task.Task.ContainerInstanceArn!, task.Arn) : TasksOnInstance;
-        return this with { Tasks = Tasks.Remove(task.Arn), TasksOnInstance = onInstance };
+        var held = task.HoldsResources;
+        var onInstance = held ? Remove(TasksOnInstance, task.Task.ContainerInstanceArn!, task.Arn) : TasksOnInstance;
+        return this with { Tasks = Tasks.Remove(task.Arn), TasksOnInstance = onInstance, Addresses = held ? Release(Addresses, task) : Addresses };
     }
+
+    public Subnet? Subnet(string id) => Subnets.FirstOrDefault(s => s.Id == id);
 
     public ClusterRecord? Cluster(string name) => Clusters.GetValueOrDefault(name);
 
@@ -99,6 +124,11 @@ public sealed record StateSnapshot
     public IEnumerable<InstanceRecord> InstancesIn(string clusterName) => Instances.Values.Where(i => i.ClusterName == clusterName);
 
     public IEnumerable<TaskRecord> TasksIn(string clusterName) => Tasks.Values.Where(t => t.ClusterName == clusterName);
+
+    private static ImmutableDictionary<string, string> Release(ImmutableDictionary<string, string> addresses, TaskRecord task) =>
+        task.Address is { } address && addresses.TryGetValue(address.Ipv4Address, out var holder) && holder == task.Arn
+            ? addresses.Remove(address.Ipv4Address)
+            : addresses;
 
     private static ImmutableDictionary<string, ImmutableHashSet<string>> Remove(
         ImmutableDictionary<string, ImmutableHashSet<string>> map, string instance, string task)

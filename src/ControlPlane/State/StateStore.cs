@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Orchestrator.ControlPlane.Networking;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
 
@@ -19,11 +20,12 @@ public sealed partial class StateStore : IDisposable
     private TaskCompletionSource changed = NewSignal();
 
     public StateStore(IOptions<ControlPlaneOptions> options, ILogger<StateStore> logger)
-        : this(Path.Combine(options.Value.DataDir, "state.db"), logger)
+        : this(Path.Combine(options.Value.DataDir, "state.db"), logger, options.Value.BuildSubnets([]))
     {
     }
 
-    public StateStore(string path, ILogger<StateStore> logger)
+    /// <param name="subnets">The subnets awsvpc tasks take addresses from (configuration, checked at start).</param>
+    public StateStore(string path, ILogger<StateStore> logger, IReadOnlyList<Subnet>? subnets = null)
     {
         this.logger = logger;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -31,7 +33,7 @@ public sealed partial class StateStore : IDisposable
         connection.Open();
         Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
         Migrate();
-        Current = Load();
+        Current = Load() with { Subnets = subnets ?? [] };
         Log.Loaded(logger, path, Current.Clusters.Count, Current.TaskDefinitions.Count, Current.Instances.Count, Current.Tasks.Count);
     }
 

@@ -65,6 +65,8 @@ internal static class EcsMembers
             "placementStrategy platformVersion propagateTags service serviceConnectConfiguration serviceRegistries " +
             "taskDefinition volumeConfigurations"),
         [typeof(DeploymentConfiguration)] = Set("alarms deploymentCircuitBreaker maximumPercent minimumHealthyPercent"),
+        [typeof(NetworkConfiguration)] = Set("awsvpcConfiguration"),
+        [typeof(AwsvpcConfiguration)] = Set("subnets securityGroups assignPublicIp"),
     };
 
     public static bool IsKnown(Type shape, string member) => Known.TryGetValue(shape, out var names) && names.Contains(member);

@@ -92,6 +92,22 @@ public sealed record RunTaskRequest
     public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
     public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
+    public NetworkConfiguration? NetworkConfiguration { get; init; }
+}
+
+/// <summary>Where awsvpc tasks' network interfaces go.</summary>
+public sealed record NetworkConfiguration
+{
+    public AwsvpcConfiguration? AwsvpcConfiguration { get; init; }
+}
+
+/// <summary>The subnets (as the control plane's configuration names them) an awsvpc task's address may come from.</summary>
+public sealed record AwsvpcConfiguration
+{
+    public IReadOnlyList<string>? Subnets { get; init; }
+    public IReadOnlyList<string>? SecurityGroups { get; init; }
+    /// <summary><c>ENABLED</c> or <c>DISABLED</c> (the default; the only one this project offers).</summary>
+    public string? AssignPublicIp { get; init; }
 }
 
 public sealed record TasksResponse(IReadOnlyList<EcsTask> Tasks, IReadOnlyList<Failure> Failures);
@@ -219,4 +235,5 @@ public sealed record StartTaskRequest
     public string? StartedBy { get; init; }
     public TaskOverride? Overrides { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
+    public NetworkConfiguration? NetworkConfiguration { get; init; }
 }

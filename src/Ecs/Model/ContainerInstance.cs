@@ -49,6 +49,8 @@ public sealed record Resource
 
     public static Resource StringSet(string name, IEnumerable<int> ports) =>
         new() { Name = name, Type = "STRINGSET", StringSetValue = ports.Order().Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() };
+
+    public static Resource StringSet(string name, IEnumerable<string> values) => new() { Name = name, Type = "STRINGSET", StringSetValue = [.. values] };
 }
 
 public static class ResourceNames
@@ -57,6 +59,17 @@ public static class ResourceNames
     public const string Memory = "MEMORY";
     public const string Ports = "PORTS";
     public const string PortsUdp = "PORTS_UDP";
+    /// <summary>The GPU IDs (registered) and the free ones (remaining), as ECS shows GPU instances.</summary>
+    public const string Gpu = "GPU";
+
+    // Not ECS's: what this project adds to the instance's resources (ECS's Resource takes any name).
+
+    /// <summary>The dynamic host port range's size (registered) and its ports still free for TCP mappings (remaining).</summary>
+    public const string DynamicPorts = "PORTS_DYNAMIC";
+    /// <summary>The same for UDP mappings.</summary>
+    public const string DynamicPortsUdp = "PORTS_DYNAMIC_UDP";
+    /// <summary>How many awsvpc tasks the host runs at once (registered) and how many more it can take (remaining).</summary>
+    public const string AwsvpcTasks = "AWSVPC_TASKS";
 }
 
 public sealed record Attribute

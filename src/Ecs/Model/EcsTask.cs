@@ -7,6 +7,8 @@ public sealed record EcsTask
     public string ClusterArn { get; init; } = "";
     public string TaskDefinitionArn { get; init; } = "";
     public string? ContainerInstanceArn { get; init; }
+    /// <summary>The task's network interface, for awsvpc tasks (type ElasticNetworkInterface); absent otherwise.</summary>
+    public IReadOnlyList<Attachment>? Attachments { get; init; }
     public IReadOnlyList<Container> Containers { get; init; } = [];
     public TaskOverride? Overrides { get; init; }
     public string LastStatus { get; init; } = TaskStatus.Provisioning;
@@ -44,10 +46,54 @@ public sealed record Container
     public int? ExitCode { get; init; }
     public string? Reason { get; init; }
     public IReadOnlyList<NetworkBinding> NetworkBindings { get; init; } = [];
+    /// <summary>awsvpc tasks: the task's interface, once the agent has attached it.</summary>
+    public IReadOnlyList<NetworkInterface>? NetworkInterfaces { get; init; }
     public string? HealthStatus { get; init; }
     public string? Cpu { get; init; }
     public string? Memory { get; init; }
     public string? MemoryReservation { get; init; }
+    /// <summary>The GPUs placement gave the container.</summary>
+    public IReadOnlyList<string>? GpuIds { get; init; }
+}
+
+/// <summary>A container's view of its task's network interface.</summary>
+public sealed record NetworkInterface
+{
+    public string? AttachmentId { get; init; }
+    public string? PrivateIpv4Address { get; init; }
+}
+
+/// <summary>
+/// Something attached to a task; this project attaches awsvpc tasks' network interfaces (type
+/// <c>ElasticNetworkInterface</c>), described by <c>details</c> named as ECS names them.
+/// </summary>
+public sealed record Attachment
+{
+    public const string NetworkInterfaceType = "ElasticNetworkInterface";
+
+    public string? Id { get; init; }
+    public string? Type { get; init; }
+    /// <summary><c>PRECREATED</c> (address chosen), <c>ATTACHED</c> (the agent runs it), <c>DELETED</c> (the task stopped).</summary>
+    public string? Status { get; init; }
+    public IReadOnlyList<NameValuePair> Details { get; init; } = [];
+
+    public string? Detail(string name) => Details.FirstOrDefault(d => d.Name == name)?.Value;
+}
+
+public static class AttachmentStatus
+{
+    public const string Precreated = "PRECREATED";
+    public const string Attached = "ATTACHED";
+    public const string Deleted = "DELETED";
+}
+
+/// <summary>The names of an ElasticNetworkInterface attachment's details.</summary>
+public static class AttachmentDetails
+{
+    public const string SubnetId = "subnetId";
+    public const string NetworkInterfaceId = "networkInterfaceId";
+    public const string MacAddress = "macAddress";
+    public const string PrivateIpv4Address = "privateIPv4Address";
 }
 
 public sealed record NetworkBinding

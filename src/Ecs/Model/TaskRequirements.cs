@@ -12,8 +12,15 @@ public sealed record TaskRequirements(int Cpu, int MemoryMiB, IReadOnlyList<int>
     /// <summary>Whether the task takes one of the instance's awsvpc task slots (networkMode <c>awsvpc</c>).</summary>
     public bool UsesTaskEni { get; init; }
 
+    /// <summary>Bridge TCP port mappings without a host port: each takes one port of the instance's dynamic range.</summary>
+    public int DynamicTcpPorts { get; init; }
+
+    /// <summary>The same for UDP; the agent counts the two protocols apart.</summary>
+    public int DynamicUdpPorts { get; init; }
+
     public static TaskRequirements Of(TaskDefinition definition)
     {
+        ArgumentNullException.ThrowIfNull(definition);
         var containers = definition.ContainerDefinitions;
         var cpu = int.TryParse(definition.Cpu, out var taskCpu) ? taskCpu : containers.Sum(c => c.Cpu);
         var memory = int.TryParse(definition.Memory, out var taskMemory)
@@ -22,22 +29,37 @@ public sealed record TaskRequirements(int Cpu, int MemoryMiB, IReadOnlyList<int>
 
         var tcp = new List<int>();
         var udp = new List<int>();
+        int dynamicTcp = 0, dynamicUdp = 0;
         var mode = definition.EffectiveNetworkMode;
         foreach (var mapping in containers.SelectMany(c => c.PortMappings ?? []))
         {
             var hostPort = mode switch
             {
                 NetworkModes.Bridge => mapping.HostPort ?? 0,
-                NetworkModes.Host => mapping.ContainerPort ?? 0,
-                _ => 0, // awsvpc tasks have their own address; none has no ports
+                NetworkModes.Host => mapping.ContainerPort ?? -1,
+                _ => -1, // awsvpc tasks have their own address; none has no ports
             };
+            var isUdp = mapping.EffectiveProtocol == "udp";
             if (hostPort > 0)
             {
-                (mapping.EffectiveProtocol == "udp" ? udp : tcp).Add(hostPort);
+                (isUdp ? udp : tcp).Add(hostPort);
+            }
+            else if (hostPort == 0 && isUdp)
+            {
+                dynamicUdp++;
+            }
+            else if (hostPort == 0)
+            {
+                dynamicTcp++;
             }
         }
 
-        // GpuCount stays 0 until ContainerDefinition carries resourceRequirements.
-        return new TaskRequirements(cpu, memory, tcp, udp) { UsesTaskEni = mode == NetworkModes.Awsvpc };
+        return new TaskRequirements(cpu, memory, tcp, udp)
+        {
+            GpuCount = containers.Sum(c => c.GpuCount),
+            UsesTaskEni = mode == NetworkModes.Awsvpc,
+            DynamicTcpPorts = dynamicTcp,
+            DynamicUdpPorts = dynamicUdp,
+        };
     }
 }

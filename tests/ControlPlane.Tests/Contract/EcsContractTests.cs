@@ -108,6 +108,49 @@ public sealed class EcsContractTests
         Assert.Equal(EcsActions.Names.Order(), checker.Called.Order());
     }
 
+    [Fact]
+    public async Task Responses_OfAnAwsvpcTaskAndAnInstanceWithEveryResource_ConformToTheModel()
+    {
+        using var cluster = new TestCluster(subnets: Networking.SubnetOptionsTests.Parse("subnet-a cidr=10.9.0.0/24"));
+        var (instanceArn, _) = await cluster.AddInstanceAsync(r =>
+        {
+            r.Resources.AwsvpcTaskLimit = 4;
+            r.Resources.DynamicPortFirst = 40000;
+            r.Resources.DynamicPortLast = 40999;
+            r.Resources.GpuIds.Add("GPU-0");
+        });
+        var checker = new Checker(cluster);
+
+        await checker.CallAsync("RegisterTaskDefinition", """
+            {"family":"api","networkMode":"awsvpc",
+             "containerDefinitions":[{"name":"api","image":"local/busybox:1","memory":32,"portMappings":[{"containerPort":80}],
+                                      "resourceRequirements":[{"type":"GPU","value":"1"}]}]}
+            """);
+        var run = await checker.CallAsync("RunTask", """
+            {"taskDefinition":"api","networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-a"],"assignPublicIp":"DISABLED"}}}
+            """);
+        var task = run.GetProperty("tasks")[0];
+        var taskArn = task.GetProperty("taskArn").GetString()!;
+        var running = new TaskState { TaskArn = taskArn, LastStatus = Status.Running };
+        running.Containers.Add(new ContainerState { Name = "api", LastStatus = Status.Running, RuntimeId = "c0ffee" });
+        running.NetworkInterfaces.Add(new NetworkInterface
+        {
+            AttachmentId = task.GetProperty("attachments")[0].GetProperty("id").GetString(),
+            Ipv4Address = "10.9.0.2",
+            MacAddress = "02:42:0a:09:00:02",
+        });
+        await cluster.Reports.ApplyAsync(instanceArn, new TaskStateChange { Sequence = 1, Task = running }, TestCluster.Token);
+
+        var described = await checker.CallAsync("DescribeTasks", $$"""{"tasks":["{{taskArn}}"]}""");
+        await checker.CallAsync("DescribeContainerInstances", $$"""{"containerInstances":["{{instanceArn}}"]}""");
+        await checker.CallAsync("StartTask", $$"""{"taskDefinition":"api","containerInstances":["{{instanceArn}}"],"networkConfiguration":""" + """{"awsvpcConfiguration":{"subnets":["subnet-a"]}}}""");
+
+        Assert.Empty(checker.Problems);
+        var container = described.GetProperty("tasks")[0].GetProperty("containers")[0];
+        Assert.Equal("10.9.0.2", container.GetProperty("networkInterfaces")[0].GetProperty("privateIpv4Address").GetString());
+        Assert.Equal("GPU-0", container.GetProperty("gpuIds")[0].GetString());
+    }
+
     private sealed class Checker(TestCluster cluster)
     {
         public List<string> Problems { get; } = [];

@@ -40,8 +40,81 @@ public sealed class ClusterSnapshotTests
         Assert.Null(b.Attributes["ecs.capability.task-eni"]);
         Assert.Equal(("i-0b", "1.51.0"), (b.Ec2InstanceId, b.AgentVersion));
         Assert.Empty(b.FreeGpuIds);
-        Assert.Equal(InstanceSnapshot.Unlimited, b.FreeTaskEniSlots);
+        Assert.Equal((0, 0), (b.FreeTaskEniSlots, b.TaskEniLimit)); // registered without awsvpc
+        Assert.Equal((InstanceSnapshot.Unlimited, null), (b.FreeDynamicTcpPorts, b.DynamicPortRange)); // nor a dynamic port range
+        Assert.Empty(b.SubnetIds);
     }
+
+    [Fact]
+    public void Of_Instance_CountsDynamicPortsGpusAwsvpcSlotsAndSubnets()
+    {
+        var registered = new HostCapacity(2048, 4096, [22, 40003], [])
+        {
+            DynamicPortFirst = 40000,
+            DynamicPortLast = 40009,
+            GpuIds = ["GPU-0", "GPU-1", "GPU-2"],
+            AwsvpcTaskLimit = 4,
+        };
+        var instance = Instance("b", ContainerInstanceStatus.Active) with { Registered = registered };
+        var bound = Task("t1", "b", "family:web", TaskStatus.Running, tcp: [40005]) with
+        {
+            Reserved = new TaskRequirements(100, 200, [40005], []) { DynamicTcpPorts = 2, DynamicUdpPorts = 1 },
+        };
+        bound = bound with
+        {
+            Task = bound.Task with
+            {
+                Containers =
+                [
+                    new Container
+                    {
+                        Name = "web",
+                        GpuIds = ["GPU-1"],
+                        NetworkBindings =
+                        [
+                            new NetworkBinding { BindIP = "0.0.0.0", ContainerPort = 80, HostPort = 40000, Protocol = "tcp" },
+                            new NetworkBinding { BindIP = "::", ContainerPort = 80, HostPort = 40000, Protocol = "tcp" },
+                            new NetworkBinding { BindIP = "0.0.0.0", ContainerPort = 81, HostPort = 40005, Protocol = "tcp" },
+                        ],
+                    },
+                ],
+            },
+        };
+        var pending = Task("t2", "b", "family:web", TaskStatus.Pending) with
+        {
+            Reserved = new TaskRequirements(100, 200, [], []) { DynamicTcpPorts = 3, UsesTaskEni = true },
+        };
+        var subnets = new[]
+        {
+            Subnet("subnet-b", "attribute:ecs.availability-zone == us-east-1a"),
+            Subnet("subnet-c", "attribute:ecs.availability-zone == us-east-1c"),
+            Subnet("subnet-other", null, cluster: "other"),
+        };
+        var state = (StateSnapshot.Empty with { Subnets = subnets }).With(instance).With(bound).With(pending);
+
+        var view = ClusterSnapshot.Of(state, instance, agentConnected: true);
+
+        Assert.Equal([22, 40000, 40003, 40005], view.UsedTcpPorts.Order());
+        // 10 ports; 40000, 40003 and 40005 used; t1 owes 1 more (2 dynamic, 1 bound), t2 owes 3.
+        Assert.Equal(10 - 3 - 1 - 3, view.FreeDynamicTcpPorts);
+        Assert.Equal(10 - 1, view.FreeDynamicUdpPorts);
+        Assert.Equal("40000-40009", view.DynamicPortRange);
+        Assert.Equal(["GPU-0", "GPU-2"], view.FreeGpuIds);
+        Assert.Equal((3, 4), (view.FreeTaskEniSlots, view.TaskEniLimit));
+        Assert.Equal(["subnet-b"], view.SubnetIds);
+    }
+
+    private static ControlPlane.Networking.Subnet Subnet(string id, string? hosts, string? cluster = null) => new()
+    {
+        Id = id,
+        Network = 0x0A000000,
+        PrefixLength = 24,
+        First = 0x0A000002,
+        Last = 0x0A0000FE,
+        Gateway = 0x0A000001,
+        Cluster = cluster,
+        Hosts = hosts is null ? null : MemberOfConstraint.Parse(hosts),
+    };
 
     [Fact]
     public void From_State_PlacementSeesTheGroupsAndAttributes()

@@ -14,7 +14,14 @@ public sealed class FilterReasonTests
         ["tcp"] = (Host("h", tcp: [22, 8080]), Needs(tcp: [8080]), PlacementRules.None, "The container instance is already using TCP port 8080 that the task requires."),
         ["udp"] = (Host("h", udp: [53]), Needs(udp: [53]), PlacementRules.None, "The container instance is already using UDP port 53 that the task requires."),
         ["gpu"] = (Host("h", gpus: 1), Needs(gpus: 2), PlacementRules.None, "The task needs 2 GPUs; the container instance has 1 free."),
-        ["eni"] = (Host("h", eniSlots: 0), Needs(eni: true), PlacementRules.None, "The container instance has no free awsvpc task slot."),
+        ["eni"] = (Host("h", eniSlots: 0, eniLimit: 4), Needs(eni: true), PlacementRules.None, "The container instance has no free awsvpc task slot: it runs at most 4 awsvpc tasks."),
+        ["no-awsvpc"] = (Host("h", eniSlots: 0), Needs(eni: true), PlacementRules.None, "The container instance does not run awsvpc tasks (its agent has no --awsvpc-interface)."),
+        ["location"] = (Host("h", subnets: []), Needs(eni: true), PlacementRules.None,
+            "No subnet serves the container instance (ControlPlane:Subnets, --subnet), so it has no address for an awsvpc task."),
+        ["dynamic-tcp"] = (Host("h", dynamicTcp: 1), Needs(dynamicTcp: 2), PlacementRules.None,
+            "The task needs 2 dynamic TCP host ports; the container instance has 1 left in its dynamic port range 49153-65535."),
+        ["dynamic-udp"] = (Host("h", dynamicUdp: 0), Needs(dynamicUdp: 1), PlacementRules.None,
+            "The task needs 1 dynamic UDP host port; the container instance has 0 left in its dynamic port range 49153-65535."),
         ["agent"] = (Host("h", connected: false), Needs(), PlacementRules.None, "The container instance's agent is not connected."),
         ["draining"] = (Host("h", status: ContainerInstanceStatus.Draining), Needs(), PlacementRules.None, "The container instance is DRAINING, not ACTIVE."),
         ["memberOf"] = (Host("h", attributes: Attrs(("zone", "a"))), Needs(), Rules("attribute:zone == b"), "The container instance does not satisfy memberOf(attribute:zone == b)."),
@@ -28,6 +35,10 @@ public sealed class FilterReasonTests
     [InlineData("udp", PlacementReasons.PortsUdp)]
     [InlineData("gpu", PlacementReasons.Gpu)]
     [InlineData("eni", PlacementReasons.Eni)]
+    [InlineData("no-awsvpc", PlacementReasons.Eni)]
+    [InlineData("location", PlacementReasons.Location)]
+    [InlineData("dynamic-tcp", PlacementReasons.Ports)]
+    [InlineData("dynamic-udp", PlacementReasons.PortsUdp)]
     [InlineData("agent", PlacementReasons.Agent)]
     [InlineData("draining", PlacementReasons.Inactive)]
     [InlineData("memberOf", PlacementReasons.Attribute)]

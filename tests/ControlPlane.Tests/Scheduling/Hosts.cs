@@ -20,6 +20,10 @@ internal static class Hosts
         int[]? udp = null,
         int gpus = 0,
         int eniSlots = InstanceSnapshot.Unlimited,
+        int? eniLimit = null,
+        int dynamicTcp = InstanceSnapshot.Unlimited,
+        int dynamicUdp = InstanceSnapshot.Unlimited,
+        string[]? subnets = null,
         string? agentVersion = "1.51.0",
         string? ec2InstanceId = null,
         DateTimeOffset? registeredAt = null,
@@ -39,6 +43,11 @@ internal static class Hosts
             UsedUdpPorts = new HashSet<int>(udp ?? []),
             FreeGpuIds = Enumerable.Range(0, gpus).Select(g => $"GPU-{id}-{g}").ToList(),
             FreeTaskEniSlots = eniSlots,
+            TaskEniLimit = eniLimit ?? eniSlots,
+            FreeDynamicTcpPorts = dynamicTcp,
+            FreeDynamicUdpPorts = dynamicUdp,
+            DynamicPortRange = dynamicTcp == InstanceSnapshot.Unlimited && dynamicUdp == InstanceSnapshot.Unlimited ? null : "49153-65535",
+            SubnetIds = subnets ?? [DefaultSubnet],
             RunningTasksCount = runningTasks ?? groups?.Values.Sum() ?? 0,
             TaskGroups = groups ?? new Dictionary<string, int>(),
         };
@@ -49,10 +58,17 @@ internal static class Hosts
     public static Dictionary<string, int> Groups(params (string Group, int Count)[] pairs) =>
         pairs.ToDictionary(p => p.Group, p => p.Count);
 
-    public static ClusterSnapshot Snapshot(params InstanceSnapshot[] instances) => new(instances);
+    /// <summary>The subnet every host is in unless told otherwise, with addresses to spare.</summary>
+    public const string DefaultSubnet = "subnet-test";
 
-    public static TaskRequirements Needs(int cpu = 256, int memory = 512, int[]? tcp = null, int[]? udp = null, int gpus = 0, bool eni = false) =>
-        new(cpu, memory, tcp ?? [], udp ?? []) { GpuCount = gpus, UsesTaskEni = eni };
+    public static ClusterSnapshot Snapshot(params InstanceSnapshot[] instances) =>
+        new(instances, [new SubnetSnapshot(DefaultSubnet, "10.0.0.2-10.0.255.254", 65533)]);
+
+    public static ClusterSnapshot Snapshot(IEnumerable<SubnetSnapshot> subnets, params InstanceSnapshot[] instances) => new(instances, subnets);
+
+    public static TaskRequirements Needs(
+        int cpu = 256, int memory = 512, int[]? tcp = null, int[]? udp = null, int gpus = 0, bool eni = false, int dynamicTcp = 0, int dynamicUdp = 0) =>
+        new(cpu, memory, tcp ?? [], udp ?? []) { GpuCount = gpus, UsesTaskEni = eni, DynamicTcpPorts = dynamicTcp, DynamicUdpPorts = dynamicUdp };
 
     public static PlacementRules Rules(string? memberOf = null, bool distinct = false, params (string Type, string? Field)[] strategies)
     {
@@ -70,8 +86,10 @@ internal static class Hosts
         return PlacementValidation.Validate(constraints, strategies.Select(s => new PlacementStrategy(s.Type, s.Field)).ToList());
     }
 
-    public static PlacementResult Place(ClusterSnapshot snapshot, int count = 1, TaskRequirements? needs = null, PlacementRules? rules = null, string? group = "family:web", ulong seed = 1) =>
-        PlacementEngine.Place(snapshot, new PlacementRequest(needs ?? Needs(), count, group, rules ?? PlacementRules.None, seed));
+    public static PlacementResult Place(
+        ClusterSnapshot snapshot, int count = 1, TaskRequirements? needs = null, PlacementRules? rules = null, string? group = "family:web", ulong seed = 1,
+        IReadOnlyList<string>? subnets = null) =>
+        PlacementEngine.Place(snapshot, new PlacementRequest(needs ?? Needs(), count, group, rules ?? PlacementRules.None, seed) { Subnets = subnets });
 
     /// <summary>The IDs of the instances the tasks went to, in order.</summary>
     public static List<string> Ids(this PlacementResult result) => result.InstanceArns.Select(a => a[(a.LastIndexOf('/') + 1)..]).ToList();

@@ -12,11 +12,13 @@ internal sealed class PlacementWorkspace
 {
     private readonly InstanceSnapshot[] instances;
     private readonly FilterChain filters;
+    private readonly AddressPools pools;
     private readonly int[] position; // index in eligible, or -1
 
-    public PlacementWorkspace(ClusterSnapshot snapshot, PlacementRequest request, FilterChain filters)
+    public PlacementWorkspace(ClusterSnapshot snapshot, PlacementRequest request, FilterChain filters, AddressPools pools)
     {
         this.filters = filters;
+        this.pools = pools;
         Needs = request.Needs;
         instances = snapshot.Items;
         var n = instances.Length;
@@ -24,6 +26,8 @@ internal sealed class PlacementWorkspace
         MemoryMiB = new int[n];
         Gpus = new int[n];
         TaskEniSlots = new int[n];
+        DynamicTcpPorts = new int[n];
+        DynamicUdpPorts = new int[n];
         Placed = new int[n];
         GroupTasks = new int[n];
         Eligible = new int[n];
@@ -35,6 +39,8 @@ internal sealed class PlacementWorkspace
             MemoryMiB[i] = instance.RemainingMemoryMiB;
             Gpus[i] = instance.FreeGpuIds.Count;
             TaskEniSlots[i] = instance.FreeTaskEniSlots;
+            DynamicTcpPorts[i] = instance.FreeDynamicTcpPorts;
+            DynamicUdpPorts[i] = instance.FreeDynamicUdpPorts;
             GroupTasks[i] = instance.GroupCount(request.Group);
             position[i] = -1;
             if (filters.Passes(State(i)))
@@ -50,6 +56,8 @@ internal sealed class PlacementWorkspace
     public int[] MemoryMiB { get; }
     public int[] Gpus { get; }
     public int[] TaskEniSlots { get; }
+    public int[] DynamicTcpPorts { get; }
+    public int[] DynamicUdpPorts { get; }
     public int[] Placed { get; }
     /// <summary>Tasks of the request's group per instance, this request's included.</summary>
     public int[] GroupTasks { get; }
@@ -59,7 +67,8 @@ internal sealed class PlacementWorkspace
 
     public IReadOnlyList<InstanceSnapshot> Instances => instances;
 
-    public InstanceState State(int i) => new(i, instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i]);
+    public InstanceState State(int i) =>
+        new(i, instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i], DynamicTcpPorts[i], DynamicUdpPorts[i]);
 
     /// <summary>Takes one task's resources from instance <paramref name="i"/> and re-checks it for the next task.</summary>
     public void Place(int i)
@@ -72,16 +81,49 @@ internal sealed class PlacementWorkspace
             TaskEniSlots[i]--;
         }
 
+        if (DynamicTcpPorts[i] != InstanceSnapshot.Unlimited)
+        {
+            DynamicTcpPorts[i] -= Needs.DynamicTcpPorts;
+        }
+
+        if (DynamicUdpPorts[i] != InstanceSnapshot.Unlimited)
+        {
+            DynamicUdpPorts[i] -= Needs.DynamicUdpPorts;
+        }
+
         Placed[i]++;
         GroupTasks[i]++;
+        var subnetEmptied = Needs.UsesTaskEni && pools.Take(i);
         if (!filters.Passes(State(i)))
         {
-            // Swap the last eligible instance into its slot: order within the list does not decide ties.
-            var at = position[i];
-            var last = Eligible[--EligibleCount];
-            Eligible[at] = last;
-            position[last] = at;
-            position[i] = -1;
+            Remove(i);
         }
+
+        if (subnetEmptied)
+        {
+            // Addresses are shared: the subnet just emptied may have been the last one of other instances too.
+            for (var at = EligibleCount - 1; at >= 0; at--)
+            {
+                if (!filters.Passes(State(Eligible[at])))
+                {
+                    Remove(Eligible[at]);
+                }
+            }
+        }
+    }
+
+    /// <summary>Swaps the last eligible instance into <paramref name="i"/>'s slot: order within the list does not decide ties.</summary>
+    private void Remove(int i)
+    {
+        var at = position[i];
+        if (at < 0)
+        {
+            return;
+        }
+
+        var last = Eligible[--EligibleCount];
+        Eligible[at] = last;
+        position[last] = at;
+        position[i] = -1;
     }
 }

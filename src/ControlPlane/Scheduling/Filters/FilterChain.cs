@@ -1,14 +1,14 @@
 namespace Orchestrator.ControlPlane.Scheduling.Filters;
 
 /// <summary>
-/// The filters of one request in ECS's order: status and agent, then CPU, memory, ports, GPUs and awsvpc slots,
-/// then the constraints in the order given. An instance fails with the first filter it does not pass.
+/// The filters of one request in ECS's order: status and agent, then CPU, memory, ports, GPUs, awsvpc slots and
+/// addresses, then the constraints in the order given. An instance fails with the first filter it does not pass.
 /// </summary>
 internal sealed class FilterChain
 {
     private readonly IPlacementFilter[] filters;
 
-    public FilterChain(ClusterSnapshot snapshot, PlacementRequest request)
+    public FilterChain(ClusterSnapshot snapshot, PlacementRequest request, Engine.AddressPools pools)
     {
         var needs = request.Needs;
         var list = new List<IPlacementFilter> { StatusFilter.Instance, AgentFilter.Instance, new CpuFilter(needs.Cpu), new MemoryFilter(needs.MemoryMiB) };
@@ -22,6 +22,16 @@ internal sealed class FilterChain
             list.Add(PortsFilter.Udp(needs.UdpPorts));
         }
 
+        if (needs.DynamicTcpPorts > 0)
+        {
+            list.Add(new DynamicPortsFilter(needs.DynamicTcpPorts, udp: false));
+        }
+
+        if (needs.DynamicUdpPorts > 0)
+        {
+            list.Add(new DynamicPortsFilter(needs.DynamicUdpPorts, udp: true));
+        }
+
         if (needs.GpuCount > 0)
         {
             list.Add(new GpuFilter(needs.GpuCount));
@@ -30,6 +40,8 @@ internal sealed class FilterChain
         if (needs.UsesTaskEni)
         {
             list.Add(TaskEniFilter.Instance);
+            list.Add(new SubnetFilter(pools));
+            list.Add(new AddressFilter(pools));
         }
 
         foreach (var constraint in request.Rules.Constraints)

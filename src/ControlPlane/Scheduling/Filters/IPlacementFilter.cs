@@ -24,4 +24,5 @@ internal interface IPlacementFilter
 /// placed by this request included.
 /// </summary>
 internal readonly record struct InstanceState(
-    int Index, InstanceSnapshot Snapshot, int Cpu, int MemoryMiB, int Gpus, int TaskEniSlots, int PlacedHere, int GroupTasks);
+    int Index, InstanceSnapshot Snapshot, int Cpu, int MemoryMiB, int Gpus, int TaskEniSlots, int PlacedHere, int GroupTasks,
+    int DynamicTcpPorts = InstanceSnapshot.Unlimited, int DynamicUdpPorts = InstanceSnapshot.Unlimited);
