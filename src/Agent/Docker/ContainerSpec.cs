@@ -15,8 +15,13 @@ public sealed record ContainerSpec
     public long MemoryBytes { get; init; }
     /// <summary>Soft memory limit in bytes; 0 when none.</summary>
     public long MemoryReservationBytes { get; init; }
-    /// <summary>Docker's network mode (<c>bridge</c>, <c>host</c>, <c>none</c>, <c>nat</c>, …).</summary>
+    /// <summary>
+    /// Docker's network mode (<c>bridge</c>, <c>host</c>, <c>none</c>, <c>nat</c>, <c>container:&lt;id&gt;</c>, or a
+    /// user-defined network's name).
+    /// </summary>
     public required string NetworkMode { get; init; }
+    /// <summary>The container's address on the user-defined network <see cref="NetworkMode"/>; null: Docker picks.</summary>
+    public string? Ipv4Address { get; init; }
     /// <summary>Whether <see cref="Ports"/> are published on the host (bridge, nat) or only exposed (host mode).</summary>
     public bool PublishPorts { get; init; }
     public IReadOnlyList<PortSpec> Ports { get; init; } = [];

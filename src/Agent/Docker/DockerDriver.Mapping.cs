@@ -43,6 +43,15 @@ public sealed partial class DockerDriver
             User = spec.User!,
             WorkingDir = spec.WorkingDirectory!,
             Hostname = spec.Hostname!,
+            NetworkingConfig = spec.Ipv4Address is { } address
+                ? new NetworkingConfig
+                {
+                    EndpointsConfig = new Dictionary<string, EndpointSettings>
+                    {
+                        [spec.NetworkMode] = new EndpointSettings { IPAMConfig = new EndpointIPAMConfig { IPv4Address = address } },
+                    },
+                }
+                : null!,
             Healthcheck = spec.HealthCheck is { } check
                 ? new HealthcheckConfig
                 {
@@ -133,8 +142,33 @@ public sealed partial class DockerDriver
             Health = string.IsNullOrEmpty(state?.Health?.Status) || state.Health.Status == "none" ? null : state.Health.Status,
             Bindings = bindings,
             Labels = response.Config?.Labels is { } labels ? new Dictionary<string, string>(labels) : new Dictionary<string, string>(),
+            Networks = (response.NetworkSettings?.Networks ?? new Dictionary<string, EndpointSettings>())
+                .Where(n => !string.IsNullOrEmpty(n.Value?.IPAddress))
+                .ToDictionary(n => n.Key, n => new NetworkEndpointInfo(n.Value.IPAddress, n.Value.MacAddress ?? ""), StringComparer.Ordinal),
         };
     }
+
+    internal static NetworksCreateParameters ToNetworkParameters(NetworkSpec spec) => new()
+    {
+        Name = spec.Name,
+        Driver = spec.Driver,
+        Options = new Dictionary<string, string>(spec.Options),
+        Labels = new Dictionary<string, string>(spec.Labels),
+        IPAM = new IPAM
+        {
+            Driver = "default",
+            Config = [.. spec.Subnets.Select(s => new IPAMConfig { Subnet = s.Cidr, Gateway = s.Gateway! })],
+        },
+    };
+
+    internal static NetworkInspection ToNetworkInspection(NetworkResponse response) => new()
+    {
+        Id = response.ID,
+        Driver = response.Driver ?? "",
+        Options = response.Options is { } options ? new Dictionary<string, string>(options) : new Dictionary<string, string>(),
+        Subnets = [.. (response.IPAM?.Config ?? []).Select(c => new NetworkSubnet(c.Subnet, string.IsNullOrEmpty(c.Gateway) ? null : c.Gateway))],
+        Containers = response.Containers?.Count ?? 0,
+    };
 
     private static DateTimeOffset? ParseTime(string? value) =>
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && time.Year > 1

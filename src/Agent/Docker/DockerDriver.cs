@@ -196,6 +196,65 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         }
     }
 
+    public async Task LoadImagesAsync(Stream archive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        var progress = new PullProgress();
+        await Call(() => _client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, archive, progress, cancellationToken)).ConfigureAwait(false);
+        if (progress.Error is { } error)
+        {
+            throw new DockerOperationException(error);
+        }
+    }
+
+    public async Task<NetworkInspection?> InspectNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _client.Networks.InspectNetworkAsync(name, cancellationToken).ConfigureAwait(false);
+            // Docker matches IDs by prefix too: only the network of exactly this name is the one asked for.
+            return response.Name == name ? ToNetworkInspection(response) : null;
+        }
+        catch (DockerNetworkNotFoundException)
+        {
+            return null;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
+    public async Task CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        await Call(() => _client.Networks.CreateNetworkAsync(ToNetworkParameters(spec), cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task RemoveNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Networks.DeleteNetworkAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerNetworkNotFoundException)
+        {
+            // Already removed.
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already removed.
+        }
+        catch (DockerApiException e)
+        {
+            throw new DockerOperationException(MessageOf(e), e);
+        }
+    }
+
     public async IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var since = DateTimeOffset.UtcNow - EventReplayWindow;

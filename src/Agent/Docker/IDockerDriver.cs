@@ -43,6 +43,17 @@ public interface IDockerDriver
     /// <summary>Removes a Docker volume; one that is already gone is not an error, one still in use is.</summary>
     Task RemoveVolumeAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Loads the images of a <c>docker save</c> archive (<c>docker load</c>).</summary>
+    Task LoadImagesAsync(Stream archive, CancellationToken cancellationToken);
+
+    /// <summary>The network of this name, null when Docker does not have it.</summary>
+    Task<NetworkInspection?> InspectNetworkAsync(string name, CancellationToken cancellationToken);
+
+    Task CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Removes a network; one that is already gone is not an error, one with containers attached is.</summary>
+    Task RemoveNetworkAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>
     /// Docker's events for containers that carry the task-ARN label, until the stream breaks (an exception) or
     /// <paramref name="cancellationToken"/> is cancelled. The subscription starts a few seconds in the past, so an
@@ -89,6 +100,34 @@ public sealed record ContainerInspection
     public string? Health { get; init; }
     public IReadOnlyList<PortBindingInfo> Bindings { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>The container's addresses on user-defined networks (bridge, macvlan …), by network name.</summary>
+    public IReadOnlyDictionary<string, NetworkEndpointInfo> Networks { get; init; } = new Dictionary<string, NetworkEndpointInfo>();
+}
+
+/// <summary>A container's address on one network.</summary>
+public sealed record NetworkEndpointInfo(string Ipv4Address, string MacAddress);
+
+/// <summary>A Docker network to create: its driver and options (macvlan: <c>parent</c>) and its subnets.</summary>
+public sealed record NetworkSpec
+{
+    public required string Name { get; init; }
+    public required string Driver { get; init; }
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<NetworkSubnet> Subnets { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A subnet of a network (<c>10.0.1.0/24</c>) and its gateway.</summary>
+public sealed record NetworkSubnet(string Cidr, string? Gateway);
+
+/// <summary>What the agent reads back from a network: how it is made and how many containers are attached.</summary>
+public sealed record NetworkInspection
+{
+    public required string Id { get; init; }
+    public required string Driver { get; init; }
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<NetworkSubnet> Subnets { get; init; } = [];
+    public int Containers { get; init; }
 }
 
 /// <summary>A published port as Docker reports it after start.</summary>

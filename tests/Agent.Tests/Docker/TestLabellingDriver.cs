@@ -51,5 +51,18 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
 
     public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) => inner.RemoveVolumeAsync(name, cancellationToken);
 
+    public Task LoadImagesAsync(Stream archive, CancellationToken cancellationToken) => inner.LoadImagesAsync(archive, cancellationToken);
+
+    public Task<NetworkInspection?> InspectNetworkAsync(string name, CancellationToken cancellationToken) => inner.InspectNetworkAsync(name, cancellationToken);
+
+    public Task CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var labels = new Dictionary<string, string>(spec.Labels) { [DockerFixture.TestLabel] = "true", [DockerFixture.PidLabel] = DockerFixture.Pid, [RunLabel] = run };
+        return inner.CreateNetworkAsync(spec with { Labels = labels }, cancellationToken);
+    }
+
+    public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken) => inner.RemoveNetworkAsync(name, cancellationToken);
+
     public IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken) => inner.WatchContainerEventsAsync(cancellationToken);
 }

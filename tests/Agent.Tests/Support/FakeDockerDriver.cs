@@ -51,6 +51,20 @@ internal sealed class FakeDockerDriver : IDockerDriver
 
     public ConcurrentQueue<string> RemovedVolumes { get; } = new();
 
+    /// <summary>Docker networks that exist, by name.</summary>
+    public ConcurrentDictionary<string, NetworkSpec> Networks { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<string> RemovedNetworks { get; } = new();
+
+    /// <summary>When set, creating a network fails with this message.</summary>
+    public string? NetworkFailure { get; set; }
+
+    /// <summary>The images each <c>docker load</c> brought in, in order.</summary>
+    public ConcurrentQueue<string> Loaded { get; } = new();
+
+    /// <summary>When set, a container started on a user-defined network gets this address instead of the one asked for.</summary>
+    public string? AddressOverride { get; set; }
+
     public Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken) => Task.FromResult(HostInfo);
 
     public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
@@ -79,6 +93,11 @@ internal sealed class FakeDockerDriver : IDockerDriver
         if (CreateFailures.TryGetValue(spec.Image, out var message))
         {
             throw new DockerOperationException(message);
+        }
+
+        if (spec.NetworkMode.StartsWith("container:", StringComparison.Ordinal) && spec.Ports.Count > 0)
+        {
+            throw new DockerOperationException("conflicting options: port exposing and the container type network mode"); // as Docker does
         }
 
         lock (_gate)
@@ -113,7 +132,9 @@ internal sealed class FakeDockerDriver : IDockerDriver
 
             container.State = ContainerRunState.Running;
             container.StartedAt = DateTimeOffset.UtcNow;
-            container.Bindings = [.. container.Spec.Ports.Select(p => new PortBindingInfo("0.0.0.0", p.ContainerPort, p.HostPort ?? _nextPort++, p.Protocol))];
+            container.Bindings = container.Spec.PublishPorts
+                ? [.. container.Spec.Ports.Select(p => new PortBindingInfo("0.0.0.0", p.ContainerPort, p.HostPort ?? _nextPort++, p.Protocol))]
+                : [];
             Started.Enqueue(containerId);
         }
 
@@ -142,6 +163,9 @@ internal sealed class FakeDockerDriver : IDockerDriver
                 Health = container.Spec.HealthCheck is null ? null : container.Health,
                 Bindings = container.State == ContainerRunState.Running ? container.Bindings : [],
                 Labels = container.Spec.Labels,
+                Networks = container.State == ContainerRunState.Running && container.Spec.Ipv4Address is { } address
+                    ? new Dictionary<string, NetworkEndpointInfo> { [container.Spec.NetworkMode] = new(AddressOverride ?? address, "02:42:0a:00:00:0a") }
+                    : new Dictionary<string, NetworkEndpointInfo>(),
             });
         }
     }
@@ -187,6 +211,60 @@ internal sealed class FakeDockerDriver : IDockerDriver
         if (Volumes.TryRemove(name, out _))
         {
             RemovedVolumes.Enqueue(name);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task LoadImagesAsync(Stream archive, CancellationToken cancellationToken)
+    {
+        using var reader = new System.Formats.Tar.TarReader(archive);
+        while (await reader.GetNextEntryAsync(copyData: true, cancellationToken) is { } entry)
+        {
+            if (entry.Name == "manifest.json" && entry.DataStream is { } data)
+            {
+                using var manifest = await System.Text.Json.JsonDocument.ParseAsync(data, cancellationToken: cancellationToken);
+                foreach (var tag in manifest.RootElement[0].GetProperty("RepoTags").EnumerateArray())
+                {
+                    Images[tag.GetString()!] = "sha256:loaded";
+                    Loaded.Enqueue(tag.GetString()!);
+                }
+            }
+        }
+    }
+
+    public Task<NetworkInspection?> InspectNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Networks.TryGetValue(name, out var spec)
+                ? new NetworkInspection
+                {
+                    Id = "net-" + name,
+                    Driver = spec.Driver,
+                    Options = spec.Options,
+                    Subnets = spec.Subnets,
+                    Containers = _containers.Values.Count(c => c.Spec.NetworkMode == name && c.State == ContainerRunState.Running),
+                }
+                : null);
+        }
+    }
+
+    public Task CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellationToken)
+    {
+        if (NetworkFailure is { } failure)
+        {
+            throw new DockerOperationException(failure);
+        }
+
+        return Networks.TryAdd(spec.Name, spec) ? Task.CompletedTask : throw new DockerOperationException($"network with name {spec.Name} already exists");
+    }
+
+    public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Networks.TryRemove(name, out _))
+        {
+            RemovedNetworks.Enqueue(name);
         }
 
         return Task.CompletedTask;
