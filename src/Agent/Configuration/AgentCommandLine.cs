@@ -19,6 +19,8 @@ public static class AgentCommandLine
         ["reserved-ports"] = $"{Section}:{nameof(AgentOptions.ReservedPorts)}",
         ["reserved-ports-udp"] = $"{Section}:{nameof(AgentOptions.ReservedPortsUdp)}",
         ["dynamic-port-range"] = $"{Section}:{nameof(AgentOptions.DynamicPortRange)}",
+        ["awsvpc-interface"] = $"{Section}:{nameof(AgentOptions.AwsvpcInterface)}",
+        ["awsvpc-task-limit"] = $"{Section}:{nameof(AgentOptions.AwsvpcTaskLimit)}",
     };
 
     /// <summary>Environment variable → configuration key.</summary>
@@ -33,6 +35,7 @@ public static class AgentCommandLine
         ["ORCH_RESERVED_PORTS"] = $"{Section}:{nameof(AgentOptions.ReservedPorts)}",
         ["ORCH_RESERVED_PORTS_UDP"] = $"{Section}:{nameof(AgentOptions.ReservedPortsUdp)}",
         ["ORCH_DYNAMIC_PORT_RANGE"] = $"{Section}:{nameof(AgentOptions.DynamicPortRange)}",
+        ["ORCH_AWSVPC_INTERFACE"] = $"{Section}:{nameof(AgentOptions.AwsvpcInterface)}",
     };
 
     public const string Usage = """
@@ -48,6 +51,9 @@ public static class AgentCommandLine
           --reserved-ports-udp LIST  reserved UDP ports (ORCH_RESERVED_PORTS_UDP)
           --dynamic-port-range FIRST-LAST  host ports for hostPort 0 (ORCH_DYNAMIC_PORT_RANGE; default the
                                  Docker host's ip_local_port_range, else 49153-65535)
+          --awsvpc-interface IF  run awsvpc tasks, each with its own address (from the control plane's subnets) on a
+                                 macvlan of this interface, e.g. eth0 (ORCH_AWSVPC_INTERFACE; default: none)
+          --awsvpc-task-limit N  awsvpc tasks at once on this host (default 16)
           --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10
         """;
 

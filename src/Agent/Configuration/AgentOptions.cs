@@ -43,6 +43,27 @@ public sealed class AgentOptions
     /// </summary>
     public bool PortBindCheck { get; set; } = true;
 
+    /// <summary>
+    /// The host's interface awsvpc tasks get their addresses on (macvlan, e.g. <c>eth0</c>); empty: the host runs no
+    /// awsvpc tasks. Every host a subnet serves must have this interface on that subnet's layer-2 segment.
+    /// </summary>
+    public string? AwsvpcInterface { get; set; }
+
+    /// <summary>How many awsvpc tasks the host runs at once (like an EC2 instance's ENI limit), with an interface set.</summary>
+    public int AwsvpcTaskLimit { get; set; } = 16;
+
+    /// <summary>The Docker network (macvlan on <see cref="AwsvpcInterface"/>) the agent makes for awsvpc tasks.</summary>
+    public string AwsvpcNetwork { get; set; } = Awsvpc.AwsvpcTask.DefaultNetworkName;
+
+    /// <summary>The pause program awsvpc tasks' pause containers run; default: <c>pause/pause</c> next to the agent.</summary>
+    public string? PauseProgram { get; set; }
+
+    /// <summary>Whether the host runs awsvpc tasks.</summary>
+    public bool AwsvpcEnabled => !string.IsNullOrWhiteSpace(AwsvpcInterface);
+
+    /// <summary>The pause program's path: <see cref="PauseProgram"/> or the one shipped with the agent.</summary>
+    public string EffectivePauseProgram => string.IsNullOrWhiteSpace(PauseProgram) ? Awsvpc.PauseImage.DefaultProgramPath : PauseProgram;
+
     /// <summary>Custom attributes: <c>name=value,name2=value2</c>; a name without a value is a capability-style attribute.</summary>
     public string? Attributes { get; set; }
 

@@ -55,6 +55,31 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{Key(nameof(AgentOptions.Attributes))} (--attribute, ORCH_ATTRIBUTES) must be name=value pairs separated by commas: {attributeError}.");
         }
 
+        if (options.AwsvpcEnabled)
+        {
+            var parent = options.AwsvpcInterface!;
+            if (parent.Length > 15 || parent.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)))
+            {
+                failures.Add($"{Key(nameof(AgentOptions.AwsvpcInterface))} (--awsvpc-interface, ORCH_AWSVPC_INTERFACE) must be a network interface name such as eth0, not '{parent}'.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.AwsvpcNetwork) || !options.AwsvpcNetwork.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                failures.Add($"{Key(nameof(AgentOptions.AwsvpcNetwork))} must be a Docker network name (letters, digits, '-', '_', '.'), not '{options.AwsvpcNetwork}'.");
+            }
+
+            if (options.AwsvpcTaskLimit is < 1 or > 1024)
+            {
+                failures.Add($"{Key(nameof(AgentOptions.AwsvpcTaskLimit))} (--awsvpc-task-limit) must be between 1 and 1024, not {options.AwsvpcTaskLimit}.");
+            }
+
+            if (!File.Exists(options.EffectivePauseProgram))
+            {
+                failures.Add($"{Key(nameof(AgentOptions.PauseProgram))}: awsvpc tasks need the pause program, and {options.EffectivePauseProgram} does not exist. " +
+                    "The agent's build makes it from src/Agent/Pause/pause.c with gcc (Debian: apt-get install gcc libc6-dev), or name one.");
+            }
+        }
+
         Positive(failures, nameof(AgentOptions.StopTimeout), options.StopTimeout);
         Positive(failures, nameof(AgentOptions.HeartbeatInterval), options.HeartbeatInterval);
         Positive(failures, nameof(AgentOptions.ReconnectInitialDelay), options.ReconnectInitialDelay);

@@ -73,7 +73,9 @@ public static class ContainerSpecBuilder
             MemoryReservationBytes = MiB(container.MemoryReservation),
             NetworkMode = networking.Mode,
             PublishPorts = networking.PublishesPorts,
-            Ports = [.. (container.PortMappings ?? []).Where(p => p.ContainerPort is > 0).Select(p => new PortSpec(
+            // A container in another's network namespace (awsvpc: the pause container's) has no ports of its own to
+            // expose; Docker refuses them there.
+            Ports = networking.Mode.StartsWith("container:", StringComparison.Ordinal) ? [] : [.. (container.PortMappings ?? []).Where(p => p.ContainerPort is > 0).Select(p => new PortSpec(
                 p.ContainerPort!.Value,
                 p.HostPort is > 0 ? p.HostPort : Assigned(context.HostPorts, p),
                 p.EffectiveProtocol))],

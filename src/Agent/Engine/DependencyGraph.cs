@@ -28,6 +28,12 @@ public sealed record DependencyCheck(Readiness Readiness, string? Reason = null)
 /// </summary>
 public sealed class DependencyGraph
 {
+    /// <summary>
+    /// Not an ECS condition: the dependency runs, before the container is even created (awsvpc containers wait so
+    /// for their pause container, whose network namespace they join).
+    /// </summary>
+    public const string Running = "RUNNING";
+
     public static readonly DependencyGraph Empty = new(new Dictionary<string, IReadOnlyList<ContainerDependency>>(), new Dictionary<string, int>());
 
     private readonly IReadOnlyDictionary<string, IReadOnlyList<ContainerDependency>> _dependencies;
@@ -143,6 +149,7 @@ public sealed class DependencyGraph
         var satisfied = condition switch
         {
             ContainerOrdering.Create => target.RuntimeId is not null && target.KnownStatus >= LifecycleStatus.Created,
+            Running => started,
             ContainerConditions.Start when step == ContainerActionKind.Create =>
                 started || target.KnownStatus is LifecycleStatus.Created or LifecycleStatus.Running,
             ContainerConditions.Start => started,

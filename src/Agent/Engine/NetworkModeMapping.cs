@@ -12,7 +12,8 @@ public sealed record DockerNetworking(string Mode, bool PublishesPorts)
 /// An ECS networkMode as Docker's network mode on the host's OS, the way the ECS agent does it. Pure.
 /// <list type="bullet">
 /// <item>Linux: <c>bridge</c> → Docker's bridge, ports published; <c>host</c> → the host's stack, host port =
-/// container port, nothing published; <c>none</c> → loopback only.</item>
+/// container port, nothing published; <c>none</c> → loopback only; <c>awsvpc</c> → the network namespace of the task's
+/// pause container, which has the task's own address (see <c>AwsvpcTask</c>).</item>
 /// <item>Windows: the default (<c>bridge</c>) → Docker's <c>nat</c> network, ports published; <c>awsvpc</c> → the
 /// <c>l2bridge</c> network the task's ENI is attached through; <c>host</c> and <c>none</c> do not exist for Windows
 /// containers.</item>
@@ -22,6 +23,12 @@ public static class NetworkModeMapping
 {
     public const string WindowsNat = "nat";
     public const string WindowsAwsvpcNetwork = "l2bridge";
+
+    /// <summary>
+    /// Linux awsvpc: the task's containers join its pause container's network namespace; the engine makes this
+    /// <c>container:&lt;pause container ID&gt;</c> once the pause container exists.
+    /// </summary>
+    public const string LinuxAwsvpc = "container";
 
     /// <summary>The Docker networking for <paramref name="ecsMode"/>, or why this host cannot give it.</summary>
     public static (DockerNetworking? Networking, string? Problem) Map(string ecsMode, string osType)
@@ -37,8 +44,8 @@ public static class NetworkModeMapping
         NetworkModes.Bridge => (DockerNetworking.Bridge, null),
         NetworkModes.Host => (new DockerNetworking("host", false), null),
         NetworkModes.None => (new DockerNetworking("none", false), null),
-        NetworkModes.Awsvpc => (null, "ResourceInitializationError: networkMode awsvpc is not supported by this agent yet; use bridge, host or none."),
-        _ => (null, $"ResourceInitializationError: networkMode {mode} is not supported; use bridge, host or none."),
+        NetworkModes.Awsvpc => (new DockerNetworking(LinuxAwsvpc, false), null),
+        _ => (null, $"ResourceInitializationError: networkMode {mode} is not supported; use bridge, host, none or awsvpc."),
     };
 
     private static (DockerNetworking?, string?) Windows(string mode) => mode switch

@@ -15,11 +15,6 @@ public static class TaskDefinitionCheck
     {
         ArgumentNullException.ThrowIfNull(definition);
         var mode = definition.EffectiveNetworkMode;
-        if (mode == NetworkModes.Awsvpc)
-        {
-            return "ResourceInitializationError: networkMode awsvpc is not supported by this agent yet; use bridge, host or none.";
-        }
-
         if (NetworkModeMapping.Map(mode, osType).Problem is { } networking)
         {
             return networking;

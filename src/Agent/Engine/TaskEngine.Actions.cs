@@ -18,60 +18,20 @@ public sealed partial class TaskEngine
 
         var taskArn = task.Record.TaskArn;
         var token = _stopping.Token;
-        Func<Task<TaskEvent?>> operation;
-        switch (action.Kind)
+        Func<Task<TaskEvent?>>? operation;
+        if (task.Record.Network is not null && Awsvpc.AwsvpcTask.IsPause(action.Container))
         {
-            case ContainerActionKind.Pull:
-                var image = definition.Image ?? "";
-                var pullToken = CancellationTokenSource.CreateLinkedTokenSource(token, task.PullCancellation.Token);
-                operation = async () =>
-                {
-                    using (pullToken)
-                    {
-                        return await PullAsync(taskArn, action.Container, image, pullToken.Token).ConfigureAwait(false);
-                    }
-                };
-                break;
-            case ContainerActionKind.Create:
-                if (container.DockerName is null)
-                {
-                    // Chosen and saved before creating, so that after a crash the container can be found by name.
-                    container = container with { DockerName = ContainerSpecBuilder.NewDockerName(task.Definition, action.Container) };
-                    Commit(task, task.Record.WithContainer(container));
-                }
+            if (action.Kind == ContainerActionKind.Create && container.DockerName is null)
+            {
+                container = container with { DockerName = ContainerSpecBuilder.NewDockerName(task.Definition, "internal-ecs-pause") };
+                Commit(task, task.Record.WithContainer(container));
+            }
 
-                var networking = NetworkModeMapping.Map(task.Definition.EffectiveNetworkMode, _osType).Networking ?? DockerNetworking.Bridge;
-                if (networking.PublishesPorts && AssignHostPorts(task, definition, container) is { } failure)
-                {
-                    // Reported through the loop like any failed operation, so this pass of Drive is not disturbed.
-                    task.InFlight.Add(action.Container);
-                    Post(new ActionCompleted(taskArn, action.Container, failure));
-                    return;
-                }
-
-                container = task.Record.Container(action.Container)!;
-                var context = new ContainerContext
-                {
-                    DockerNames = task.Record.Containers.Where(c => c.DockerName is not null).ToDictionary(c => c.Name, c => c.DockerName!, StringComparer.Ordinal),
-                    HostPorts = container.HostPorts,
-                    GpuIds = container.GpuIds,
-                    Networking = networking,
-                };
-                var spec = ContainerSpecBuilder.Build(
-                    task.Definition, definition, task.Overrides, container.DockerName!, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn(), context);
-                operation = () => CreateAsync(taskArn, action.Container, spec, token);
-                break;
-            case ContainerActionKind.Start:
-                var startTranslate = Translator(task, container);
-                operation = () => StartAsync(taskArn, action.Container, container.RuntimeId!, startTranslate, token);
-                break;
-            case ContainerActionKind.Stop:
-                var timeout = definition.StopTimeout is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : _options.StopTimeout;
-                var stopTranslate = Translator(task, container);
-                operation = () => StopAsync(taskArn, action.Container, container.RuntimeId!, timeout, stopTranslate, token);
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown action {action.Kind}.");
+            operation = PauseOperation(task, action, container, token);
+        }
+        else if ((operation = ContainerOperation(task, action, definition, container, token)) is null)
+        {
+            return;
         }
 
         task.InFlight.Add(action.Container);
@@ -98,6 +58,72 @@ public sealed partial class TaskEngine
                 }
             }
         });
+    }
+
+    /// <summary>The Docker operation for a step of one of the task's own containers; null when it was settled here.</summary>
+    private Func<Task<TaskEvent?>>? ContainerOperation(
+        ManagedTask task, ContainerAction action, ContainerDefinition definition, ContainerRecord container, CancellationToken token)
+    {
+        var taskArn = task.Record.TaskArn;
+        Func<Task<TaskEvent?>> operation;
+        switch (action.Kind)
+        {
+            case ContainerActionKind.Pull:
+                var image = definition.Image ?? "";
+                var pullToken = CancellationTokenSource.CreateLinkedTokenSource(token, task.PullCancellation.Token);
+                operation = async () =>
+                {
+                    using (pullToken)
+                    {
+                        return await PullAsync(taskArn, action.Container, image, pullToken.Token).ConfigureAwait(false);
+                    }
+                };
+                break;
+            case ContainerActionKind.Create:
+                if (container.DockerName is null)
+                {
+                    // Chosen and saved before creating, so that after a crash the container can be found by name.
+                    container = container with { DockerName = ContainerSpecBuilder.NewDockerName(task.Definition!, action.Container) };
+                    Commit(task, task.Record.WithContainer(container));
+                }
+
+                var networking = task.Record.Network is not null
+                    ? new DockerNetworking($"container:{task.Record.Container(Awsvpc.AwsvpcTask.PauseContainer)?.RuntimeId}", false)
+                    : NetworkModeMapping.Map(task.Definition!.EffectiveNetworkMode, _osType).Networking ?? DockerNetworking.Bridge;
+                if (networking.PublishesPorts && AssignHostPorts(task, definition, container) is { } failure)
+                {
+                    // Reported through the loop like any failed operation, so this pass of Drive is not disturbed.
+                    task.InFlight.Add(action.Container);
+                    Post(new ActionCompleted(taskArn, action.Container, failure));
+                    return null;
+                }
+
+                container = task.Record.Container(action.Container)!;
+                var context = new ContainerContext
+                {
+                    DockerNames = task.Record.Containers.Where(c => c.DockerName is not null).ToDictionary(c => c.Name, c => c.DockerName!, StringComparer.Ordinal),
+                    HostPorts = container.HostPorts,
+                    GpuIds = container.GpuIds,
+                    Networking = networking,
+                };
+                var spec = ContainerSpecBuilder.Build(
+                    task.Definition!, definition, task.Overrides, container.DockerName!, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn(), context);
+                operation = () => CreateAsync(taskArn, action.Container, spec, token);
+                break;
+            case ContainerActionKind.Start:
+                var startTranslate = Translator(task, container);
+                operation = () => StartAsync(taskArn, action.Container, container.RuntimeId!, startTranslate, token);
+                break;
+            case ContainerActionKind.Stop:
+                var timeout = definition.StopTimeout is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : _options.StopTimeout;
+                var stopTranslate = Translator(task, container);
+                operation = () => StopAsync(taskArn, action.Container, container.RuntimeId!, timeout, stopTranslate, token);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown action {action.Kind}.");
+        }
+
+        return operation;
     }
 
     private void Inspect(ManagedTask task, ContainerRecord container)
@@ -302,7 +328,8 @@ public sealed partial class TaskEngine
     private async Task CleanupAsync(TaskRecord task, IReadOnlyList<string> taskVolumes, CancellationToken cancellationToken)
     {
         var succeeded = true;
-        foreach (var container in task.Containers)
+        // Last first: an awsvpc task's pause container, whose network the others share, goes after them.
+        foreach (var container in task.Containers.Reverse())
         {
             if (container.RuntimeId is not { } id)
             {
@@ -338,7 +365,7 @@ public sealed partial class TaskEngine
     }
 
     /// <summary>Turns what Docker says about a container into the event it means for the task, if any.</summary>
-    private static TaskEvent? Translate(ManagedTask task, ContainerRecord container, ContainerInspection? inspection) =>
+    private TaskEvent? Translate(ManagedTask task, ContainerRecord container, ContainerInspection? inspection) =>
         Translator(task, container)(inspection);
 
     /// <summary>Docker's health status as ECS's: healthy → HEALTHY, unhealthy → UNHEALTHY, starting → UNKNOWN.</summary>
@@ -350,12 +377,13 @@ public sealed partial class TaskEngine
         _ => HealthStatuses.Unknown,
     };
 
-    private static Func<ContainerInspection?, TaskEvent?> Translator(ManagedTask task, ContainerRecord container)
+    private Func<ContainerInspection?, TaskEvent?> Translator(ManagedTask task, ContainerRecord container)
     {
         var hostMode = task.Definition?.EffectiveNetworkMode == NetworkModes.Host;
         var definition = task.ContainerDefinition(container.Name);
         var name = container.Name;
         var known = container.KnownStatus;
+        var isPause = task.Record.Network is not null && Awsvpc.AwsvpcTask.IsPause(name);
         return inspection => inspection switch
         {
             null => known >= LifecycleStatus.Created
@@ -368,7 +396,8 @@ public sealed partial class TaskEngine
                 hostMode && definition is not null
                     ? ContainerSpecBuilder.HostModeBindings(definition)
                     : [.. inspection.Bindings.Select(b => new BindingRecord(b.BindIp, b.ContainerPort, b.HostPort, b.Protocol))],
-                HealthOf(inspection.Health)),
+                HealthOf(inspection.Health),
+                isPause ? PauseAddress(inspection) : null),
             _ => new ContainerStopped(name, inspection.ExitCode, inspection.OomKilled ? TaskStateMachine.OutOfMemoryReason : null, inspection.Id),
         };
     }

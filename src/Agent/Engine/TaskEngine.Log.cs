@@ -71,5 +71,14 @@ public sealed partial class TaskEngine
 
         [LoggerMessage(22, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: no free host port in {Range}")]
         public static partial void HostPortsExhausted(ILogger logger, string taskArn, string containerName, string range);
+
+        [LoggerMessage(23, LogLevel.Error, "awsvpc tasks cannot run: {Error}")]
+        public static partial void PauseProgramMissing(ILogger logger, string error);
+
+        [LoggerMessage(24, LogLevel.Information, "Loaded the pause image {Image}")]
+        public static partial void PauseImageLoaded(ILogger logger, string image);
+
+        [LoggerMessage(25, LogLevel.Information, "Created the awsvpc network {Network} on {Interface} for {Subnets}")]
+        public static partial void AwsvpcNetworkCreated(ILogger logger, string network, string @interface, string subnets);
     }
 }

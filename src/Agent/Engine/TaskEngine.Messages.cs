@@ -65,7 +65,10 @@ public sealed partial class TaskEngine
         var (definition, overrides, problem) = Parse(command.TaskDefinitionJson, command.OverridesJson);
         problem ??= definition is null
             ? "CannotCreateContainerError: the task definition is empty."
-            : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus);
+            : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus) ?? AwsvpcProblem(definition, command);
+        var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !NetworkModeMapping.IsWindows(_osType)
+            ? NetworkOf(command)
+            : null;
         var record = new TaskRecord
         {
             TaskArn = command.TaskArn,
@@ -73,7 +76,10 @@ public sealed partial class TaskEngine
             TaskDefinitionJson = command.TaskDefinitionJson,
             OverridesJson = command.OverridesJson,
             ReceivedAt = now,
-            Containers = [.. (definition?.ContainerDefinitions ?? [])
+            Network = network,
+            Containers = [
+                .. network is null ? [] : new[] { new ContainerRecord { Name = Awsvpc.AwsvpcTask.PauseContainer } },
+                .. (definition?.ContainerDefinitions ?? [])
                 .DistinctBy(c => c.Name ?? "")
                 .Select(c => new ContainerRecord
                 {
@@ -101,7 +107,7 @@ public sealed partial class TaskEngine
             Log.TaskAccepted(_logger, command.TaskArn, definition!.Family, definition.Revision);
         }
 
-        var task = new ManagedTask(record, problem is null ? definition : null, overrides);
+        var task = Manage(record, problem is null ? definition : null, overrides);
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         Drive(task);
@@ -164,7 +170,9 @@ public sealed partial class TaskEngine
             var container = task.Record.Containers.Find(c => c.RuntimeId == dockerEvent.ContainerId);
             if (container is not null)
             {
-                if (container.KnownStatus != LifecycleStatus.Stopped)
+                // A container with an operation under way is left to it: the operation reads back what happened
+                // (a start that failed may even have removed the container).
+                if (container.KnownStatus != LifecycleStatus.Stopped && !task.InFlight.Contains(container.Name))
                 {
                     Inspect(task, container);
                 }
@@ -178,6 +186,7 @@ public sealed partial class TaskEngine
     {
         if (_tasks.TryGetValue(message.TaskArn, out var task)
             && task.Record.Container(message.Container) is { } container
+            && !task.InFlight.Contains(container.Name)
             && Translate(task, container, message.Inspection) is { } observed)
         {
             Process(task, observed);

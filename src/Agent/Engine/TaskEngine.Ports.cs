@@ -78,7 +78,13 @@ public sealed partial class TaskEngine
                 unavailable.UnionWith(container.HostPorts.Select(a => (a.HostPort, a.Protocol)));
                 foreach (var mapping in task.ContainerDefinition(container.Name)?.PortMappings ?? [])
                 {
-                    var port = mode == NetworkModes.Host ? mapping.ContainerPort : mapping.HostPort;
+                    // awsvpc tasks' ports are on their own address, none's nowhere: only host and bridge take host ports.
+                    var port = mode switch
+                    {
+                        NetworkModes.Host => mapping.ContainerPort,
+                        NetworkModes.Bridge => mapping.HostPort,
+                        _ => null,
+                    };
                     if (port is > 0)
                     {
                         unavailable.Add((port.Value, mapping.EffectiveProtocol));

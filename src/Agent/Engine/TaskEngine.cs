@@ -80,10 +80,11 @@ public sealed partial class TaskEngine : IAsyncDisposable
             throw new InvalidOperationException("The task engine has already been started.");
         }
 
+        LoadPauseImage();
         foreach (var record in _store.LoadTasks())
         {
             var (definition, overrides, _) = Parse(record.TaskDefinitionJson, record.OverridesJson);
-            _tasks[record.TaskArn] = new ManagedTask(record, definition, overrides);
+            _tasks[record.TaskArn] = Manage(record, definition, overrides);
         }
 
         var token = _stopping.Token;
@@ -146,6 +147,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _awsvpcGate.Dispose();
     }
 
     private void Post(EngineMessage message) => _inbox.Writer.TryWrite(message);

@@ -10,9 +10,10 @@ public sealed record ContainerCreated(string Container, string RuntimeId) : Task
 
 /// <summary>
 /// The container is running (just started, found running after a restart, or its health changed), with its published
-/// ports and ECS health status (null: Docker reports no health check).
+/// ports and ECS health status (null: Docker reports no health check), and its address on a task network if it has one.
 /// </summary>
-public sealed record ContainerRunning(string Container, string RuntimeId, IReadOnlyList<BindingRecord> Bindings, string? Health = null) : TaskEvent;
+public sealed record ContainerRunning(
+    string Container, string RuntimeId, IReadOnlyList<BindingRecord> Bindings, string? Health = null, InterfaceAddress? Address = null) : TaskEvent;
 
 /// <summary>The container has stopped (exited, was stopped, or vanished); <see cref="ExitCode"/> when Docker knows it.</summary>
 public sealed record ContainerStopped(string Container, int? ExitCode, string? Reason, string? RuntimeId = null) : TaskEvent;

@@ -23,6 +23,8 @@ public sealed record TaskRecord
     public DateTimeOffset? PullStoppedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? ExecutionStoppedAt { get; init; }
+    /// <summary>awsvpc tasks: the address the control plane gave the task; null for other network modes.</summary>
+    public TaskNetworkRecord? Network { get; init; }
     public ImmutableList<ContainerRecord> Containers { get; init; } = [];
     /// <summary>How many times a picked host port turned out to be taken; past a few the task gives up. Not stored: a restart starts again.</summary>
     public int HostPortRetries { get; init; }
@@ -61,7 +63,16 @@ public sealed record ContainerRecord
     public ImmutableList<PortAssignment> HostPorts { get; init; } = [];
     /// <summary>The GPUs placement gave the container.</summary>
     public ImmutableList<string> GpuIds { get; init; } = [];
+    /// <summary>The container's own address on a task network, as Docker gave it (an awsvpc task's pause container).</summary>
+    public string? Ipv4Address { get; init; }
+    public string? MacAddress { get; init; }
 }
+
+/// <summary>An awsvpc task's address, from its RunTask command (see the agent protocol's TaskNetwork).</summary>
+public sealed record TaskNetworkRecord(string AttachmentId, string SubnetId, string Ipv4Address, int PrefixLength, string Gateway);
+
+/// <summary>A container's address on a task network, as Docker reports it.</summary>
+public sealed record InterfaceAddress(string Ipv4Address, string MacAddress);
 
 public sealed record BindingRecord(string BindIp, int ContainerPort, int HostPort, string Protocol);
 

@@ -1,10 +1,15 @@
 using Google.Protobuf.WellKnownTypes;
+using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Contracts.Agent;
 using HealthStatuses = Orchestrator.Ecs.Model.HealthStatuses;
 
 namespace Orchestrator.Agent.Engine;
 
-/// <summary>What the control plane is told about a task: the <see cref="TaskState"/> projection of a <see cref="TaskRecord"/>.</summary>
+/// <summary>
+/// What the control plane is told about a task: the <see cref="TaskState"/> projection of a <see cref="TaskRecord"/>.
+/// An awsvpc task's pause container is the agent's own business: it is not reported as a container, but the
+/// address it holds is, as the task's network interface.
+/// </summary>
 public static class TaskReport
 {
     public static TaskState ToTaskState(TaskRecord task)
@@ -23,7 +28,17 @@ public static class TaskReport
             ExecutionStoppedAt = ToTimestamp(task.ExecutionStoppedAt),
             HealthStatus = TaskHealth(task),
         };
-        foreach (var container in task.Containers)
+        if (task.Network is { } network && task.Containers.Find(c => AwsvpcTask.IsPause(c.Name)) is { Ipv4Address: { } address } pause)
+        {
+            state.NetworkInterfaces.Add(new NetworkInterface
+            {
+                AttachmentId = network.AttachmentId,
+                Ipv4Address = address,
+                MacAddress = pause.MacAddress ?? "",
+            });
+        }
+
+        foreach (var container in Reported(task))
         {
             var reported = new ContainerState
             {
@@ -104,7 +119,7 @@ public static class TaskReport
     private static TaskState Received(TaskRecord task)
     {
         var state = new TaskState { TaskArn = task.TaskArn, LastStatus = Status.Pending, HealthStatus = HealthStatuses.Unknown };
-        state.Containers.AddRange(task.Containers.Select(c => new ContainerState
+        state.Containers.AddRange(Reported(task).Select(c => new ContainerState
         {
             Name = c.Name,
             LastStatus = Status.Pending,
@@ -112,6 +127,9 @@ public static class TaskReport
         }));
         return state;
     }
+
+    /// <summary>The task's containers as the control plane knows them: without the pause container.</summary>
+    private static IEnumerable<ContainerRecord> Reported(TaskRecord task) => task.Containers.Where(c => !AwsvpcTask.IsPause(c.Name));
 
     private static Timestamp? ToTimestamp(DateTimeOffset? value) => value is { } time ? Timestamp.FromDateTimeOffset(time) : null;
 }

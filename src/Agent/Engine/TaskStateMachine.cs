@@ -199,6 +199,8 @@ public static class TaskStateMachine
             NetworkBindings = [.. e.Bindings],
             StartedAt = container.StartedAt ?? now,
             Health = health,
+            Ipv4Address = e.Address?.Ipv4Address ?? container.Ipv4Address,
+            MacAddress = e.Address?.MacAddress ?? container.MacAddress,
         });
     }
 

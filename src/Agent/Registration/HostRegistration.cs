@@ -40,6 +40,8 @@ public static class HostRegistration
     public const string CpuArchitectureAttribute = "ecs.cpu-architecture";
     public const string DockerRemoteApiPrefix = "com.amazonaws.ecs.capability.docker-remote-api.";
     public const string HealthCheckCapability = "ecs.capability.container-health-check";
+    /// <summary>The ECS agent's capability for awsvpc tasks (each task its own network interface).</summary>
+    public const string TaskEniCapability = "ecs.capability.task-eni";
 
     /// <summary>The oldest Docker API version ECS capabilities are listed from (as the ECS agent does).</summary>
     private const int OldestListedApiMinor = 17;
@@ -56,6 +58,8 @@ public static class HostRegistration
             MemoryMib = (int)Math.Clamp(memoryMiB, 0, int.MaxValue),
             DynamicPortFirst = dynamicPorts.First,
             DynamicPortLast = dynamicPorts.Last,
+            // awsvpc tasks run on Linux hosts (a pause container on a macvlan network).
+            AwsvpcTaskLimit = options.AwsvpcEnabled && !Engine.NetworkModeMapping.IsWindows(info.OsType) ? options.AwsvpcTaskLimit : 0,
         };
         resources.ReservedTcpPorts.AddRange(ReservedTcpPorts(info.OsType, options));
         resources.ReservedUdpPorts.AddRange(ReservedUdpPorts(options));
@@ -83,6 +87,11 @@ public static class HostRegistration
         }
 
         attributes.Add(new Contracts.Agent.Attribute { Name = HealthCheckCapability });
+        if (options.AwsvpcEnabled && osType == "linux")
+        {
+            attributes.Add(new Contracts.Agent.Attribute { Name = TaskEniCapability });
+        }
+
         foreach (var (name, value) in options.CustomAttributes)
         {
             attributes.RemoveAll(a => a.Name == name);

@@ -56,6 +56,11 @@ public sealed partial class AgentStore
         ALTER TABLE containers ADD COLUMN host_ports TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE containers ADD COLUMN gpu_ids TEXT NOT NULL DEFAULT '[]';
         """,
+        """
+        ALTER TABLE tasks ADD COLUMN network TEXT;
+        ALTER TABLE containers ADD COLUMN ipv4_address TEXT;
+        ALTER TABLE containers ADD COLUMN mac_address TEXT;
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;

@@ -14,7 +14,7 @@ public sealed partial class AgentStore
         using (var command = Command(
             """
             SELECT task_arn, name, essential, docker_name, runtime_id, known_status, exit_code, reason, image_digest, network_bindings,
-                   started_at, health_status, host_ports, gpu_ids
+                   started_at, health_status, host_ports, gpu_ids, ipv4_address, mac_address
             FROM containers ORDER BY task_arn, position
             """, transaction))
         using (var reader = command.ExecuteReader())
@@ -42,6 +42,8 @@ public sealed partial class AgentStore
                     Health = NullableString(reader, 11),
                     HostPorts = [.. JsonSerializer.Deserialize<List<PortAssignment>>(reader.GetString(12), BindingJson) ?? []],
                     GpuIds = [.. JsonSerializer.Deserialize<List<string>>(reader.GetString(13), BindingJson) ?? []],
+                    Ipv4Address = NullableString(reader, 14),
+                    MacAddress = NullableString(reader, 15),
                 });
             }
         }
@@ -50,7 +52,7 @@ public sealed partial class AgentStore
         using (var command = Command(
             """
             SELECT task_arn, cluster_arn, task_definition_json, overrides_json, desired_status, known_status, stop_code,
-                   stopped_reason, received_at, pull_started_at, pull_stopped_at, started_at, execution_stopped_at
+                   stopped_reason, received_at, pull_started_at, pull_stopped_at, started_at, execution_stopped_at, network
             FROM tasks ORDER BY received_at, task_arn
             """, transaction))
         using (var reader = command.ExecuteReader())
@@ -73,6 +75,7 @@ public sealed partial class AgentStore
                     PullStoppedAt = NullableTime(reader, 10),
                     StartedAt = NullableTime(reader, 11),
                     ExecutionStoppedAt = NullableTime(reader, 12),
+                    Network = NullableString(reader, 13) is { } network ? JsonSerializer.Deserialize<TaskNetworkRecord>(network, BindingJson) : null,
                     Containers = containers.TryGetValue(taskArn, out var list) ? [.. list] : ImmutableList<ContainerRecord>.Empty,
                 });
             }
@@ -86,9 +89,10 @@ public sealed partial class AgentStore
         using (var command = Command(
             """
             INSERT INTO tasks (task_arn, cluster_arn, task_definition_json, overrides_json, desired_status, known_status,
-                               stop_code, stopped_reason, received_at, pull_started_at, pull_stopped_at, started_at, execution_stopped_at)
+                               stop_code, stopped_reason, received_at, pull_started_at, pull_stopped_at, started_at, execution_stopped_at,
+                               network)
             VALUES ($arn, $cluster, $definition, $overrides, $desired, $known, $stopCode, $reason, $received, $pullStarted,
-                    $pullStopped, $started, $stopped)
+                    $pullStopped, $started, $stopped, $network)
             ON CONFLICT (task_arn) DO UPDATE SET
                 desired_status = excluded.desired_status, known_status = excluded.known_status,
                 stop_code = excluded.stop_code, stopped_reason = excluded.stopped_reason,
@@ -109,6 +113,7 @@ public sealed partial class AgentStore
             command.Parameters.AddWithValue("$pullStopped", Time(task.PullStoppedAt));
             command.Parameters.AddWithValue("$started", Time(task.StartedAt));
             command.Parameters.AddWithValue("$stopped", Time(task.ExecutionStoppedAt));
+            command.Parameters.AddWithValue("$network", task.Network is { } network ? JsonSerializer.Serialize(network, BindingJson) : DBNull.Value);
             command.ExecuteNonQuery();
         }
 
@@ -118,15 +123,16 @@ public sealed partial class AgentStore
             using var command = Command(
                 """
                 INSERT INTO containers (task_arn, position, name, essential, docker_name, runtime_id, known_status, exit_code,
-                                        reason, image_digest, network_bindings, started_at, health_status, host_ports, gpu_ids)
+                                        reason, image_digest, network_bindings, started_at, health_status, host_ports, gpu_ids,
+                                        ipv4_address, mac_address)
                 VALUES ($arn, $position, $name, $essential, $dockerName, $runtimeId, $known, $exitCode, $reason, $digest, $bindings,
-                        $startedAt, $health, $hostPorts, $gpuIds)
+                        $startedAt, $health, $hostPorts, $gpuIds, $ipv4Address, $macAddress)
                 ON CONFLICT (task_arn, name) DO UPDATE SET
                     position = excluded.position, essential = excluded.essential, docker_name = excluded.docker_name,
                     runtime_id = excluded.runtime_id, known_status = excluded.known_status, exit_code = excluded.exit_code,
                     reason = excluded.reason, image_digest = excluded.image_digest, network_bindings = excluded.network_bindings,
                     started_at = excluded.started_at, health_status = excluded.health_status, host_ports = excluded.host_ports,
-                    gpu_ids = excluded.gpu_ids
+                    gpu_ids = excluded.gpu_ids, ipv4_address = excluded.ipv4_address, mac_address = excluded.mac_address
                 """, transaction);
             command.Parameters.AddWithValue("$arn", task.TaskArn);
             command.Parameters.AddWithValue("$position", position);
@@ -143,6 +149,8 @@ public sealed partial class AgentStore
             command.Parameters.AddWithValue("$health", (object?)container.Health ?? DBNull.Value);
             command.Parameters.AddWithValue("$hostPorts", JsonSerializer.Serialize(container.HostPorts, BindingJson));
             command.Parameters.AddWithValue("$gpuIds", JsonSerializer.Serialize(container.GpuIds, BindingJson));
+            command.Parameters.AddWithValue("$ipv4Address", (object?)container.Ipv4Address ?? DBNull.Value);
+            command.Parameters.AddWithValue("$macAddress", (object?)container.MacAddress ?? DBNull.Value);
             command.ExecuteNonQuery();
         }
     }

@@ -33,6 +33,10 @@ public sealed class AgentOptionsValidatorTests
         { "jitter one", o => o.ReconnectJitter = 1, "Agent:ReconnectJitter" },
         { "dynamic range reversed", o => o.DynamicPortRange = "60000-50000", "Agent:DynamicPortRange (--dynamic-port-range, ORCH_DYNAMIC_PORT_RANGE)" },
         { "dynamic range one port number", o => o.DynamicPortRange = "49153", "Agent:DynamicPortRange" },
+        { "awsvpc interface name", o => (o.AwsvpcInterface, o.PauseProgram) = ("eth0/1", "/bin/sh"), "Agent:AwsvpcInterface (--awsvpc-interface, ORCH_AWSVPC_INTERFACE)" },
+        { "awsvpc task limit", o => (o.AwsvpcInterface, o.AwsvpcTaskLimit, o.PauseProgram) = ("eth0", 0, "/bin/sh"), "Agent:AwsvpcTaskLimit (--awsvpc-task-limit) must be between 1 and 1024" },
+        { "pause program missing", o => (o.AwsvpcInterface, o.PauseProgram) = ("eth0", "/nonexistent/pause"), "Agent:PauseProgram: awsvpc tasks need the pause program, and /nonexistent/pause does not exist" },
+        { "awsvpc network name", o => (o.AwsvpcInterface, o.AwsvpcNetwork, o.PauseProgram) = ("eth0", "my net", "/bin/sh"), "Agent:AwsvpcNetwork must be a Docker network name" },
     };
 
     [Theory]

@@ -265,8 +265,8 @@ public sealed class TaskEngineTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("awsvpc", "ResourceInitializationError: networkMode awsvpc is not supported by this agent yet; use bridge, host or none.")]
-    [InlineData("nat", "ResourceInitializationError: networkMode nat is not supported; use bridge, host or none.")]
+    [InlineData("awsvpc", "ResourceInitializationError: this agent does not run awsvpc tasks: start it with --awsvpc-interface.")]
+    [InlineData("nat", "ResourceInitializationError: networkMode nat is not supported; use bridge, host, none or awsvpc.")]
     public async Task RunTask_UnsupportedNetworkMode_StoppedWithReason(string networkMode, string expectedReason)
     {
         var command = RunTask(Definition(Container("web")) with { NetworkMode = networkMode });

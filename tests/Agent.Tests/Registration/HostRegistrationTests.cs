@@ -31,6 +31,18 @@ public sealed class HostRegistrationTests
     }
 
     [Fact]
+    public void Registration_AwsvpcInterface_OffersTheTaskLimitAndTheTaskEniCapability()
+    {
+        var options = new AgentOptions { AwsvpcInterface = "eth0", AwsvpcTaskLimit = 12 };
+
+        Assert.Equal(12, HostRegistration.Resources(Host, options).AwsvpcTaskLimit);
+        Assert.Contains(HostRegistration.Attributes(Host, options), a => a.Name == "ecs.capability.task-eni" && !a.HasValue);
+        Assert.Equal(0, HostRegistration.Resources(Host, new AgentOptions()).AwsvpcTaskLimit);
+        Assert.DoesNotContain(HostRegistration.Attributes(Host, new AgentOptions()), a => a.Name == "ecs.capability.task-eni");
+        Assert.Equal(0, HostRegistration.Resources(Host with { OsType = "windows" }, options).AwsvpcTaskLimit);
+    }
+
+    [Fact]
     public void Resources_NoConfiguredPorts_EcsDefaults()
     {
         var resources = HostRegistration.Resources(Host, new AgentOptions());
