@@ -22,11 +22,15 @@ internal static class TaskRunCommand
         var group = new Option<string>("--group") { Description = "The tasks' group" };
         var wait = new Option<bool>("--wait") { Description = "Wait until every task is RUNNING (exit 1 if one stops or the timeout passes)" };
         var timeout = DurationOption.Create("--timeout", $"How long --wait waits, e.g. 90s, 5m, 1h [default: {Duration.Format(DefaultTimeout)}]");
+        var subnets = new Option<string>("--subnets")
+        {
+            Description = "awsvpc tasks: the subnets their address may come from, comma separated (networkConfiguration) [default: any serving the instance]",
+        };
 
         var placement = new PlacementOptions();
         var command = new Command("run", "Start tasks from a task definition (RunTask)")
         {
-            cluster, definition, count, startedBy, group, wait, timeout,
+            cluster, definition, count, startedBy, group, wait, timeout, subnets,
         };
         placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
@@ -41,6 +45,12 @@ internal static class TaskRunCommand
                 Group = invocation.GetOptional(group),
                 PlacementConstraints = placement.ReadConstraints(invocation),
                 PlacementStrategy = placement.ReadStrategies(invocation),
+                NetworkConfiguration = invocation.GetOptional(subnets) is { Length: > 0 } names
+                    ? new NetworkConfiguration
+                    {
+                        AwsvpcConfiguration = new AwsvpcConfiguration { Subnets = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                    }
+                    : null,
             };
             var response = await invocation.Client.CallAsync<TasksResponse>("RunTask", request, cancellationToken);
             var output = invocation.Output;

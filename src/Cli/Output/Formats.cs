@@ -40,6 +40,30 @@ internal static class Formats
     public static string Mappings(IEnumerable<PortMapping> mappings) => string.Join(", ", mappings.Select(m =>
         $"{(m.HostPort is null or 0 ? "dynamic" : Number(m.HostPort))}->{Number(m.ContainerPort)}/{m.EffectiveProtocol}"));
 
+    /// <summary>What the task list's PORTS column shows: the bound ports, or an awsvpc task's own address.</summary>
+    public static string TaskPorts(EcsTask task)
+    {
+        var bindings = Bindings(task.Containers.SelectMany(c => c.NetworkBindings));
+        return bindings.Length > 0 || TaskAddress(task) is not { } address ? bindings : address;
+    }
+
+    /// <summary>An awsvpc task's address (its network interface's privateIPv4Address), null for other tasks.</summary>
+    public static string? TaskAddress(EcsTask task) =>
+        task.Attachments?.FirstOrDefault(a => a.Type == Attachment.NetworkInterfaceType)?.Detail(AttachmentDetails.PrivateIpv4Address);
+
+    /// <summary><c>subnet-a, eni-…, ATTACHED</c>: the rest of what ECS says about an awsvpc task's interface.</summary>
+    public static string NetworkInterface(EcsTask task)
+    {
+        var attachment = task.Attachments!.First(a => a.Type == Attachment.NetworkInterfaceType);
+        return string.Join(", ", new[]
+        {
+            attachment.Detail(AttachmentDetails.SubnetId),
+            attachment.Detail(AttachmentDetails.NetworkInterfaceId),
+            attachment.Detail(AttachmentDetails.MacAddress),
+            attachment.Status,
+        }.Where(v => !string.IsNullOrEmpty(v)));
+    }
+
     public static string? LocalTime(DateTimeOffset? value, TimeZoneInfo zone) =>
         value is { } time ? TimeZoneInfo.ConvertTime(time, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : null;
 

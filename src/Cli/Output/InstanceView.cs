@@ -37,8 +37,15 @@ internal static class InstanceView
             ("Tasks", $"{Formats.Number(instance.RunningTasksCount)} running, {Formats.Number(instance.PendingTasksCount)} pending"),
             ("CPU free/total", FreeOfTotal(instance, ResourceNames.Cpu)),
             ("Memory free/total", FreeOfTotal(instance, ResourceNames.Memory)),
-            ("Reserved ports (TCP)", Formats.StringSet(instance.RemainingResources, ResourceNames.Ports)),
-            ("Reserved ports (UDP)", Formats.StringSet(instance.RemainingResources, ResourceNames.PortsUdp)),
+            ("Ports in use (TCP)", Formats.StringSet(instance.RemainingResources, ResourceNames.Ports)),
+            ("Ports in use (UDP)", Formats.StringSet(instance.RemainingResources, ResourceNames.PortsUdp)),
+            .. Optional(
+            [
+                ("Dynamic ports free (TCP)", OptionalFreeOfTotal(instance, ResourceNames.DynamicPorts)),
+                ("Dynamic ports free (UDP)", OptionalFreeOfTotal(instance, ResourceNames.DynamicPortsUdp)),
+                ("awsvpc tasks free", OptionalFreeOfTotal(instance, ResourceNames.AwsvpcTasks)),
+                ("GPUs free", instance.RegisteredResources.Any(r => r.Name == ResourceNames.Gpu) ? Formats.StringSet(instance.RemainingResources, ResourceNames.Gpu) : null),
+            ]),
         ]));
 
         if (instance.Attributes.Count > 0)
@@ -53,6 +60,13 @@ internal static class InstanceView
             output.Write(table);
         }
     }
+
+    /// <summary>The rows of what only some instances have, left out for the others.</summary>
+    private static IEnumerable<(string Name, string? Value)> Optional(IEnumerable<(string Name, string? Value)> rows) => rows.Where(r => r.Value is not null);
+
+    /// <summary>free/total for a resource the instance may not have (dynamic ports, awsvpc tasks); null when it has none.</summary>
+    private static string? OptionalFreeOfTotal(ContainerInstance instance, string resource) =>
+        instance.RegisteredResources.Any(r => r.Name == resource) ? FreeOfTotal(instance, resource) : null;
 
     private static string FreeOfTotal(ContainerInstance instance, string resource) =>
         $"{Formats.Number(Formats.Integer(instance.RemainingResources, resource))}/{Formats.Number(Formats.Integer(instance.RegisteredResources, resource))}";

@@ -15,7 +15,7 @@ internal static class TaskView
                 task.LastStatus,
                 task.DesiredStatus,
                 Formats.InstanceId(task.ContainerInstanceArn),
-                Formats.Bindings(task.Containers.SelectMany(c => c.NetworkBindings)),
+                Formats.TaskPorts(task),
                 Formats.LocalTime(task.StartedAt, output.LocalTimeZone));
         }
 
@@ -32,6 +32,7 @@ internal static class TaskView
             ("Cluster", Formats.ClusterName(task.ClusterArn)),
             ("Definition", Formats.Definition(task.TaskDefinitionArn)),
             ("Instance", Formats.InstanceId(task.ContainerInstanceArn)),
+            .. (Formats.TaskAddress(task) is { } address ? [("Address", $"{address} ({Formats.NetworkInterface(task)})")] : Array.Empty<(string, string?)>()),
             ("Status", $"{task.LastStatus} (desired {task.DesiredStatus})"),
             ("Started by", task.StartedBy),
             ("Group", task.Group),

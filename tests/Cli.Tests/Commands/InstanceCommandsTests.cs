@@ -68,10 +68,57 @@ public sealed class InstanceCommandsTests
         var result = await CliHarness.RunAsync(server, "instance", "describe", Canned.InstanceId);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"(?m)^Reserved ports \(TCP\):\s+22, 80, 2375, 2376, 51678, 51679\s*$", result.Stdout);
-        Assert.Matches(@"(?m)^Reserved ports \(UDP\):\s+53\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^Ports in use \(TCP\):\s+22, 80, 2375, 2376, 51678, 51679\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^Ports in use \(UDP\):\s+53\s*$", result.Stdout);
         Assert.Matches(@"(?m)^ecs\.cpu-architecture\s+x86_64\s*$", result.Stdout);
         Assert.Matches(@"(?m)^ecs\.os-type\s+linux\s*$", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Describe_InstanceWithDynamicPortsAwsvpcAndGpus_ShowsWhatIsFree()
+    {
+        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        var instance = Instance() with
+        {
+            RegisteredResources =
+            [
+                .. Instance().RegisteredResources,
+                Resource.Integer(ResourceNames.DynamicPorts, 28232),
+                Resource.Integer(ResourceNames.DynamicPortsUdp, 28232),
+                Resource.Integer(ResourceNames.AwsvpcTasks, 16),
+                Resource.StringSet(ResourceNames.Gpu, ["GPU-0", "GPU-1"]),
+            ],
+            RemainingResources =
+            [
+                .. Instance().RemainingResources,
+                Resource.Integer(ResourceNames.DynamicPorts, 28230),
+                Resource.Integer(ResourceNames.DynamicPortsUdp, 28232),
+                Resource.Integer(ResourceNames.AwsvpcTasks, 15),
+                Resource.StringSet(ResourceNames.Gpu, ["GPU-1"]),
+            ],
+        };
+        server.Api.On("DescribeContainerInstances", new DescribeContainerInstancesResponse([instance], []));
+
+        var result = await CliHarness.RunAsync(server, "instance", "describe", Canned.InstanceId);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"(?m)^Dynamic ports free \(TCP\):\s+28230/28232\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^Dynamic ports free \(UDP\):\s+28232/28232\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^awsvpc tasks free:\s+15/16\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^GPUs free:\s+GPU-1\s*$", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Describe_InstanceWithoutThem_LeavesThoseRowsOut()
+    {
+        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        server.Api.On("DescribeContainerInstances", new DescribeContainerInstancesResponse([Instance()], []));
+
+        var result = await CliHarness.RunAsync(server, "instance", "describe", Canned.InstanceId);
+
+        Assert.DoesNotContain("Dynamic ports", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("awsvpc", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("GPUs", result.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

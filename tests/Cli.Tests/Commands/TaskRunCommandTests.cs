@@ -31,6 +31,34 @@ public sealed class TaskRunCommandTests
     }
 
     [Fact]
+    public async Task Run_Subnets_SendsTheNetworkConfigurationAndShowsTheTasksAddress()
+    {
+        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        var task = Canned.Task(Canned.TaskId1, TaskStatus.Pending) with
+        {
+            Attachments =
+            [
+                new Attachment
+                {
+                    Id = "5c6d2a5e-0000-4000-8000-000000000001",
+                    Type = Attachment.NetworkInterfaceType,
+                    Status = AttachmentStatus.Precreated,
+                    Details = [new("subnetId", "subnet-a"), new("privateIPv4Address", "10.20.0.10")],
+                },
+            ],
+        };
+        server.Api.On("RunTask", Placed(task));
+
+        var result = await CliHarness.RunAsync(server, "task", "run", "-t", "api", "--subnets", "subnet-a, subnet-b");
+
+        Assert.Equal(0, result.ExitCode);
+        JsonAssert.Equal(
+            """{"cluster":"default","taskDefinition":"api","count":1,"networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-a","subnet-b"]}}}""",
+            Assert.Single(server.Api.Calls).Json);
+        Assert.Matches($@"(?m)^{Canned.TaskId1}\s+web:1\s+PENDING\s+RUNNING\s+{Canned.InstanceId}\s+10\.20\.0\.10\s+-\s*$", result.Stdout);
+    }
+
+    [Fact]
     public async Task Run_Defaults_SendsDefaultClusterAndCountOne()
     {
         await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
