@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using Orchestrator.Ecs.Model;
 
@@ -106,6 +107,7 @@ public sealed partial class LabCluster : IAsyncDisposable
             "--http-listen", "127.0.0.1",
             "--agent-heartbeat-timeout", options.AgentHeartbeatTimeout.ToString("c", CultureInfo.InvariantCulture),
             .. options.ControlPlaneArguments,
+            .. options.ControlPlaneNetworkArguments?.Invoke(Network) ?? [],
         ]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.Async(async () =>
