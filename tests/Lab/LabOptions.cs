@@ -28,6 +28,12 @@ public sealed record LabOptions
     /// <summary>Extra control plane arguments.</summary>
     public IReadOnlyList<string> ControlPlaneArguments { get; init; } = [];
 
+    /// <summary>
+    /// Control plane arguments that depend on the lab's network, known only once it exists (e.g. a <c>--subnet</c>
+    /// for awsvpc tasks on the lab's wire).
+    /// </summary>
+    public Func<LabNetwork, IEnumerable<string>>? ControlPlaneNetworkArguments { get; init; }
+
     /// <summary>Extra dockerd arguments for every host, e.g. <c>--live-restore</c>.</summary>
     public IReadOnlyList<string> DockerdArguments { get; init; } = [];
 
