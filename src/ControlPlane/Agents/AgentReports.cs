@@ -130,7 +130,7 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
                     continue;
                 }
 
-                var applied = TaskStateReport.Apply(task, report, now);
+                var applied = ConfirmStopped(TaskStateReport.Apply(task, report, now), report.LastStatus);
                 if (!ReferenceEquals(applied, task))
                 {
                     tx.Put(applied);
@@ -140,6 +140,12 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
                 {
                     commands.Add(ControlMessages.Stop(applied.Arn, applied.Task.StoppedReason));
                 }
+            }
+
+            // Tasks stopped while the instance was lost that the agent no longer has: their addresses are free.
+            foreach (var task in tx.State.Tasks.Values.Where(t => t.AwaitingAgentStop && t.Task.ContainerInstanceArn == instance.Arn && !reported.Contains(t.Arn)).ToList())
+            {
+                tx.Put(task with { AwaitingAgentStop = false });
             }
 
             foreach (var task in tx.State.TasksOn(instance.Arn).Where(t => !reported.Contains(t.Arn)).ToList())
@@ -180,7 +186,7 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
             var task = tx.State.Task(change.Task.TaskArn);
             if (task is not null && task.Task.ContainerInstanceArn == instanceArn)
             {
-                var applied = TaskStateReport.Apply(task, change.Task, clock.GetUtcNow());
+                var applied = ConfirmStopped(TaskStateReport.Apply(task, change.Task, clock.GetUtcNow()), change.Task.LastStatus);
                 if (!ReferenceEquals(applied, task))
                 {
                     tx.Put(applied);
@@ -198,6 +204,10 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
             tx.Put(tx.State.Instance(instanceArn)! with { LastSequence = change.Sequence });
             return true;
         }, cancellationToken);
+
+    /// <summary>The agent says a task the control plane had stopped without it has stopped: its address is free.</summary>
+    private static TaskRecord ConfirmStopped(TaskRecord task, Status reported) =>
+        task.AwaitingAgentStop && reported == Status.Stopped ? task with { AwaitingAgentStop = false } : task;
 
     private static InstanceRecord FindInstance(StateSnapshot state, string arn) =>
         state.Instance(arn) is { Status: not ContainerInstanceStatus.Inactive } instance

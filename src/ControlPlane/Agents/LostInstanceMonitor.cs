@@ -50,7 +50,8 @@ public sealed partial class LostInstanceMonitor(
                 var tasks = tx.State.TasksOn(instance.Arn).Where(IsServiceTask).ToList();
                 foreach (var task in tasks)
                 {
-                    tx.Put(task with { Task = Stopped(task.Task, instance, away, now) });
+                    // Its host may still run it: an awsvpc task keeps its address until the agent says it has stopped.
+                    tx.Put(task with { Task = Stopped(task.Task, instance, away, now), AwaitingAgentStop = task.Address is not null });
                 }
 
                 if (tasks.Count > 0)

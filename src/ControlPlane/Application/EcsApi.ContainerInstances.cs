@@ -124,6 +124,12 @@ public sealed partial class EcsApi
 
             var inactive = instance with { Status = ContainerInstanceStatus.Inactive, Version = instance.Version + 1 };
             tx.Put(inactive);
+            // Its agent will not report again: addresses held for tasks it might still have run are given up.
+            foreach (var task in tx.State.Tasks.Values.Where(t => t.AwaitingAgentStop && t.Task.ContainerInstanceArn == arn).ToList())
+            {
+                tx.Put(task with { AwaitingAgentStop = false });
+            }
+
             return inactive;
         }, cancellationToken).ConfigureAwait(false);
 

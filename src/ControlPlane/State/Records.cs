@@ -74,6 +74,12 @@ public sealed record TaskRecord
     /// <summary>The address an awsvpc task got from its subnet at placement; held until the task is STOPPED.</summary>
     public TaskAddress? Address { get; init; }
 
+    /// <summary>
+    /// The control plane stopped the task without its agent's word (its instance was lost): the host may still run it,
+    /// so its address stays taken until the agent says the task has stopped, or the instance is deregistered.
+    /// </summary>
+    public bool AwaitingAgentStop { get; init; }
+
     /// <summary>For service tasks: the service scheduler has counted this task's stop (failure or not).</summary>
     public bool StopAccounted { get; init; }
 
@@ -86,6 +92,10 @@ public sealed record TaskRecord
     public string Id => Arn[(Arn.LastIndexOf('/') + 1)..];
     [JsonIgnore]
     public bool HoldsResources => Task.ContainerInstanceArn is not null && Task.LastStatus != TaskStatus.Stopped;
+
+    /// <summary>Whether the task's address is taken: while it holds resources, and after that while its agent may still run it.</summary>
+    [JsonIgnore]
+    public bool HoldsAddress => Address is not null && (HoldsResources || (AwaitingAgentStop && Task.ContainerInstanceArn is not null));
 }
 
 /// <summary>

@@ -33,11 +33,13 @@ public static class Schema
         """
         CREATE TABLE services (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
-        // awsvpc tasks' addresses live in their task documents; no two tasks that are not STOPPED may hold the same one.
+        // awsvpc tasks' addresses live in their task documents; no two tasks that hold theirs (not STOPPED, or stopped
+        // while their host was lost) may have the same one.
         // The writer checks this before it stores anything; the index makes the database refuse it as well.
         """
         CREATE UNIQUE INDEX task_addresses ON tasks (json_extract(doc, '$.address.ipv4Address'))
-            WHERE json_extract(doc, '$.address.ipv4Address') IS NOT NULL AND json_extract(doc, '$.task.lastStatus') <> 'STOPPED';
+            WHERE json_extract(doc, '$.address.ipv4Address') IS NOT NULL
+              AND (json_extract(doc, '$.task.lastStatus') <> 'STOPPED' OR json_extract(doc, '$.awaitingAgentStop') = 1);
         """,
     ];
 }

@@ -28,7 +28,10 @@ public sealed record StateSnapshot
     /// <summary>The subnets awsvpc tasks take addresses from (the control plane's configuration, not stored).</summary>
     public IReadOnlyList<Subnet> Subnets { get; init; } = [];
 
-    /// <summary>The addresses awsvpc tasks hold (placed and not yet STOPPED), to the ARN of the task holding each.</summary>
+    /// <summary>
+    /// The addresses awsvpc tasks hold (placed and not yet STOPPED, or stopped while their host was lost and not yet
+    /// confirmed stopped by its agent), to the ARN of the task holding each.
+    /// </summary>
     public ImmutableDictionary<string, string> Addresses { get; init; } = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal);
 
     public StateSnapshot With(ClusterRecord cluster) => this with { Clusters = Clusters.SetItem(cluster.Name, cluster) };
@@ -64,25 +67,34 @@ public sealed record StateSnapshot
     {
         var onInstance = TasksOnInstance;
         var addresses = Addresses;
-        if (Tasks.TryGetValue(task.Arn, out var previous) && previous.HoldsResources)
+        if (Tasks.TryGetValue(task.Arn, out var previous))
         {
-            onInstance = Remove(onInstance, previous.Task.ContainerInstanceArn!, task.Arn);
-            addresses = Release(addresses, previous);
+            if (previous.HoldsResources)
+            {
+                onInstance = Remove(onInstance, previous.Task.ContainerInstanceArn!, task.Arn);
+            }
+
+            if (previous.HoldsAddress)
+            {
+                addresses = Release(addresses, previous);
+            }
         }
 
         if (task.HoldsResources)
         {
             var instance = task.Task.ContainerInstanceArn!;
             onInstance = onInstance.SetItem(instance, onInstance.GetValueOrDefault(instance, ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(task.Arn));
-            if (task.Address is { } address)
-            {
-                if (addresses.TryGetValue(address.Ipv4Address, out var holder))
-                {
-                    throw new InvalidOperationException($"Task {task.Arn} cannot take the address {address.Ipv4Address}: task {holder} holds it.");
-                }
+        }
 
-                addresses = addresses.Add(address.Ipv4Address, task.Arn);
+        if (task.HoldsAddress)
+        {
+            var address = task.Address!.Ipv4Address;
+            if (addresses.TryGetValue(address, out var holder))
+            {
+                throw new InvalidOperationException($"Task {task.Arn} cannot take the address {address}: task {holder} holds it.");
             }
+
+            addresses = addresses.Add(address, task.Arn);
         }
 
         return this with { Tasks = Tasks.SetItem(task.Arn, task), TasksOnInstance = onInstance, Addresses = addresses };
@@ -90,9 +102,8 @@ public sealed record StateSnapshot
 
     public StateSnapshot Without(TaskRecord task)
     {
-        var held = task.HoldsResources;
-        var onInstance = held ? Remove(TasksOnInstance, task.Task.ContainerInstanceArn!, task.Arn) : TasksOnInstance;
-        return this with { Tasks = Tasks.Remove(task.Arn), TasksOnInstance = onInstance, Addresses = held ? Release(Addresses, task) : Addresses };
+        var onInstance = task.HoldsResources ? Remove(TasksOnInstance, task.Task.ContainerInstanceArn!, task.Arn) : TasksOnInstance;
+        return this with { Tasks = Tasks.Remove(task.Arn), TasksOnInstance = onInstance, Addresses = task.HoldsAddress ? Release(Addresses, task) : Addresses };
     }
 
     public Subnet? Subnet(string id) => Subnets.FirstOrDefault(s => s.Id == id);
