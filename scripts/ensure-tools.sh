@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Installs the outside programs the tests drive the control plane with: Debian's AWS CLI (/usr/bin/aws, v2), the
-# real ECS client the ECS-compatible API is tested against.
+# Installs the outside programs the build and the tests need: a C compiler and static libc (the agent's build makes
+# the pause program of awsvpc tasks with them) and Debian's AWS CLI (/usr/bin/aws, v2), the real ECS client the
+# ECS-compatible API is tested against.
 set -euo pipefail
 
-if [ -x /usr/bin/aws ]; then
+missing=()
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+[ -x /usr/bin/aws ] || missing+=(awscli)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "The tests need the AWS CLI at /usr/bin/aws: apt-get install awscli" >&2
+  echo "The build and tests need: ${missing[*]} (apt-get install ${missing[*]})" >&2
   exit 1
 fi
 
-echo "Installing the AWS CLI (awscli) ..."
+echo "Installing ${missing[*]} ..."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq awscli >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
