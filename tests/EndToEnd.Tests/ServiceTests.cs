@@ -36,7 +36,7 @@ public sealed class ServiceTests
             Assert.Equal(4, now.Count(t => t.LastStatus == "RUNNING" && t.HealthStatus == "HEALTHY"));
             Assert.DoesNotContain(now, t => t.TaskArn == victim.TaskArn);
         }, TimeSpan.FromSeconds(60), cluster.Diagnostics);
-        TestContext.Current.SendDiagnosticMessage($"killed container → replacement RUNNING: {killedAt.Elapsed.TotalSeconds:0.0} s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"killed container → replacement RUNNING and HEALTHY: {killedAt.Elapsed.TotalSeconds:0.0} s");
 
         // Roll out the new image; sample the healthy (RUNNING) count the whole time.
         var minimum = 4; // minimumHealthyPercent 100
@@ -55,7 +55,7 @@ public sealed class ServiceTests
         rollout.Stop();
         await sampling.CancelAsync();
         await sampler;
-        TestContext.Current.SendDiagnosticMessage($"4-task rolling update: {rollout.Elapsed.TotalSeconds:0.0} s; healthy samples min {samples.Min()} over {samples.Count}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"4-task rolling update: {rollout.Elapsed.TotalSeconds:0.0} s; healthy samples min {samples.Min()} over {samples.Count}");
 
         Assert.True(samples.Min() >= minimum, $"the healthy count fell to {samples.Min()}");
         var after = await ServiceTasksAsync(cluster);
