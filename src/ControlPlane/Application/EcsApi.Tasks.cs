@@ -19,8 +19,12 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter($"count must be between 1 and {MaxRunTaskCount}.");
         }
 
+        CheckClientToken(request.ClientToken);
         var launch = new Launch(
-            request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags, request.NetworkConfiguration);
+            request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags, request.NetworkConfiguration)
+        {
+            ClientToken = request.ClientToken,
+        };
         var seed = (ulong)Random.Shared.NextInt64();
         return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, (state, cluster, placement) =>
         {
@@ -62,7 +66,20 @@ public sealed partial class EcsApi
         string? LaunchType,
         TaskOverride? Overrides,
         IReadOnlyList<Tag>? Tags,
-        NetworkConfiguration? NetworkConfiguration);
+        NetworkConfiguration? NetworkConfiguration)
+    {
+        /// <summary>RunTask's idempotency token; StartTask has none.</summary>
+        public string? ClientToken { get; init; }
+    }
+
+    /// <summary>ECS's rule for RunTask's clientToken: up to 64 characters, each in the range 33–126.</summary>
+    private static void CheckClientToken(string? token)
+    {
+        if (token is not null && (token.Length is 0 or > 64 || token.Any(c => c is < (char)33 or > (char)126)))
+        {
+            throw EcsException.InvalidParameter("clientToken must be 1 to 64 characters in the range 33-126 (printable ASCII, no spaces).");
+        }
+    }
 
     /// <summary>
     /// Validates a launch and plans it over the current snapshot without holding the writer, so concurrent launches
@@ -94,9 +111,16 @@ public sealed partial class EcsApi
         var placement = new PlacementRequest(TaskRequirements.Of(definition), 1, group, rules) { Subnets = subnets };
         var plan = place(planned, cluster, placement);
 
-        var (placed, failures) = await store.WriteAsync(tx =>
+        var (placed, failures, repeated) = await store.WriteAsync(tx =>
         {
             var (current, _) = Resolve(tx.State, launch);
+            if (launch.ClientToken is { } token
+                && tx.State.Tasks.Values.Where(t => t.ClientToken == token && t.ClusterName == current.Name).ToList() is { Count: > 0 } earlier)
+            {
+                // The same call again (a retry after a lost reply): what the first one created, nothing new.
+                return (earlier, new List<Failure>(), true);
+            }
+
             var result = tx.State.Version == planned.Version ? plan : place(tx.State, current, placement);
             var created = new List<TaskRecord>();
             var failed = result.InstanceFailures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList();
@@ -110,14 +134,20 @@ public sealed partial class EcsApi
                 }
 
                 var task = tasks.Create(
-                    current, definition, placement.Needs, instanceArn, new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides), assignment);
+                    current, definition, placement.Needs, instanceArn, new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides, launch.ClientToken), assignment);
                 tx.Put(task);
                 tx.PutTags(task.Arn, tags);
                 created.Add(task);
             }
 
-            return (created, failed);
+            return (created, failed, false);
         }, cancellationToken).ConfigureAwait(false);
+
+        if (repeated)
+        {
+            var state = store.Current;
+            return new TasksResponse(placed.Select(t => state.TagsOf(t.Arn) is { Count: > 0 } held ? t.Task with { Tags = held } : t.Task).ToList(), failures);
+        }
 
         foreach (var task in placed)
         {

@@ -41,6 +41,7 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
             ClusterName = cluster.Name,
             Reserved = needs,
             Address = assignment.Address,
+            ClientToken = launch.ClientToken,
             Task = new EcsTask
             {
                 TaskArn = taskArn,
@@ -94,4 +95,4 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
 }
 
 /// <summary>How a task is started: by whom, in which group, with which overrides.</summary>
-public sealed record TaskLaunch(string? Group, string? StartedBy, string? LaunchType = null, TaskOverride? Overrides = null);
+public sealed record TaskLaunch(string? Group, string? StartedBy, string? LaunchType = null, TaskOverride? Overrides = null, string? ClientToken = null);

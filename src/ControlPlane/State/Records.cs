@@ -80,6 +80,9 @@ public sealed record TaskRecord
     /// </summary>
     public bool AwaitingAgentStop { get; init; }
 
+    /// <summary>The RunTask <c>clientToken</c> of the call that created the task: a call repeating it gets this task back.</summary>
+    public string? ClientToken { get; init; }
+
     /// <summary>For service tasks: the service scheduler has counted this task's stop (failure or not).</summary>
     public bool StopAccounted { get; init; }
 

@@ -93,6 +93,12 @@ public sealed record RunTaskRequest
     public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
     public NetworkConfiguration? NetworkConfiguration { get; init; }
+
+    /// <summary>
+    /// Makes the call idempotent: a RunTask repeating a token already used in the cluster gets the tasks of the first
+    /// call back instead of new ones (SDKs fill it in and send it again when they retry).
+    /// </summary>
+    public string? ClientToken { get; init; }
 }
 
 /// <summary>Where awsvpc tasks' network interfaces go.</summary>
