@@ -194,6 +194,7 @@ public sealed partial class LabCluster : IAsyncDisposable
         }
 
         var stopwatch = Stopwatch.StartNew();
+        var hostsStopped = TimeSpan.Zero;
         foreach (var host in hosts)
         {
             host.KillAgent();
@@ -203,6 +204,7 @@ public sealed partial class LabCluster : IAsyncDisposable
         {
             KillControlPlane();
             await Task.WhenAll(hosts.Select(h => h.StopEverythingAsync()));
+            hostsStopped = stopwatch.Elapsed;
             Leftovers = await Task.Run(() => LabSweeper.Sweep(Id));
             LabRegistry.Remove(this);
         }
@@ -212,7 +214,7 @@ public sealed partial class LabCluster : IAsyncDisposable
         }
 
         TeardownTime = stopwatch.Elapsed;
-        Report($"lab {Id}: torn down in {TeardownTime.TotalSeconds:0.0} s"
+        Report($"lab {Id}: torn down in {TeardownTime.TotalSeconds:0.0} s (hosts stopped {hostsStopped.TotalSeconds:0.0} s, sweep {(TeardownTime - hostsStopped).TotalSeconds:0.0} s)"
             + (Leftovers.Count == 0 ? "" : $"; left behind:\n  {string.Join("\n  ", Leftovers)}"));
     }
 
