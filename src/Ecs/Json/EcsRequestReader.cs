@@ -63,7 +63,10 @@ public static class EcsRequestReader
 
         if (info.Kind == JsonTypeInfoKind.Object)
         {
-            foreach (var member in element.EnumerateObject().Where(m => m.Value.ValueKind != JsonValueKind.Null))
+            // An ECS member this project does not implement is still fine when it asks for nothing: an empty string,
+            // list or object, as `aws ecs … --generate-cli-skeleton` and ECS's own examples write them ("taskRoleArn": "").
+            foreach (var member in element.EnumerateObject().Where(m => m.Value.ValueKind != JsonValueKind.Null
+                && !(IsEmpty(m.Value) && EcsMembers.IsKnown(type, m.Name) && info.Properties.All(p => p.Name != m.Name))))
             {
                 var memberPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
                 var property = info.Properties.FirstOrDefault(p => p.Name == member.Name)
@@ -105,4 +108,12 @@ public static class EcsRequestReader
         cut = cut < 0 ? message.IndexOf(" LineNumber:", StringComparison.Ordinal) : cut;
         return (cut < 0 ? message : message[..cut]).Trim();
     }
+
+    private static bool IsEmpty(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!.Length == 0,
+        JsonValueKind.Array => value.GetArrayLength() == 0,
+        JsonValueKind.Object => !value.EnumerateObject().Any(),
+        _ => false,
+    };
 }

@@ -19,11 +19,32 @@ public sealed class EcsRequestReaderTests
     [Fact]
     public void Read_EcsMemberNotImplemented_NamesItsPath()
     {
-        const string json = """{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"secrets":[]}]}""";
+        const string json = """{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"secrets":[{"name":"S","valueFrom":"x"}]}]}""";
 
         var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
 
         Assert.Equal("Parameter containerDefinitions[0].secrets is not supported by this control plane yet.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"family":"web","taskRoleArn":"","containerDefinitions":[{"name":"a","image":"i","memory":64}]}""")]
+    [InlineData("""{"family":"web","executionRoleArn":"","containerDefinitions":[{"name":"a","image":"i","memory":64,"secrets":[]}]}""")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"repositoryCredentials":{}}]}""")]
+    public void Read_EcsMemberNotImplemented_ButEmpty_AsksForNothingAndIsRead(string json)
+    {
+        var request = EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json);
+
+        Assert.Equal("web", request.Family);
+    }
+
+    [Theory]
+    [InlineData("""{"family":"web","taskRoleArn":"arn:aws:iam::1:role/r","containerDefinitions":[{"name":"a","image":"i","memory":64}]}""", "taskRoleArn")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","imgae":""}]}""", "containerDefinitions[0].imgae")]
+    public void Read_NotEmptyOrNotAnEcsMember_IsStillRefused(string json, string path)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
