@@ -44,9 +44,11 @@ public sealed class ControlPlaneOptions
 
     /// <summary>
     /// An instance whose agent has been disconnected this long is lost: its service tasks are replaced elsewhere.
-    /// With the heartbeat timeout this bounds how long a dead host's services run short.
+    /// With the heartbeat timeout this bounds how long a dead host's services run short: 5 s + 1 s, so that noticing a
+    /// lost host and running its service tasks elsewhere takes under 10 s. A short blip never gets this far: an agent
+    /// that reconnects within the heartbeat timeout was never disconnected.
     /// </summary>
-    public TimeSpan InstanceLostGrace { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan InstanceLostGrace { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>After the control plane starts, how long agents get to reconnect before any instance can count as lost.</summary>
     public TimeSpan AgentReconnectAllowance { get; set; } = TimeSpan.FromSeconds(30);

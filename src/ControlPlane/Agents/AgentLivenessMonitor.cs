@@ -13,7 +13,8 @@ public sealed partial class AgentLivenessMonitor(AgentSessions sessions, IOption
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var timeout = options.Value.AgentHeartbeatTimeout;
-        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(timeout.Ticks / 5, TimeSpan.TicksPerMillisecond * 100)), clock);
+        // Checked ten times per timeout: a silent agent is marked disconnected at most a tenth of the timeout late.
+        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(timeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 100)), clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
