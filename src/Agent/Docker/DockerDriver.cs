@@ -119,22 +119,8 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         }
     }
 
-    public async Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _client.Containers.RemoveContainerAsync(
-                containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            // Already removed.
-        }
-        catch (DockerApiException e)
-        {
-            throw new DockerOperationException(MessageOf(e), e);
-        }
-    }
+    public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken) =>
+        Remove(() => _client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken));
 
     public async Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken)
     {
@@ -159,21 +145,8 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         await Call(() => _client.Volumes.CreateAsync(ToVolumeParameters(spec), cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task RemoveVolumeAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _client.Volumes.RemoveAsync(name, force: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already removed.
-        }
-        catch (DockerApiException e)
-        {
-            throw new DockerOperationException(MessageOf(e), e);
-        }
-    }
+    public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) =>
+        Remove(() => _client.Volumes.RemoveAsync(name, force: false, cancellationToken));
 
     public Task PingAsync(CancellationToken cancellationToken) => Call(() => _client.System.PingAsync(cancellationToken));
 
@@ -235,25 +208,8 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         await Call(() => _client.Networks.CreateNetworkAsync(ToNetworkParameters(spec), cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task RemoveNetworkAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _client.Networks.DeleteNetworkAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerNetworkNotFoundException)
-        {
-            // Already removed.
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already removed.
-        }
-        catch (DockerApiException e)
-        {
-            throw new DockerOperationException(MessageOf(e), e);
-        }
-    }
+    public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken) =>
+        Remove(() => _client.Networks.DeleteNetworkAsync(name, cancellationToken));
 
     public async IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -286,6 +242,19 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>A removal: what Docker no longer has (404, whichever exception type says it) is already removed.</summary>
+    private static async Task Remove(Func<Task> removal)
+    {
+        try
+        {
+            await Call(removal).ConfigureAwait(false);
+        }
+        catch (DockerOperationException e) when (e.InnerException is DockerApiException { StatusCode: HttpStatusCode.NotFound })
+        {
+            // Already removed.
+        }
+    }
 
     private static async Task Call(Func<Task> call)
     {

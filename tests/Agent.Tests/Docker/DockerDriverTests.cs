@@ -112,6 +112,19 @@ public sealed class DockerDriverTests(DockerFixture docker) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Remove_WhatDockerNoLongerHas_IsAlreadyRemoved_ButADockerRefusalStillFails()
+    {
+        var missing = $"orch-test-gone-{Guid.NewGuid():N}";
+        await _driver.RemoveContainerAsync(missing, Token);
+        await _driver.RemoveVolumeAsync(missing, Token);
+        await _driver.RemoveNetworkAsync(missing, Token);
+
+        // A predefined network cannot be removed: Docker's refusal is not "already removed".
+        var error = await Assert.ThrowsAsync<DockerOperationException>(() => _driver.RemoveNetworkAsync("none", Token));
+        Assert.Contains("none", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InspectImage_PresentAndMissing_IdOrNull()
     {
         Assert.StartsWith("sha256:", await _driver.InspectImageAsync(DockerFixture.Image, Token), StringComparison.Ordinal);
