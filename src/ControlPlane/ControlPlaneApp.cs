@@ -7,6 +7,7 @@ using Orchestrator.ControlPlane.Grpc;
 using Orchestrator.ControlPlane.Http;
 using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs;
 
 namespace Orchestrator.ControlPlane;
@@ -51,7 +52,10 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value is var o ? new Arns(o.Region, o.AccountId) : null!);
         builder.Services.AddSingleton<StateStore>();
         builder.Services.AddSingleton<AgentSessions>();
+        builder.Services.AddSingleton<IAgentConnections>(sp => sp.GetRequiredService<AgentSessions>());
         builder.Services.AddSingleton<TaskDispatcher>();
+        builder.Services.AddSingleton<ITaskDispatch>(sp => sp.GetRequiredService<TaskDispatcher>());
+        builder.Services.AddSingleton<TaskLauncher>();
         builder.Services.AddSingleton<AgentReports>();
         builder.Services.AddSingleton<TaskLifecycle>();
         builder.Services.AddSingleton<EcsApi>();

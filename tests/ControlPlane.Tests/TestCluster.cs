@@ -5,6 +5,7 @@ using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Networking;
 using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
@@ -26,11 +27,12 @@ public sealed class TestCluster : IDisposable
         Directory = directory ?? Path.Combine(Path.GetTempPath(), "orch-cp-test-" + Guid.NewGuid().ToString("N"));
         Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance, subnets);
         Sessions = new AgentSessions(Clock);
-        Dispatcher = new TaskDispatcher(Sessions, Store, NullLogger<TaskDispatcher>.Instance);
+        Dispatcher = new TaskDispatcher(Sessions, NullLogger<TaskDispatcher>.Instance);
         Tasks = new TaskLifecycle(Arns, Clock);
-        Api = new EcsApi(Store, Arns, Sessions, Dispatcher, Tasks, Clock);
+        Launcher = new TaskLauncher(Sessions, Tasks);
+        Api = new EcsApi(Store, Arns, Sessions, Dispatcher, Tasks, Launcher, Clock);
         Reports = new AgentReports(Store, Arns, Clock, NullLogger<AgentReports>.Instance);
-        Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
+        Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Launcher, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
         Actions = new EcsActions(Api);
     }
 
@@ -41,6 +43,7 @@ public sealed class TestCluster : IDisposable
     public AgentSessions Sessions { get; }
     public TaskDispatcher Dispatcher { get; }
     public TaskLifecycle Tasks { get; }
+    public TaskLauncher Launcher { get; }
     public EcsApi Api { get; }
     public AgentReports Reports { get; }
     public ServiceScheduler Scheduler { get; }

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
@@ -130,7 +130,7 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
                     continue;
                 }
 
-                var applied = ConfirmStopped(TaskStateReport.Apply(task, report, now), report.LastStatus);
+                var applied = ConfirmStopped(TaskReportApplier.Apply(task, report, now), report.LastStatus);
                 if (!ReferenceEquals(applied, task))
                 {
                     tx.Put(applied);
@@ -150,9 +150,9 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
 
             foreach (var task in tx.State.TasksOn(instance.Arn).Where(t => !reported.Contains(t.Arn)).ToList())
             {
-                if (task.Task.DesiredStatus == TaskStatus.Running)
+                if (task.Task.DesiredStatus == TaskStatus.Running && tx.State.TaskDefinitionByArn(task.Task.TaskDefinitionArn) is { } definition)
                 {
-                    commands.Add(ControlMessages.Run(tx.State, task));
+                    commands.Add(ControlMessages.Run(task, definition));
                 }
                 else
                 {
@@ -186,7 +186,7 @@ public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvid
             var task = tx.State.Task(change.Task.TaskArn);
             if (task is not null && task.Task.ContainerInstanceArn == instanceArn)
             {
-                var applied = ConfirmStopped(TaskStateReport.Apply(task, change.Task, clock.GetUtcNow()), change.Task.LastStatus);
+                var applied = ConfirmStopped(TaskReportApplier.Apply(task, change.Task, clock.GetUtcNow()), change.Task.LastStatus);
                 if (!ReferenceEquals(applied, task))
                 {
                     tx.Put(applied);

@@ -2,13 +2,15 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Orchestrator.Contracts.Agent;
 
+using Orchestrator.ControlPlane.Tasks;
+
 namespace Orchestrator.ControlPlane.Agents;
 
 /// <summary>
 /// The open agent sessions, one per container instance. A newer session for an instance replaces the older one
 /// (an agent that reconnected before the control plane noticed the old stream was dead).
 /// </summary>
-public sealed class AgentSessions(TimeProvider clock)
+public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
 {
     private readonly ConcurrentDictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> disconnectedAt = new(StringComparer.Ordinal);
@@ -48,9 +50,9 @@ public sealed class AgentSessions(TimeProvider clock)
     public bool IsAvailable(string instanceArn) =>
         sessions.TryGetValue(instanceArn, out var session) && session.Runtime != RuntimeHealth.Impaired;
 
-    /// <summary>The runtime health the instance's agent last reported; null when it is not connected.</summary>
-    public (RuntimeHealth Health, DateTimeOffset Since)? RuntimeOf(string instanceArn) =>
-        sessions.TryGetValue(instanceArn, out var session) ? (session.Runtime, session.RuntimeSince) : null;
+    /// <summary>Whether the runtime health the instance's agent last reported is impaired; null when it is not connected.</summary>
+    public (bool Impaired, DateTimeOffset Since)? RuntimeOf(string instanceArn) =>
+        sessions.TryGetValue(instanceArn, out var session) ? (session.Runtime == RuntimeHealth.Impaired, session.RuntimeSince) : null;
 
     /// <summary>The agent reported its runtime health; a change makes the instance (un)available for placement.</summary>
     public void ReportRuntime(AgentSession session, RuntimeHealth health)

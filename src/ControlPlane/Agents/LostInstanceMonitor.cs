@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Agents;

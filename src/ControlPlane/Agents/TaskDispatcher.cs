@@ -1,5 +1,7 @@
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Contracts.Agent;
+using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Agents;
 
@@ -8,16 +10,16 @@ namespace Orchestrator.ControlPlane.Agents;
 /// cannot be delivered now (agent disconnected) is repeated when the agent reconnects and its snapshot shows it
 /// lacks the task (see <see cref="AgentReports"/>).
 /// </summary>
-public sealed partial class TaskDispatcher(AgentSessions sessions, StateStore store, ILogger<TaskDispatcher> logger)
+public sealed partial class TaskDispatcher(AgentSessions sessions, ILogger<TaskDispatcher> logger) : ITaskDispatch
 {
-    public void Run(TaskRecord task)
+    public void Run(TaskRecord task, TaskDefinition definition)
     {
         if (task.Task.ContainerInstanceArn is not { } instance)
         {
             return;
         }
 
-        if (!sessions.TrySend(instance, ControlMessages.Run(store.Current, task)))
+        if (!sessions.TrySend(instance, ControlMessages.Run(task, definition)))
         {
             Log.Deferred(logger, task.Arn, instance);
         }
@@ -42,10 +44,11 @@ public sealed partial class TaskDispatcher(AgentSessions sessions, StateStore st
 /// <summary>The commands the control plane sends to agents.</summary>
 public static class ControlMessages
 {
-    public static ControlMessage Run(StateSnapshot state, TaskRecord task)
+    /// <summary>The run command for a task, as its agent needs it: the task definition whole, overrides, GPUs and address.</summary>
+    public static ControlMessage Run(TaskRecord task, TaskDefinition definition)
     {
-        var definition = state.TaskDefinitionByArn(task.Task.TaskDefinitionArn)
-            ?? throw new InvalidOperationException($"Task {task.Arn} refers to task definition {task.Task.TaskDefinitionArn}, which is not stored.");
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(definition);
         var run = new RunTask
         {
             TaskArn = task.Arn,

@@ -167,7 +167,7 @@ public sealed partial class EcsApi
         var status = sessions.RuntimeOf(instance.Arn) switch
         {
             null => ("INSUFFICIENT_DATA", (DateTimeOffset?)null),
-            { Health: Contracts.Agent.RuntimeHealth.Impaired } runtime => ("IMPAIRED", runtime.Since),
+            { Impaired: true } runtime => ("IMPAIRED", runtime.Since),
             var runtime => ("OK", runtime.Value.Since),
         };
         return new ContainerInstanceHealthStatus(status.Item1, [new InstanceHealthCheckResult("CONTAINER_RUNTIME", status.Item1, now, status.Item2)]);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 
@@ -25,17 +26,7 @@ public sealed partial class EcsApi
         {
             ClientToken = request.ClientToken,
         };
-        var seed = (ulong)Random.Shared.NextInt64();
-        return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, (state, cluster, placement) =>
-        {
-            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsAvailable);
-            if (snapshot.Instances.Count == 0)
-            {
-                throw EcsException.InvalidParameter("No Container Instances were found in your cluster.");
-            }
-
-            return PlacementEngine.Place(snapshot, placement with { Count = count, Seed = seed });
-        }, cancellationToken);
+        return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, count, onInstances: null, cancellationToken);
     }
 
     /// <summary>StartTask: one task on each named container instance, with the same resource checks and constraints.</summary>
@@ -49,12 +40,7 @@ public sealed partial class EcsApi
 
         var launch = new Launch(
             request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags, request.NetworkConfiguration);
-        return LaunchAsync(launch, null, null, (state, cluster, placement) =>
-        {
-            var snapshot = ClusterSnapshot.From(state, cluster.Name, sessions.IsAvailable);
-            var named = references.Select(r => InstanceArn(cluster, r)).ToList();
-            return PlacementEngine.PlaceOn(snapshot, placement, named);
-        }, cancellationToken);
+        return LaunchAsync(launch, null, null, references.Count, references, cancellationToken);
     }
 
     /// <summary>What RunTask and StartTask have in common: the task definition and the tasks' settings.</summary>
@@ -82,17 +68,16 @@ public sealed partial class EcsApi
     }
 
     /// <summary>
-    /// Validates a launch and plans it over the current snapshot without holding the writer, so concurrent launches
-    /// plan in parallel; the commit, as the one writer, keeps the plan only if nothing changed since it was made and
-    /// otherwise plans again against the state of that moment — two launches can never oversubscribe an instance.
-    /// The commit also gives each task its GPUs and (awsvpc) its address; a task that cannot have them is a failure,
-    /// never a task. Agents are told after the commit.
+    /// Validates a launch, plans it over the current snapshot without holding the writer (so concurrent launches plan
+    /// in parallel), commits it in the one writer — where <see cref="TaskLauncher"/> re-checks the instances the plan
+    /// uses — and tells the agents. A retried RunTask (same clientToken) gets the first call's tasks back.
     /// </summary>
     private async Task<TasksResponse> LaunchAsync(
         Launch launch,
         IReadOnlyList<PlacementConstraint>? constraints,
         IReadOnlyList<PlacementStrategy>? strategies,
-        Func<StateSnapshot, ClusterRecord, PlacementRequest, PlacementResult> place,
+        int count,
+        IReadOnlyList<string>? onInstances,
         CancellationToken cancellationToken)
     {
         CheckStartedBy(launch.StartedBy);
@@ -103,17 +88,29 @@ public sealed partial class EcsApi
         }
 
         var tags = Tagging.Validate(launch.Tags);
-        var planned = store.Current;
-        var (cluster, definition) = Resolve(planned, launch);
+        var state = store.Current;
+        var (cluster, definition) = Resolve(state, launch);
         var rules = PlacementValidation.Validate([.. definition.PlacementConstraints ?? [], .. constraints ?? []], strategies);
         var group = launch.Group ?? $"family:{definition.Family}";
-        var subnets = TaskSubnets(planned, definition, launch.NetworkConfiguration);
-        var placement = new PlacementRequest(TaskRequirements.Of(definition), 1, group, rules) { Subnets = subnets };
-        var plan = place(planned, cluster, placement);
-
-        var (placed, failures, repeated) = await store.WriteAsync(tx =>
+        var placement = new PlacementRequest(TaskRequirements.Of(definition), count, group, rules, (ulong)Random.Shared.NextInt64())
         {
-            var (current, _) = Resolve(tx.State, launch);
+            Subnets = TaskSubnets(state, definition, launch.NetworkConfiguration),
+        };
+        var settings = new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides, launch.ClientToken);
+        var request = new LaunchRequest(cluster, definition, placement, settings)
+        {
+            OnInstances = onInstances?.Select(r => InstanceArn(cluster, r)).ToList(),
+            Tags = tags,
+        };
+        if (onInstances is null && !state.InstancesIn(cluster.Name).Any(i => i.Status != ContainerInstanceStatus.Inactive))
+        {
+            throw EcsException.InvalidParameter("No Container Instances were found in your cluster.");
+        }
+
+        var plan = launcher.Plan(state, request);
+        var (created, failures, repeated) = await store.WriteAsync(tx =>
+        {
+            var current = ActiveCluster(tx.State, cluster.Name);
             if (launch.ClientToken is { } token
                 && tx.State.Tasks.Values.Where(t => t.ClientToken == token && t.ClusterName == current.Name).ToList() is { Count: > 0 } earlier)
             {
@@ -121,40 +118,23 @@ public sealed partial class EcsApi
                 return (earlier, new List<Failure>(), true);
             }
 
-            var result = tx.State.Version == planned.Version ? plan : place(tx.State, current, placement);
-            var created = new List<TaskRecord>();
-            var failed = result.InstanceFailures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList();
-            foreach (var instanceArn in result.InstanceArns)
-            {
-                var (assignment, failure) = TaskResources.Assign(tx.State, instanceArn, definition, placement.Needs, subnets);
-                if (failure is not null)
-                {
-                    failed.Add(new Failure(failure.InstanceArn, failure.Reason, failure.Detail));
-                    continue;
-                }
-
-                var task = tasks.Create(
-                    current, definition, placement.Needs, instanceArn, new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides, launch.ClientToken), assignment);
-                tx.Put(task);
-                tx.PutTags(task.Arn, tags);
-                created.Add(task);
-            }
-
-            return (created, failed, false);
+            var outcome = launcher.Commit(tx, plan);
+            var failed = outcome.Placement.InstanceFailures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList();
+            return (outcome.Created.ToList(), failed, false);
         }, cancellationToken).ConfigureAwait(false);
 
         if (repeated)
         {
-            var state = store.Current;
-            return new TasksResponse(placed.Select(t => state.TagsOf(t.Arn) is { Count: > 0 } held ? t.Task with { Tags = held } : t.Task).ToList(), failures);
+            var now = store.Current;
+            return new TasksResponse(created.Select(t => now.TagsOf(t.Arn) is { Count: > 0 } held ? t.Task with { Tags = held } : t.Task).ToList(), failures);
         }
 
-        foreach (var task in placed)
+        foreach (var task in created)
         {
-            dispatcher.Run(task);
+            dispatcher.Run(task, definition);
         }
 
-        return new TasksResponse(placed.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
+        return new TasksResponse(created.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
     }
 
     private static (ClusterRecord Cluster, TaskDefinition Definition) Resolve(StateSnapshot state, Launch launch)

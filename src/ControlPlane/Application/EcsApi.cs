@@ -1,5 +1,5 @@
-using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 
@@ -10,7 +10,8 @@ namespace Orchestrator.ControlPlane.Application;
 /// methods. Validation happens here; every change goes through the state store's single writer; tasks reach
 /// agents through the <see cref="TaskDispatcher"/>.
 /// </summary>
-public sealed partial class EcsApi(StateStore store, Arns arns, AgentSessions sessions, TaskDispatcher dispatcher, TaskLifecycle tasks, TimeProvider clock)
+public sealed partial class EcsApi(
+    StateStore store, Arns arns, IAgentConnections sessions, ITaskDispatch dispatcher, TaskLifecycle tasks, TaskLauncher launcher, TimeProvider clock)
 {
     private const string DefaultCluster = "default";
 

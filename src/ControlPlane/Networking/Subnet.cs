@@ -1,5 +1,3 @@
-using Orchestrator.ControlPlane.Scheduling;
-
 namespace Orchestrator.ControlPlane.Networking;
 
 /// <summary>
@@ -18,7 +16,8 @@ public sealed record Subnet
     public required uint Last { get; init; }
     public required uint Gateway { get; init; }
     public string? Cluster { get; init; }
-    public MemberOfConstraint? Hosts { get; init; }
+    /// <summary>The cluster query expression selecting the instances it serves (already checked); null: all.</summary>
+    public string? Hosts { get; init; }
 
     public string Cidr => $"{Ipv4.Format(Network)}/{PrefixLength}";
 
@@ -30,10 +29,6 @@ public sealed record Subnet
 
     /// <summary>Whether <paramref name="address"/> is one a task may have.</summary>
     public bool Contains(uint address) => address >= First && address <= Last;
-
-    /// <summary>Whether the subnet serves the container instance <paramref name="instance"/> of cluster <paramref name="clusterName"/>.</summary>
-    public bool Serves(string clusterName, InstanceSnapshot instance) =>
-        (Cluster is null || Cluster == clusterName) && (Hosts is null || Hosts.Matches(instance));
 
     /// <summary>The addresses tasks may have, lowest first.</summary>
     public IEnumerable<uint> Addresses()

@@ -46,13 +46,24 @@ public sealed class ClusterSnapshot
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(isConnected);
-        var used = state.Addresses.Keys.Select(a => Ipv4.TryParse(a, out var n) ? n : 0).ToList();
-        var subnets = state.Subnets.Select(s => new SubnetSnapshot(s.Id, s.Range, s.Size - used.Count(s.Contains)));
         return new ClusterSnapshot(
             state.InstancesIn(clusterName)
                 .Where(i => i.Status != ContainerInstanceStatus.Inactive)
                 .Select(i => Of(state, i, isConnected(i.Arn))),
-            subnets);
+            SubnetsOf(state));
+    }
+
+    /// <summary>The configured subnets with the addresses tasks hold now.</summary>
+    public static IEnumerable<SubnetSnapshot> SubnetsOf(StateSnapshot state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Subnets.Count == 0)
+        {
+            return [];
+        }
+
+        var taken = state.Addresses.Keys.Select(a => Ipv4.TryParse(a, out var n) ? n : 0).ToHashSet();
+        return state.Subnets.Select(s => SubnetSnapshot.Of(s, taken));
     }
 
     /// <summary>
@@ -124,7 +135,7 @@ public sealed class ClusterSnapshot
         };
         return snapshot with
         {
-            SubnetIds = [.. state.Subnets.Where(s => s.Serves(instance.ClusterName, snapshot)).Select(s => s.Id)],
+            SubnetIds = [.. state.Subnets.Where(s => SubnetCoverage.Serves(s, instance.ClusterName, snapshot)).Select(s => s.Id)],
         };
     }
 

@@ -22,7 +22,7 @@ public static class PlacementEngine
         var chain = new FilterChain(snapshot, request, pools);
         var work = new PlacementWorkspace(snapshot, request, chain, pools);
         var scan = new StrategyScan(snapshot, work, request);
-        var placed = new List<string>(Math.Min(request.Count, snapshot.Items.Length * 16 + 16));
+        var placed = new List<TaskPlacement>(Math.Min(request.Count, snapshot.Items.Length * 16 + 16));
         while (placed.Count < request.Count)
         {
             var i = scan.Choose();
@@ -32,8 +32,7 @@ public static class PlacementEngine
             }
 
             scan.Placed(i);
-            work.Place(i);
-            placed.Add(snapshot.Items[i].Arn);
+            placed.Add(work.Place(i));
         }
 
         if (placed.Count == request.Count)
@@ -67,7 +66,7 @@ public static class PlacementEngine
             index.TryAdd(snapshot.Items[i].Id, i);
         }
 
-        var placed = new List<string>(instances.Count);
+        var placed = new List<TaskPlacement>(instances.Count);
         var unplaced = new List<UnplacedTask>();
         var failures = new List<PlacementFailure>();
         foreach (var reference in instances)
@@ -84,8 +83,7 @@ public static class PlacementEngine
             }
             else
             {
-                work.Place(i);
-                placed.Add(snapshot.Items[i].Arn);
+                placed.Add(work.Place(i));
                 continue;
             }
 

@@ -79,23 +79,10 @@ public static partial class ServicePlanner
             }
 
             UpdateDeployment(primary.Id, d => d with { Status = DeploymentStatus.Active });
-            deployments.Insert(0, NewDeployment(input.NextDeploymentId, target, Service.DesiredCount, Now));
+            deployments.Insert(0, NewDeployment(input.NextDeploymentId, target, Service.DesiredCount, Now, Service.LaunchType));
             Service = Service with { TaskDefinitionArn = target, ConsecutiveFailures = 0, NextLaunchAt = null };
             Say(ServiceMessages.RollingBack(Service.Name, input.NextDeploymentId, Ecs.Arns.ShortName(target, "task-definition")));
         }
-
-        public static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now) => new()
-        {
-            Id = id,
-            Status = DeploymentStatus.Primary,
-            TaskDefinition = taskDefinitionArn,
-            DesiredCount = desiredCount,
-            CreatedAt = now,
-            UpdatedAt = now,
-            LaunchType = "EC2",
-            RolloutState = RolloutStates.InProgress,
-            RolloutStateReason = ServiceMessages.InProgressReason(id),
-        };
 
         private int EligibleCount => input.Instances.Count(i => i.Eligible);
 
@@ -126,7 +113,11 @@ public static partial class ServicePlanner
         private bool IsPastGrace(ServiceTask task) =>
             task.StartedAt is not { } started || started + TimeSpan.FromSeconds(Service.HealthCheckGracePeriodSeconds) <= Now;
 
-        public ServicePlan Result() =>
-            new(Service with { Deployments = deployments }, launches, stops, accounted, newlyHealthy, events);
+        /// <summary>The plan; its service is the very input record when the pass changed nothing in it.</summary>
+        public ServicePlan Result()
+        {
+            var unchanged = Service == input.Service && deployments.SequenceEqual(input.Service.Deployments);
+            return new(unchanged ? input.Service : Service with { Deployments = deployments }, launches, stops, accounted, newlyHealthy, events);
+        }
     }
 }

@@ -41,6 +41,20 @@ public static partial class ServicePlanner
         return pass.Result();
     }
 
+    /// <summary>A new PRIMARY deployment, IN_PROGRESS, of <paramref name="launchType"/> (the service's).</summary>
+    public static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now, string? launchType) => new()
+    {
+        Id = id,
+        Status = DeploymentStatus.Primary,
+        TaskDefinition = taskDefinitionArn,
+        DesiredCount = desiredCount,
+        CreatedAt = now,
+        UpdatedAt = now,
+        LaunchType = launchType ?? "EC2",
+        RolloutState = RolloutStates.InProgress,
+        RolloutStateReason = ServiceMessages.InProgressReason(id),
+    };
+
     public static bool IsFailure(ServiceTask task) =>
         task.StopCode is TaskStopCode.TaskFailedToStart or TaskStopCode.EssentialContainerExited ||
         task.StoppedReason == ServiceMessages.HealthCheckFailed;

@@ -1,6 +1,6 @@
-using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Services;
@@ -8,59 +8,23 @@ namespace Orchestrator.ControlPlane.Services;
 public sealed partial class ServiceScheduler
 {
     /// <summary>
-    /// Places and creates a launch's tasks with the placement engine: the service's constraints (and the task
-    /// definition's) and strategies — by default spread over zones, then instances — counting the service's tasks.
-    /// A DAEMON launch goes to its one instance.
+    /// What a launch of the plan asks the launcher for: the deployment's tasks placed by the service's constraints
+    /// (and the task definition's) and strategies — by default spread over zones, then instances — counting the
+    /// service's tasks; a DAEMON launch on its one instance. Null when the task definition is gone.
     /// </summary>
-    private List<TaskRecord> Launch(StateTransaction tx, ClusterRecord cluster, ServiceRecord service, ServiceLaunch launch, List<string> messages)
+    private static LaunchRequest? Request(StateSnapshot state, ClusterRecord cluster, ServiceRecord service, ServiceLaunch launch)
     {
-        var created = new List<TaskRecord>();
-        if (tx.State.TaskDefinitionByArn(launch.TaskDefinitionArn) is not { } definition)
+        if (state.TaskDefinitionByArn(launch.TaskDefinitionArn) is not { } definition)
         {
-            return created;
+            return null;
         }
 
-        var snapshot = ClusterSnapshot.From(tx.State, cluster.Name, sessions.IsAvailable);
-        if (snapshot.Instances.Count == 0)
+        var placement = new PlacementRequest(
+            TaskRequirements.Of(definition), launch.Count, service.TaskGroup, Rules(service, definition), (ulong)Random.Shared.NextInt64());
+        return new LaunchRequest(cluster, definition, placement, new TaskLaunch(service.TaskGroup, launch.DeploymentId, service.LaunchType))
         {
-            messages.Add(ServiceMessages.NoInstances(service.Name));
-            return created;
-        }
-
-        var request = new PlacementRequest(TaskRequirements.Of(definition), launch.Count, service.TaskGroup, Rules(service, definition), (ulong)Random.Shared.NextInt64());
-        var result = launch.InstanceArn is { } instance
-            ? PlacementEngine.PlaceOn(snapshot, request, [instance])
-            : PlacementEngine.Place(snapshot, request);
-        var failures = new List<PlacementFailure>();
-        foreach (var instanceArn in result.InstanceArns)
-        {
-            var (assignment, failure) = TaskResources.Assign(tx.State, instanceArn, definition, request.Needs, request.Subnets);
-            if (failure is not null)
-            {
-                failures.Add(failure);
-                continue;
-            }
-
-            var task = lifecycle.Create(
-                cluster, definition, request.Needs, instanceArn, new TaskLaunch(service.TaskGroup, launch.DeploymentId, service.LaunchType), assignment);
-            tx.Put(task);
-            created.Add(task);
-        }
-
-        if (!result.IsComplete)
-        {
-            messages.Add(UnableToPlace(service.Name, result));
-        }
-        else if (failures.Count > 0)
-        {
-            messages.Add(UnableToPlace(service.Name, result with
-            {
-                Unplaced = [new UnplacedTask(0, failures[0].Reason, failures[0].Detail, [])],
-                InstanceFailures = failures,
-            }));
-        }
-
-        return created;
+            OnInstances = launch.InstanceArn is { } instance ? [instance] : null,
+        };
     }
 
     /// <summary>The service's placement rules; REPLICA services without strategies spread over zones, then instances.</summary>

@@ -1,54 +1,81 @@
+using System.Globalization;
 using System.Security.Cryptography;
-using Orchestrator.ControlPlane.Agents;
-using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
-using Orchestrator.Ecs.Json;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Services;
 
 /// <summary>
-/// Applies the service planner's decisions: one pass for one service runs as one write of the state store (so the
-/// placements it makes re-check resources against the state of that moment), then tells the agents.
+/// Applies the service planner's decisions. A pass plans over the current snapshot without holding the writer —
+/// the service plan, and the placement of the tasks it launches — then commits in one write: the stops, the
+/// launches through <see cref="TaskLauncher"/> (which re-checks the instances it uses) and the service record. If
+/// the service record changed meanwhile (UpdateService, DeleteService), the plan is stale: the pass plans again.
 /// </summary>
 public sealed partial class ServiceScheduler(
-    StateStore store, AgentSessions sessions, TaskLifecycle lifecycle, TaskDispatcher dispatcher, TimeProvider clock, ILogger<ServiceScheduler> logger)
+    StateStore store, IAgentConnections availability, TaskLifecycle lifecycle, TaskLauncher launcher, ITaskDispatch dispatch, TimeProvider clock,
+    ILogger<ServiceScheduler> logger)
 {
+    private const int Attempts = 5;
+
     public async Task ReconcileAsync(string serviceArn, CancellationToken cancellationToken)
     {
-        var (started, stopped) = await store.WriteAsync(tx => Pass(tx, serviceArn), cancellationToken).ConfigureAwait(false);
-        foreach (var task in stopped)
+        for (var attempt = 1; attempt <= Attempts; attempt++)
         {
-            dispatcher.Stop(task);
-        }
+            var state = store.Current;
+            var service = state.Service(serviceArn);
+            if (service is null || service.Status == ServiceStatus.Inactive || state.Cluster(service.ClusterName) is not { } cluster)
+            {
+                return;
+            }
 
-        foreach (var task in started)
-        {
-            dispatcher.Run(task);
+            var now = clock.GetUtcNow();
+            var plan = ServicePlanner.Plan(Inputs(state, service, now));
+            if (ReferenceEquals(plan.Service, service) && plan.Accounted.Count == 0 && plan.NewlyHealthy.Count == 0 && plan.Events.Count == 0 && !plan.StartsOrStops)
+            {
+                return; // nothing to do: no write
+            }
+
+            var launches = plan.Launches
+                .Select(l => Request(state, cluster, plan.Service, l))
+                .OfType<LaunchRequest>()
+                .Select(r => launcher.Plan(state, r))
+                .ToList();
+            var outcome = await store.WriteAsync<(List<(TaskRecord, TaskDefinition)> Started, List<TaskRecord> Stopped)?>(
+                tx => ReferenceEquals(tx.State.Service(serviceArn), service) ? Commit(tx, service, plan, launches, now) : null,
+                cancellationToken).ConfigureAwait(false);
+            if (outcome is not var (started, stopped))
+            {
+                continue; // the service changed while this pass planned: plan again
+            }
+
+            foreach (var task in stopped)
+            {
+                dispatch.Stop(task);
+            }
+
+            foreach (var (task, definition) in started)
+            {
+                dispatch.Run(task, definition);
+            }
+
+            return;
         }
     }
 
     /// <summary>A new deployment ID in ECS's form, <c>ecs-svc/</c> and 19 digits.</summary>
     public static string NewDeploymentId() =>
-        "ecs-svc/" + (RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture) +
-                      RandomNumberGenerator.GetInt32(0, 999_999_999).ToString("D9", System.Globalization.CultureInfo.InvariantCulture) +
-                      RandomNumberGenerator.GetInt32(0, 10).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        "ecs-svc/" + (RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture) +
+                      RandomNumberGenerator.GetInt32(0, 999_999_999).ToString("D9", CultureInfo.InvariantCulture) +
+                      RandomNumberGenerator.GetInt32(0, 10).ToString(CultureInfo.InvariantCulture));
 
-    private (List<TaskRecord> Started, List<TaskRecord> Stopped) Pass(StateTransaction tx, string serviceArn)
+    private (List<(TaskRecord, TaskDefinition)> Started, List<TaskRecord> Stopped) Commit(
+        StateTransaction tx, ServiceRecord service, ServicePlan plan, List<LaunchPlan> launches, DateTimeOffset now)
     {
-        var started = new List<TaskRecord>();
+        var started = new List<(TaskRecord, TaskDefinition)>();
         var stopped = new List<TaskRecord>();
-        var service = tx.State.Service(serviceArn);
-        if (service is null || service.Status == ServiceStatus.Inactive || tx.State.Cluster(service.ClusterName) is not { } cluster)
-        {
-            return (started, stopped);
-        }
-
-        var now = clock.GetUtcNow();
-        var plan = ServicePlanner.Plan(Inputs(tx.State, service, now));
         var messages = new List<string>(plan.Events);
-
         foreach (var stop in plan.Stops)
         {
             if (tx.State.Task(stop.TaskArn) is { } task && lifecycle.Stopping(task, TaskStopCode.ServiceSchedulerInitiated, stop.Reason) is { } stopping)
@@ -65,28 +92,38 @@ public sealed partial class ServiceScheduler(
 
         foreach (var arn in plan.Accounted)
         {
-            tx.Put(tx.State.Task(arn)! with { StopAccounted = true });
+            if (tx.State.Task(arn) is { } task)
+            {
+                tx.Put(task with { StopAccounted = true });
+            }
         }
 
         foreach (var arn in plan.NewlyHealthy)
         {
-            tx.Put(tx.State.Task(arn)! with { SeenHealthy = true });
+            if (tx.State.Task(arn) is { } task)
+            {
+                tx.Put(task with { SeenHealthy = true });
+            }
         }
 
-        foreach (var launch in plan.Launches)
+        foreach (var launch in launches)
         {
-            started.AddRange(Launch(tx, cluster, plan.Service, launch, messages));
+            var outcome = launcher.Commit(tx, launch);
+            started.AddRange(outcome.Created.Select(t => (t, launch.Request.Definition)));
+            if (!outcome.Placement.IsComplete)
+            {
+                messages.Add(UnableToPlace(service.Name, outcome.Placement));
+            }
         }
 
         if (started.Count > 0)
         {
-            messages.Add(ServiceMessages.Started(service.Name, started.Select(t => t.Id).ToList()));
+            messages.Add(ServiceMessages.Started(service.Name, started.Select(t => t.Item1.Id).ToList()));
         }
 
-        var updated = plan.Service with { Events = ServiceEvents.Append(plan.Service.Events, messages, now) };
-        if (EcsJson.Serialize(updated) != EcsJson.Serialize(service))
+        if (!ReferenceEquals(plan.Service, service) || messages.Count > 0)
         {
-            tx.Put(updated with { Version = service.Version + 1 });
+            tx.Put(plan.Service with { Events = ServiceEvents.Append(plan.Service.Events, messages, now), Version = service.Version + 1 });
             foreach (var message in messages)
             {
                 Log.Event(logger, service.Arn, message);
@@ -115,7 +152,7 @@ public sealed partial class ServiceScheduler(
                 t.SeenHealthy))
             .ToList();
         var definition = state.TaskDefinitionByArn(service.TaskDefinitionArn);
-        var instances = ClusterSnapshot.From(state, service.ClusterName, sessions.IsAvailable).Instances
+        var instances = ClusterSnapshot.From(state, service.ClusterName, availability.IsAvailable).Instances
             .Select(i => new ServiceInstance(i.Arn, i.Status, i.AgentConnected, IsEligible(service, definition, i)))
             .ToList();
         return new ServiceInputs(service, tasks, instances, now, NewDeploymentId());
@@ -138,9 +175,4 @@ public sealed partial class ServiceScheduler(
         _ => TaskHealth.Starting,
     };
 
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Service {ServiceArn}: {Message}")]
-        public static partial void Event(ILogger logger, string serviceArn, string message);
-    }
 }

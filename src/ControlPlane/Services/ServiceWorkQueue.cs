@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Services;
@@ -16,7 +16,7 @@ public sealed class ServiceWorkQueue
     private readonly Channel<string> channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> queued = new(StringComparer.Ordinal);
 
-    public ServiceWorkQueue(StateStore store, AgentSessions sessions)
+    public ServiceWorkQueue(StateStore store, IAgentConnections sessions)
     {
         store.Committed += (state, changes) => OnCommitted(state, changes);
         sessions.ConnectivityChanged += instanceArn =>

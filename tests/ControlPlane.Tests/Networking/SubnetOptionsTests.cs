@@ -19,7 +19,7 @@ public sealed class SubnetOptionsTests
 
         Assert.Equal(("subnet-a", "10.20.0.0/24", "10.20.0.100-10.20.0.199", "10.20.0.254", "prod"),
             (subnet.Id, subnet.Cidr, subnet.Range, Ipv4.Format(subnet.Gateway), subnet.Cluster));
-        Assert.Equal("attribute:segment == a or attribute:segment == b", subnet.Hosts!.Expression);
+        Assert.Equal("attribute:segment == a or attribute:segment == b", subnet.Hosts);
         Assert.Equal(100, subnet.Size);
     }
 

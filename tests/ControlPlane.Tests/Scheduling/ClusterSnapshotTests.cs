@@ -113,7 +113,7 @@ public sealed class ClusterSnapshotTests
         Last = 0x0A0000FE,
         Gateway = 0x0A000001,
         Cluster = cluster,
-        Hosts = hosts is null ? null : MemberOfConstraint.Parse(hosts),
+        Hosts = hosts,
     };
 
     [Fact]

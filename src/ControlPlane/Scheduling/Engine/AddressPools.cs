@@ -10,11 +10,13 @@ internal sealed class AddressPools
 {
     private readonly int[] free;
     private readonly int[][] forInstance;
+    private readonly IEnumerator<uint>?[] cursors;
 
     public AddressPools(ClusterSnapshot snapshot, PlacementRequest request)
     {
         var subnets = snapshot.Subnets;
         free = [.. subnets.Select(s => s.FreeAddresses)];
+        cursors = new IEnumerator<uint>?[subnets.Count];
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var s = 0; s < subnets.Count; s++)
         {
@@ -45,17 +47,22 @@ internal sealed class AddressPools
     /// <summary>The subnets that serve instance <paramref name="i"/> for this request.</summary>
     public IEnumerable<SubnetSnapshot> Serving(int i) => forInstance[i].Select(s => Subnets[s]);
 
-    /// <summary>Takes an address for a task on instance <paramref name="i"/>; true when that emptied its subnet.</summary>
-    public bool Take(int i)
+    /// <summary>
+    /// Takes an address for a task on instance <paramref name="i"/>: the address (null when the snapshot does not
+    /// know its subnet's addresses) and whether that emptied its subnet.
+    /// </summary>
+    public (PlannedAddress? Address, bool Emptied) Take(int i)
     {
         foreach (var s in forInstance[i])
         {
             if (free[s] > 0)
             {
-                return --free[s] == 0;
+                var emptied = --free[s] == 0;
+                var cursor = cursors[s] ??= Subnets[s].Free().GetEnumerator();
+                return (cursor.MoveNext() ? new PlannedAddress(Subnets[s].Id, cursor.Current) : null, emptied);
             }
         }
 
-        return false;
+        return (null, false);
     }
 }

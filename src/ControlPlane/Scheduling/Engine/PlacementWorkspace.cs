@@ -70,11 +70,16 @@ internal sealed class PlacementWorkspace
     public InstanceState State(int i) =>
         new(i, instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i], DynamicTcpPorts[i], DynamicUdpPorts[i]);
 
-    /// <summary>Takes one task's resources from instance <paramref name="i"/> and re-checks it for the next task.</summary>
-    public void Place(int i)
+    /// <summary>
+    /// Takes one task's resources from instance <paramref name="i"/> — CPU, memory, ports, its GPUs (the next free
+    /// ones in the instance's order) and an address — and re-checks the instance for the next task.
+    /// </summary>
+    public TaskPlacement Place(int i)
     {
         Cpu[i] -= Needs.Cpu;
         MemoryMiB[i] -= Needs.MemoryMiB;
+        var freeGpus = instances[i].FreeGpuIds;
+        var gpuIds = Needs.GpuCount == 0 ? [] : freeGpus.Skip(freeGpus.Count - Gpus[i]).Take(Needs.GpuCount).ToArray();
         Gpus[i] -= Needs.GpuCount;
         if (Needs.UsesTaskEni && TaskEniSlots[i] != InstanceSnapshot.Unlimited)
         {
@@ -93,7 +98,7 @@ internal sealed class PlacementWorkspace
 
         Placed[i]++;
         GroupTasks[i]++;
-        var subnetEmptied = Needs.UsesTaskEni && pools.Take(i);
+        var (address, subnetEmptied) = Needs.UsesTaskEni ? pools.Take(i) : (null, false);
         if (!filters.Passes(State(i)))
         {
             Remove(i);
@@ -110,6 +115,8 @@ internal sealed class PlacementWorkspace
                 }
             }
         }
+
+        return new TaskPlacement(instances[i].Arn, gpuIds, address);
     }
 
     /// <summary>Swaps the last eligible instance into <paramref name="i"/>'s slot: order within the list does not decide ties.</summary>

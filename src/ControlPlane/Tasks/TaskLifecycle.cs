@@ -3,7 +3,7 @@ using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 
-namespace Orchestrator.ControlPlane.Application;
+namespace Orchestrator.ControlPlane.Tasks;
 
 /// <summary>
 /// How tasks begin and end, the same whoever asks: RunTask, StartTask and StopTask, or the service scheduler.

@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
+using Orchestrator.ControlPlane.Networking;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.Ecs;
 
-namespace Orchestrator.ControlPlane.Networking;
+namespace Orchestrator.ControlPlane;
 
 /// <summary>
 /// One subnet as configured: <c>ControlPlane:Subnets:N:Id</c>, <c>Cidr</c>, <c>Range</c>, <c>Gateway</c>,
@@ -133,12 +134,12 @@ public sealed partial class SubnetOptions
             }
         }
 
-        MemberOfConstraint? hosts = null;
+        string? hosts = null;
         if (!string.IsNullOrWhiteSpace(Hosts))
         {
             try
             {
-                hosts = MemberOfConstraint.Parse(Hosts);
+                hosts = MemberOfConstraint.Parse(Hosts).Expression;
             }
             catch (EcsException e)
             {

@@ -1,7 +1,7 @@
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs.Model;
 
-namespace Orchestrator.ControlPlane.Application;
+namespace Orchestrator.ControlPlane.Tasks;
 
 /// <summary>
 /// An awsvpc task's network interface as ECS shows it: an attachment of type ElasticNetworkInterface, PRECREATED when

@@ -1,10 +1,11 @@
 using Google.Protobuf.WellKnownTypes;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
 
-namespace Orchestrator.ControlPlane.Application;
+namespace Orchestrator.ControlPlane.Agents;
 
 /// <summary>
 /// How an agent's report of a task changes the stored task. Pure. Status only moves forward (a late or repeated
@@ -12,7 +13,7 @@ namespace Orchestrator.ControlPlane.Application;
 /// has not stopped (it can go HEALTHY → UNHEALTHY → HEALTHY). An awsvpc task's interface is ATTACHED when the agent
 /// reports it and DELETED when the task stops.
 /// </summary>
-public static class TaskStateReport
+public static class TaskReportApplier
 {
     /// <summary>The task after the report, or the same instance when the report changes nothing.</summary>
     public static TaskRecord Apply(TaskRecord record, TaskState report, DateTimeOffset now)

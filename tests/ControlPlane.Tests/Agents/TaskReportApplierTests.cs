@@ -1,12 +1,12 @@
 using Orchestrator.Contracts.Agent;
-using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs.Model;
 using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
 
-namespace Orchestrator.ControlPlane.Tests.Application;
+namespace Orchestrator.ControlPlane.Tests.Agents;
 
-public sealed class TaskStateReportTests
+public sealed class TaskReportApplierTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -39,8 +39,8 @@ public sealed class TaskStateReportTests
     [Fact]
     public void Apply_HealthReported_TaskAndContainersFollowIt()
     {
-        var healthy = TaskStateReport.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
-        var unhealthy = TaskStateReport.Apply(healthy, Report(Status.Running, HealthStatuses.Unhealthy, HealthStatuses.Unhealthy), Now);
+        var healthy = TaskReportApplier.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
+        var unhealthy = TaskReportApplier.Apply(healthy, Report(Status.Running, HealthStatuses.Unhealthy, HealthStatuses.Unhealthy), Now);
 
         Assert.Equal(HealthStatuses.Healthy, healthy.Task.HealthStatus);
         Assert.Equal(HealthStatuses.Healthy, healthy.Task.Containers[0].HealthStatus);
@@ -53,9 +53,9 @@ public sealed class TaskStateReportTests
     [Fact]
     public void Apply_NoHealthInReport_KeepsWhatWasStored()
     {
-        var healthy = TaskStateReport.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
+        var healthy = TaskReportApplier.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
 
-        var next = TaskStateReport.Apply(healthy, Report(Status.Running, "", ""), Now);
+        var next = TaskReportApplier.Apply(healthy, Report(Status.Running, "", ""), Now);
 
         Assert.Same(healthy, next);
         Assert.Equal(HealthStatuses.Unknown, next.Task.Containers[1].HealthStatus);
@@ -64,9 +64,9 @@ public sealed class TaskStateReportTests
     [Fact]
     public void Apply_SameHealthAgain_ChangesNothing()
     {
-        var healthy = TaskStateReport.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
+        var healthy = TaskReportApplier.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
 
-        Assert.Same(healthy, TaskStateReport.Apply(healthy, Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now));
+        Assert.Same(healthy, TaskReportApplier.Apply(healthy, Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now));
     }
 
     [Fact]
@@ -74,6 +74,6 @@ public sealed class TaskStateReportTests
     {
         var stopped = Stored(TaskStatus.Stopped);
 
-        Assert.Same(stopped, TaskStateReport.Apply(stopped, Report(Status.Running, HealthStatuses.Unhealthy, HealthStatuses.Unhealthy), Now));
+        Assert.Same(stopped, TaskReportApplier.Apply(stopped, Report(Status.Running, HealthStatuses.Unhealthy, HealthStatuses.Unhealthy), Now));
     }
 }
