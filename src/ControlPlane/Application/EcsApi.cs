@@ -12,7 +12,7 @@ namespace Orchestrator.ControlPlane.Application;
 /// </summary>
 public sealed partial class EcsApi(StateStore store, Arns arns, AgentSessions sessions, TaskDispatcher dispatcher, TaskLifecycle tasks, TimeProvider clock)
 {
-    private const string DefaultCluster = "default";
+    private const string DefaultCluster = Clusters.DefaultName;
 
     private static ClusterRecord ActiveCluster(StateSnapshot state, string? reference)
     {

@@ -27,7 +27,7 @@ public sealed class ClusterApiService(EcsActions actions, EcsApi api, StateStore
         {
             while (!token.IsCancellationRequested)
             {
-                var cluster = state.Cluster(Arns.ShortName(string.IsNullOrEmpty(request.Cluster) ? "default" : request.Cluster, "cluster"));
+                var cluster = state.Cluster(Arns.ShortName(string.IsNullOrEmpty(request.Cluster) ? Clusters.DefaultName : request.Cluster, "cluster"));
                 if (cluster is null)
                 {
                     return;
