@@ -22,7 +22,7 @@ public sealed partial class EcsApi
             var existing = tx.State.Cluster(name);
             if (existing is { Status: ClusterStatus.Active })
             {
-                return new ClusterResponse(ToCluster(tx.State, existing, Include.All));
+                return new ClusterResponse(ToCluster(tx.State, existing, DescribeIncludes.All));
             }
 
             var cluster = new ClusterRecord
@@ -34,7 +34,7 @@ public sealed partial class EcsApi
             };
             tx.Put(cluster);
             tx.PutTags(cluster.Arn, tags);
-            return new ClusterResponse(ToCluster(tx.State, cluster, Include.All));
+            return new ClusterResponse(ToCluster(tx.State, cluster, DescribeIncludes.All));
         }, cancellationToken);
     }
 
@@ -66,7 +66,7 @@ public sealed partial class EcsApi
 
             var inactive = cluster with { Status = ClusterStatus.Inactive };
             tx.Put(inactive);
-            return new ClusterResponse(ToCluster(tx.State, inactive, Include.None));
+            return new ClusterResponse(ToCluster(tx.State, inactive, DescribeIncludes.None));
         }, cancellationToken);
     }
 
@@ -78,7 +78,7 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("At most 100 clusters can be described at once.");
         }
 
-        var include = Include.Parse(request.Include, "ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS");
+        var include = DescribeIncludes.Parse(request.Include, "ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS");
         var state = store.Current;
         var clusters = new List<Cluster>();
         var failures = new List<Failure>();
@@ -106,7 +106,7 @@ public sealed partial class EcsApi
         return Task.FromResult(new ListClustersResponse(page.Select(c => c.Arn).ToList(), next));
     }
 
-    private Cluster ToCluster(StateSnapshot state, ClusterRecord cluster, Include include)
+    private Cluster ToCluster(StateSnapshot state, ClusterRecord cluster, DescribeIncludes include)
     {
         var instances = state.InstancesIn(cluster.Name).Count(i => i.Status is ContainerInstanceStatus.Active or ContainerInstanceStatus.Draining);
         var tasks = state.TasksIn(cluster.Name).Where(t => t.Task.LastStatus != TaskStatus.Stopped).ToList();

@@ -31,7 +31,7 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("containerInstances must name between 1 and 100 container instances.");
         }
 
-        var include = Include.Parse(request.Include, "TAGS", "CONTAINER_INSTANCE_HEALTH");
+        var include = DescribeIncludes.Parse(request.Include, "TAGS", "CONTAINER_INSTANCE_HEALTH");
         var state = store.Current;
         var cluster = ActiveCluster(state, request.Cluster);
         var found = new List<ContainerInstance>();
@@ -95,7 +95,7 @@ public sealed partial class EcsApi
                 }
             }
 
-            return new DescribeContainerInstancesResponse(updated.Select(i => ToContainerInstance(tx.State, i, Include.None)).ToList(), failures);
+            return new DescribeContainerInstancesResponse(updated.Select(i => ToContainerInstance(tx.State, i, DescribeIncludes.None)).ToList(), failures);
         }, cancellationToken);
     }
 
@@ -134,10 +134,10 @@ public sealed partial class EcsApi
         }, cancellationToken).ConfigureAwait(false);
 
         sessions.Disconnect(instance.Arn);
-        return new ContainerInstanceResponse(ToContainerInstance(store.Current, instance, Include.None));
+        return new ContainerInstanceResponse(ToContainerInstance(store.Current, instance, DescribeIncludes.None));
     }
 
-    private ContainerInstance ToContainerInstance(StateSnapshot state, InstanceRecord instance, Include include)
+    private ContainerInstance ToContainerInstance(StateSnapshot state, InstanceRecord instance, DescribeIncludes include)
     {
         var view = ClusterSnapshot.Of(state, instance, sessions.IsConnected(instance.Arn));
         var tasks = state.TasksOn(instance.Arn).ToList();

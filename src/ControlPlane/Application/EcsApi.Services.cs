@@ -67,7 +67,7 @@ public sealed partial class EcsApi
                 {
                     return existing.TaskDefinitionArn == definition.TaskDefinitionArn && existing.DesiredCount == (request.DesiredCount ?? 0) &&
                            existing.IsDaemon == daemon
-                        ? new ServiceResponse(ToService(tx.State, existing, Include.None))
+                        ? new ServiceResponse(ToService(tx.State, existing, DescribeIncludes.None))
                         : throw EcsException.InvalidParameter("Creation of service was not idempotent.");
                 }
             }
@@ -98,7 +98,7 @@ public sealed partial class EcsApi
             };
             tx.Put(service);
             tx.PutTags(arn, tags);
-            return new ServiceResponse(ToService(tx.State, service, Include.None));
+            return new ServiceResponse(ToService(tx.State, service, DescribeIncludes.None));
         }, cancellationToken);
     }
 
@@ -161,7 +161,7 @@ public sealed partial class EcsApi
             }
 
             tx.Put(updated);
-            return new ServiceResponse(ToService(tx.State, updated, Include.None));
+            return new ServiceResponse(ToService(tx.State, updated, DescribeIncludes.None));
         }, cancellationToken);
     }
 
@@ -172,7 +172,7 @@ public sealed partial class EcsApi
             var service = FindService(tx.State, cluster, request.Service);
             if (service.Status != ServiceStatus.Active)
             {
-                return new ServiceResponse(ToService(tx.State, service, Include.None));
+                return new ServiceResponse(ToService(tx.State, service, DescribeIncludes.None));
             }
 
             if (!service.IsDaemon && service.DesiredCount > 0 && request.Force != true)
@@ -182,7 +182,7 @@ public sealed partial class EcsApi
 
             var draining = service with { Status = ServiceStatus.Draining, DesiredCount = 0, Version = service.Version + 1 };
             tx.Put(draining);
-            return new ServiceResponse(ToService(tx.State, draining, Include.None));
+            return new ServiceResponse(ToService(tx.State, draining, DescribeIncludes.None));
         }, cancellationToken);
 
     public Task<DescribeServicesResponse> DescribeServicesAsync(DescribeServicesRequest request, CancellationToken cancellationToken)
@@ -193,7 +193,7 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("services must name between 1 and 10 services.");
         }
 
-        var include = Include.Parse(request.Include, "TAGS");
+        var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
         var cluster = ActiveCluster(state, request.Cluster);
         var services = new List<Service>();
@@ -203,7 +203,7 @@ public sealed partial class EcsApi
             var arn = arns.Service(cluster.Name, Arns.ShortName(reference, "service"));
             if (state.Service(arn) is { } service)
             {
-                services.Add(ToService(state, service, request.Include is null ? Include.None : include));
+                services.Add(ToService(state, service, request.Include is null ? DescribeIncludes.None : include));
             }
             else
             {
@@ -287,7 +287,7 @@ public sealed partial class EcsApi
     private static int? CheckGracePeriod(int? seconds) =>
         seconds is < 0 ? throw EcsException.InvalidParameter("healthCheckGracePeriodSeconds must not be negative.") : seconds;
 
-    private Service ToService(StateSnapshot state, ServiceRecord service, Include include)
+    private Service ToService(StateSnapshot state, ServiceRecord service, DescribeIncludes include)
     {
         var tasks = state.TasksOf(service).Where(t => t.Task.LastStatus != TaskStatus.Stopped && t.Task.DesiredStatus == TaskStatus.Running).ToList();
         int Running(string? deployment) => tasks.Count(t => t.Task.LastStatus == TaskStatus.Running && (deployment is null || t.Task.StartedBy == deployment));
@@ -319,7 +319,7 @@ public sealed partial class EcsApi
             SchedulingStrategy = service.SchedulingStrategy,
             DeploymentController = new DeploymentController("ECS"),
             PropagateTags = "NONE",
-            Tags = include.Has("TAGS") && !ReferenceEquals(include, Include.None) ? state.TagsOf(service.Arn) : null,
+            Tags = include.Has("TAGS") && !ReferenceEquals(include, DescribeIncludes.None) ? state.TagsOf(service.Arn) : null,
         };
     }
 

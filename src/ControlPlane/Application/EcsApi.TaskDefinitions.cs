@@ -65,7 +65,7 @@ public sealed partial class EcsApi
 
     public Task<TaskDefinitionResponse> DescribeTaskDefinitionAsync(DescribeTaskDefinitionRequest request, CancellationToken cancellationToken)
     {
-        var include = Include.Parse(request.Include, "TAGS");
+        var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
         var definition = FindTaskDefinition(state, request.TaskDefinition) ?? throw EcsException.Client("Unable to describe task definition.");
         return Task.FromResult(new TaskDefinitionResponse(definition, include.Has("TAGS") && request.Include is not null ? state.TagsOf(definition.TaskDefinitionArn!) : null));

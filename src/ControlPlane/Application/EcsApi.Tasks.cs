@@ -257,7 +257,7 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("tasks must name between 1 and 100 tasks.");
         }
 
-        var include = Include.Parse(request.Include, "TAGS");
+        var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
         var cluster = ActiveCluster(state, request.Cluster);
         var response = DescribeTasks(state, cluster, references);
