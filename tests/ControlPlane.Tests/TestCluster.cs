@@ -28,7 +28,14 @@ public sealed class TestCluster : IDisposable
         Sessions = new AgentSessions(Clock);
         Dispatcher = new TaskDispatcher(Sessions, Store, NullLogger<TaskDispatcher>.Instance);
         Tasks = new TaskLifecycle(Arns, Clock);
-        Api = new EcsApi(Store, Arns, Sessions, Dispatcher, Tasks, Clock);
+        Api = new EcsResources(
+            new ClusterActions(Store, Arns, Clock),
+            new TaskDefinitionActions(Store, Arns, Clock),
+            new TaskActions(Store, Arns, Sessions, Dispatcher, Tasks),
+            new ServiceActions(Store, Arns, Clock),
+            new ContainerInstanceActions(Store, Arns, Sessions, Clock),
+            new AttributeActions(Store, Arns),
+            new TagActions(Store));
         Reports = new AgentReports(Store, Arns, Clock, NullLogger<AgentReports>.Instance);
         Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
         Actions = new EcsActions(Api);
@@ -41,7 +48,8 @@ public sealed class TestCluster : IDisposable
     public AgentSessions Sessions { get; }
     public TaskDispatcher Dispatcher { get; }
     public TaskLifecycle Tasks { get; }
-    public EcsApi Api { get; }
+    /// <summary>The ECS actions, by resource: <c>Api.Tasks.RunTaskAsync(…)</c>.</summary>
+    public EcsResources Api { get; }
     public AgentReports Reports { get; }
     public ServiceScheduler Scheduler { get; }
     public EcsActions Actions { get; }
@@ -74,7 +82,7 @@ public sealed class TestCluster : IDisposable
     }
 
     public Task<TaskDefinitionResponse> RegisterAsync(string family = "web", int memory = 512, int cpu = 256, int hostPort = 0) =>
-        Api.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        Api.TaskDefinitions.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
         {
             Family = family,
             ContainerDefinitions =
@@ -91,7 +99,7 @@ public sealed class TestCluster : IDisposable
         }, Token);
 
     public Task<TasksResponse> RunAsync(string taskDefinition = "web", int count = 1, string cluster = "default") =>
-        Api.RunTaskAsync(new RunTaskRequest { Cluster = cluster, TaskDefinition = taskDefinition, Count = count }, Token);
+        Api.Tasks.RunTaskAsync(new RunTaskRequest { Cluster = cluster, TaskDefinition = taskDefinition, Count = count }, Token);
 
     /// <summary>Reports every non-stopped task of the cluster as the given status (as agents would), with fresh sequence numbers.</summary>
     public async Task ReportAllAsync(Contracts.Agent.Status status, Func<TaskRecord, bool>? which = null)

@@ -4,10 +4,16 @@ using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
+using static Orchestrator.ControlPlane.Application.RequestChecks;
+using static Orchestrator.ControlPlane.Application.ResourceReferences;
 
 namespace Orchestrator.ControlPlane.Application;
 
-public sealed partial class EcsApi
+/// <summary>
+/// ECS's service actions: CreateService, UpdateService, DeleteService, DescribeServices and ListServices. They
+/// record what is wanted; the service scheduler brings the tasks to it.
+/// </summary>
+public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProvider clock)
 {
     public Task<ServiceResponse> CreateServiceAsync(CreateServiceRequest request, CancellationToken cancellationToken)
     {
@@ -67,7 +73,7 @@ public sealed partial class EcsApi
                 {
                     return existing.TaskDefinitionArn == definition.TaskDefinitionArn && existing.DesiredCount == (request.DesiredCount ?? 0) &&
                            existing.IsDaemon == daemon
-                        ? new ServiceResponse(ToService(tx.State, existing, DescribeIncludes.None))
+                        ? new ServiceResponse(ServiceView.From(arns, tx.State, existing, DescribeIncludes.None))
                         : throw EcsException.InvalidParameter("Creation of service was not idempotent.");
                 }
             }
@@ -98,7 +104,7 @@ public sealed partial class EcsApi
             };
             tx.Put(service);
             tx.PutTags(arn, tags);
-            return new ServiceResponse(ToService(tx.State, service, DescribeIncludes.None));
+            return new ServiceResponse(ServiceView.From(arns, tx.State, service, DescribeIncludes.None));
         }, cancellationToken);
     }
 
@@ -113,7 +119,7 @@ public sealed partial class EcsApi
         return store.WriteAsync(tx =>
         {
             var cluster = ActiveCluster(tx.State, request.Cluster);
-            var service = FindService(tx.State, cluster, request.Service);
+            var service = FindService(arns, tx.State, cluster, request.Service);
             if (service.Status != ServiceStatus.Active)
             {
                 throw new EcsException(EcsErrors.ServiceNotActive, "Service was not ACTIVE.");
@@ -161,7 +167,7 @@ public sealed partial class EcsApi
             }
 
             tx.Put(updated);
-            return new ServiceResponse(ToService(tx.State, updated, DescribeIncludes.None));
+            return new ServiceResponse(ServiceView.From(arns, tx.State, updated, DescribeIncludes.None));
         }, cancellationToken);
     }
 
@@ -169,10 +175,10 @@ public sealed partial class EcsApi
         store.WriteAsync(tx =>
         {
             var cluster = ActiveCluster(tx.State, request.Cluster);
-            var service = FindService(tx.State, cluster, request.Service);
+            var service = FindService(arns, tx.State, cluster, request.Service);
             if (service.Status != ServiceStatus.Active)
             {
-                return new ServiceResponse(ToService(tx.State, service, DescribeIncludes.None));
+                return new ServiceResponse(ServiceView.From(arns, tx.State, service, DescribeIncludes.None));
             }
 
             if (!service.IsDaemon && service.DesiredCount > 0 && request.Force != true)
@@ -182,7 +188,7 @@ public sealed partial class EcsApi
 
             var draining = service with { Status = ServiceStatus.Draining, DesiredCount = 0, Version = service.Version + 1 };
             tx.Put(draining);
-            return new ServiceResponse(ToService(tx.State, draining, DescribeIncludes.None));
+            return new ServiceResponse(ServiceView.From(arns, tx.State, draining, DescribeIncludes.None));
         }, cancellationToken);
 
     public Task<DescribeServicesResponse> DescribeServicesAsync(DescribeServicesRequest request, CancellationToken cancellationToken)
@@ -203,7 +209,7 @@ public sealed partial class EcsApi
             var arn = arns.Service(cluster.Name, Arns.ShortName(reference, "service"));
             if (state.Service(arn) is { } service)
             {
-                services.Add(ToService(state, service, request.Include is null ? DescribeIncludes.None : include));
+                services.Add(ServiceView.From(arns, state, service, request.Include is null ? DescribeIncludes.None : include));
             }
             else
             {
@@ -227,12 +233,6 @@ public sealed partial class EcsApi
             (request.LaunchType is null || s.LaunchType == request.LaunchType));
         var (page, next) = Paging.Page(services, s => s.Arn, request.NextToken, request.MaxResults, defaultMax: 10);
         return Task.FromResult(new ListServicesResponse(page.Select(s => s.Arn).ToList(), next));
-    }
-
-    private ServiceRecord FindService(StateSnapshot state, ClusterRecord cluster, string? reference)
-    {
-        var name = Arns.ShortName(reference ?? throw EcsException.InvalidParameter("service is required."), "service");
-        return state.Service(arns.Service(cluster.Name, name)) ?? throw new EcsException(EcsErrors.ServiceNotFound, "Service not found.");
     }
 
     private static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now) => new()
@@ -286,42 +286,6 @@ public sealed partial class EcsApi
 
     private static int? CheckGracePeriod(int? seconds) =>
         seconds is < 0 ? throw EcsException.InvalidParameter("healthCheckGracePeriodSeconds must not be negative.") : seconds;
-
-    private Service ToService(StateSnapshot state, ServiceRecord service, DescribeIncludes include)
-    {
-        var tasks = state.TasksOf(service).Where(t => t.Task.LastStatus != TaskStatus.Stopped && t.Task.DesiredStatus == TaskStatus.Running).ToList();
-        int Running(string? deployment) => tasks.Count(t => t.Task.LastStatus == TaskStatus.Running && (deployment is null || t.Task.StartedBy == deployment));
-        int Pending(string? deployment) => tasks.Count(t => t.Task.LastStatus is TaskStatus.Pending or TaskStatus.Provisioning && (deployment is null || t.Task.StartedBy == deployment));
-        return new Service
-        {
-            ServiceArn = service.Arn,
-            ServiceName = service.Name,
-            ClusterArn = arns.Cluster(service.ClusterName),
-            Status = service.Status,
-            DesiredCount = service.IsDaemon ? service.Primary?.DesiredCount ?? 0 : service.DesiredCount,
-            RunningCount = Running(null),
-            PendingCount = Pending(null),
-            LaunchType = service.LaunchType,
-            TaskDefinition = service.TaskDefinitionArn,
-            DeploymentConfiguration = new DeploymentConfiguration
-            {
-                DeploymentCircuitBreaker = new DeploymentCircuitBreaker(service.CircuitBreakerEnabled, service.CircuitBreakerRollback),
-                MaximumPercent = service.MaximumPercent,
-                MinimumHealthyPercent = service.MinimumHealthyPercent,
-            },
-            Deployments = service.Deployments.Select(d => d with { RunningCount = Running(d.Id), PendingCount = Pending(d.Id) }).ToList(),
-            Events = service.Events,
-            CreatedAt = service.CreatedAt,
-            CreatedBy = service.CreatedBy,
-            HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
-            PlacementConstraints = service.PlacementConstraints,
-            PlacementStrategy = service.PlacementStrategy,
-            SchedulingStrategy = service.SchedulingStrategy,
-            DeploymentController = new DeploymentController("ECS"),
-            PropagateTags = "NONE",
-            Tags = include.Has("TAGS") && !ReferenceEquals(include, DescribeIncludes.None) ? state.TagsOf(service.Arn) : null,
-        };
-    }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]
     private static partial Regex ServiceNamePattern();
