@@ -15,14 +15,14 @@ namespace Orchestrator.ControlPlane.Tests;
 /// <summary>The control plane's application layer over a real state database in a temporary directory.</summary>
 public sealed class TestCluster : IDisposable
 {
-    private readonly List<AgentSession> open = [];
-    private readonly IReadOnlyList<Subnet>? subnets;
-    private bool restarted;
+    private readonly List<AgentSession> _open = [];
+    private readonly IReadOnlyList<Subnet>? _subnets;
+    private bool _restarted;
 
     /// <param name="subnets">The control plane's subnets for awsvpc tasks, as its configuration would give them.</param>
     public TestCluster(string? directory = null, IReadOnlyList<Subnet>? subnets = null)
     {
-        this.subnets = subnets;
+        _subnets = subnets;
         Directory = directory ?? Path.Combine(Path.GetTempPath(), "orch-cp-test-" + Guid.NewGuid().ToString("N"));
         Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance, subnets);
         Sessions = new AgentSessions(Clock);
@@ -77,7 +77,7 @@ public sealed class TestCluster : IDisposable
         configure(request);
         var instance = await Reports.RegisterAsync(request, Token);
         var session = Sessions.Open(instance.Arn);
-        open.Add(session);
+        _open.Add(session);
         return (instance.Arn, session);
     }
 
@@ -123,15 +123,15 @@ public sealed class TestCluster : IDisposable
     /// <summary>A new control plane over the same state database, as after a restart (sessions are gone).</summary>
     public TestCluster Restart()
     {
-        restarted = true;
+        _restarted = true;
         Store.Dispose();
-        return new TestCluster(Directory, subnets);
+        return new TestCluster(Directory, _subnets);
     }
 
     public void Dispose()
     {
         Store.Dispose();
-        if (restarted)
+        if (_restarted)
         {
             return;
         }
