@@ -80,6 +80,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
 
             var now = clock.GetUtcNow();
             var deploymentId = ServiceScheduler.NewDeploymentId();
+            var launchType = request.LaunchType ?? "EC2";
             var service = new ServiceRecord
             {
                 Name = name,
@@ -88,7 +89,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 SchedulingStrategy = daemon ? SchedulingStrategies.Daemon : SchedulingStrategies.Replica,
                 DesiredCount = request.DesiredCount ?? 0,
                 TaskDefinitionArn = definition.TaskDefinitionArn!,
-                LaunchType = request.LaunchType ?? "EC2",
+                LaunchType = launchType,
                 MinimumHealthyPercent = minimum,
                 MaximumPercent = maximum,
                 CircuitBreakerEnabled = breaker.Enable,
@@ -96,7 +97,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 HealthCheckGracePeriodSeconds = grace ?? 0,
                 PlacementConstraints = request.PlacementConstraints ?? [],
                 PlacementStrategy = request.PlacementStrategy ?? [],
-                Deployments = [NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now)],
+                Deployments = [NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, launchType, now)],
                 CreatedAt = now,
                 CreatedBy = $"arn:aws:iam::{arns.Account}:root",
                 ClientToken = request.ClientToken,
@@ -156,7 +157,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
             if (definitionArn != service.TaskDefinitionArn || request.ForceNewDeployment == true)
             {
                 // A new PRIMARY deployment; the one it replaces keeps its tasks until the rollout retires them.
-                var deployment = NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow());
+                var deployment = NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, service.LaunchType ?? "EC2", clock.GetUtcNow());
                 updated = updated with
                 {
                     TaskDefinitionArn = definitionArn,
@@ -235,7 +236,12 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         return Task.FromResult(new ListServicesResponse(page.Select(s => s.Arn).ToList(), next));
     }
 
-    private static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now) => new()
+    /// <summary>
+    /// A new PRIMARY deployment, of the service's launch type. ServicePlanner builds its own (for rollbacks) in a
+    /// class private to the planner, and always of launch type EC2; once the planner exposes one that takes the
+    /// launch type, this one goes.
+    /// </summary>
+    private static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, string launchType, DateTimeOffset now) => new()
     {
         Id = id,
         Status = DeploymentStatus.Primary,
@@ -243,7 +249,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         DesiredCount = desiredCount,
         CreatedAt = now,
         UpdatedAt = now,
-        LaunchType = "EC2",
+        LaunchType = launchType,
         RolloutState = RolloutStates.InProgress,
         RolloutStateReason = ServiceMessages.InProgressReason(id),
     };
