@@ -58,7 +58,14 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<TaskLauncher>();
         builder.Services.AddSingleton<AgentReports>();
         builder.Services.AddSingleton<TaskLifecycle>();
-        builder.Services.AddSingleton<EcsApi>();
+        builder.Services.AddSingleton<ClusterActions>();
+        builder.Services.AddSingleton<TaskDefinitionActions>();
+        builder.Services.AddSingleton<TaskActions>();
+        builder.Services.AddSingleton<ServiceActions>();
+        builder.Services.AddSingleton<ContainerInstanceActions>();
+        builder.Services.AddSingleton<AttributeActions>();
+        builder.Services.AddSingleton<TagActions>();
+        builder.Services.AddSingleton<EcsResources>();
         builder.Services.AddSingleton<EcsActions>();
         builder.Services.AddSingleton<AccessKeyStore>();
         builder.Services.AddSingleton<RequestAuthenticator>();

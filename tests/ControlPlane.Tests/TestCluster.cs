@@ -16,21 +16,28 @@ namespace Orchestrator.ControlPlane.Tests;
 /// <summary>The control plane's application layer over a real state database in a temporary directory.</summary>
 public sealed class TestCluster : IDisposable
 {
-    private readonly List<AgentSession> open = [];
-    private readonly IReadOnlyList<Subnet>? subnets;
-    private bool restarted;
+    private readonly List<AgentSession> _open = [];
+    private readonly IReadOnlyList<Subnet>? _subnets;
+    private bool _restarted;
 
     /// <param name="subnets">The control plane's subnets for awsvpc tasks, as its configuration would give them.</param>
     public TestCluster(string? directory = null, IReadOnlyList<Subnet>? subnets = null)
     {
-        this.subnets = subnets;
+        _subnets = subnets;
         Directory = directory ?? Path.Combine(Path.GetTempPath(), "orch-cp-test-" + Guid.NewGuid().ToString("N"));
         Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance, subnets);
         Sessions = new AgentSessions(Clock);
         Dispatcher = new TaskDispatcher(Sessions, NullLogger<TaskDispatcher>.Instance);
         Tasks = new TaskLifecycle(Arns, Clock);
         Launcher = new TaskLauncher(Sessions, Tasks);
-        Api = new EcsApi(Store, Arns, Sessions, Dispatcher, Tasks, Launcher, Clock);
+        Api = new EcsResources(
+            new ClusterActions(Store, Arns, Clock),
+            new TaskDefinitionActions(Store, Arns, Clock),
+            new TaskActions(Store, Arns, Dispatcher, Tasks, Launcher),
+            new ServiceActions(Store, Arns, Clock),
+            new ContainerInstanceActions(Store, Arns, Sessions, Clock),
+            new AttributeActions(Store, Arns),
+            new TagActions(Store));
         Reports = new AgentReports(Store, Arns, Clock, NullLogger<AgentReports>.Instance);
         Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Launcher, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
         Actions = new EcsActions(Api);
@@ -44,7 +51,8 @@ public sealed class TestCluster : IDisposable
     public TaskDispatcher Dispatcher { get; }
     public TaskLifecycle Tasks { get; }
     public TaskLauncher Launcher { get; }
-    public EcsApi Api { get; }
+    /// <summary>The ECS actions, by resource: <c>Api.Tasks.RunTaskAsync(…)</c>.</summary>
+    public EcsResources Api { get; }
     public AgentReports Reports { get; }
     public ServiceScheduler Scheduler { get; }
     public EcsActions Actions { get; }
@@ -72,12 +80,12 @@ public sealed class TestCluster : IDisposable
         configure(request);
         var instance = await Reports.RegisterAsync(request, Token);
         var session = Sessions.Open(instance.Arn);
-        open.Add(session);
+        _open.Add(session);
         return (instance.Arn, session);
     }
 
     public Task<TaskDefinitionResponse> RegisterAsync(string family = "web", int memory = 512, int cpu = 256, int hostPort = 0) =>
-        Api.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        Api.TaskDefinitions.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
         {
             Family = family,
             ContainerDefinitions =
@@ -94,7 +102,7 @@ public sealed class TestCluster : IDisposable
         }, Token);
 
     public Task<TasksResponse> RunAsync(string taskDefinition = "web", int count = 1, string cluster = "default") =>
-        Api.RunTaskAsync(new RunTaskRequest { Cluster = cluster, TaskDefinition = taskDefinition, Count = count }, Token);
+        Api.Tasks.RunTaskAsync(new RunTaskRequest { Cluster = cluster, TaskDefinition = taskDefinition, Count = count }, Token);
 
     /// <summary>Reports every non-stopped task of the cluster as the given status (as agents would), with fresh sequence numbers.</summary>
     public async Task ReportAllAsync(Contracts.Agent.Status status, Func<TaskRecord, bool>? which = null)
@@ -118,15 +126,15 @@ public sealed class TestCluster : IDisposable
     /// <summary>A new control plane over the same state database, as after a restart (sessions are gone).</summary>
     public TestCluster Restart()
     {
-        restarted = true;
+        _restarted = true;
         Store.Dispose();
-        return new TestCluster(Directory, subnets);
+        return new TestCluster(Directory, _subnets);
     }
 
     public void Dispose()
     {
         Store.Dispose();
-        if (restarted)
+        if (_restarted)
         {
             return;
         }

@@ -15,7 +15,7 @@ namespace Orchestrator.ControlPlane.Agents;
 /// </summary>
 public sealed partial class AgentReports(StateStore store, Arns arns, TimeProvider clock, ILogger<AgentReports> logger)
 {
-    private const string DefaultCluster = "default";
+    private const string DefaultCluster = Clusters.DefaultName;
 
     /// <summary>
     /// Registers a host, or re-registers it as the same container instance when it presents the ARN it was given

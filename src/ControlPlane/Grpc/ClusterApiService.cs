@@ -8,7 +8,7 @@ using Orchestrator.Ecs.Json;
 namespace Orchestrator.ControlPlane.Grpc;
 
 /// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
-public sealed class ClusterApiService(EcsActions actions, EcsApi api, StateStore store) : ClusterApi.ClusterApiBase
+public sealed class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store) : ClusterApi.ClusterApiBase
 {
     public override async Task<EcsReply> Call(EcsCall request, ServerCallContext context)
     {
@@ -20,20 +20,20 @@ public sealed class ClusterApiService(EcsActions actions, EcsApi api, StateStore
     {
         var token = context.CancellationToken;
         // Validate (cluster, references) the way DescribeTasks does before streaming.
-        await GrpcErrors.Translate(() => api.DescribeTasksAsync(new Ecs.Model.DescribeTasksRequest { Cluster = request.Cluster, Tasks = request.Tasks }, token)).ConfigureAwait(false);
+        await GrpcErrors.Translate(() => tasks.DescribeTasksAsync(new Ecs.Model.DescribeTasksRequest { Cluster = request.Cluster, Tasks = request.Tasks }, token)).ConfigureAwait(false);
         var state = store.Current;
         string? last = null;
         try
         {
             while (!token.IsCancellationRequested)
             {
-                var cluster = state.Cluster(Arns.ShortName(string.IsNullOrEmpty(request.Cluster) ? "default" : request.Cluster, "cluster"));
+                var cluster = state.Cluster(Arns.ShortName(string.IsNullOrEmpty(request.Cluster) ? Clusters.DefaultName : request.Cluster, "cluster"));
                 if (cluster is null)
                 {
                     return;
                 }
 
-                var json = EcsJson.Serialize(api.DescribeTasks(state, cluster, request.Tasks));
+                var json = EcsJson.Serialize(tasks.DescribeTasks(state, cluster, request.Tasks));
                 if (json != last)
                 {
                     await responseStream.WriteAsync(new EcsReply { Json = json }, token).ConfigureAwait(false);

@@ -134,7 +134,7 @@ public sealed class AgentReportsTests
         await cluster.RegisterAsync();
         var task = (await cluster.RunAsync()).Tasks[0];
         cluster.Sessions.Close(session);
-        await cluster.Api.StopTaskAsync(new StopTaskRequest { Task = task.TaskArn }, TestCluster.Token);
+        await cluster.Api.Tasks.StopTaskAsync(new StopTaskRequest { Task = task.TaskArn }, TestCluster.Token);
 
         var messages = await cluster.Reports.OpenSessionAsync(new SessionHello { ContainerInstanceArn = arn }, TestCluster.Token);
 

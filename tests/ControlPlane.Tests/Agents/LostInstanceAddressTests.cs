@@ -27,13 +27,13 @@ public sealed class LostInstanceAddressTests
     {
         cluster.Clock.Advance(TimeSpan.FromMinutes(1));
         var (lost, session) = await cluster.AddInstanceAsync(r => r.Resources.AwsvpcTaskLimit = 4);
-        await cluster.Api.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        await cluster.Api.TaskDefinitions.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
         {
             Family = "api",
             NetworkMode = NetworkModes.Awsvpc,
             ContainerDefinitions = [new ContainerDefinition { Name = "api", Image = "local/busybox:1", Memory = 16 }],
         }, Token);
-        var service = (await cluster.Api.CreateServiceAsync(new CreateServiceRequest { ServiceName = "api", TaskDefinition = "api", DesiredCount = 1 }, Token)).Service;
+        var service = (await cluster.Api.Services.CreateServiceAsync(new CreateServiceRequest { ServiceName = "api", TaskDefinition = "api", DesiredCount = 1 }, Token)).Service;
         await cluster.Scheduler.ReconcileAsync(service.ServiceArn, Token);
         await cluster.ReportAllAsync(Status.Running);
         var task = Assert.Single(cluster.Store.Current.TasksOn(lost)).Arn;
@@ -86,7 +86,7 @@ public sealed class LostInstanceAddressTests
         using var cluster = NewCluster();
         var (lost, _, _) = await LoseAnAwsvpcServiceTaskAsync(cluster);
 
-        await cluster.Api.DeregisterContainerInstanceAsync(new DeregisterContainerInstanceRequest { ContainerInstance = lost, Force = true }, Token);
+        await cluster.Api.ContainerInstances.DeregisterContainerInstanceAsync(new DeregisterContainerInstanceRequest { ContainerInstance = lost, Force = true }, Token);
 
         Assert.Equal(["10.9.0.11"], cluster.Store.Current.Addresses.Keys);
     }

@@ -24,10 +24,10 @@ public sealed class LostInstanceMonitorTests
         var (lostArn, lostSession) = await cluster.AddInstanceAsync();
         await cluster.AddInstanceAsync();
         await cluster.RegisterAsync(memory: 16);
-        var service = (await cluster.Api.CreateServiceAsync(new CreateServiceRequest { ServiceName = "web", TaskDefinition = "web", DesiredCount = 4 }, Token)).Service;
+        var service = (await cluster.Api.Services.CreateServiceAsync(new CreateServiceRequest { ServiceName = "web", TaskDefinition = "web", DesiredCount = 4 }, Token)).Service;
         await cluster.Scheduler.ReconcileAsync(service.ServiceArn, Token);
         await cluster.ReportAllAsync(Status.Running);
-        var standalone = (await cluster.Api.StartTaskAsync(new StartTaskRequest { TaskDefinition = "web", ContainerInstances = [lostArn] }, Token)).Tasks[0];
+        var standalone = (await cluster.Api.Tasks.StartTaskAsync(new StartTaskRequest { TaskDefinition = "web", ContainerInstances = [lostArn] }, Token)).Tasks[0];
         var onLost = cluster.Store.Current.TasksOn(lostArn).Where(t => t.Task.Group == "service:web").Select(t => t.Arn).ToList();
         Assert.Equal(2, onLost.Count);
 
@@ -60,7 +60,7 @@ public sealed class LostInstanceMonitorTests
         using var cluster = new TestCluster();
         var (arn, session) = await cluster.AddInstanceAsync();
         await cluster.RegisterAsync(memory: 16);
-        var service = (await cluster.Api.CreateServiceAsync(new CreateServiceRequest { ServiceName = "web", TaskDefinition = "web", DesiredCount = 1 }, Token)).Service;
+        var service = (await cluster.Api.Services.CreateServiceAsync(new CreateServiceRequest { ServiceName = "web", TaskDefinition = "web", DesiredCount = 1 }, Token)).Service;
         await cluster.Scheduler.ReconcileAsync(service.ServiceArn, Token);
         cluster.Sessions.Close(session);
 

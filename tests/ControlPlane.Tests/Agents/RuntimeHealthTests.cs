@@ -17,7 +17,7 @@ public sealed class RuntimeHealthTests
 
         cluster.Sessions.ReportRuntime(session, RuntimeHealth.Impaired);
         var refused = await cluster.RunAsync();
-        var described = await cluster.Api.DescribeContainerInstancesAsync(
+        var described = await cluster.Api.ContainerInstances.DescribeContainerInstancesAsync(
             new DescribeContainerInstancesRequest { ContainerInstances = [arn], Include = ["CONTAINER_INSTANCE_HEALTH"] }, Token);
 
         Assert.Empty(refused.Tasks);

@@ -25,7 +25,7 @@ public sealed class AwsvpcTaskTests
         });
 
     private static Task RegisterAwsvpcAsync(TestCluster cluster, string family = "api") =>
-        cluster.Api.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        cluster.Api.TaskDefinitions.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
         {
             Family = family,
             NetworkMode = NetworkModes.Awsvpc,
@@ -33,7 +33,7 @@ public sealed class AwsvpcTaskTests
         }, TestCluster.Token);
 
     private static Task<TasksResponse> RunAsync(TestCluster cluster, int count = 1, params string[] subnets) =>
-        cluster.Api.RunTaskAsync(new RunTaskRequest
+        cluster.Api.Tasks.RunTaskAsync(new RunTaskRequest
         {
             TaskDefinition = "api",
             Count = count,
@@ -87,7 +87,7 @@ public sealed class AwsvpcTaskTests
         var (instanceArn, _) = await AddHostAsync(cluster, "a");
         await RegisterAwsvpcAsync(cluster);
         var tasks = (await RunAsync(cluster, count: 3)).Tasks;
-        await cluster.Api.StopTaskAsync(new StopTaskRequest { Task = tasks[1].TaskArn }, TestCluster.Token);
+        await cluster.Api.Tasks.StopTaskAsync(new StopTaskRequest { Task = tasks[1].TaskArn }, TestCluster.Token);
         Assert.Empty((await RunAsync(cluster)).Tasks); // stopping is not stopped: the address is still in use
 
         await RunTaskTests.ReportAsync(cluster, instanceArn, 1, tasks[1].TaskArn, Status.Stopped);
@@ -168,7 +168,7 @@ public sealed class AwsvpcTaskTests
         state.NetworkInterfaces.Add(new Contracts.Agent.NetworkInterface { AttachmentId = attachmentId, Ipv4Address = "10.9.0.10", MacAddress = "02:42:0a:09:00:0a" });
         await cluster.Reports.ApplyAsync(instanceArn, new TaskStateChange { Sequence = 1, Task = state }, TestCluster.Token);
 
-        var described = Assert.Single((await cluster.Api.DescribeTasksAsync(new DescribeTasksRequest { Tasks = [task.TaskArn] }, TestCluster.Token)).Tasks);
+        var described = Assert.Single((await cluster.Api.Tasks.DescribeTasksAsync(new DescribeTasksRequest { Tasks = [task.TaskArn] }, TestCluster.Token)).Tasks);
         var attachment = Assert.Single(described.Attachments!);
         Assert.Equal((AttachmentStatus.Attached, "02:42:0a:09:00:0a", "10.9.0.10"),
             (attachment.Status, attachment.Detail(AttachmentDetails.MacAddress), attachment.Detail(AttachmentDetails.PrivateIpv4Address)));

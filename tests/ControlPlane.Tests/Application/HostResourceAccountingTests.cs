@@ -9,7 +9,7 @@ namespace Orchestrator.ControlPlane.Tests.Application;
 public sealed class HostResourceAccountingTests
 {
     private static Task<TaskDefinitionResponse> RegisterGpuTaskAsync(TestCluster cluster) =>
-        cluster.Api.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        cluster.Api.TaskDefinitions.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
         {
             Family = "train",
             ContainerDefinitions =
@@ -21,7 +21,7 @@ public sealed class HostResourceAccountingTests
         }, TestCluster.Token);
 
     private static Task<ContainerInstance> DescribeAsync(TestCluster cluster, string arn) =>
-        cluster.Api.DescribeContainerInstancesAsync(new DescribeContainerInstancesRequest { ContainerInstances = [arn] }, TestCluster.Token)
+        cluster.Api.ContainerInstances.DescribeContainerInstancesAsync(new DescribeContainerInstancesRequest { ContainerInstances = [arn] }, TestCluster.Token)
             .ContinueWith(t => t.Result.ContainerInstances.Single(), TaskScheduler.Default);
 
     [Fact]

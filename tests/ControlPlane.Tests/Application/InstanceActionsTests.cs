@@ -13,7 +13,7 @@ public sealed class InstanceActionsTests
         using var cluster = new TestCluster();
         var (arn, _) = await cluster.AddInstanceAsync();
 
-        await cluster.Api.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = "zone", Value = "b", TargetId = arn[^32..], TargetType = "container-instance" }] }, TestCluster.Token);
+        await cluster.Api.Attributes.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = "zone", Value = "b", TargetId = arn[^32..], TargetType = "container-instance" }] }, TestCluster.Token);
         await cluster.AddInstanceAsync(); // another host; and the first re-registers below
         await cluster.Reports.RegisterAsync(new Contracts.Agent.RegisterRequest
         {
@@ -22,10 +22,10 @@ public sealed class InstanceActionsTests
             Resources = new Contracts.Agent.HostResources { Cpu = 1024, MemoryMib = 1024 },
         }, TestCluster.Token);
 
-        var listed = await cluster.Api.ListAttributesAsync(new ListAttributesRequest { TargetType = "container-instance", AttributeName = "zone" }, TestCluster.Token);
+        var listed = await cluster.Api.Attributes.ListAttributesAsync(new ListAttributesRequest { TargetType = "container-instance", AttributeName = "zone" }, TestCluster.Token);
         var entry = Assert.Single(listed.Attributes);
         Assert.Equal(("zone", "b", arn), (entry.Name, entry.Value, entry.TargetId));
-        var instance = (await cluster.Api.DescribeContainerInstancesAsync(new DescribeContainerInstancesRequest { ContainerInstances = [arn] }, TestCluster.Token)).ContainerInstances[0];
+        var instance = (await cluster.Api.ContainerInstances.DescribeContainerInstancesAsync(new DescribeContainerInstancesRequest { ContainerInstances = [arn] }, TestCluster.Token)).ContainerInstances[0];
         Assert.Contains(instance.Attributes, a => a.Name == "zone" && a.Value == "b");
     }
 
@@ -36,11 +36,11 @@ public sealed class InstanceActionsTests
         var (arn, _) = await cluster.AddInstanceAsync();
         for (var i = 0; i < 10; i++)
         {
-            await cluster.Api.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = $"a{i}", TargetId = arn }] }, TestCluster.Token);
+            await cluster.Api.Attributes.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = $"a{i}", TargetId = arn }] }, TestCluster.Token);
         }
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = "one-more", TargetId = arn }] }, TestCluster.Token));
+            cluster.Api.Attributes.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = "one-more", TargetId = arn }] }, TestCluster.Token));
 
         Assert.Equal("AttributeLimitExceededException", error.ErrorType);
     }
@@ -55,7 +55,7 @@ public sealed class InstanceActionsTests
         var (arn, _) = await cluster.AddInstanceAsync();
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = name, Value = value, TargetId = arn }] }, TestCluster.Token));
+            cluster.Api.Attributes.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = name, Value = value, TargetId = arn }] }, TestCluster.Token));
 
         Assert.Equal(EcsErrors.InvalidParameter, error.ErrorType);
     }
@@ -67,7 +67,7 @@ public sealed class InstanceActionsTests
         var (arn, _) = await cluster.AddInstanceAsync();
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.DeleteAttributesAsync(new DeleteAttributesRequest { Attributes = [new Attribute { Name = "ecs.os-type", TargetId = arn }] }, TestCluster.Token));
+            cluster.Api.Attributes.DeleteAttributesAsync(new DeleteAttributesRequest { Attributes = [new Attribute { Name = "ecs.os-type", TargetId = arn }] }, TestCluster.Token));
 
         Assert.Contains("reported by the container instance's agent", error.Message, StringComparison.Ordinal);
     }
@@ -80,13 +80,13 @@ public sealed class InstanceActionsTests
         await cluster.RegisterAsync();
         var task = (await cluster.RunAsync()).Tasks[0];
 
-        await cluster.Api.TagResourceAsync(new TagResourceRequest { ResourceArn = task.TaskArn, Tags = [new Tag("a", "1"), new Tag("b", "2")] }, TestCluster.Token);
-        await cluster.Api.TagResourceAsync(new TagResourceRequest { ResourceArn = task.TaskArn, Tags = [new Tag("a", "3")] }, TestCluster.Token);
-        await cluster.Api.UntagResourceAsync(new UntagResourceRequest { ResourceArn = task.TaskArn, TagKeys = ["b"] }, TestCluster.Token);
+        await cluster.Api.Tags.TagResourceAsync(new TagResourceRequest { ResourceArn = task.TaskArn, Tags = [new Tag("a", "1"), new Tag("b", "2")] }, TestCluster.Token);
+        await cluster.Api.Tags.TagResourceAsync(new TagResourceRequest { ResourceArn = task.TaskArn, Tags = [new Tag("a", "3")] }, TestCluster.Token);
+        await cluster.Api.Tags.UntagResourceAsync(new UntagResourceRequest { ResourceArn = task.TaskArn, TagKeys = ["b"] }, TestCluster.Token);
 
-        var tags = (await cluster.Api.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = task.TaskArn }, TestCluster.Token)).Tags;
+        var tags = (await cluster.Api.Tags.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceArn = task.TaskArn }, TestCluster.Token)).Tags;
         Assert.Equal([new Tag("a", "3")], tags);
-        var described = await cluster.Api.DescribeTasksAsync(new DescribeTasksRequest { Tasks = [task.TaskArn], Include = ["TAGS"] }, TestCluster.Token);
+        var described = await cluster.Api.Tasks.DescribeTasksAsync(new DescribeTasksRequest { Tasks = [task.TaskArn], Include = ["TAGS"] }, TestCluster.Token);
         Assert.Equal([new Tag("a", "3")], described.Tasks[0].Tags);
     }
 
@@ -99,7 +99,7 @@ public sealed class InstanceActionsTests
         using var cluster = new TestCluster();
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.TagResourceAsync(new TagResourceRequest { ResourceArn = arn, Tags = [new Tag("a", "1")] }, TestCluster.Token));
+            cluster.Api.Tags.TagResourceAsync(new TagResourceRequest { ResourceArn = arn, Tags = [new Tag("a", "1")] }, TestCluster.Token));
 
         Assert.Equal(type, error.ErrorType);
     }
@@ -108,10 +108,10 @@ public sealed class InstanceActionsTests
     public async Task TagResource_ReservedPrefix_IsRefused()
     {
         using var cluster = new TestCluster();
-        await cluster.Api.CreateClusterAsync(new CreateClusterRequest(), TestCluster.Token);
+        await cluster.Api.Clusters.CreateClusterAsync(new CreateClusterRequest(), TestCluster.Token);
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.TagResourceAsync(new TagResourceRequest { ResourceArn = cluster.Arns.Cluster("default"), Tags = [new Tag("aws:owner", "me")] }, TestCluster.Token));
+            cluster.Api.Tags.TagResourceAsync(new TagResourceRequest { ResourceArn = cluster.Arns.Cluster("default"), Tags = [new Tag("aws:owner", "me")] }, TestCluster.Token));
 
         Assert.Equal("Tag keys beginning with 'aws:' are reserved.", error.Message);
     }
@@ -124,7 +124,7 @@ public sealed class InstanceActionsTests
         var (small, _) = await cluster.AddInstanceAsync(memory: 256);
         await cluster.RegisterAsync(memory: 512);
 
-        var result = await cluster.Api.StartTaskAsync(new StartTaskRequest
+        var result = await cluster.Api.Tasks.StartTaskAsync(new StartTaskRequest
         {
             TaskDefinition = "web",
             ContainerInstances = [big, small[^32..], new string('f', 32)],
@@ -143,11 +143,11 @@ public sealed class InstanceActionsTests
         var (arn, _) = await cluster.AddInstanceAsync();
         await cluster.RegisterAsync();
 
-        var drained = await cluster.Api.UpdateContainerInstancesStateAsync(new UpdateContainerInstancesStateRequest { ContainerInstances = [arn], Status = "DRAINING" }, TestCluster.Token);
+        var drained = await cluster.Api.ContainerInstances.UpdateContainerInstancesStateAsync(new UpdateContainerInstancesStateRequest { ContainerInstances = [arn], Status = "DRAINING" }, TestCluster.Token);
         Assert.Equal("DRAINING", drained.ContainerInstances[0].Status);
         Assert.Empty((await cluster.RunAsync()).Tasks);
 
-        await cluster.Api.UpdateContainerInstancesStateAsync(new UpdateContainerInstancesStateRequest { ContainerInstances = [arn], Status = "ACTIVE" }, TestCluster.Token);
+        await cluster.Api.ContainerInstances.UpdateContainerInstancesStateAsync(new UpdateContainerInstancesStateRequest { ContainerInstances = [arn], Status = "ACTIVE" }, TestCluster.Token);
         Assert.Single((await cluster.RunAsync()).Tasks);
     }
 
@@ -160,12 +160,12 @@ public sealed class InstanceActionsTests
         await cluster.RunAsync();
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.DeregisterContainerInstanceAsync(new DeregisterContainerInstanceRequest { ContainerInstance = arn }, TestCluster.Token));
+            cluster.Api.ContainerInstances.DeregisterContainerInstanceAsync(new DeregisterContainerInstanceRequest { ContainerInstance = arn }, TestCluster.Token));
         Assert.Equal("Found running tasks on the instance.", error.Message);
 
-        var forced = await cluster.Api.DeregisterContainerInstanceAsync(new DeregisterContainerInstanceRequest { ContainerInstance = arn, Force = true }, TestCluster.Token);
+        var forced = await cluster.Api.ContainerInstances.DeregisterContainerInstanceAsync(new DeregisterContainerInstanceRequest { ContainerInstance = arn, Force = true }, TestCluster.Token);
         Assert.Equal("INACTIVE", forced.ContainerInstance.Status);
         Assert.True(session.Closed.IsCancellationRequested);
-        Assert.Empty((await cluster.Api.ListContainerInstancesAsync(new ListContainerInstancesRequest(), TestCluster.Token)).ContainerInstanceArns);
+        Assert.Empty((await cluster.Api.ContainerInstances.ListContainerInstancesAsync(new ListContainerInstancesRequest(), TestCluster.Token)).ContainerInstanceArns);
     }
 }

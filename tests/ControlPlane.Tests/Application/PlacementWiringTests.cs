@@ -14,7 +14,7 @@ public sealed class PlacementWiringTests
     {
         var (a, _) = await cluster.AddInstanceAsync();
         var (b, _) = await cluster.AddInstanceAsync();
-        await cluster.Api.PutAttributesAsync(new PutAttributesRequest
+        await cluster.Api.Attributes.PutAttributesAsync(new PutAttributesRequest
         {
             Attributes = [new Attribute { Name = "zone", Value = "a", TargetId = a }, new Attribute { Name = "zone", Value = "b", TargetId = b }],
         }, Token);
@@ -28,7 +28,7 @@ public sealed class PlacementWiringTests
         var (_, b) = await TwoZonesAsync(cluster);
         await cluster.RegisterAsync(memory: 16);
 
-        var result = await cluster.Api.RunTaskAsync(new RunTaskRequest
+        var result = await cluster.Api.Tasks.RunTaskAsync(new RunTaskRequest
         {
             TaskDefinition = "web",
             Count = 6,
@@ -46,7 +46,7 @@ public sealed class PlacementWiringTests
         var (a, _) = await TwoZonesAsync(cluster);
         await cluster.RegisterAsync(memory: 16);
 
-        var result = await cluster.Api.RunTaskAsync(new RunTaskRequest
+        var result = await cluster.Api.Tasks.RunTaskAsync(new RunTaskRequest
         {
             TaskDefinition = "web",
             Count = 10,
@@ -63,7 +63,7 @@ public sealed class PlacementWiringTests
         await TwoZonesAsync(cluster);
         await cluster.RegisterAsync(memory: 16);
 
-        var result = await cluster.Api.RunTaskAsync(new RunTaskRequest
+        var result = await cluster.Api.Tasks.RunTaskAsync(new RunTaskRequest
         {
             TaskDefinition = "web",
             PlacementConstraints = [new PlacementConstraint("memberOf", "attribute:zone == c")],
@@ -81,7 +81,7 @@ public sealed class PlacementWiringTests
         await cluster.AddInstanceAsync();
         await cluster.RegisterAsync();
 
-        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.RunTaskAsync(new RunTaskRequest
+        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.Tasks.RunTaskAsync(new RunTaskRequest
         {
             TaskDefinition = "web",
             PlacementConstraints = [new PlacementConstraint("memberOf", "attribute:zone ==")],
@@ -102,7 +102,7 @@ public sealed class PlacementWiringTests
             """;
         await cluster.Actions.InvokeAsync("RegisterTaskDefinition", json, Token);
 
-        var result = await cluster.Api.RunTaskAsync(new RunTaskRequest { TaskDefinition = "pinned", Count = 4 }, Token);
+        var result = await cluster.Api.Tasks.RunTaskAsync(new RunTaskRequest { TaskDefinition = "pinned", Count = 4 }, Token);
         var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Actions.InvokeAsync("RegisterTaskDefinition",
             """{"family":"x","placementConstraints":[{"type":"distinctInstance"}],"containerDefinitions":[{"name":"c","image":"i","memory":16}]}""", Token));
 
@@ -116,7 +116,7 @@ public sealed class PlacementWiringTests
         using var cluster = new TestCluster();
         var (_, b) = await TwoZonesAsync(cluster);
 
-        var listed = await cluster.Api.ListContainerInstancesAsync(new ListContainerInstancesRequest { Filter = "attribute:zone in [b, c]" }, Token);
+        var listed = await cluster.Api.ContainerInstances.ListContainerInstancesAsync(new ListContainerInstancesRequest { Filter = "attribute:zone in [b, c]" }, Token);
 
         Assert.Equal([b], listed.ContainerInstanceArns);
     }
@@ -127,7 +127,7 @@ public sealed class PlacementWiringTests
         using var cluster = new TestCluster();
         var (a, _) = await TwoZonesAsync(cluster);
         await cluster.RegisterAsync(memory: 16);
-        var service = (await cluster.Api.CreateServiceAsync(new CreateServiceRequest
+        var service = (await cluster.Api.Services.CreateServiceAsync(new CreateServiceRequest
         {
             ServiceName = "pinned",
             TaskDefinition = "web",
@@ -146,10 +146,10 @@ public sealed class PlacementWiringTests
     public async Task DaemonService_WithStrategy_IsRefused()
     {
         using var cluster = new TestCluster();
-        await cluster.Api.CreateClusterAsync(new CreateClusterRequest(), Token);
+        await cluster.Api.Clusters.CreateClusterAsync(new CreateClusterRequest(), Token);
         await cluster.RegisterAsync();
 
-        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.CreateServiceAsync(new CreateServiceRequest
+        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.Services.CreateServiceAsync(new CreateServiceRequest
         {
             ServiceName = "d",
             TaskDefinition = "web",

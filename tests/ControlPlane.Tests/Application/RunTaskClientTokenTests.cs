@@ -9,7 +9,7 @@ public sealed class RunTaskClientTokenTests
     private static CancellationToken Token => TestCluster.Token;
 
     private static Task<TasksResponse> RunAsync(TestCluster cluster, string? clientToken, int count = 3) =>
-        cluster.Api.RunTaskAsync(new RunTaskRequest { TaskDefinition = "web", Count = count, ClientToken = clientToken }, Token);
+        cluster.Api.Tasks.RunTaskAsync(new RunTaskRequest { TaskDefinition = "web", Count = count, ClientToken = clientToken }, Token);
 
     [Fact]
     public async Task SameToken_ReturnsTheFirstCallsTasks_CreatesNothingAndSendsNothingNew()

@@ -67,7 +67,7 @@ public sealed class RunTaskTests
 
         Assert.Empty(second.Tasks);
         Assert.Equal(PlacementReasons.Ports, Assert.Single(second.Failures).Reason);
-        var instance = (await cluster.Api.DescribeContainerInstancesAsync(new DescribeContainerInstancesRequest { ContainerInstances = [instanceArn] }, TestCluster.Token)).ContainerInstances[0];
+        var instance = (await cluster.Api.ContainerInstances.DescribeContainerInstancesAsync(new DescribeContainerInstancesRequest { ContainerInstances = [instanceArn] }, TestCluster.Token)).ContainerInstances[0];
         Assert.Equal(["22", "8080"], instance.RemainingResources.Single(r => r.Name == "PORTS").StringSetValue);
         Assert.Equal(["22"], instance.RegisteredResources.Single(r => r.Name == "PORTS").StringSetValue);
     }
@@ -132,7 +132,7 @@ public sealed class RunTaskTests
     public async Task RunTask_NoInstances_SaysSo()
     {
         using var cluster = new TestCluster();
-        await cluster.Api.CreateClusterAsync(new CreateClusterRequest(), TestCluster.Token);
+        await cluster.Api.Clusters.CreateClusterAsync(new CreateClusterRequest(), TestCluster.Token);
         await cluster.RegisterAsync();
 
         var error = await Assert.ThrowsAsync<EcsException>(() => cluster.RunAsync());
@@ -157,7 +157,7 @@ public sealed class RunTaskTests
         using var cluster = new TestCluster();
         await cluster.AddInstanceAsync();
         await cluster.RegisterAsync();
-        await cluster.Api.DeregisterTaskDefinitionAsync(new DeregisterTaskDefinitionRequest { TaskDefinition = "web:1" }, TestCluster.Token);
+        await cluster.Api.TaskDefinitions.DeregisterTaskDefinitionAsync(new DeregisterTaskDefinitionRequest { TaskDefinition = "web:1" }, TestCluster.Token);
 
         var error = await Assert.ThrowsAsync<EcsException>(() => cluster.RunAsync("web:1"));
 
@@ -173,7 +173,7 @@ public sealed class RunTaskTests
         var task = (await cluster.RunAsync()).Tasks[0];
         TestCluster.NextMessage(session);
 
-        var stopped = (await cluster.Api.StopTaskAsync(new StopTaskRequest { Task = task.TaskArn[^32..], Reason = "maintenance" }, TestCluster.Token)).Task;
+        var stopped = (await cluster.Api.Tasks.StopTaskAsync(new StopTaskRequest { Task = task.TaskArn[^32..], Reason = "maintenance" }, TestCluster.Token)).Task;
 
         Assert.Equal(TaskStatus.Stopped, stopped.DesiredStatus);
         Assert.Equal(TaskStatus.Pending, stopped.LastStatus);
@@ -191,7 +191,7 @@ public sealed class RunTaskTests
         await cluster.AddInstanceAsync();
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.StopTaskAsync(new StopTaskRequest { Task = new string('a', 32) }, TestCluster.Token));
+            cluster.Api.Tasks.StopTaskAsync(new StopTaskRequest { Task = new string('a', 32) }, TestCluster.Token));
 
         Assert.Equal(EcsErrors.InvalidParameter, error.ErrorType);
         Assert.Equal("The referenced task was not found.", error.Message);
@@ -203,7 +203,7 @@ public sealed class RunTaskTests
         using var cluster = new TestCluster();
         await cluster.AddInstanceAsync();
 
-        var result = await cluster.Api.DescribeTasksAsync(new DescribeTasksRequest { Tasks = [new string('b', 32)] }, TestCluster.Token);
+        var result = await cluster.Api.Tasks.DescribeTasksAsync(new DescribeTasksRequest { Tasks = [new string('b', 32)] }, TestCluster.Token);
 
         Assert.Empty(result.Tasks);
         var failure = Assert.Single(result.Failures);
@@ -218,7 +218,7 @@ public sealed class RunTaskTests
         await cluster.AddInstanceAsync();
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
-            cluster.Api.DescribeTasksAsync(new DescribeTasksRequest { Tasks = ["short"] }, TestCluster.Token));
+            cluster.Api.Tasks.DescribeTasksAsync(new DescribeTasksRequest { Tasks = ["short"] }, TestCluster.Token));
 
         Assert.Equal("taskId length should be one of [32,36]", error.Message);
     }
@@ -239,7 +239,7 @@ public sealed class RunTaskTests
         string? token = null;
         do
         {
-            var page = await cluster.Api.ListTasksAsync(new ListTasksRequest { MaxResults = 7, NextToken = token }, TestCluster.Token);
+            var page = await cluster.Api.Tasks.ListTasksAsync(new ListTasksRequest { MaxResults = 7, NextToken = token }, TestCluster.Token);
             Assert.True(page.TaskArns.Count <= 7);
             seen.AddRange(page.TaskArns);
             token = page.NextToken;

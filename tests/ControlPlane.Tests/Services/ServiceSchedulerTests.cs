@@ -52,7 +52,7 @@ public sealed class ServiceSchedulerTests
         await SettleAsync(cluster, created.ServiceArn);
         await cluster.RegisterAsync(); // web:2
 
-        var updated = (await cluster.Api.UpdateServiceAsync(new UpdateServiceRequest { Service = "web", TaskDefinition = "web:2" }, Token)).Service;
+        var updated = (await cluster.Api.Services.UpdateServiceAsync(new UpdateServiceRequest { Service = "web", TaskDefinition = "web:2" }, Token)).Service;
 
         Assert.Equal(2, updated.Deployments.Count);
         Assert.Equal((DeploymentStatus.Primary, cluster.Arns.TaskDefinition("web", 2)), (updated.Deployments[0].Status, updated.Deployments[0].TaskDefinition));
@@ -78,7 +78,7 @@ public sealed class ServiceSchedulerTests
         var created = await CreateAsync(cluster, desired: 2);
         await SettleAsync(cluster, created.ServiceArn);
         await cluster.RegisterAsync();
-        await cluster.Api.UpdateServiceAsync(new UpdateServiceRequest { Service = "web", TaskDefinition = "web:2" }, Token);
+        await cluster.Api.Services.UpdateServiceAsync(new UpdateServiceRequest { Service = "web", TaskDefinition = "web:2" }, Token);
         await ReconcileAsync(cluster, created.ServiceArn); // new tasks placed, old still running
 
         using var restarted = cluster.Restart();
@@ -116,16 +116,16 @@ public sealed class ServiceSchedulerTests
         var created = await CreateAsync(cluster, desired: 1);
         await SettleAsync(cluster, created.ServiceArn);
 
-        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.DeleteServiceAsync(new DeleteServiceRequest { Service = "web" }, Token));
+        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.Services.DeleteServiceAsync(new DeleteServiceRequest { Service = "web" }, Token));
         Assert.Equal("The service cannot be stopped while it is scaled above 0.", error.Message);
 
-        var deleted = (await cluster.Api.DeleteServiceAsync(new DeleteServiceRequest { Service = "web", Force = true }, Token)).Service;
+        var deleted = (await cluster.Api.Services.DeleteServiceAsync(new DeleteServiceRequest { Service = "web", Force = true }, Token)).Service;
         Assert.Equal(ServiceStatus.Draining, deleted.Status);
-        Assert.Empty((await cluster.Api.ListServicesAsync(new ListServicesRequest(), Token)).ServiceArns);
+        Assert.Empty((await cluster.Api.Services.ListServicesAsync(new ListServicesRequest(), Token)).ServiceArns);
         await SettleAsync(cluster, created.ServiceArn);
 
         Assert.Equal(ServiceStatus.Inactive, (await DescribeAsync(cluster)).Status);
-        var notActive = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.UpdateServiceAsync(new UpdateServiceRequest { Service = "web", DesiredCount = 3 }, Token));
+        var notActive = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.Services.UpdateServiceAsync(new UpdateServiceRequest { Service = "web", DesiredCount = 3 }, Token));
         Assert.Equal((EcsErrors.ServiceNotActive, "Service was not ACTIVE."), (notActive.ErrorType, notActive.Message));
     }
 
@@ -151,10 +151,10 @@ public sealed class ServiceSchedulerTests
     public async Task UnknownService_IsServiceNotFound()
     {
         using var cluster = new TestCluster();
-        await cluster.Api.CreateClusterAsync(new CreateClusterRequest(), Token);
+        await cluster.Api.Clusters.CreateClusterAsync(new CreateClusterRequest(), Token);
 
-        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.UpdateServiceAsync(new UpdateServiceRequest { Service = "nope", DesiredCount = 1 }, Token));
-        var described = await cluster.Api.DescribeServicesAsync(new DescribeServicesRequest { Services = ["nope"] }, Token);
+        var error = await Assert.ThrowsAsync<EcsException>(() => cluster.Api.Services.UpdateServiceAsync(new UpdateServiceRequest { Service = "nope", DesiredCount = 1 }, Token));
+        var described = await cluster.Api.Services.DescribeServicesAsync(new DescribeServicesRequest { Services = ["nope"] }, Token);
 
         Assert.Equal((EcsErrors.ServiceNotFound, "Service not found."), (error.ErrorType, error.Message));
         Assert.Equal("MISSING", Assert.Single(described.Failures).Reason);
@@ -164,7 +164,7 @@ public sealed class ServiceSchedulerTests
     public async Task CreateService_SameNameAgain_IsIdempotentOnlyWithTheSameParameters()
     {
         using var cluster = new TestCluster();
-        await cluster.Api.CreateClusterAsync(new CreateClusterRequest(), Token);
+        await cluster.Api.Clusters.CreateClusterAsync(new CreateClusterRequest(), Token);
         await cluster.RegisterAsync();
         var first = await CreateAsync(cluster, desired: 2);
 
@@ -176,10 +176,10 @@ public sealed class ServiceSchedulerTests
     }
 
     private static async Task<Service> CreateAsync(TestCluster cluster, int desired) =>
-        (await cluster.Api.CreateServiceAsync(new CreateServiceRequest { ServiceName = "web", TaskDefinition = "web", DesiredCount = desired }, Token)).Service;
+        (await cluster.Api.Services.CreateServiceAsync(new CreateServiceRequest { ServiceName = "web", TaskDefinition = "web", DesiredCount = desired }, Token)).Service;
 
     private static async Task<Service> DescribeAsync(TestCluster cluster) =>
-        Assert.Single((await cluster.Api.DescribeServicesAsync(new DescribeServicesRequest { Services = ["web"] }, Token)).Services);
+        Assert.Single((await cluster.Api.Services.DescribeServicesAsync(new DescribeServicesRequest { Services = ["web"] }, Token)).Services);
 
     private static Task ReconcileAsync(TestCluster cluster, string serviceArn) => cluster.Scheduler.ReconcileAsync(serviceArn, Token);
 

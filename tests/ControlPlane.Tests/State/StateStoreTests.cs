@@ -107,7 +107,7 @@ public sealed class StateStoreTests
         var waiting = cluster.Store.WaitForChangeAsync(version, TestCluster.Token);
         Assert.False(waiting.IsCompleted);
 
-        await cluster.Api.CreateClusterAsync(new CreateClusterRequest { ClusterName = "prod" }, TestCluster.Token);
+        await cluster.Api.Clusters.CreateClusterAsync(new CreateClusterRequest { ClusterName = "prod" }, TestCluster.Token);
 
         var next = await waiting.WaitAsync(TimeSpan.FromSeconds(5), TestCluster.Token);
         Assert.True(next.Version > version);

@@ -25,7 +25,7 @@ public sealed class TaskLauncherTests
             Memory = memory,
             ResourceRequirements = gpus == 0 ? null : [new ResourceRequirement { Type = "GPU", Value = gpus.ToString(System.Globalization.CultureInfo.InvariantCulture) }],
         };
-        var registered = await cluster.Api.RegisterTaskDefinitionAsync(
+        var registered = await cluster.Api.TaskDefinitions.RegisterTaskDefinitionAsync(
             new RegisterTaskDefinitionRequest { Family = family, ContainerDefinitions = [container] }, TestCluster.Token);
         return registered.TaskDefinition;
     }
@@ -101,7 +101,7 @@ public sealed class TaskLauncherTests
         using var cluster = new TestCluster(subnets: SubnetOptionsTests.Parse("subnet-a cidr=10.9.0.0/24 range=10.9.0.10-10.9.0.20 gateway=10.9.0.1"));
         var (a, _) = await cluster.AddInstanceAsync(r => r.Resources.AwsvpcTaskLimit = 4);
         var (b, _) = await cluster.AddInstanceAsync(r => r.Resources.AwsvpcTaskLimit = 4);
-        var definition = (await cluster.Api.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        var definition = (await cluster.Api.TaskDefinitions.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
         {
             Family = "api",
             NetworkMode = NetworkModes.Awsvpc,

@@ -4,10 +4,16 @@ using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
+using static Orchestrator.ControlPlane.Application.RequestChecks;
+using static Orchestrator.ControlPlane.Application.ResourceReferences;
 
 namespace Orchestrator.ControlPlane.Application;
 
-public sealed partial class EcsApi
+/// <summary>
+/// ECS's service actions: CreateService, UpdateService, DeleteService, DescribeServices and ListServices. They
+/// record what is wanted; the service scheduler brings the tasks to it.
+/// </summary>
+public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProvider clock)
 {
     public Task<ServiceResponse> CreateServiceAsync(CreateServiceRequest request, CancellationToken cancellationToken)
     {
@@ -67,13 +73,14 @@ public sealed partial class EcsApi
                 {
                     return existing.TaskDefinitionArn == definition.TaskDefinitionArn && existing.DesiredCount == (request.DesiredCount ?? 0) &&
                            existing.IsDaemon == daemon
-                        ? new ServiceResponse(ToService(tx.State, existing, Include.None))
+                        ? new ServiceResponse(ServiceView.From(arns, tx.State, existing, DescribeIncludes.None))
                         : throw EcsException.InvalidParameter("Creation of service was not idempotent.");
                 }
             }
 
             var now = clock.GetUtcNow();
             var deploymentId = ServiceScheduler.NewDeploymentId();
+            var launchType = request.LaunchType ?? "EC2";
             var service = new ServiceRecord
             {
                 Name = name,
@@ -82,7 +89,7 @@ public sealed partial class EcsApi
                 SchedulingStrategy = daemon ? SchedulingStrategies.Daemon : SchedulingStrategies.Replica,
                 DesiredCount = request.DesiredCount ?? 0,
                 TaskDefinitionArn = definition.TaskDefinitionArn!,
-                LaunchType = request.LaunchType ?? "EC2",
+                LaunchType = launchType,
                 MinimumHealthyPercent = minimum,
                 MaximumPercent = maximum,
                 CircuitBreakerEnabled = breaker.Enable,
@@ -90,7 +97,7 @@ public sealed partial class EcsApi
                 HealthCheckGracePeriodSeconds = grace ?? 0,
                 PlacementConstraints = request.PlacementConstraints ?? [],
                 PlacementStrategy = request.PlacementStrategy ?? [],
-                Deployments = [NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now)],
+                Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType)],
                 CreatedAt = now,
                 CreatedBy = $"arn:aws:iam::{arns.Account}:root",
                 ClientToken = request.ClientToken,
@@ -98,7 +105,7 @@ public sealed partial class EcsApi
             };
             tx.Put(service);
             tx.PutTags(arn, tags);
-            return new ServiceResponse(ToService(tx.State, service, Include.None));
+            return new ServiceResponse(ServiceView.From(arns, tx.State, service, DescribeIncludes.None));
         }, cancellationToken);
     }
 
@@ -113,7 +120,7 @@ public sealed partial class EcsApi
         return store.WriteAsync(tx =>
         {
             var cluster = ActiveCluster(tx.State, request.Cluster);
-            var service = FindService(tx.State, cluster, request.Service);
+            var service = FindService(arns, tx.State, cluster, request.Service);
             if (service.Status != ServiceStatus.Active)
             {
                 throw new EcsException(EcsErrors.ServiceNotActive, "Service was not ACTIVE.");
@@ -150,7 +157,7 @@ public sealed partial class EcsApi
             if (definitionArn != service.TaskDefinitionArn || request.ForceNewDeployment == true)
             {
                 // A new PRIMARY deployment; the one it replaces keeps its tasks until the rollout retires them.
-                var deployment = NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow());
+                var deployment = ServicePlanner.NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow(), service.LaunchType);
                 updated = updated with
                 {
                     TaskDefinitionArn = definitionArn,
@@ -161,7 +168,7 @@ public sealed partial class EcsApi
             }
 
             tx.Put(updated);
-            return new ServiceResponse(ToService(tx.State, updated, Include.None));
+            return new ServiceResponse(ServiceView.From(arns, tx.State, updated, DescribeIncludes.None));
         }, cancellationToken);
     }
 
@@ -169,10 +176,10 @@ public sealed partial class EcsApi
         store.WriteAsync(tx =>
         {
             var cluster = ActiveCluster(tx.State, request.Cluster);
-            var service = FindService(tx.State, cluster, request.Service);
+            var service = FindService(arns, tx.State, cluster, request.Service);
             if (service.Status != ServiceStatus.Active)
             {
-                return new ServiceResponse(ToService(tx.State, service, Include.None));
+                return new ServiceResponse(ServiceView.From(arns, tx.State, service, DescribeIncludes.None));
             }
 
             if (!service.IsDaemon && service.DesiredCount > 0 && request.Force != true)
@@ -182,7 +189,7 @@ public sealed partial class EcsApi
 
             var draining = service with { Status = ServiceStatus.Draining, DesiredCount = 0, Version = service.Version + 1 };
             tx.Put(draining);
-            return new ServiceResponse(ToService(tx.State, draining, Include.None));
+            return new ServiceResponse(ServiceView.From(arns, tx.State, draining, DescribeIncludes.None));
         }, cancellationToken);
 
     public Task<DescribeServicesResponse> DescribeServicesAsync(DescribeServicesRequest request, CancellationToken cancellationToken)
@@ -193,7 +200,7 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("services must name between 1 and 10 services.");
         }
 
-        var include = Include.Parse(request.Include, "TAGS");
+        var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
         var cluster = ActiveCluster(state, request.Cluster);
         var services = new List<Service>();
@@ -203,7 +210,7 @@ public sealed partial class EcsApi
             var arn = arns.Service(cluster.Name, Arns.ShortName(reference, "service"));
             if (state.Service(arn) is { } service)
             {
-                services.Add(ToService(state, service, request.Include is null ? Include.None : include));
+                services.Add(ServiceView.From(arns, state, service, request.Include is null ? DescribeIncludes.None : include));
             }
             else
             {
@@ -229,24 +236,6 @@ public sealed partial class EcsApi
         return Task.FromResult(new ListServicesResponse(page.Select(s => s.Arn).ToList(), next));
     }
 
-    private ServiceRecord FindService(StateSnapshot state, ClusterRecord cluster, string? reference)
-    {
-        var name = Arns.ShortName(reference ?? throw EcsException.InvalidParameter("service is required."), "service");
-        return state.Service(arns.Service(cluster.Name, name)) ?? throw new EcsException(EcsErrors.ServiceNotFound, "Service not found.");
-    }
-
-    private static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now) => new()
-    {
-        Id = id,
-        Status = DeploymentStatus.Primary,
-        TaskDefinition = taskDefinitionArn,
-        DesiredCount = desiredCount,
-        CreatedAt = now,
-        UpdatedAt = now,
-        LaunchType = "EC2",
-        RolloutState = RolloutStates.InProgress,
-        RolloutStateReason = ServiceMessages.InProgressReason(id),
-    };
 
     /// <summary>minimumHealthyPercent and maximumPercent (ECS defaults: REPLICA 100/200, DAEMON 0/100) and the circuit breaker.</summary>
     private static (int Minimum, int Maximum, DeploymentCircuitBreaker Breaker) DeploymentSettings(DeploymentConfiguration? requested, bool daemon, ServiceRecord? current)
@@ -286,42 +275,6 @@ public sealed partial class EcsApi
 
     private static int? CheckGracePeriod(int? seconds) =>
         seconds is < 0 ? throw EcsException.InvalidParameter("healthCheckGracePeriodSeconds must not be negative.") : seconds;
-
-    private Service ToService(StateSnapshot state, ServiceRecord service, Include include)
-    {
-        var tasks = state.TasksOf(service).Where(t => t.Task.LastStatus != TaskStatus.Stopped && t.Task.DesiredStatus == TaskStatus.Running).ToList();
-        int Running(string? deployment) => tasks.Count(t => t.Task.LastStatus == TaskStatus.Running && (deployment is null || t.Task.StartedBy == deployment));
-        int Pending(string? deployment) => tasks.Count(t => t.Task.LastStatus is TaskStatus.Pending or TaskStatus.Provisioning && (deployment is null || t.Task.StartedBy == deployment));
-        return new Service
-        {
-            ServiceArn = service.Arn,
-            ServiceName = service.Name,
-            ClusterArn = arns.Cluster(service.ClusterName),
-            Status = service.Status,
-            DesiredCount = service.IsDaemon ? service.Primary?.DesiredCount ?? 0 : service.DesiredCount,
-            RunningCount = Running(null),
-            PendingCount = Pending(null),
-            LaunchType = service.LaunchType,
-            TaskDefinition = service.TaskDefinitionArn,
-            DeploymentConfiguration = new DeploymentConfiguration
-            {
-                DeploymentCircuitBreaker = new DeploymentCircuitBreaker(service.CircuitBreakerEnabled, service.CircuitBreakerRollback),
-                MaximumPercent = service.MaximumPercent,
-                MinimumHealthyPercent = service.MinimumHealthyPercent,
-            },
-            Deployments = service.Deployments.Select(d => d with { RunningCount = Running(d.Id), PendingCount = Pending(d.Id) }).ToList(),
-            Events = service.Events,
-            CreatedAt = service.CreatedAt,
-            CreatedBy = service.CreatedBy,
-            HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
-            PlacementConstraints = service.PlacementConstraints,
-            PlacementStrategy = service.PlacementStrategy,
-            SchedulingStrategy = service.SchedulingStrategy,
-            DeploymentController = new DeploymentController("ECS"),
-            PropagateTags = "NONE",
-            Tags = include.Has("TAGS") && !ReferenceEquals(include, Include.None) ? state.TagsOf(service.Arn) : null,
-        };
-    }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]
     private static partial Regex ServiceNamePattern();

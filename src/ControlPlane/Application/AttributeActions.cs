@@ -2,11 +2,14 @@ using System.Text.RegularExpressions;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
+using static Orchestrator.ControlPlane.Application.RequestChecks;
+using static Orchestrator.ControlPlane.Application.ResourceReferences;
 using Attribute = Orchestrator.Ecs.Model.Attribute;
 
 namespace Orchestrator.ControlPlane.Application;
 
-public sealed partial class EcsApi
+/// <summary>ECS's custom attributes of container instances: PutAttributes, DeleteAttributes and ListAttributes.</summary>
+public sealed partial class AttributeActions(StateStore store, Arns arns)
 {
     public const int MaxCustomAttributes = 10;
     private const string ContainerInstanceTarget = "container-instance";
@@ -123,7 +126,7 @@ public sealed partial class EcsApi
 
     private InstanceRecord AttributeTarget(StateSnapshot state, ClusterRecord cluster, Attribute attribute)
     {
-        var arn = Arns.TryParse(attribute.TargetId!, out _) ? attribute.TargetId! : arns.ContainerInstance(cluster.Name, attribute.TargetId!);
+        var arn = InstanceArn(arns, cluster, attribute.TargetId!);
         return state.Instance(arn) is { } instance && instance.ClusterName == cluster.Name && instance.Status != ContainerInstanceStatus.Inactive
             ? instance
             : throw new EcsException("TargetNotFoundException", $"Could not find {attribute.TargetId} in cluster {cluster.Name}.");

@@ -1,11 +1,18 @@
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
+using static Orchestrator.ControlPlane.Application.RequestChecks;
+using static Orchestrator.ControlPlane.Application.ResourceReferences;
 
 namespace Orchestrator.ControlPlane.Application;
 
-public sealed partial class EcsApi
+/// <summary>
+/// ECS's container instance actions: ListContainerInstances, DescribeContainerInstances,
+/// UpdateContainerInstancesState and DeregisterContainerInstance. Instances register through their agents.
+/// </summary>
+public sealed class ContainerInstanceActions(StateStore store, Arns arns, IAgentConnections sessions, TimeProvider clock)
 {
     public Task<ListContainerInstancesResponse> ListContainerInstancesAsync(ListContainerInstancesRequest request, CancellationToken cancellationToken)
     {
@@ -31,17 +38,17 @@ public sealed partial class EcsApi
             throw EcsException.InvalidParameter("containerInstances must name between 1 and 100 container instances.");
         }
 
-        var include = Include.Parse(request.Include, "TAGS", "CONTAINER_INSTANCE_HEALTH");
+        var include = DescribeIncludes.Parse(request.Include, "TAGS", "CONTAINER_INSTANCE_HEALTH");
         var state = store.Current;
         var cluster = ActiveCluster(state, request.Cluster);
         var found = new List<ContainerInstance>();
         var failures = new List<Failure>();
         foreach (var reference in references)
         {
-            var arn = InstanceArn(cluster, reference);
+            var arn = InstanceArn(arns, cluster, reference);
             if (state.Instance(arn) is { } instance && instance.ClusterName == cluster.Name)
             {
-                found.Add(ToContainerInstance(state, instance, include));
+                found.Add(ContainerInstanceView.From(state, instance, include, sessions, clock));
             }
             else
             {
@@ -73,7 +80,7 @@ public sealed partial class EcsApi
             var failures = new List<Failure>();
             foreach (var reference in references)
             {
-                var arn = InstanceArn(cluster, reference);
+                var arn = InstanceArn(arns, cluster, reference);
                 var instance = tx.State.Instance(arn);
                 if (instance is null || instance.ClusterName != cluster.Name)
                 {
@@ -95,7 +102,7 @@ public sealed partial class EcsApi
                 }
             }
 
-            return new DescribeContainerInstancesResponse(updated.Select(i => ToContainerInstance(tx.State, i, Include.None)).ToList(), failures);
+            return new DescribeContainerInstancesResponse(updated.Select(i => ContainerInstanceView.From(tx.State, i, DescribeIncludes.None, sessions, clock)).ToList(), failures);
         }, cancellationToken);
     }
 
@@ -108,7 +115,7 @@ public sealed partial class EcsApi
         var instance = await store.WriteAsync(tx =>
         {
             var cluster = ActiveCluster(tx.State, request.Cluster);
-            var arn = InstanceArn(cluster, request.ContainerInstance ?? throw EcsException.InvalidParameter("containerInstance is required."));
+            var arn = InstanceArn(arns, cluster, request.ContainerInstance ?? throw EcsException.InvalidParameter("containerInstance is required."));
             var instance = tx.State.Instance(arn) is { } found && found.ClusterName == cluster.Name
                 ? found
                 : throw EcsException.InvalidParameter("The referenced container instance was not found.");
@@ -134,112 +141,6 @@ public sealed partial class EcsApi
         }, cancellationToken).ConfigureAwait(false);
 
         sessions.Disconnect(instance.Arn);
-        return new ContainerInstanceResponse(ToContainerInstance(store.Current, instance, Include.None));
+        return new ContainerInstanceResponse(ContainerInstanceView.From(store.Current, instance, DescribeIncludes.None, sessions, clock));
     }
-
-    private ContainerInstance ToContainerInstance(StateSnapshot state, InstanceRecord instance, Include include)
-    {
-        var view = ClusterSnapshot.Of(state, instance, sessions.IsConnected(instance.Arn));
-        var tasks = state.TasksOn(instance.Arn).ToList();
-        return new ContainerInstance
-        {
-            ContainerInstanceArn = instance.Arn,
-            Ec2InstanceId = instance.Ec2InstanceId,
-            Version = instance.Version,
-            VersionInfo = instance.VersionInfo,
-            RegisteredResources = RegisteredResources(instance.Registered),
-            RemainingResources = RemainingResources(instance.Registered, view),
-            Status = instance.Status,
-            AgentConnected = view.AgentConnected,
-            RunningTasksCount = tasks.Count(t => t.Task.LastStatus == TaskStatus.Running),
-            PendingTasksCount = tasks.Count(t => t.Task.LastStatus is TaskStatus.Provisioning or TaskStatus.Pending),
-            Attributes = instance.EffectiveAttributes,
-            RegisteredAt = instance.RegisteredAt,
-            Tags = include.Has("TAGS") ? state.TagsOf(instance.Arn) : null,
-            HealthStatus = include.Has("CONTAINER_INSTANCE_HEALTH") ? HealthOf(instance) : null,
-        };
-    }
-
-    /// <summary>ECS's instance health from the agent's runtime reports: OK, IMPAIRED, or INSUFFICIENT_DATA while it is away.</summary>
-    private ContainerInstanceHealthStatus HealthOf(InstanceRecord instance)
-    {
-        var now = clock.GetUtcNow();
-        var status = sessions.RuntimeOf(instance.Arn) switch
-        {
-            null => ("INSUFFICIENT_DATA", (DateTimeOffset?)null),
-            { Impaired: true } runtime => ("IMPAIRED", runtime.Since),
-            var runtime => ("OK", runtime.Value.Since),
-        };
-        return new ContainerInstanceHealthStatus(status.Item1, [new InstanceHealthCheckResult("CONTAINER_RUNTIME", status.Item1, now, status.Item2)]);
-    }
-
-    /// <summary>
-    /// ECS's four (CPU, MEMORY, PORTS and PORTS_UDP with the reserved ports), then what this project adds: GPU (the
-    /// GPU IDs, as ECS shows GPU instances), PORTS_DYNAMIC / PORTS_DYNAMIC_UDP (the size of the agent's dynamic port
-    /// range) and AWSVPC_TASKS (how many awsvpc tasks the host runs at once), each only when the host has it.
-    /// </summary>
-    private static List<Resource> RegisteredResources(HostCapacity registered)
-    {
-        List<Resource> resources =
-        [
-            Resource.Integer(ResourceNames.Cpu, registered.Cpu),
-            Resource.Integer(ResourceNames.Memory, registered.MemoryMiB),
-            Resource.StringSet(ResourceNames.Ports, registered.ReservedTcpPorts),
-            Resource.StringSet(ResourceNames.PortsUdp, registered.ReservedUdpPorts),
-        ];
-        if (registered.GpuIds.Count > 0)
-        {
-            resources.Add(Resource.StringSet(ResourceNames.Gpu, registered.GpuIds));
-        }
-
-        if (registered.HasDynamicPortRange)
-        {
-            var size = registered.DynamicPortLast - registered.DynamicPortFirst + 1;
-            resources.Add(Resource.Integer(ResourceNames.DynamicPorts, size));
-            resources.Add(Resource.Integer(ResourceNames.DynamicPortsUdp, size));
-        }
-
-        if (registered.AwsvpcTaskLimit > 0)
-        {
-            resources.Add(Resource.Integer(ResourceNames.AwsvpcTasks, registered.AwsvpcTaskLimit));
-        }
-
-        return resources;
-    }
-
-    /// <summary>
-    /// What is left. PORTS and PORTS_UDP list every host port in use: the reserved ones, the tasks' static host ports
-    /// and — unlike ECS, which leaves them out — the dynamic ones the tasks' containers are bound to.
-    /// PORTS_DYNAMIC(_UDP) counts the dynamic ports still free, less those placed tasks have not bound yet.
-    /// </summary>
-    private static List<Resource> RemainingResources(HostCapacity registered, InstanceSnapshot view)
-    {
-        List<Resource> resources =
-        [
-            Resource.Integer(ResourceNames.Cpu, view.RemainingCpu),
-            Resource.Integer(ResourceNames.Memory, view.RemainingMemoryMiB),
-            Resource.StringSet(ResourceNames.Ports, view.UsedTcpPorts),
-            Resource.StringSet(ResourceNames.PortsUdp, view.UsedUdpPorts),
-        ];
-        if (registered.GpuIds.Count > 0)
-        {
-            resources.Add(Resource.StringSet(ResourceNames.Gpu, view.FreeGpuIds));
-        }
-
-        if (registered.HasDynamicPortRange)
-        {
-            resources.Add(Resource.Integer(ResourceNames.DynamicPorts, view.FreeDynamicTcpPorts));
-            resources.Add(Resource.Integer(ResourceNames.DynamicPortsUdp, view.FreeDynamicUdpPorts));
-        }
-
-        if (registered.AwsvpcTaskLimit > 0)
-        {
-            resources.Add(Resource.Integer(ResourceNames.AwsvpcTasks, view.FreeTaskEniSlots));
-        }
-
-        return resources;
-    }
-
-    private string InstanceArn(ClusterRecord cluster, string reference) =>
-        Arns.TryParse(reference, out _) ? reference : arns.ContainerInstance(cluster.Name, reference);
 }

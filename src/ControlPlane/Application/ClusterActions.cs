@@ -2,14 +2,17 @@ using System.Text.RegularExpressions;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
+using static Orchestrator.ControlPlane.Application.RequestChecks;
+using static Orchestrator.ControlPlane.Application.ResourceReferences;
 
 namespace Orchestrator.ControlPlane.Application;
 
-public sealed partial class EcsApi
+/// <summary>ECS's cluster actions: CreateCluster, DeleteCluster, DescribeClusters and ListClusters.</summary>
+public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProvider clock)
 {
     public Task<ClusterResponse> CreateClusterAsync(CreateClusterRequest request, CancellationToken cancellationToken)
     {
-        var name = request.ClusterName ?? DefaultCluster;
+        var name = request.ClusterName ?? Clusters.DefaultName;
         var tags = Tagging.Validate(request.Tags);
         if (!ClusterNamePattern().IsMatch(name))
         {
@@ -22,7 +25,7 @@ public sealed partial class EcsApi
             var existing = tx.State.Cluster(name);
             if (existing is { Status: ClusterStatus.Active })
             {
-                return new ClusterResponse(ToCluster(tx.State, existing, Include.All));
+                return new ClusterResponse(ClusterView.From(tx.State, existing, DescribeIncludes.All));
             }
 
             var cluster = new ClusterRecord
@@ -34,7 +37,7 @@ public sealed partial class EcsApi
             };
             tx.Put(cluster);
             tx.PutTags(cluster.Arn, tags);
-            return new ClusterResponse(ToCluster(tx.State, cluster, Include.All));
+            return new ClusterResponse(ClusterView.From(tx.State, cluster, DescribeIncludes.All));
         }, cancellationToken);
     }
 
@@ -66,19 +69,19 @@ public sealed partial class EcsApi
 
             var inactive = cluster with { Status = ClusterStatus.Inactive };
             tx.Put(inactive);
-            return new ClusterResponse(ToCluster(tx.State, inactive, Include.None));
+            return new ClusterResponse(ClusterView.From(tx.State, inactive, DescribeIncludes.None));
         }, cancellationToken);
     }
 
     public Task<DescribeClustersResponse> DescribeClustersAsync(DescribeClustersRequest request, CancellationToken cancellationToken)
     {
-        var references = request.Clusters is { Count: > 0 } ? request.Clusters : [DefaultCluster];
+        var references = request.Clusters is { Count: > 0 } ? request.Clusters : [Clusters.DefaultName];
         if (references.Count > 100)
         {
             throw EcsException.InvalidParameter("At most 100 clusters can be described at once.");
         }
 
-        var include = Include.Parse(request.Include, "ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS");
+        var include = DescribeIncludes.Parse(request.Include, "ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS");
         var state = store.Current;
         var clusters = new List<Cluster>();
         var failures = new List<Failure>();
@@ -87,7 +90,7 @@ public sealed partial class EcsApi
             var name = Arns.ShortName(reference, "cluster");
             if (state.Cluster(name) is { } cluster)
             {
-                clusters.Add(ToCluster(state, cluster, include));
+                clusters.Add(ClusterView.From(state, cluster, include));
             }
             else
             {
@@ -104,33 +107,6 @@ public sealed partial class EcsApi
         var active = store.Current.Clusters.Values.Where(c => c.Status == ClusterStatus.Active);
         var (page, next) = Paging.Page(active, c => c.Name, request.NextToken, request.MaxResults);
         return Task.FromResult(new ListClustersResponse(page.Select(c => c.Arn).ToList(), next));
-    }
-
-    private Cluster ToCluster(StateSnapshot state, ClusterRecord cluster, Include include)
-    {
-        var instances = state.InstancesIn(cluster.Name).Count(i => i.Status is ContainerInstanceStatus.Active or ContainerInstanceStatus.Draining);
-        var tasks = state.TasksIn(cluster.Name).Where(t => t.Task.LastStatus != TaskStatus.Stopped).ToList();
-        var running = tasks.Count(t => t.Task.LastStatus == TaskStatus.Running);
-        var pending = tasks.Count(t => t.Task.LastStatus is TaskStatus.Provisioning or TaskStatus.Pending);
-        return new Cluster
-        {
-            ClusterArn = cluster.Arn,
-            ClusterName = cluster.Name,
-            Status = cluster.Status,
-            RegisteredContainerInstancesCount = instances,
-            RunningTasksCount = running,
-            PendingTasksCount = pending,
-            ActiveServicesCount = state.ServicesIn(cluster.Name).Count(s => s.Status == ServiceStatus.Active),
-            Statistics = include.Has("STATISTICS")
-                ? [
-                    new NameValuePair("runningEC2TasksCount", running.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new NameValuePair("pendingEC2TasksCount", pending.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                ]
-                : [],
-            Tags = include.Has("TAGS") ? state.TagsOf(cluster.Arn) : null,
-            Settings = include.Has("SETTINGS") ? cluster.Settings : null,
-            CapacityProviders = [],
-        };
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]

@@ -4,10 +4,16 @@ using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 using Orchestrator.Ecs.Validation;
+using static Orchestrator.ControlPlane.Application.RequestChecks;
+using static Orchestrator.ControlPlane.Application.ResourceReferences;
 
 namespace Orchestrator.ControlPlane.Application;
 
-public sealed partial class EcsApi
+/// <summary>
+/// ECS's task definition actions: RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition,
+/// ListTaskDefinitions and ListTaskDefinitionFamilies.
+/// </summary>
+public sealed class TaskDefinitionActions(StateStore store, Arns arns, TimeProvider clock)
 {
     public Task<TaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken)
     {
@@ -65,7 +71,7 @@ public sealed partial class EcsApi
 
     public Task<TaskDefinitionResponse> DescribeTaskDefinitionAsync(DescribeTaskDefinitionRequest request, CancellationToken cancellationToken)
     {
-        var include = Include.Parse(request.Include, "TAGS");
+        var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
         var definition = FindTaskDefinition(state, request.TaskDefinition) ?? throw EcsException.Client("Unable to describe task definition.");
         return Task.FromResult(new TaskDefinitionResponse(definition, include.Has("TAGS") && request.Include is not null ? state.TagsOf(definition.TaskDefinitionArn!) : null));
@@ -105,37 +111,6 @@ public sealed partial class EcsApi
             .Select(g => g.Key);
         var (page, next) = Paging.Page(families, f => f, request.NextToken, request.MaxResults);
         return Task.FromResult(new ListTaskDefinitionFamiliesResponse(page, next));
-    }
-
-    /// <summary>
-    /// A task definition named as ECS accepts it: <c>family</c> (the latest ACTIVE revision), <c>family:revision</c>,
-    /// or an ARN with or without the revision.
-    /// </summary>
-    private static TaskDefinition? FindTaskDefinition(StateSnapshot state, string? reference)
-    {
-        var (family, revision) = ParseTaskDefinitionReference(reference);
-        return revision is { } number
-            ? state.TaskDefinition(family, number)
-            : state.Revisions(family).LastOrDefault(d => d.Status == "ACTIVE");
-    }
-
-    private static (string Family, int? Revision) ParseTaskDefinitionReference(string? reference)
-    {
-        if (string.IsNullOrEmpty(reference))
-        {
-            throw EcsException.InvalidParameter("taskDefinition is required.");
-        }
-
-        var name = Arns.TryParse(reference, out var arn) && arn.ResourceType == "task-definition" ? arn.Path[^1] : reference;
-        var colon = name.LastIndexOf(':');
-        if (colon < 0)
-        {
-            return (name, null);
-        }
-
-        return int.TryParse(name[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) && revision > 0
-            ? (name[..colon], revision)
-            : throw EcsException.InvalidParameter($"Invalid revision in task definition '{reference}'.");
     }
 
     private static string SortKey(string family, int revision) =>

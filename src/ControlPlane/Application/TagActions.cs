@@ -4,7 +4,8 @@ using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Application;
 
-public sealed partial class EcsApi
+/// <summary>ECS's tagging actions: TagResource, UntagResource and ListTagsForResource, over full ARNs.</summary>
+public sealed class TagActions(StateStore store)
 {
     public Task<EmptyResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken)
     {

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.ControlPlane.Application;
+
+/// <summary>
+/// The resources a request names — by name, ID or ARN, as ECS accepts them — found in a snapshot, or ECS's error
+/// when they are not there.
+/// </summary>
+public static class ResourceReferences
+{
+    /// <summary>The ACTIVE cluster named (the default cluster when none is), or ECS's <c>Cluster not found.</c></summary>
+    public static ClusterRecord ActiveCluster(StateSnapshot state, string? reference)
+    {
+        var name = Arns.ShortName(reference ?? Clusters.DefaultName, "cluster");
+        var cluster = state.Cluster(name);
+        return cluster is { Status: ClusterStatus.Active } ? cluster : throw EcsException.ClusterNotFound();
+    }
+
+    /// <summary>
+    /// A task definition named as ECS accepts it: <c>family</c> (the latest ACTIVE revision), <c>family:revision</c>,
+    /// or an ARN with or without the revision.
+    /// </summary>
+    public static TaskDefinition? FindTaskDefinition(StateSnapshot state, string? reference)
+    {
+        var (family, revision) = ParseTaskDefinitionReference(reference);
+        return revision is { } number
+            ? state.TaskDefinition(family, number)
+            : state.Revisions(family).LastOrDefault(d => d.Status == "ACTIVE");
+    }
+
+    public static (string Family, int? Revision) ParseTaskDefinitionReference(string? reference)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            throw EcsException.InvalidParameter("taskDefinition is required.");
+        }
+
+        var name = Arns.TryParse(reference, out var arn) && arn.ResourceType == "task-definition" ? arn.Path[^1] : reference;
+        var colon = name.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return (name, null);
+        }
+
+        return int.TryParse(name[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) && revision > 0
+            ? (name[..colon], revision)
+            : throw EcsException.InvalidParameter($"Invalid revision in task definition '{reference}'.");
+    }
+
+    /// <summary>A service of the cluster by name or ARN, or ECS's <c>Service not found.</c></summary>
+    public static ServiceRecord FindService(Arns arns, StateSnapshot state, ClusterRecord cluster, string? reference)
+    {
+        var name = Arns.ShortName(reference ?? throw EcsException.InvalidParameter("service is required."), "service");
+        return state.Service(arns.Service(cluster.Name, name)) ?? throw new EcsException(EcsErrors.ServiceNotFound, "Service not found.");
+    }
+
+    /// <summary>The ARN of a container instance of the cluster given by ID or ARN.</summary>
+    public static string InstanceArn(Arns arns, ClusterRecord cluster, string reference) =>
+        Arns.TryParse(reference, out _) ? reference : arns.ContainerInstance(cluster.Name, reference);
+}
