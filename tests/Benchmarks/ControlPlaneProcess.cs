@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchestrator.Benchmarks;
+
+/// <summary>
+/// The real control plane program, as the solution builds it (artifacts/bin/ControlPlane/&lt;configuration&gt;/), started
+/// as a child process on loopback with free ports and a temporary data directory; disposing kills it and deletes the
+/// directory. Only its command line and ports are used: nothing of its internals.
+/// </summary>
+public sealed class ControlPlaneProcess : IAsyncDisposable
+{
+    private const int TailLines = 200;
+
+    private readonly Process process;
+    private readonly Queue<string> tail = new();
+    private readonly string dataDir;
+
+    private ControlPlaneProcess(Process process, string dataDir, int grpcPort, int httpPort)
+    {
+        this.process = process;
+        this.dataDir = dataDir;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+    }
+
+    public int GrpcPort { get; }
+
+    public int HttpPort { get; }
+
+    public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
+
+    public Uri HttpEndpoint => new($"http://127.0.0.1:{HttpPort}/");
+
+    /// <summary>The last lines it printed, for a failure message.</summary>
+    public string OutputTail
+    {
+        get
+        {
+            lock (tail)
+            {
+                return string.Join('\n', tail);
+            }
+        }
+    }
+
+    /// <summary>Starts it and waits (at most <paramref name="timeout"/>) until /healthz answers.</summary>
+    public static async Task<ControlPlaneProcess> StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var dll = ProgramPath("ControlPlane", "ControlPlane");
+        var dataDir = Path.Combine(Path.GetTempPath(), "orch-bench-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dataDir);
+        int grpcPort = FreePort(), httpPort = FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { dll, "--data-dir", dataDir, "--listen", "127.0.0.1", "--grpc-port", $"{grpcPort}", "--http-port", $"{httpPort}" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        var process = new Process { StartInfo = info };
+        var controlPlane = new ControlPlaneProcess(process, dataDir, grpcPort, httpPort);
+        process.OutputDataReceived += (_, e) => controlPlane.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => controlPlane.Keep(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await controlPlane.WaitHealthyAsync(timeout, cancellationToken);
+            return controlPlane;
+        }
+        catch
+        {
+            await controlPlane.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(wait.Token);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+        {
+        }
+
+        process.Dispose();
+        try
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>artifacts/bin/&lt;project&gt;/&lt;configuration of this build&gt;/&lt;name&gt;.dll, as tests/Lab/Programs.cs finds programs.</summary>
+    private static string ProgramPath(string project, string name)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Name;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
+            {
+                var path = Path.Combine(dir.FullName, "artifacts", "bin", project, configuration, name + ".dll");
+                return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built; build the solution first.", path);
+            }
+        }
+
+        throw new InvalidOperationException("Orchestrator.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The control plane exited with {process.ExitCode}:\n{OutputTail}");
+            }
+
+            try
+            {
+                var health = await http.GetStringAsync(new Uri(HttpEndpoint, "healthz"), cancellationToken);
+                if (health.Contains("ok", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The control plane did not answer /healthz within {timeout}:\n{OutputTail}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (tail)
+        {
+            tail.Enqueue(line);
+            if (tail.Count > TailLines)
+            {
+                tail.Dequeue();
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Orchestrator.Contracts.Agent;
+using Status = Orchestrator.Contracts.Agent.Status;
+using VersionInfo = Orchestrator.Contracts.Agent.VersionInfo;
+
+namespace Orchestrator.Benchmarks;
+
+/// <summary>
+/// An agent on a fake Docker: speaks the agent protocol (protos/agent.proto) exactly as src/Agent does — registers
+/// with resources and attributes, opens the session with a hello, sends a heartbeat every 2 s — but starts no
+/// container. Each task it is sent is reported RUNNING at once as a sequenced state change (one per task, numbered
+/// 1, 2, 3, … like the real agent's outbox); a change stays pending until an acknowledgement covers its number, and
+/// only then does the control plane hold it, and the task ARN is passed to the stored callback.
+/// </summary>
+public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Action<string> stored) : IAsyncDisposable
+{
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
+
+    private readonly GrpcChannel channel = GrpcChannel.ForAddress(endpoint);
+    private readonly Channel<AgentMessage> outgoing = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<ulong, string> unacknowledged = [];
+    private readonly HashSet<string> known = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource established = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource stopping = new();
+    private AsyncDuplexStreamingCall<AgentMessage, ControlMessage>? call;
+    private Task running = Task.CompletedTask;
+    private ulong lastSequence;
+
+    public string InstanceArn { get; private set; } = "";
+
+    /// <summary>Completes when the control plane has answered the hello (its first acknowledgement).</summary>
+    public Task Established => established.Task;
+
+    /// <summary>Fails when the session fails; never completes otherwise until disposal.</summary>
+    public Task Running => running;
+
+    /// <summary>As the real agent registers a Linux host (HostRegistration), with room for every task of the run.</summary>
+    public async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        var request = new RegisterRequest
+        {
+            Cluster = cluster,
+            Resources = new HostResources
+            {
+                Cpu = 64 * 1024,
+                MemoryMib = 256 * 1024,
+                ReservedTcpPorts = { 22, 2375, 2376, 51678, 51679 },
+                DynamicPortFirst = 49153,
+                DynamicPortLast = 65535,
+            },
+            Attributes =
+            {
+                new Contracts.Agent.Attribute { Name = "ecs.os-type", Value = "linux" },
+                new Contracts.Agent.Attribute { Name = "ecs.cpu-architecture", Value = "x86_64" },
+                new Contracts.Agent.Attribute { Name = "ecs.os-family", Value = "LINUX" },
+                new Contracts.Agent.Attribute { Name = "com.amazonaws.ecs.capability.docker-remote-api.1.41" },
+                new Contracts.Agent.Attribute { Name = "ecs.capability.container-health-check" },
+            },
+            VersionInfo = new VersionInfo { AgentVersion = "0.1.0", AgentHash = "simulated", DockerVersion = "fake" },
+            InstanceId = $"mi-bench{index:x9}",
+            Hostname = $"simulated-{index}",
+        };
+        var client = new AgentService.AgentServiceClient(channel);
+        var response = await client.RegisterAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
+        InstanceArn = response.ContainerInstanceArn;
+    }
+
+    /// <summary>Opens the session: hello (no tasks, nothing sent before), then reading, writing and heartbeats.</summary>
+    public async Task OpenSessionAsync()
+    {
+        call = new AgentService.AgentServiceClient(channel).Session(cancellationToken: stopping.Token);
+        await call.RequestStream.WriteAsync(new AgentMessage
+        {
+            Hello = new SessionHello
+            {
+                ContainerInstanceArn = InstanceArn,
+                ThroughSequence = 0,
+                HeartbeatInterval = Duration.FromTimeSpan(HeartbeatInterval),
+                Runtime = RuntimeHealth.Ok,
+            },
+        }, stopping.Token);
+        running = Task.WhenAll(ReadAsync(call.ResponseStream), WriteAsync(call.RequestStream), HeartbeatAsync());
+    }
+
+    /// <summary>State changes sent and not yet acknowledged.</summary>
+    public int Unacknowledged
+    {
+        get
+        {
+            lock (unacknowledged)
+            {
+                return unacknowledged.Count;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        outgoing.Writer.TryComplete();
+        await stopping.CancelAsync();
+        try
+        {
+            await running;
+        }
+        catch (Exception)
+        {
+            // Cancelled by the lines above, or already failed (which the run has reported).
+        }
+
+        call?.Dispose();
+        channel.Dispose();
+        stopping.Dispose();
+    }
+
+    private async Task ReadAsync(IAsyncStreamReader<ControlMessage> responses)
+    {
+        while (await responses.MoveNext(stopping.Token))
+        {
+            var message = responses.Current;
+            switch (message.KindCase)
+            {
+                case ControlMessage.KindOneofCase.Ack:
+                    Acknowledge(message.Ack.ThroughSequence);
+                    established.TrySetResult();
+                    break;
+                case ControlMessage.KindOneofCase.RunTask:
+                    // Idempotent by task ARN, as the real agent's engine is.
+                    if (known.Add(message.RunTask.TaskArn))
+                    {
+                        Report(RunningReport(message.RunTask));
+                    }
+
+                    break;
+                case ControlMessage.KindOneofCase.StopTask:
+                    Report(new TaskState
+                    {
+                        TaskArn = message.StopTask.TaskArn,
+                        LastStatus = Status.Stopped,
+                        StopCode = "TaskStopped",
+                        StoppedReason = message.StopTask.Reason,
+                        ExecutionStoppedAt = Timestamp.FromDateTime(DateTime.UtcNow),
+                    });
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unexpected control message {message.KindCase}.");
+            }
+        }
+    }
+
+    /// <summary>Sends, in order, whatever the reader and the heartbeat queued.</summary>
+    private async Task WriteAsync(IClientStreamWriter<AgentMessage> requests)
+    {
+        await foreach (var message in outgoing.Reader.ReadAllAsync(stopping.Token))
+        {
+            await requests.WriteAsync(message, stopping.Token);
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval);
+        while (await timer.WaitForNextTickAsync(stopping.Token))
+        {
+            outgoing.Writer.TryWrite(new AgentMessage { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTime(DateTime.UtcNow), Runtime = RuntimeHealth.Ok } });
+        }
+    }
+
+    /// <summary>Numbers the change and queues it; called only from the reader, so numbers go out in order.</summary>
+    private void Report(TaskState state)
+    {
+        var sequence = ++lastSequence;
+        lock (unacknowledged)
+        {
+            unacknowledged[sequence] = state.LastStatus == Status.Running ? state.TaskArn : "";
+        }
+
+        outgoing.Writer.TryWrite(new AgentMessage { StateChange = new TaskStateChange { Sequence = sequence, Task = state } });
+    }
+
+    private void Acknowledge(ulong through)
+    {
+        List<string> done = [];
+        lock (unacknowledged)
+        {
+            foreach (var sequence in unacknowledged.Keys.Where(s => s <= through).ToList())
+            {
+                if (unacknowledged.Remove(sequence, out var taskArn) && taskArn.Length > 0)
+                {
+                    done.Add(taskArn);
+                }
+            }
+        }
+
+        done.ForEach(stored);
+    }
+
+    /// <summary>What the real agent reports once Docker has started every container: RUNNING, with a container ID each.</summary>
+    private static TaskState RunningReport(RunTask run)
+    {
+        var now = Timestamp.FromDateTime(DateTime.UtcNow);
+        var state = new TaskState { TaskArn = run.TaskArn, LastStatus = Status.Running, PullStartedAt = now, PullStoppedAt = now, StartedAt = now, HealthStatus = "UNKNOWN" };
+        using var definition = JsonDocument.Parse(run.TaskDefinitionJson);
+        foreach (var container in definition.RootElement.GetProperty("containerDefinitions").EnumerateArray())
+        {
+            state.Containers.Add(new ContainerState
+            {
+                Name = container.GetProperty("name").GetString() ?? "",
+                RuntimeId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()),
+                LastStatus = Status.Running,
+                HealthStatus = "UNKNOWN",
+            });
+        }
+
+        return state;
+    }
+}
