@@ -56,7 +56,8 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<TaskDispatcher>();
         builder.Services.AddSingleton<ITaskDispatch>(sp => sp.GetRequiredService<TaskDispatcher>());
         builder.Services.AddSingleton<TaskLauncher>();
-        builder.Services.AddSingleton<AgentReports>();
+        builder.Services.AddSingleton<InstanceRegistration>();
+        builder.Services.AddSingleton<SessionReports>();
         builder.Services.AddSingleton<TaskLifecycle>();
         builder.Services.AddSingleton<ClusterActions>();
         builder.Services.AddSingleton<TaskDefinitionActions>();
@@ -96,7 +97,7 @@ public static class ControlPlaneApp
             app.Logger.LogWarning("The ECS API accepts unsigned requests: no access keys are configured (--access-keys-file). It listens on loopback only.");
         }
 
-        app.MapGrpcService<AgentService>();
+        app.MapGrpcService<AgentEndpoint>();
         app.MapGrpcService<ClusterApiService>();
         app.MapEcsApi();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));

@@ -48,7 +48,8 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
     /// <summary>Starts it and waits (at most <paramref name="timeout"/>) until /healthz answers.</summary>
     public static async Task<ControlPlaneProcess> StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var dll = ProgramPath("ControlPlane", "ControlPlane");
+        // ORCH_BENCH_CONTROLPLANE names another build's ControlPlane.dll, to measure two versions in one run.
+        var dll = Environment.GetEnvironmentVariable("ORCH_BENCH_CONTROLPLANE") is { Length: > 0 } other ? other : ProgramPath("ControlPlane", "ControlPlane");
         var dataDir = Path.Combine(Path.GetTempPath(), "orch-bench-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDir);
         int grpcPort = FreePort(), httpPort = FreePort();

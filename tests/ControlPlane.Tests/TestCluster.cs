@@ -38,7 +38,8 @@ public sealed class TestCluster : IDisposable
             new ContainerInstanceActions(Store, Arns, Sessions, Clock),
             new AttributeActions(Store, Arns),
             new TagActions(Store));
-        Reports = new AgentReports(Store, Arns, Clock, NullLogger<AgentReports>.Instance);
+        Registration = new InstanceRegistration(Store, Arns, Clock, NullLogger<InstanceRegistration>.Instance);
+        Reports = new SessionReports(Store, Clock, NullLogger<SessionReports>.Instance);
         Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Launcher, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
         Actions = new EcsActions(Api);
     }
@@ -53,7 +54,8 @@ public sealed class TestCluster : IDisposable
     public TaskLauncher Launcher { get; }
     /// <summary>The ECS actions, by resource: <c>Api.Tasks.RunTaskAsync(…)</c>.</summary>
     public EcsResources Api { get; }
-    public AgentReports Reports { get; }
+    public InstanceRegistration Registration { get; }
+    public SessionReports Reports { get; }
     public ServiceScheduler Scheduler { get; }
     public EcsActions Actions { get; }
 
@@ -78,7 +80,7 @@ public sealed class TestCluster : IDisposable
         request.Resources.ReservedTcpPorts.Add(reservedPorts.Length == 0 ? [22] : reservedPorts);
         request.Attributes.Add(new Contracts.Agent.Attribute { Name = "ecs.os-type", Value = "linux" });
         configure(request);
-        var instance = await Reports.RegisterAsync(request, Token);
+        var instance = await Registration.RegisterAsync(request, Token);
         var session = Sessions.Open(instance.Arn);
         _open.Add(session);
         return (instance.Arn, session);

@@ -9,7 +9,7 @@ namespace Orchestrator.ControlPlane.Agents;
 /// Gives up on the service tasks of instances whose agent has been away longer than
 /// <see cref="ControlPlaneOptions.InstanceLostGrace"/>: they are marked STOPPED so their services replace them
 /// elsewhere. Standalone tasks are left as they are. When the agent comes back, the tasks it still runs are ones
-/// the control plane has stopped, so it is told to stop them (see <see cref="AgentReports.OpenSessionAsync"/>) and
+/// the control plane has stopped, so it is told to stop them (see <see cref="SessionReports.OpenSessionAsync"/>) and
 /// each service is back to exactly its desired count.
 /// </summary>
 public sealed partial class LostInstanceMonitor(
@@ -96,10 +96,4 @@ public sealed partial class LostInstanceMonitor(
         Containers = task.Containers.Select(c => c.LastStatus == TaskStatus.Stopped ? c : c with { LastStatus = TaskStatus.Stopped, Reason = "Container instance lost" }).ToList(),
         Version = task.Version + 1,
     };
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Container instance {ContainerInstanceArn} lost ({Away} without its agent): {Tasks} service tasks stopped for replacement elsewhere")]
-        public static partial void Lost(ILogger logger, string containerInstanceArn, TimeSpan away, int tasks);
-    }
 }

@@ -52,10 +52,4 @@ public sealed partial class ServiceReconciler(ServiceWorkQueue queue, ServiceSch
         {
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Error, "Service scheduler pass for {ServiceArn} failed")]
-        public static partial void Failed(ILogger logger, Exception exception, string serviceArn);
-    }
 }

@@ -15,7 +15,7 @@ public sealed class InstanceActionsTests
 
         await cluster.Api.Attributes.PutAttributesAsync(new PutAttributesRequest { Attributes = [new Attribute { Name = "zone", Value = "b", TargetId = arn[^32..], TargetType = "container-instance" }] }, TestCluster.Token);
         await cluster.AddInstanceAsync(); // another host; and the first re-registers below
-        await cluster.Reports.RegisterAsync(new Contracts.Agent.RegisterRequest
+        await cluster.Registration.RegisterAsync(new Contracts.Agent.RegisterRequest
         {
             Cluster = "default",
             ContainerInstanceArn = arn,

@@ -5,12 +5,13 @@ using Orchestrator.Contracts.Agent;
 namespace Orchestrator.ControlPlane.Agents;
 
 /// <summary>The gRPC side of the agent protocol (protos/agent.proto): registration and the session stream.</summary>
-public sealed partial class AgentService(AgentReports reports, AgentSessions sessions, Ecs.Arns arns, TimeProvider clock, ILogger<AgentService> logger)
-    : Contracts.Agent.AgentService.AgentServiceBase
+public sealed partial class AgentEndpoint(
+    InstanceRegistration registration, SessionReports reports, AgentSessions sessions, Ecs.Arns arns, TimeProvider clock, ILogger<AgentEndpoint> logger)
+    : AgentService.AgentServiceBase
 {
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
-        var instance = await GrpcErrors.Translate(() => reports.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+        var instance = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
         return new RegisterResponse { ContainerInstanceArn = instance.Arn, ClusterArn = arns.Cluster(instance.ClusterName) };
     }
 
@@ -80,14 +81,5 @@ public sealed partial class AgentService(AgentReports reports, AgentSessions ses
         {
             session.Close(); // the stream is gone; end the reading side too
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Agent of {ContainerInstanceArn} connected with {Tasks} tasks")]
-        public static partial void Connected(ILogger logger, string containerInstanceArn, int tasks);
-
-        [LoggerMessage(2, LogLevel.Information, "Agent of {ContainerInstanceArn} disconnected")]
-        public static partial void Disconnected(ILogger logger, string containerInstanceArn);
     }
 }

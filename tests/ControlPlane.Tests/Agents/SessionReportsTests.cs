@@ -6,7 +6,7 @@ using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
 
 namespace Orchestrator.ControlPlane.Tests.Agents;
 
-public sealed class AgentReportsTests
+public sealed class SessionReportsTests
 {
     [Fact]
     public async Task Register_WithSavedArn_ReturnsTheSameInstance()
@@ -14,7 +14,7 @@ public sealed class AgentReportsTests
         using var cluster = new TestCluster();
         var (arn, _) = await cluster.AddInstanceAsync();
 
-        var again = await cluster.Reports.RegisterAsync(new RegisterRequest
+        var again = await cluster.Registration.RegisterAsync(new RegisterRequest
         {
             Cluster = "default",
             ContainerInstanceArn = arn,
