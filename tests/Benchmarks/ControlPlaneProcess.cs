@@ -13,14 +13,14 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
 {
     private const int TailLines = 200;
 
-    private readonly Process process;
-    private readonly Queue<string> tail = new();
-    private readonly string dataDir;
+    private readonly Process _process;
+    private readonly Queue<string> _tail = new();
+    private readonly string _dataDir;
 
     private ControlPlaneProcess(Process process, string dataDir, int grpcPort, int httpPort)
     {
-        this.process = process;
-        this.dataDir = dataDir;
+        _process = process;
+        _dataDir = dataDir;
         GrpcPort = grpcPort;
         HttpPort = httpPort;
     }
@@ -38,9 +38,9 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
     {
         get
         {
-            lock (tail)
+            lock (_tail)
             {
-                return string.Join('\n', tail);
+                return string.Join('\n', _tail);
             }
         }
     }
@@ -84,21 +84,21 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                _process.Kill(entireProcessTree: true);
                 using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await process.WaitForExitAsync(wait.Token);
+                await _process.WaitForExitAsync(wait.Token);
             }
         }
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
         {
         }
 
-        process.Dispose();
+        _process.Dispose();
         try
         {
-            Directory.Delete(dataDir, recursive: true);
+            Directory.Delete(_dataDir, recursive: true);
         }
         catch (IOException)
         {
@@ -135,9 +135,9 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The control plane exited with {process.ExitCode}:\n{OutputTail}");
+                throw new InvalidOperationException($"The control plane exited with {_process.ExitCode}:\n{OutputTail}");
             }
 
             try
@@ -168,12 +168,12 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
             return;
         }
 
-        lock (tail)
+        lock (_tail)
         {
-            tail.Enqueue(line);
-            if (tail.Count > TailLines)
+            _tail.Enqueue(line);
+            if (_tail.Count > TailLines)
             {
-                tail.Dequeue();
+                _tail.Dequeue();
             }
         }
     }

@@ -14,7 +14,7 @@ public sealed class EcsApiClient(Uri endpoint) : IDisposable
     private const string TargetPrefix = "AmazonEC2ContainerServiceV20141113.";
     private static readonly MediaTypeHeaderValue AmzJson = new("application/x-amz-json-1.1");
 
-    private readonly HttpClient http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
     {
         BaseAddress = endpoint,
         Timeout = TimeSpan.FromSeconds(60),
@@ -29,7 +29,7 @@ public sealed class EcsApiClient(Uri endpoint) : IDisposable
         };
         message.Content.Headers.ContentType = AmzJson;
         message.Headers.Add("X-Amz-Target", TargetPrefix + action);
-        using var response = await http.SendAsync(message, cancellationToken);
+        using var response = await _http.SendAsync(message, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -40,5 +40,5 @@ public sealed class EcsApiClient(Uri endpoint) : IDisposable
         return document.RootElement.Clone();
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => _http.Dispose();
 }

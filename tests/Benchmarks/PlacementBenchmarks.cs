@@ -6,17 +6,17 @@ namespace Orchestrator.Benchmarks;
 [MemoryDiagnoser]
 public class PlacementBenchmarks
 {
-    private PlacementScenario scenario = null!;
+    private PlacementScenario _scenario = null!;
 
     [Params(100, 1_000, 5_000)]
     public int Instances { get; set; }
 
     [GlobalSetup]
-    public void Setup() => scenario = new PlacementScenario(Instances);
+    public void Setup() => _scenario = new PlacementScenario(Instances);
 
     [Benchmark(OperationsPerInvoke = PlacementScenario.Tasks, Description = "10,000 tasks, one request")]
-    public int OneRequest() => scenario.PlaceAll().InstanceArns.Count;
+    public int OneRequest() => _scenario.PlaceAll().InstanceArns.Count;
 
     [Benchmark(OperationsPerInvoke = PlacementScenario.Tasks, Description = "10,000 tasks, requests of 10")]
-    public int RequestsOf10() => scenario.PlaceInBatchesOf10();
+    public int RequestsOf10() => _scenario.PlaceInBatchesOf10();
 }

@@ -220,28 +220,28 @@ public sealed record RunTaskLoad(int Tasks = 500, int Agents = 10, int Count = 1
     /// <summary>When each task's RUNNING report was acknowledged (so stored), across all agents.</summary>
     private sealed class StoredTasks
     {
-        private readonly ConcurrentDictionary<string, long> at = new(StringComparer.Ordinal);
-        private readonly object gate = new();
-        private (int Target, TaskCompletionSource Done)? waiter;
+        private readonly ConcurrentDictionary<string, long> _at = new(StringComparer.Ordinal);
+        private readonly object _gate = new();
+        private (int Target, TaskCompletionSource Done)? _waiter;
 
-        public int Count => at.Count;
+        public int Count => _at.Count;
 
         public long LastAt { get; private set; }
 
-        public long At(string taskArn) => at[taskArn];
+        public long At(string taskArn) => _at[taskArn];
 
         public void Add(string taskArn)
         {
             var now = Stopwatch.GetTimestamp();
-            if (!at.TryAdd(taskArn, now))
+            if (!_at.TryAdd(taskArn, now))
             {
                 return;
             }
 
-            lock (gate)
+            lock (_gate)
             {
                 LastAt = Math.Max(LastAt, now);
-                if (waiter is { } w && at.Count >= w.Target)
+                if (_waiter is { } w && _at.Count >= w.Target)
                 {
                     w.Done.TrySetResult();
                 }
@@ -250,11 +250,11 @@ public sealed record RunTaskLoad(int Tasks = 500, int Agents = 10, int Count = 1
 
         public Task WaitForAsync(int target)
         {
-            lock (gate)
+            lock (_gate)
             {
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                waiter = (target, done);
-                if (at.Count >= target)
+                _waiter = (target, done);
+                if (_at.Count >= target)
                 {
                     done.TrySetResult();
                 }

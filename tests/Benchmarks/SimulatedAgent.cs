@@ -20,23 +20,23 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
 {
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
 
-    private readonly GrpcChannel channel = GrpcChannel.ForAddress(endpoint);
-    private readonly Channel<AgentMessage> outgoing = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<ulong, string> unacknowledged = [];
-    private readonly HashSet<string> known = new(StringComparer.Ordinal);
-    private readonly TaskCompletionSource established = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource stopping = new();
-    private AsyncDuplexStreamingCall<AgentMessage, ControlMessage>? call;
-    private Task running = Task.CompletedTask;
-    private ulong lastSequence;
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(endpoint);
+    private readonly Channel<AgentMessage> _outgoing = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<ulong, string> _unacknowledged = [];
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private AsyncDuplexStreamingCall<AgentMessage, ControlMessage>? _call;
+    private Task _running = Task.CompletedTask;
+    private ulong _lastSequence;
 
     public string InstanceArn { get; private set; } = "";
 
     /// <summary>Completes when the control plane has answered the hello (its first acknowledgement).</summary>
-    public Task Established => established.Task;
+    public Task Established => _established.Task;
 
     /// <summary>Fails when the session fails; never completes otherwise until disposal.</summary>
-    public Task Running => running;
+    public Task Running => _running;
 
     /// <summary>As the real agent registers a Linux host (HostRegistration), with room for every task of the run.</summary>
     public async Task RegisterAsync(CancellationToken cancellationToken)
@@ -64,7 +64,7 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
             InstanceId = $"mi-bench{index:x9}",
             Hostname = $"simulated-{index}",
         };
-        var client = new AgentService.AgentServiceClient(channel);
+        var client = new AgentService.AgentServiceClient(_channel);
         var response = await client.RegisterAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
         InstanceArn = response.ContainerInstanceArn;
     }
@@ -72,8 +72,8 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
     /// <summary>Opens the session: hello (no tasks, nothing sent before), then reading, writing and heartbeats.</summary>
     public async Task OpenSessionAsync()
     {
-        call = new AgentService.AgentServiceClient(channel).Session(cancellationToken: stopping.Token);
-        await call.RequestStream.WriteAsync(new AgentMessage
+        _call = new AgentService.AgentServiceClient(_channel).Session(cancellationToken: _stopping.Token);
+        await _call.RequestStream.WriteAsync(new AgentMessage
         {
             Hello = new SessionHello
             {
@@ -82,8 +82,8 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
                 HeartbeatInterval = Duration.FromTimeSpan(HeartbeatInterval),
                 Runtime = RuntimeHealth.Ok,
             },
-        }, stopping.Token);
-        running = Task.WhenAll(ReadAsync(call.ResponseStream), WriteAsync(call.RequestStream), HeartbeatAsync());
+        }, _stopping.Token);
+        _running = Task.WhenAll(ReadAsync(_call.ResponseStream), WriteAsync(_call.RequestStream), HeartbeatAsync());
     }
 
     /// <summary>State changes sent and not yet acknowledged.</summary>
@@ -91,45 +91,45 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
     {
         get
         {
-            lock (unacknowledged)
+            lock (_unacknowledged)
             {
-                return unacknowledged.Count;
+                return _unacknowledged.Count;
             }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        outgoing.Writer.TryComplete();
-        await stopping.CancelAsync();
+        _outgoing.Writer.TryComplete();
+        await _stopping.CancelAsync();
         try
         {
-            await running;
+            await _running;
         }
         catch (Exception)
         {
             // Cancelled by the lines above, or already failed (which the run has reported).
         }
 
-        call?.Dispose();
-        channel.Dispose();
-        stopping.Dispose();
+        _call?.Dispose();
+        _channel.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task ReadAsync(IAsyncStreamReader<ControlMessage> responses)
     {
-        while (await responses.MoveNext(stopping.Token))
+        while (await responses.MoveNext(_stopping.Token))
         {
             var message = responses.Current;
             switch (message.KindCase)
             {
                 case ControlMessage.KindOneofCase.Ack:
                     Acknowledge(message.Ack.ThroughSequence);
-                    established.TrySetResult();
+                    _established.TrySetResult();
                     break;
                 case ControlMessage.KindOneofCase.RunTask:
                     // Idempotent by task ARN, as the real agent's engine is.
-                    if (known.Add(message.RunTask.TaskArn))
+                    if (_known.Add(message.RunTask.TaskArn))
                     {
                         Report(RunningReport(message.RunTask));
                     }
@@ -154,41 +154,41 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
     /// <summary>Sends, in order, whatever the reader and the heartbeat queued.</summary>
     private async Task WriteAsync(IClientStreamWriter<AgentMessage> requests)
     {
-        await foreach (var message in outgoing.Reader.ReadAllAsync(stopping.Token))
+        await foreach (var message in _outgoing.Reader.ReadAllAsync(_stopping.Token))
         {
-            await requests.WriteAsync(message, stopping.Token);
+            await requests.WriteAsync(message, _stopping.Token);
         }
     }
 
     private async Task HeartbeatAsync()
     {
         using var timer = new PeriodicTimer(HeartbeatInterval);
-        while (await timer.WaitForNextTickAsync(stopping.Token))
+        while (await timer.WaitForNextTickAsync(_stopping.Token))
         {
-            outgoing.Writer.TryWrite(new AgentMessage { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTime(DateTime.UtcNow), Runtime = RuntimeHealth.Ok } });
+            _outgoing.Writer.TryWrite(new AgentMessage { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTime(DateTime.UtcNow), Runtime = RuntimeHealth.Ok } });
         }
     }
 
     /// <summary>Numbers the change and queues it; called only from the reader, so numbers go out in order.</summary>
     private void Report(TaskState state)
     {
-        var sequence = ++lastSequence;
-        lock (unacknowledged)
+        var sequence = ++_lastSequence;
+        lock (_unacknowledged)
         {
-            unacknowledged[sequence] = state.LastStatus == Status.Running ? state.TaskArn : "";
+            _unacknowledged[sequence] = state.LastStatus == Status.Running ? state.TaskArn : "";
         }
 
-        outgoing.Writer.TryWrite(new AgentMessage { StateChange = new TaskStateChange { Sequence = sequence, Task = state } });
+        _outgoing.Writer.TryWrite(new AgentMessage { StateChange = new TaskStateChange { Sequence = sequence, Task = state } });
     }
 
     private void Acknowledge(ulong through)
     {
         List<string> done = [];
-        lock (unacknowledged)
+        lock (_unacknowledged)
         {
-            foreach (var sequence in unacknowledged.Keys.Where(s => s <= through).ToList())
+            foreach (var sequence in _unacknowledged.Keys.Where(s => s <= through).ToList())
             {
-                if (unacknowledged.Remove(sequence, out var taskArn) && taskArn.Length > 0)
+                if (_unacknowledged.Remove(sequence, out var taskArn) && taskArn.Length > 0)
                 {
                     done.Add(taskArn);
                 }

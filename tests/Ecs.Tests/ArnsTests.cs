@@ -2,13 +2,13 @@ namespace Orchestrator.Ecs.Tests;
 
 public sealed class ArnsTests
 {
-    private readonly Arns arns = new("eu-west-1", "123456789012");
+    private readonly Arns _arns = new("eu-west-1", "123456789012");
 
     [Fact]
     public void Task_UsesEcsLongFormat()
     {
         Assert.Equal("arn:aws:ecs:eu-west-1:123456789012:task/prod/0123456789abcdef0123456789abcdef",
-            arns.Task("prod", "0123456789abcdef0123456789abcdef"));
+            _arns.Task("prod", "0123456789abcdef0123456789abcdef"));
     }
 
     [Theory]

@@ -16,17 +16,17 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     public const string ClusterLabel = "com.amazonaws.ecs.cluster";
 
-    private readonly string root = Path.Combine(Path.GetTempPath(), "orch-e2e-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "orch-e2e-" + Guid.NewGuid().ToString("N")[..12]);
 
-    private readonly OrchCli cli;
+    private readonly OrchCli _cli;
 
     public LocalCluster()
     {
-        cli = new OrchCli(() => Endpoint);
+        _cli = new OrchCli(() => Endpoint);
         ClusterName = "e2e-" + Guid.NewGuid().ToString("N")[..10];
         GrpcPort = FreePort();
         HttpPort = FreePort();
-        Directory.CreateDirectory(root);
+        Directory.CreateDirectory(_root);
     }
 
     public const string AccessKeyId = "AKIDLOCALCLUSTER";
@@ -36,8 +36,8 @@ public sealed class LocalCluster : IAsyncDisposable
     public int GrpcPort { get; }
     public int HttpPort { get; }
     public string Endpoint => $"http://127.0.0.1:{GrpcPort}";
-    public string ControlPlaneDataDir => Path.Combine(root, "controlplane");
-    public string AgentDataDir => Path.Combine(root, "agent");
+    public string ControlPlaneDataDir => Path.Combine(_root, "controlplane");
+    public string AgentDataDir => Path.Combine(_root, "agent");
     public ManagedProcess? ControlPlane { get; private set; }
     public ManagedProcess? Agent { get; private set; }
 
@@ -61,7 +61,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public async Task StartControlPlaneAsync()
     {
-        var keys = Path.Combine(root, "access-keys");
+        var keys = Path.Combine(_root, "access-keys");
         await File.WriteAllTextAsync(keys, $"{AccessKeyId} {SecretAccessKey}\n", Token);
         ControlPlane = ManagedProcess.Start("controlplane", Programs.ControlPlane,
             ["--data-dir", ControlPlaneDataDir, "--grpc-port", $"{GrpcPort}", "--http-port", $"{HttpPort}", "--agent-heartbeat-timeout", "00:00:10",
@@ -86,7 +86,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public ManagedProcess AddAgent()
     {
         var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
-            ["--endpoint", Endpoint, "--cluster", ClusterName, "--data-dir", Path.Combine(root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock"]);
+            ["--endpoint", Endpoint, "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock"]);
         ExtraAgents.Add(agent);
         return agent;
     }
@@ -116,12 +116,12 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Runs `orch` against this cluster's control plane.</summary>
-    public Task<CommandResult> OrchAsync(params string[] arguments) => cli.RunAsync(arguments);
+    public Task<CommandResult> OrchAsync(params string[] arguments) => _cli.RunAsync(arguments);
 
     /// <summary>Runs `orch … --output json` and parses what it printed.</summary>
-    public Task<JsonElement> OrchJsonAsync(params string[] arguments) => cli.JsonAsync(arguments);
+    public Task<JsonElement> OrchJsonAsync(params string[] arguments) => _cli.JsonAsync(arguments);
 
-    public Task<T> OrchJsonAsync<T>(params string[] arguments) => cli.JsonAsync<T>(arguments);
+    public Task<T> OrchJsonAsync<T>(params string[] arguments) => _cli.JsonAsync<T>(arguments);
 
     public string Diagnostics() => $"{ControlPlane?.Output}\n{Agent?.Output}\n{string.Join('\n', ExtraAgents.Select(a => a.Output))}";
 
@@ -155,7 +155,7 @@ public sealed class LocalCluster : IAsyncDisposable
         Docker.Dispose();
         try
         {
-            Directory.Delete(root, recursive: true);
+            Directory.Delete(_root, recursive: true);
         }
         catch (IOException)
         {

@@ -35,14 +35,14 @@ public sealed partial class LabCluster
         var network = phases.Elapsed;
         GrpcPort = FreePort(Network.Gateway);
         HttpPort = FreePort(IPAddress.Loopback);
-        for (var index = 1; index <= options.Hosts; index++)
+        for (var index = 1; index <= _options.Hosts; index++)
         {
-            hosts.Add(new LabHost(Id, Network, index, options, () =>
+            _hosts.Add(new LabHost(Id, Network, index, _options, () =>
             [
                 "--endpoint", Endpoint,
                 "--cluster", ClusterName,
-                $"--Agent:HeartbeatInterval={options.AgentHeartbeatInterval.ToString("c", CultureInfo.InvariantCulture)}",
-                .. options.AgentArguments,
+                $"--Agent:HeartbeatInterval={_options.AgentHeartbeatInterval.ToString("c", CultureInfo.InvariantCulture)}",
+                .. _options.AgentArguments,
             ]));
         }
 
@@ -55,7 +55,7 @@ public sealed partial class LabCluster
         var engines = Task.Run(async () =>
         {
             var archive = await SaveImagesAsync();
-            await Task.WhenAll(hosts.Select(async host =>
+            await Task.WhenAll(_hosts.Select(async host =>
             {
                 await host.CreateNetworkAsync();
                 await host.StartContainerdAsync();
@@ -65,7 +65,7 @@ public sealed partial class LabCluster
         });
         await Task.WhenAll(controlPlane, engines);
         var ready = phases.Elapsed;
-        foreach (var host in hosts)
+        foreach (var host in _hosts)
         {
             host.StartAgent();
         }
@@ -73,7 +73,7 @@ public sealed partial class LabCluster
         await Eventually.Async(async () =>
         {
             var instances = await InstancesAsync();
-            foreach (var host in hosts)
+            foreach (var host in _hosts)
             {
                 var instance = instances.SingleOrDefault(i => HostNameOf(i) == host.Name);
                 Assert.True(instance is { AgentConnected: true }, $"the agent of {host} is not connected yet");
@@ -87,8 +87,8 @@ public sealed partial class LabCluster
     private async Task<string> SaveImagesAsync()
     {
         var archive = Path.Combine(Id.Directory, "images.tar");
-        using var source = new DockerClientBuilder().WithEndpoint(options.SourceDockerHost).WithTimeout(TimeSpan.FromSeconds(120)).Build();
-        foreach (var image in options.Images)
+        using var source = new DockerClientBuilder().WithEndpoint(_options.SourceDockerHost).WithTimeout(TimeSpan.FromSeconds(120)).Build();
+        foreach (var image in _options.Images)
         {
             try
             {
@@ -96,11 +96,11 @@ public sealed partial class LabCluster
             }
             catch (DockerImageNotFoundException)
             {
-                throw new InvalidOperationException($"The image {image} is not in {options.SourceDockerHost}; build it with scripts/build-test-images.sh.");
+                throw new InvalidOperationException($"The image {image} is not in {_options.SourceDockerHost}; build it with scripts/build-test-images.sh.");
             }
         }
 
-        await using (var stream = await source.Images.SaveImagesAsync([.. options.Images]))
+        await using (var stream = await source.Images.SaveImagesAsync([.. _options.Images]))
         await using (var file = File.Create(archive))
         {
             await stream.CopyToAsync(file);

@@ -27,14 +27,14 @@ public sealed partial class LabCluster : IAsyncDisposable
     /// <summary>Between two `orch` calls that wait for something: each starts a .NET process, and this machine may have two cores.</summary>
     private static readonly TimeSpan CliPollInterval = TimeSpan.FromMilliseconds(500);
 
-    private readonly LabOptions options;
-    private readonly List<LabHost> hosts = [];
-    private readonly ManualResetEventSlim tornDown = new();
-    private int disposed;
+    private readonly LabOptions _options;
+    private readonly List<LabHost> _hosts = [];
+    private readonly ManualResetEventSlim _tornDown = new();
+    private int _disposed;
 
     private LabCluster(LabOptions options)
     {
-        this.options = options;
+        _options = options;
         Cli = new OrchCli(() => Endpoint);
     }
 
@@ -42,7 +42,7 @@ public sealed partial class LabCluster : IAsyncDisposable
 
     public LabNetwork Network { get; private set; } = null!;
 
-    public IReadOnlyList<LabHost> Hosts => hosts;
+    public IReadOnlyList<LabHost> Hosts => _hosts;
 
     public string ClusterName => "lab-" + Id.Value;
 
@@ -68,7 +68,7 @@ public sealed partial class LabCluster : IAsyncDisposable
     /// <summary>What <see cref="DisposeAsync"/> could not remove (empty, normally).</summary>
     public IReadOnlyList<LabResource> Leftovers { get; private set; } = [];
 
-    public LabHost this[string name] => hosts.Single(h => h.Name == name);
+    public LabHost this[string name] => _hosts.Single(h => h.Name == name);
 
     /// <summary>Builds the lab: network, control plane, cluster, hosts (dockerd, images, agent), and waits until every agent is connected.</summary>
     public static async Task<LabCluster> StartAsync(LabOptions? options = null)
@@ -105,9 +105,9 @@ public sealed partial class LabCluster : IAsyncDisposable
             "--http-port", HttpPort.ToString(CultureInfo.InvariantCulture),
             // Agents reach gRPC on the lab bridge; the ECS HTTP API (unsigned here) stays on loopback.
             "--http-listen", "127.0.0.1",
-            "--agent-heartbeat-timeout", options.AgentHeartbeatTimeout.ToString("c", CultureInfo.InvariantCulture),
-            .. options.ControlPlaneArguments,
-            .. options.ControlPlaneNetworkArguments?.Invoke(Network) ?? [],
+            "--agent-heartbeat-timeout", _options.AgentHeartbeatTimeout.ToString("c", CultureInfo.InvariantCulture),
+            .. _options.ControlPlaneArguments,
+            .. _options.ControlPlaneNetworkArguments?.Invoke(Network) ?? [],
         ]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.Async(async () =>
@@ -179,7 +179,7 @@ public sealed partial class LabCluster : IAsyncDisposable
 
     /// <summary>The last lines of every process of the lab, for a failure message.</summary>
     public string Diagnostics() =>
-        $"{ControlPlane?.OutputTail(200)}\n{string.Join('\n', hosts.Select(h => h.Diagnostics(200)))}";
+        $"{ControlPlane?.OutputTail(200)}\n{string.Join('\n', _hosts.Select(h => h.Diagnostics(200)))}";
 
     /// <summary>
     /// Kills agents and control plane, removes the hosts' containers, stops their dockerd, then sweeps whatever is
@@ -188,14 +188,14 @@ public sealed partial class LabCluster : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
         var stopwatch = Stopwatch.StartNew();
         var hostsStopped = TimeSpan.Zero;
-        foreach (var host in hosts)
+        foreach (var host in _hosts)
         {
             host.KillAgent();
         }
@@ -203,14 +203,14 @@ public sealed partial class LabCluster : IAsyncDisposable
         try
         {
             KillControlPlane();
-            await Task.WhenAll(hosts.Select(h => h.StopEverythingAsync()));
+            await Task.WhenAll(_hosts.Select(h => h.StopEverythingAsync()));
             hostsStopped = stopwatch.Elapsed;
             Leftovers = await Task.Run(() => LabSweeper.Sweep(Id));
             LabRegistry.Remove(this);
         }
         finally
         {
-            tornDown.Set();
+            _tornDown.Set();
         }
 
         TeardownTime = stopwatch.Elapsed;
@@ -224,15 +224,15 @@ public sealed partial class LabCluster : IAsyncDisposable
     /// </summary>
     internal void TearDownNow()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
-            tornDown.Wait(TimeSpan.FromSeconds(60));
+            _tornDown.Wait(TimeSpan.FromSeconds(60));
             return;
         }
 
         try
         {
-            foreach (var host in hosts)
+            foreach (var host in _hosts)
             {
                 host.KillEverything();
             }
@@ -242,7 +242,7 @@ public sealed partial class LabCluster : IAsyncDisposable
         }
         finally
         {
-            tornDown.Set();
+            _tornDown.Set();
         }
     }
 

@@ -59,8 +59,8 @@ public sealed partial class LabHost
             "--pidfile", Path.Combine(Directory, "docker.pid"),
             "--containerd", ContainerdSocket,
             "--exec-opt", "native.cgroupdriver=cgroupfs",
-            "--cgroup-parent", id.CgroupParent(Name),
-            .. options.DockerdArguments,
+            "--cgroup-parent", _id.CgroupParent(Name),
+            .. _options.DockerdArguments,
         ]);
         await WaitForDockerdAsync();
     }
@@ -111,7 +111,7 @@ public sealed partial class LabHost
             Options = new Dictionary<string, string> { ["parent"] = "eth0" },
             IPAM = new IPAM
             {
-                Config = [new IPAMConfig { Subnet = network.Subnet, Gateway = network.Gateway.ToString(), IPRange = MacvlanRange }],
+                Config = [new IPAMConfig { Subnet = _network.Subnet, Gateway = _network.Gateway.ToString(), IPRange = MacvlanRange }],
             },
         });
         return response.ID;
@@ -122,7 +122,7 @@ public sealed partial class LabHost
         await using var stream = File.OpenRead(archive);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await Docker.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, stream, new Progress<JSONMessage>(), timeout.Token);
-        foreach (var image in options.Images)
+        foreach (var image in _options.Images)
         {
             await Docker.Images.InspectImageAsync(image, timeout.Token);
         }

@@ -20,17 +20,17 @@ public sealed partial class LabHost
     private static readonly TimeSpan DockerdStartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DockerdStopTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly LabId id;
-    private readonly LabNetwork network;
-    private readonly LabOptions options;
-    private readonly Func<IReadOnlyList<string>> agentArguments;
+    private readonly LabId _id;
+    private readonly LabNetwork _network;
+    private readonly LabOptions _options;
+    private readonly Func<IReadOnlyList<string>> _agentArguments;
 
     internal LabHost(LabId id, LabNetwork network, int index, LabOptions options, Func<IReadOnlyList<string>> agentArguments)
     {
-        this.id = id;
-        this.network = network;
-        this.options = options;
-        this.agentArguments = agentArguments;
+        _id = id;
+        _network = network;
+        _options = options;
+        _agentArguments = agentArguments;
         Index = index;
         Name = $"h{index}";
         Namespace = new NetworkNamespace(id.Netns(Name));
@@ -45,12 +45,12 @@ public sealed partial class LabHost
     public int Index { get; }
 
     /// <summary>The host's address on the lab network (its eth0).</summary>
-    public IPAddress Address => network.HostAddress(Index);
+    public IPAddress Address => _network.HostAddress(Index);
 
     public NetworkNamespace Namespace { get; }
 
     /// <summary>The root namespace's end of the host's cable: taking it down partitions the host.</summary>
-    public string Veth => id.Veth(Name);
+    public string Veth => _id.Veth(Name);
 
     public string Directory { get; }
 
@@ -64,7 +64,7 @@ public sealed partial class LabHost
     public string AgentDataDir => Path.Combine(Directory, "agent");
 
     /// <summary>The /28 this host's macvlan networks hand out, distinct from every other host's.</summary>
-    public string MacvlanRange => network.MacvlanRange(Index);
+    public string MacvlanRange => _network.MacvlanRange(Index);
 
     public ManagedProcess? Containerd { get; private set; }
 
@@ -88,13 +88,13 @@ public sealed partial class LabHost
         string[][] steps =
         [
             ["ip", "netns", "add", Namespace.Name],
-            ["ip", "link", "add", Veth, "type", "veth", "peer", "name", id.VethPeer(Name), "netns", Namespace.Name],
-            ["ip", "link", "set", Veth, "master", network.Bridge, "up"],
-            ["ip", "-n", Namespace.Name, "link", "set", id.VethPeer(Name), "name", "eth0"],
+            ["ip", "link", "add", Veth, "type", "veth", "peer", "name", _id.VethPeer(Name), "netns", Namespace.Name],
+            ["ip", "link", "set", Veth, "master", _network.Bridge, "up"],
+            ["ip", "-n", Namespace.Name, "link", "set", _id.VethPeer(Name), "name", "eth0"],
             ["ip", "-n", Namespace.Name, "addr", "add", $"{Address}/24", "dev", "eth0"],
             ["ip", "-n", Namespace.Name, "link", "set", "eth0", "up"],
             ["ip", "-n", Namespace.Name, "link", "set", "lo", "up"],
-            ["ip", "-n", Namespace.Name, "route", "add", "default", "via", network.Gateway.ToString()],
+            ["ip", "-n", Namespace.Name, "route", "add", "default", "via", _network.Gateway.ToString()],
         ];
         foreach (var step in steps)
         {
@@ -116,7 +116,7 @@ public sealed partial class LabHost
             "--docker-host", DockerHost.ToString(),
             "--data-dir", AgentDataDir,
             "--attribute", $"{HostAttribute}={Name}",
-            .. agentArguments(),
+            .. _agentArguments(),
         ]);
     }
 

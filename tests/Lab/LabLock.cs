@@ -9,9 +9,9 @@ internal sealed class LabLock : IDisposable
 {
     private const string LockPath = LabId.Root + "/olab.lock";
 
-    private readonly FileStream file;
+    private readonly FileStream _file;
 
-    private LabLock(FileStream file) => this.file = file;
+    private LabLock(FileStream file) => _file = file;
 
     public static async Task<LabLock> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -29,5 +29,5 @@ internal sealed class LabLock : IDisposable
         }
     }
 
-    public void Dispose() => file.Dispose();
+    public void Dispose() => _file.Dispose();
 }

@@ -9,30 +9,30 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>Output beyond this many characters drops its oldest half: a long chaos test must not grow without bound.</summary>
     private const int MaxOutput = 4 * 1024 * 1024;
 
-    private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
 
     private ManagedProcess(string name, Process process)
     {
         Name = name;
-        this.process = process;
+        _process = process;
     }
 
     public string Name { get; }
 
-    public int Id => process.Id;
+    public int Id => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
-    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     public string Output
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -81,12 +81,12 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>SIGTERM and wait; when it has not exited after <paramref name="timeout"/>, SIGKILL. True when it exited on its own.</summary>
     public async Task<bool> TryStopAsync(TimeSpan timeout)
     {
-        if (process.HasExited)
+        if (_process.HasExited)
         {
             return true;
         }
 
-        _ = Native.Kill(process.Id, Native.SIGTERM);
+        _ = Native.Kill(_process.Id, Native.SIGTERM);
         if (await WaitForExitAsync(timeout))
         {
             return true;
@@ -99,10 +99,10 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>SIGKILL the process and its descendants: no chance to clean up, as after a crash or power loss.</summary>
     public void KillHard()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
         }
     }
 
@@ -112,7 +112,7 @@ public sealed class ManagedProcess : IAsyncDisposable
         using var wait = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(wait.Token);
+            await _process.WaitForExitAsync(wait.Token);
             return true;
         }
         catch (OperationCanceledException)
@@ -125,7 +125,7 @@ public sealed class ManagedProcess : IAsyncDisposable
     {
         KillHard();
         await Task.CompletedTask;
-        process.Dispose();
+        _process.Dispose();
     }
 
     private void Append(string? line)
@@ -135,15 +135,15 @@ public sealed class ManagedProcess : IAsyncDisposable
             return;
         }
 
-        lock (output)
+        lock (_output)
         {
-            if (output.Length > MaxOutput)
+            if (_output.Length > MaxOutput)
             {
-                output.Remove(0, output.Length / 2);
+                _output.Remove(0, _output.Length / 2);
             }
 
             // The time it was read, so the lines of several processes (agents, dockerd, control plane) can be put in order.
-            output.Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
+            _output.Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
                 .Append(" [").Append(Name).Append("] ").AppendLine(line);
         }
     }

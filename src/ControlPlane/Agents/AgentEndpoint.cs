@@ -1,6 +1,6 @@
 using Grpc.Core;
-using Orchestrator.ControlPlane.Grpc;
 using Orchestrator.Contracts.Agent;
+using Orchestrator.ControlPlane.Grpc;
 
 namespace Orchestrator.ControlPlane.Agents;
 

@@ -12,9 +12,9 @@ namespace Orchestrator.ControlPlane.Agents;
 /// </summary>
 public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
 {
-    private readonly ConcurrentDictionary<string, AgentSession> sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> disconnectedAt = new(StringComparer.Ordinal);
-    private readonly DateTimeOffset startedAt = clock.GetUtcNow();
+    private readonly ConcurrentDictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _disconnectedAt = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
 
     /// <summary>Raised when an instance's connectivity changes (argument: instance ARN).</summary>
     public event Action<string>? ConnectivityChanged;
@@ -23,13 +23,13 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
     {
         var session = new AgentSession(instanceArn, clock.GetUtcNow());
         AgentSession? replaced = null;
-        sessions.AddOrUpdate(instanceArn, session, (_, old) =>
+        _sessions.AddOrUpdate(instanceArn, session, (_, old) =>
         {
             replaced = old;
             return session;
         });
         replaced?.Close();
-        disconnectedAt.TryRemove(instanceArn, out _);
+        _disconnectedAt.TryRemove(instanceArn, out _);
         ConnectivityChanged?.Invoke(instanceArn);
         return session;
     }
@@ -37,22 +37,22 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
     public void Close(AgentSession session)
     {
         session.Close();
-        if (sessions.TryRemove(new KeyValuePair<string, AgentSession>(session.InstanceArn, session)))
+        if (_sessions.TryRemove(new KeyValuePair<string, AgentSession>(session.InstanceArn, session)))
         {
-            disconnectedAt[session.InstanceArn] = clock.GetUtcNow();
+            _disconnectedAt[session.InstanceArn] = clock.GetUtcNow();
             ConnectivityChanged?.Invoke(session.InstanceArn);
         }
     }
 
-    public bool IsConnected(string instanceArn) => sessions.ContainsKey(instanceArn);
+    public bool IsConnected(string instanceArn) => _sessions.ContainsKey(instanceArn);
 
     /// <summary>Connected, and its agent can reach its container runtime: the instance may take tasks.</summary>
     public bool IsAvailable(string instanceArn) =>
-        sessions.TryGetValue(instanceArn, out var session) && session.Runtime != RuntimeHealth.Impaired;
+        _sessions.TryGetValue(instanceArn, out var session) && session.Runtime != RuntimeHealth.Impaired;
 
     /// <summary>Whether the runtime health the instance's agent last reported is impaired; null when it is not connected.</summary>
     public (bool Impaired, DateTimeOffset Since)? RuntimeOf(string instanceArn) =>
-        sessions.TryGetValue(instanceArn, out var session) ? (session.Runtime == RuntimeHealth.Impaired, session.RuntimeSince) : null;
+        _sessions.TryGetValue(instanceArn, out var session) ? (session.Runtime == RuntimeHealth.Impaired, session.RuntimeSince) : null;
 
     /// <summary>The agent reported its runtime health; a change makes the instance (un)available for placement.</summary>
     public void ReportRuntime(AgentSession session, RuntimeHealth health)
@@ -68,15 +68,15 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
     /// when it has not connected since. Null while connected.
     /// </summary>
     public TimeSpan? DisconnectedFor(string instanceArn) =>
-        sessions.ContainsKey(instanceArn) ? null : clock.GetUtcNow() - disconnectedAt.GetValueOrDefault(instanceArn, startedAt);
+        _sessions.ContainsKey(instanceArn) ? null : clock.GetUtcNow() - _disconnectedAt.GetValueOrDefault(instanceArn, _startedAt);
 
     /// <summary>How long this control plane has been running.</summary>
-    public TimeSpan Uptime => clock.GetUtcNow() - startedAt;
+    public TimeSpan Uptime => clock.GetUtcNow() - _startedAt;
 
     /// <summary>Ends the instance's session, if it has one (e.g. the instance was deregistered).</summary>
     public void Disconnect(string instanceArn)
     {
-        if (sessions.TryGetValue(instanceArn, out var session))
+        if (_sessions.TryGetValue(instanceArn, out var session))
         {
             Close(session);
         }
@@ -84,7 +84,7 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
 
     /// <summary>Queues a message for the instance's agent; false when it has no open session.</summary>
     public bool TrySend(string instanceArn, ControlMessage message) =>
-        sessions.TryGetValue(instanceArn, out var session) && session.Outgoing.Writer.TryWrite(message);
+        _sessions.TryGetValue(instanceArn, out var session) && session.Outgoing.Writer.TryWrite(message);
 
     /// <summary>
     /// Sessions silent for longer than <paramref name="timeout"/> — or, for an agent that heartbeats slowly, for longer
@@ -93,24 +93,24 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
     public IEnumerable<AgentSession> Silent(TimeSpan timeout)
     {
         var now = clock.GetUtcNow();
-        return sessions.Values.Where(s => now - s.LastHeardAt > (s.HeartbeatInterval * 2.5 > timeout ? s.HeartbeatInterval * 2.5 : timeout));
+        return _sessions.Values.Where(s => now - s.LastHeardAt > (s.HeartbeatInterval * 2.5 > timeout ? s.HeartbeatInterval * 2.5 : timeout));
     }
 }
 
 /// <summary>One agent's open stream: what to send it, when it was last heard from, and a signal to end it.</summary>
 public sealed class AgentSession(string instanceArn, DateTimeOffset openedAt)
 {
-    private readonly CancellationTokenSource closed = new();
-    private readonly Lock gate = new();
-    private long lastHeardTicks = openedAt.UtcTicks;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Lock _gate = new();
+    private long _lastHeardTicks = openedAt.UtcTicks;
 
     public string InstanceArn { get; } = instanceArn;
 
     public Channel<ControlMessage> Outgoing { get; } = Channel.CreateUnbounded<ControlMessage>(new UnboundedChannelOptions { SingleReader = true });
 
-    public CancellationToken Closed => closed.Token;
+    public CancellationToken Closed => _closed.Token;
 
-    public DateTimeOffset LastHeardAt => new(Interlocked.Read(ref lastHeardTicks), TimeSpan.Zero);
+    public DateTimeOffset LastHeardAt => new(Interlocked.Read(ref _lastHeardTicks), TimeSpan.Zero);
 
     /// <summary>The agent's heartbeat interval, from its hello (zero when it did not say).</summary>
     public TimeSpan HeartbeatInterval { get; set; }
@@ -122,7 +122,7 @@ public sealed class AgentSession(string instanceArn, DateTimeOffset openedAt)
     /// <summary>Records the reported runtime health; true when it changed.</summary>
     public bool SetRuntime(RuntimeHealth health, DateTimeOffset at)
     {
-        lock (gate)
+        lock (_gate)
         {
             if (Runtime == health)
             {
@@ -135,14 +135,14 @@ public sealed class AgentSession(string instanceArn, DateTimeOffset openedAt)
         }
     }
 
-    public void Heard(DateTimeOffset at) => Interlocked.Exchange(ref lastHeardTicks, at.UtcTicks);
+    public void Heard(DateTimeOffset at) => Interlocked.Exchange(ref _lastHeardTicks, at.UtcTicks);
 
     public void Close()
     {
         Outgoing.Writer.TryComplete();
         try
         {
-            closed.Cancel();
+            _closed.Cancel();
         }
         catch (ObjectDisposedException)
         {

@@ -1,5 +1,5 @@
-using Orchestrator.ControlPlane.State;
 using Orchestrator.Contracts.Agent;
+using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Agents;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Orchestrator.ControlPlane.State;
 using Orchestrator.Contracts.Agent;
+using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 using Attribute = Orchestrator.Ecs.Model.Attribute;

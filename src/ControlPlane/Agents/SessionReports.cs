@@ -1,7 +1,7 @@
 using System.Globalization;
+using Orchestrator.Contracts.Agent;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 using Attribute = Orchestrator.Ecs.Model.Attribute;

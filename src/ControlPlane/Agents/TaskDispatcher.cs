@@ -1,6 +1,6 @@
+using Orchestrator.Contracts.Agent;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Agents;

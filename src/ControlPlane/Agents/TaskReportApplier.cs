@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
+using Orchestrator.Contracts.Agent;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
 

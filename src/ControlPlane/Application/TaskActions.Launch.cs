@@ -23,7 +23,7 @@ public sealed partial class TaskActions
         }
 
         CheckClientToken(request.ClientToken);
-        var launch = new Launch(
+        var launch = new LaunchArguments(
             request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags, request.NetworkConfiguration)
         {
             ClientToken = request.ClientToken,
@@ -40,13 +40,13 @@ public sealed partial class TaskActions
             throw EcsException.InvalidParameter("containerInstances must name between 1 and 10 container instances.");
         }
 
-        var launch = new Launch(
+        var launch = new LaunchArguments(
             request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags, request.NetworkConfiguration);
         return LaunchAsync(launch, null, null, references.Count, references, cancellationToken);
     }
 
     /// <summary>What RunTask and StartTask have in common: the task definition and the tasks' settings.</summary>
-    private sealed record Launch(
+    private sealed record LaunchArguments(
         string? Cluster,
         string? TaskDefinition,
         string? Group,
@@ -75,7 +75,7 @@ public sealed partial class TaskActions
     /// uses — and tells the agents. A retried RunTask (same clientToken) gets the first call's tasks back.
     /// </summary>
     private async Task<TasksResponse> LaunchAsync(
-        Launch launch,
+        LaunchArguments launch,
         IReadOnlyList<PlacementConstraint>? constraints,
         IReadOnlyList<PlacementStrategy>? strategies,
         int count,
@@ -98,7 +98,7 @@ public sealed partial class TaskActions
         {
             Subnets = TaskSubnets(state, definition, launch.NetworkConfiguration),
         };
-        var settings = new TaskLaunch(group, launch.StartedBy, launch.LaunchType, launch.Overrides, launch.ClientToken);
+        var settings = new TaskSettings(group, launch.StartedBy, launch.LaunchType, launch.Overrides, launch.ClientToken);
         var request = new LaunchRequest(cluster, definition, placement, settings)
         {
             OnInstances = onInstances?.Select(r => InstanceArn(arns, cluster, r)).ToList(),
@@ -139,7 +139,7 @@ public sealed partial class TaskActions
         return new TasksResponse(created.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
     }
 
-    private static (ClusterRecord Cluster, TaskDefinition Definition) Resolve(StateSnapshot state, Launch launch)
+    private static (ClusterRecord Cluster, TaskDefinition Definition) Resolve(StateSnapshot state, LaunchArguments launch)
     {
         var cluster = ActiveCluster(state, launch.Cluster);
         var definition = FindTaskDefinition(state, launch.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");

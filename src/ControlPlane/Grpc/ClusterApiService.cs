@@ -1,7 +1,7 @@
 using Grpc.Core;
+using Orchestrator.Contracts.Cluster;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.State;
-using Orchestrator.Contracts.Cluster;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Json;
 

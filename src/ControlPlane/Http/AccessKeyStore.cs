@@ -10,7 +10,7 @@ namespace Orchestrator.ControlPlane.Http;
 /// </summary>
 public sealed class AccessKeyStore
 {
-    private readonly FrozenDictionary<string, string> secrets;
+    private readonly FrozenDictionary<string, string> _secrets;
 
     public AccessKeyStore(IOptions<ControlPlaneOptions> options)
     {
@@ -28,12 +28,12 @@ public sealed class AccessKeyStore
             }
         }
 
-        secrets = keys.ToFrozenDictionary(StringComparer.Ordinal);
+        _secrets = keys.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    public bool IsEmpty => secrets.Count == 0;
+    public bool IsEmpty => _secrets.Count == 0;
 
-    public string? SecretOf(string accessKeyId) => secrets.GetValueOrDefault(accessKeyId);
+    public string? SecretOf(string accessKeyId) => _secrets.GetValueOrDefault(accessKeyId);
 
     public static IEnumerable<(string Id, string Secret)> ReadFile(string path)
     {

@@ -12,18 +12,18 @@ namespace Orchestrator.ControlPlane.Scheduling;
 /// </summary>
 public sealed class ClusterSnapshot
 {
-    private readonly Dictionary<string, int> byArnOrId;
-    private readonly ConcurrentDictionary<string, AttributeColumn> columns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _byArnOrId;
+    private readonly ConcurrentDictionary<string, AttributeColumn> _columns = new(StringComparer.Ordinal);
 
     public ClusterSnapshot(IEnumerable<InstanceSnapshot> instances, IEnumerable<SubnetSnapshot>? subnets = null)
     {
         Items = instances.OrderBy(i => i.Arn, StringComparer.Ordinal).ToArray();
         Subnets = [.. subnets ?? []];
-        byArnOrId = new Dictionary<string, int>(Items.Length * 2, StringComparer.Ordinal);
+        _byArnOrId = new Dictionary<string, int>(Items.Length * 2, StringComparer.Ordinal);
         for (var i = 0; i < Items.Length; i++)
         {
-            byArnOrId[Items[i].Arn] = i;
-            byArnOrId.TryAdd(Items[i].Id, i);
+            _byArnOrId[Items[i].Arn] = i;
+            _byArnOrId.TryAdd(Items[i].Id, i);
         }
     }
 
@@ -36,11 +36,11 @@ public sealed class ClusterSnapshot
     internal InstanceSnapshot[] Items { get; }
 
     /// <summary>The instance with this ARN or container instance ID, or null.</summary>
-    public InstanceSnapshot? Find(string arnOrId) => byArnOrId.TryGetValue(arnOrId, out var i) ? Items[i] : null;
+    public InstanceSnapshot? Find(string arnOrId) => _byArnOrId.TryGetValue(arnOrId, out var i) ? Items[i] : null;
 
     /// <summary>The values of one attribute across the instances, built once per snapshot.</summary>
     internal AttributeColumn Column(string attributeName) =>
-        columns.GetOrAdd(attributeName, static (name, items) => AttributeColumn.Build(name, items), Items);
+        _columns.GetOrAdd(attributeName, static (name, items) => AttributeColumn.Build(name, items), Items);
 
     public static ClusterSnapshot From(StateSnapshot state, string clusterName, Func<string, bool> isConnected)
     {

@@ -16,16 +16,16 @@ public static partial class ServicePlanner
             var desired = Service.Status != ServiceStatus.Active ? 0 : Service.IsDaemon ? EligibleCount : Service.DesiredCount;
             var live = input.Tasks.Where(t => t.IsLive).ToList();
 
-            deployments = deployments
+            _deployments = _deployments
                 .Where(d => d.Status == DeploymentStatus.Primary || live.Any(t => t.DeploymentId == d.Id))
                 .Select(d => d.Status == DeploymentStatus.Primary
                     ? d with { DesiredCount = desired }
                     : d with { DesiredCount = Remaining.Count(t => t.DeploymentId == d.Id) })
                 .ToList();
 
-            var changing = launches.Count > 0 || stops.Count > 0;
+            var changing = _launches.Count > 0 || _stops.Count > 0;
             var healthyPrimary = Remaining.Count(t => t.DeploymentId == primary.Id && t.Health == TaskHealth.Healthy);
-            var settled = !changing && deployments.Count == 1 && live.All(t => t.IsActive && t.DeploymentId == primary.Id) &&
+            var settled = !changing && _deployments.Count == 1 && live.All(t => t.IsActive && t.DeploymentId == primary.Id) &&
                           healthyPrimary == desired && live.Count == desired;
 
             if (settled && primary.RolloutState == RolloutStates.InProgress)

@@ -69,7 +69,7 @@ public static partial class ServicePlanner
                 // One task per instance: a new one starts only after the old one there has stopped.
                 if (current.Count == 0 && !input.Tasks.Any(t => t.IsLive && t.InstanceArn == arn) && MayLaunch)
                 {
-                    launches.Add(new ServiceLaunch(primary.Id, primary.TaskDefinition, 1, arn));
+                    _launches.Add(new ServiceLaunch(primary.Id, primary.TaskDefinition, 1, arn));
                 }
             }
         }

@@ -8,22 +8,22 @@ public static partial class ServicePlanner
     /// <summary>The working state of one planning pass.</summary>
     private sealed partial class Pass(ServiceInputs input)
     {
-        private readonly List<ServiceLaunch> launches = [];
-        private readonly List<ServiceStop> stops = [];
-        private readonly HashSet<string> stopping = new(StringComparer.Ordinal);
-        private readonly List<string> accounted = [];
-        private readonly List<string> newlyHealthy = [];
-        private readonly List<string> events = [];
-        private List<Deployment> deployments = [.. input.Service.Deployments];
+        private readonly List<ServiceLaunch> _launches = [];
+        private readonly List<ServiceStop> _stops = [];
+        private readonly HashSet<string> _stopping = new(StringComparer.Ordinal);
+        private readonly List<string> _accounted = [];
+        private readonly List<string> _newlyHealthy = [];
+        private readonly List<string> _events = [];
+        private List<Deployment> _deployments = [.. input.Service.Deployments];
 
         public ServiceRecord Service { get; private set; } = input.Service;
 
         private DateTimeOffset Now => input.Now;
 
-        private Deployment Primary => deployments.First(d => d.Status == DeploymentStatus.Primary);
+        private Deployment Primary => _deployments.First(d => d.Status == DeploymentStatus.Primary);
 
         /// <summary>Live tasks not stopped by this pass.</summary>
-        private IEnumerable<ServiceTask> Remaining => input.Tasks.Where(t => t.IsActive && !stopping.Contains(t.Arn));
+        private IEnumerable<ServiceTask> Remaining => input.Tasks.Where(t => t.IsActive && !_stopping.Contains(t.Arn));
 
         /// <summary>Counts stopped tasks (failures feed the circuit breaker and the relaunch back-off) and tasks newly healthy.</summary>
         public void AccountForTasks()
@@ -33,7 +33,7 @@ public static partial class ServicePlanner
             {
                 if (!task.IsLive && !task.StopAccounted)
                 {
-                    accounted.Add(task.Arn);
+                    _accounted.Add(task.Arn);
                     if (IsFailure(task))
                     {
                         failures++;
@@ -42,7 +42,7 @@ public static partial class ServicePlanner
                 }
                 else if (task.IsActive && task.Health == TaskHealth.Healthy && !task.SeenHealthy)
                 {
-                    newlyHealthy.Add(task.Arn);
+                    _newlyHealthy.Add(task.Arn);
                     UpdateDeployment(task.DeploymentId, d => d with { FailedTasks = 0 });
                     Service = Service with { ConsecutiveFailures = 0, NextLaunchAt = null };
                 }
@@ -79,7 +79,7 @@ public static partial class ServicePlanner
             }
 
             UpdateDeployment(primary.Id, d => d with { Status = DeploymentStatus.Active });
-            deployments.Insert(0, NewDeployment(input.NextDeploymentId, target, Service.DesiredCount, Now, Service.LaunchType));
+            _deployments.Insert(0, NewDeployment(input.NextDeploymentId, target, Service.DesiredCount, Now, Service.LaunchType));
             Service = Service with { TaskDefinitionArn = target, ConsecutiveFailures = 0, NextLaunchAt = null };
             Say(ServiceMessages.RollingBack(Service.Name, input.NextDeploymentId, Ecs.Arns.ShortName(target, "task-definition")));
         }
@@ -90,20 +90,20 @@ public static partial class ServicePlanner
 
         private void Stop(ServiceTask task, string reason)
         {
-            if (stopping.Add(task.Arn))
+            if (_stopping.Add(task.Arn))
             {
-                stops.Add(new ServiceStop(task.Arn, reason));
+                _stops.Add(new ServiceStop(task.Arn, reason));
             }
         }
 
-        private void Say(string message) => events.Add(message);
+        private void Say(string message) => _events.Add(message);
 
         private void UpdateDeployment(string id, Func<Deployment, Deployment> change)
         {
-            var index = deployments.FindIndex(d => d.Id == id);
+            var index = _deployments.FindIndex(d => d.Id == id);
             if (index >= 0)
             {
-                deployments[index] = change(deployments[index]);
+                _deployments[index] = change(_deployments[index]);
             }
         }
 
@@ -116,8 +116,8 @@ public static partial class ServicePlanner
         /// <summary>The plan; its service is the very input record when the pass changed nothing in it.</summary>
         public ServicePlan Result()
         {
-            var unchanged = Service == input.Service && deployments.SequenceEqual(input.Service.Deployments);
-            return new(unchanged ? input.Service : Service with { Deployments = deployments }, launches, stops, accounted, newlyHealthy, events);
+            var unchanged = Service == input.Service && _deployments.SequenceEqual(input.Service.Deployments);
+            return new(unchanged ? input.Service : Service with { Deployments = _deployments }, _launches, _stops, _accounted, _newlyHealthy, _events);
         }
     }
 }

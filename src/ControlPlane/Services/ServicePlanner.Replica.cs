@@ -58,7 +58,7 @@ public static partial class ServicePlanner
             var toLaunch = MayLaunch ? Math.Max(0, Math.Min(wanted, room)) : 0;
             if (toLaunch > 0)
             {
-                launches.Add(new ServiceLaunch(primary.Id, primary.TaskDefinition, toLaunch));
+                _launches.Add(new ServiceLaunch(primary.Id, primary.TaskDefinition, toLaunch));
             }
 
             // Replace: tasks that are not healthy go at once; healthy ones only while enough healthy tasks remain.

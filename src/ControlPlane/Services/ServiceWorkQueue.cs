@@ -13,8 +13,8 @@ namespace Orchestrator.ControlPlane.Services;
 /// </summary>
 public sealed class ServiceWorkQueue
 {
-    private readonly Channel<string> channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<string, byte> queued = new(StringComparer.Ordinal);
+    private readonly Channel<string> _channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
 
     public ServiceWorkQueue(StateStore store, IAgentConnections sessions)
     {
@@ -31,9 +31,9 @@ public sealed class ServiceWorkQueue
 
     public void Enqueue(string serviceArn)
     {
-        if (queued.TryAdd(serviceArn, 0))
+        if (_queued.TryAdd(serviceArn, 0))
         {
-            channel.Writer.TryWrite(serviceArn);
+            _channel.Writer.TryWrite(serviceArn);
         }
     }
 
@@ -47,8 +47,8 @@ public sealed class ServiceWorkQueue
 
     public async ValueTask<string> DequeueAsync(CancellationToken cancellationToken)
     {
-        var arn = await channel.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        queued.TryRemove(arn, out _);
+        var arn = await _channel.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        _queued.TryRemove(arn, out _);
         return arn;
     }
 

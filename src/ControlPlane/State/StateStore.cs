@@ -14,10 +14,10 @@ namespace Orchestrator.ControlPlane.State;
 /// </summary>
 public sealed partial class StateStore : IDisposable
 {
-    private readonly SemaphoreSlim writer = new(1, 1);
-    private readonly SqliteConnection connection;
-    private readonly ILogger<StateStore> logger;
-    private TaskCompletionSource changed = NewSignal();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly SqliteConnection _connection;
+    private readonly ILogger<StateStore> _logger;
+    private TaskCompletionSource _changed = NewSignal();
 
     public StateStore(IOptions<ControlPlaneOptions> options, ILogger<StateStore> logger)
         : this(Path.Combine(options.Value.DataDir, "state.db"), logger, options.Value.BuildSubnets([]))
@@ -27,10 +27,10 @@ public sealed partial class StateStore : IDisposable
     /// <param name="subnets">The subnets awsvpc tasks take addresses from (configuration, checked at start).</param>
     public StateStore(string path, ILogger<StateStore> logger, IReadOnlyList<Subnet>? subnets = null)
     {
-        this.logger = logger;
+        _logger = logger;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
         Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
         Migrate();
         Current = Load() with { Subnets = subnets ?? [] };
@@ -51,7 +51,7 @@ public sealed partial class StateStore : IDisposable
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<StateTransaction, T> change, CancellationToken cancellationToken)
     {
-        await writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var transaction = new StateTransaction(Current);
@@ -60,7 +60,7 @@ public sealed partial class StateStore : IDisposable
             {
                 Persist(transaction.Changes);
                 Current = transaction.State with { Version = Current.Version + 1 };
-                Interlocked.Exchange(ref changed, NewSignal()).TrySetResult();
+                Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
                 Committed?.Invoke(Current, transaction.Changes);
             }
 
@@ -68,7 +68,7 @@ public sealed partial class StateStore : IDisposable
         }
         finally
         {
-            writer.Release();
+            _writer.Release();
         }
     }
 
@@ -77,7 +77,7 @@ public sealed partial class StateStore : IDisposable
     {
         while (true)
         {
-            var signal = Volatile.Read(ref changed).Task;
+            var signal = Volatile.Read(ref _changed).Task;
             var current = Current;
             if (current.Version > version)
             {
@@ -90,16 +90,16 @@ public sealed partial class StateStore : IDisposable
 
     public void Dispose()
     {
-        connection.Dispose();
-        writer.Dispose();
+        _connection.Dispose();
+        _writer.Dispose();
     }
 
     private void Persist(IReadOnlyList<StateChange> changes)
     {
-        using var transaction = connection.BeginTransaction();
+        using var transaction = _connection.BeginTransaction();
         foreach (var change in changes)
         {
-            using var command = connection.CreateCommand();
+            using var command = _connection.CreateCommand();
             command.Transaction = transaction;
             command.Parameters.AddWithValue("$key", change.Key);
             if (change.Document is null)
@@ -120,7 +120,7 @@ public sealed partial class StateStore : IDisposable
 
     private void Migrate()
     {
-        using var read = connection.CreateCommand();
+        using var read = _connection.CreateCommand();
         read.CommandText = "PRAGMA user_version";
         var version = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         if (version > Schema.Migrations.Length)
@@ -131,13 +131,13 @@ public sealed partial class StateStore : IDisposable
 
         for (var next = version + 1; next <= Schema.Migrations.Length; next++)
         {
-            using var transaction = connection.BeginTransaction();
-            using var command = connection.CreateCommand();
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = $"{Schema.Migrations[next - 1]}\nPRAGMA user_version = {next};";
             command.ExecuteNonQuery();
             transaction.Commit();
-            Log.Migrated(logger, next);
+            Log.Migrated(_logger, next);
         }
     }
 
@@ -179,7 +179,7 @@ public sealed partial class StateStore : IDisposable
 
     private IEnumerable<T> ReadAll<T>(string table)
     {
-        using var command = connection.CreateCommand();
+        using var command = _connection.CreateCommand();
         command.CommandText = $"SELECT doc FROM {table}";
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -190,7 +190,7 @@ public sealed partial class StateStore : IDisposable
 
     private IEnumerable<(string Key, T Document)> ReadAllKeyed<T>(string table)
     {
-        using var command = connection.CreateCommand();
+        using var command = _connection.CreateCommand();
         command.CommandText = $"SELECT key, doc FROM {table}";
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -201,7 +201,7 @@ public sealed partial class StateStore : IDisposable
 
     private void Execute(string sql)
     {
-        using var command = connection.CreateCommand();
+        using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }

@@ -8,55 +8,55 @@ namespace Orchestrator.ControlPlane.State;
 /// </summary>
 public sealed class StateTransaction
 {
-    private readonly List<StateChange> changes = [];
+    private readonly List<StateChange> _changes = [];
 
     internal StateTransaction(StateSnapshot state) => State = state;
 
     public StateSnapshot State { get; private set; }
 
-    internal IReadOnlyList<StateChange> Changes => changes;
+    internal IReadOnlyList<StateChange> Changes => _changes;
 
     public void Put(ClusterRecord cluster)
     {
         State = State.With(cluster);
-        changes.Add(new StateChange(Schema.Clusters, cluster.Name, cluster));
+        _changes.Add(new StateChange(Schema.Clusters, cluster.Name, cluster));
     }
 
     public void Put(TaskDefinition definition)
     {
         State = State.With(definition);
-        changes.Add(new StateChange(Schema.TaskDefinitions, definition.TaskDefinitionArn!, definition));
+        _changes.Add(new StateChange(Schema.TaskDefinitions, definition.TaskDefinitionArn!, definition));
     }
 
     public void Put(InstanceRecord instance)
     {
         State = State.With(instance);
-        changes.Add(new StateChange(Schema.ContainerInstances, instance.Arn, instance));
+        _changes.Add(new StateChange(Schema.ContainerInstances, instance.Arn, instance));
     }
 
     public void Put(TaskRecord task)
     {
         State = State.With(task);
-        changes.Add(new StateChange(Schema.Tasks, task.Arn, task));
+        _changes.Add(new StateChange(Schema.Tasks, task.Arn, task));
     }
 
     public void Put(ServiceRecord service)
     {
         State = State.With(service);
-        changes.Add(new StateChange(Schema.Services, service.Arn, service));
+        _changes.Add(new StateChange(Schema.Services, service.Arn, service));
     }
 
     /// <summary>Replaces a resource's tags; an empty list removes them.</summary>
     public void PutTags(string arn, IReadOnlyList<Tag> tags)
     {
         State = State.WithTags(arn, tags);
-        changes.Add(new StateChange(Schema.Tags, arn, tags.Count == 0 ? null : tags));
+        _changes.Add(new StateChange(Schema.Tags, arn, tags.Count == 0 ? null : tags));
     }
 
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);
-        changes.Add(new StateChange(Schema.Tasks, task.Arn, null));
+        _changes.Add(new StateChange(Schema.Tasks, task.Arn, null));
     }
 }
 

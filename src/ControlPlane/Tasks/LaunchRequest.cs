@@ -10,7 +10,7 @@ namespace Orchestrator.ControlPlane.Tasks;
 /// <paramref name="Settings"/>; or, with <see cref="OnInstances"/> (StartTask, a DAEMON service), one on each of
 /// those instances.
 /// </summary>
-public sealed record LaunchRequest(ClusterRecord Cluster, TaskDefinition Definition, PlacementRequest Placement, TaskLaunch Settings)
+public sealed record LaunchRequest(ClusterRecord Cluster, TaskDefinition Definition, PlacementRequest Placement, TaskSettings Settings)
 {
     /// <summary>The instances (ARN or ID) to put one task on each, in order; null to let placement choose.</summary>
     public IReadOnlyList<string>? OnInstances { get; init; }

@@ -15,7 +15,7 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
     /// GPUs and address of <paramref name="assignment"/>.
     /// </summary>
     public TaskRecord Create(
-        ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, TaskLaunch launch, TaskAssignment? assignment = null)
+        ClusterRecord cluster, TaskDefinition definition, TaskRequirements needs, string instanceArn, TaskSettings launch, TaskAssignment? assignment = null)
     {
         assignment ??= TaskAssignment.None;
         var id = Arns.NewId();
@@ -95,4 +95,4 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
 }
 
 /// <summary>How a task is started: by whom, in which group, with which overrides.</summary>
-public sealed record TaskLaunch(string? Group, string? StartedBy, string? LaunchType = null, TaskOverride? Overrides = null, string? ClientToken = null);
+public sealed record TaskSettings(string? Group, string? StartedBy, string? LaunchType = null, TaskOverride? Overrides = null, string? ClientToken = null);

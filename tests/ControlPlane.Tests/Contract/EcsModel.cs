@@ -11,17 +11,17 @@ public sealed class EcsModel
     private static readonly Lazy<EcsModel> Loaded = new(() =>
         new EcsModel(JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Contract", "ecs-2014-11-13.model.json"))).RootElement));
 
-    private readonly JsonElement model;
+    private readonly JsonElement _model;
 
-    private EcsModel(JsonElement model) => this.model = model;
+    private EcsModel(JsonElement model) => _model = model;
 
     public static EcsModel Instance => Loaded.Value;
 
     public string? OutputShape(string operation) =>
-        model.GetProperty("operations").GetProperty(operation).TryGetProperty("output", out var output) ? output.GetProperty("shape").GetString() : null;
+        _model.GetProperty("operations").GetProperty(operation).TryGetProperty("output", out var output) ? output.GetProperty("shape").GetString() : null;
 
     public string InputShape(string operation) =>
-        model.GetProperty("operations").GetProperty(operation).GetProperty("input").GetProperty("shape").GetString()!;
+        _model.GetProperty("operations").GetProperty(operation).GetProperty("input").GetProperty("shape").GetString()!;
 
     public IReadOnlySet<string> Members(string shape) =>
         Shape(shape).TryGetProperty("members", out var members) ? members.EnumerateObject().Select(m => m.Name).ToHashSet() : [];
@@ -34,7 +34,7 @@ public sealed class EcsModel
         return problems;
     }
 
-    private JsonElement Shape(string name) => model.GetProperty("shapes").GetProperty(name);
+    private JsonElement Shape(string name) => _model.GetProperty("shapes").GetProperty(name);
 
     private void Check(string shapeName, JsonElement value, string path, List<string> problems)
     {

@@ -11,29 +11,29 @@ namespace Orchestrator.ControlPlane.Tests.Grpc;
 /// <summary>The cluster API over real gRPC (in-process server).</summary>
 public sealed class ClusterApiServiceTests : IAsyncLifetime
 {
-    private readonly string dataDir = Path.Combine(Path.GetTempPath(), "orch-cp-grpc-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? app;
-    private GrpcChannel? channel;
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orch-cp-grpc-" + Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+    private GrpcChannel? _channel;
 
-    private ClusterApi.ClusterApiClient Client => new(channel);
+    private ClusterApi.ClusterApiClient Client => new(_channel);
 
     public async ValueTask InitializeAsync()
     {
-        app = ControlPlaneApp.Build([$"--data-dir={dataDir}", "--account-id=123456789012"], b => b.WebHost.UseTestServer());
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
+        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", "--account-id=123456789012"], b => b.WebHost.UseTestServer());
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = _app.GetTestServer().CreateHandler() });
     }
 
     public async ValueTask DisposeAsync()
     {
-        channel?.Dispose();
-        if (app is not null)
+        _channel?.Dispose();
+        if (_app is not null)
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
         }
 
-        Directory.Delete(dataDir, recursive: true);
+        Directory.Delete(_dataDir, recursive: true);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class ClusterApiServiceTests : IAsyncLifetime
     [Fact]
     public async Task Health_AnswersOk()
     {
-        using var http = app!.GetTestClient();
+        using var http = _app!.GetTestClient();
         var body = await http.GetStringAsync(new Uri("/healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Contains("\"status\":\"ok\"", body, StringComparison.Ordinal);
     }

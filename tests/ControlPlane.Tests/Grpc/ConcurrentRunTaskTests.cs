@@ -15,30 +15,30 @@ namespace Orchestrator.ControlPlane.Tests.Grpc;
 /// </summary>
 internal sealed class InProcessControlPlane : IAsyncDisposable
 {
-    private readonly string dataDir = Path.Combine(Path.GetTempPath(), "orch-cp-inproc-" + Guid.NewGuid().ToString("N"));
-    private readonly List<AsyncDuplexStreamingCall<AgentMessage, ControlMessage>> sessions = [];
-    private WebApplication? app;
-    private GrpcChannel? channel;
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orch-cp-inproc-" + Guid.NewGuid().ToString("N"));
+    private readonly List<AsyncDuplexStreamingCall<AgentMessage, ControlMessage>> _sessions = [];
+    private WebApplication? _app;
+    private GrpcChannel? _channel;
 
-    public ClusterApi.ClusterApiClient Api => new(channel);
+    public ClusterApi.ClusterApiClient Api => new(_channel);
 
     public async Task StartAsync(params string[] arguments)
     {
-        app = ControlPlaneApp.Build([$"--data-dir={dataDir}", .. arguments], b => b.WebHost.UseTestServer());
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
+        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", .. arguments], b => b.WebHost.UseTestServer());
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = _app.GetTestServer().CreateHandler() });
     }
 
     /// <summary>Registers a host with these resources and opens its session (the hello acknowledged).</summary>
     public async Task ConnectAgentAsync(string hostname, HostResources resources)
     {
         var token = TestContext.Current.CancellationToken;
-        var agents = new AgentService.AgentServiceClient(channel);
+        var agents = new AgentService.AgentServiceClient(_channel);
         var registered = await agents.RegisterAsync(new RegisterRequest { Cluster = "default", Resources = resources, Hostname = hostname }, cancellationToken: token);
         var session = agents.Session(cancellationToken: token);
         await session.RequestStream.WriteAsync(new AgentMessage { Hello = new SessionHello { ContainerInstanceArn = registered.ContainerInstanceArn } }, token);
         Assert.True(await session.ResponseStream.MoveNext(token)); // the acknowledgement of the hello: the session is open
-        sessions.Add(session);
+        _sessions.Add(session);
     }
 
     /// <summary>Calls one ECS action through the cluster API and returns its response document.</summary>
@@ -47,19 +47,19 @@ internal sealed class InProcessControlPlane : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var session in sessions)
+        foreach (var session in _sessions)
         {
             session.Dispose();
         }
 
-        channel?.Dispose();
-        if (app is not null)
+        _channel?.Dispose();
+        if (_app is not null)
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
         }
 
-        Directory.Delete(dataDir, recursive: true);
+        Directory.Delete(_dataDir, recursive: true);
     }
 }
 

@@ -12,30 +12,30 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
 {
     private const string KeyId = "AKIDORCHESTRATOR";
     private const string Secret = "s3cr3t/with+symbols";
-    private readonly string dataDir = Path.Combine(Path.GetTempPath(), "orch-http-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? app;
-    private HttpClient? http;
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orch-http-" + Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+    private HttpClient? _http;
 
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(dataDir);
-        var keys = Path.Combine(dataDir, "keys");
+        Directory.CreateDirectory(_dataDir);
+        var keys = Path.Combine(_dataDir, "keys");
         await File.WriteAllTextAsync(keys, $"# test keys\n{KeyId} {Secret}\n", TestContext.Current.CancellationToken);
-        app = ControlPlaneApp.Build([$"--data-dir={dataDir}", $"--access-keys-file={keys}", "--region=eu-west-1"], b => b.WebHost.UseTestServer());
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        http = app.GetTestClient();
+        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", $"--access-keys-file={keys}", "--region=eu-west-1"], b => b.WebHost.UseTestServer());
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _http = _app.GetTestClient();
     }
 
     public async ValueTask DisposeAsync()
     {
-        http?.Dispose();
-        if (app is not null)
+        _http?.Dispose();
+        if (_app is not null)
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
         }
 
-        Directory.Delete(dataDir, recursive: true);
+        Directory.Delete(_dataDir, recursive: true);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
         request.Content = new StringContent("""{"maxResults": 1}""", Encoding.UTF8);
         request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
 
-        using var response = await http!.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await _http!.SendAsync(request, TestContext.Current.CancellationToken);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "InvalidSignatureException", "The request signature we calculated");
     }
@@ -111,7 +111,7 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
     private async Task<HttpResponseMessage> SendAsync(string action, string body, string? keyId = KeyId, string secret = Secret, DateTimeOffset? at = null, string region = "eu-west-1")
     {
         using var request = Signed(action, body, keyId, secret, at ?? DateTimeOffset.UtcNow, region);
-        return await http!.SendAsync(request, TestContext.Current.CancellationToken);
+        return await _http!.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     /// <summary>A request signed the way botocore signs ECS requests (content-type;host;x-amz-date;x-amz-target).</summary>

@@ -11,8 +11,8 @@ namespace Orchestrator.ControlPlane.Tests.Services;
 /// </summary>
 public sealed class ServiceWorld
 {
-    private int nextTask;
-    private int nextDeployment = 1;
+    private int _nextTask;
+    private int _nextDeployment = 1;
 
     public ServiceWorld(int desired = 4, int instances = 2, int minHealthy = 100, int maxPercent = 200, bool daemon = false,
         bool circuitBreaker = false, bool rollback = false)
@@ -49,7 +49,7 @@ public sealed class ServiceWorld
     public Deployment ServiceDeployment(string taskDefinition) =>
         new()
         {
-            Id = $"ecs-svc/{nextDeployment++:D19}",
+            Id = $"ecs-svc/{_nextDeployment++:D19}",
             Status = DeploymentStatus.Primary,
             TaskDefinition = taskDefinition,
             RolloutState = RolloutStates.InProgress,
@@ -58,10 +58,10 @@ public sealed class ServiceWorld
     /// <summary>One pass of the planner, applied.</summary>
     public ServicePlan Plan()
     {
-        var plan = ServicePlanner.Plan(new ServiceInputs(Service, Tasks.Where(t => t.IsLive || !t.StopAccounted).ToList(), Instances, Now, $"ecs-svc/{nextDeployment:D19}"));
-        if (plan.Service.Deployments.Any(d => d.Id == $"ecs-svc/{nextDeployment:D19}"))
+        var plan = ServicePlanner.Plan(new ServiceInputs(Service, Tasks.Where(t => t.IsLive || !t.StopAccounted).ToList(), Instances, Now, $"ecs-svc/{_nextDeployment:D19}"));
+        if (plan.Service.Deployments.Any(d => d.Id == $"ecs-svc/{_nextDeployment:D19}"))
         {
-            nextDeployment++;
+            _nextDeployment++;
         }
 
         Service = plan.Service;
@@ -87,7 +87,7 @@ public sealed class ServiceWorld
             {
                 var instance = launch.InstanceArn ?? Instances.Where(i => i.Status == ContainerInstanceStatus.Active)
                     .OrderBy(i => Live.Count(t => t.InstanceArn == i.Arn)).First().Arn;
-                Tasks.Add(new ServiceTask($"t{nextTask++}", launch.DeploymentId, instance, TaskStatus.Pending, TaskStatus.Running,
+                Tasks.Add(new ServiceTask($"t{_nextTask++}", launch.DeploymentId, instance, TaskStatus.Pending, TaskStatus.Running,
                     TaskHealth.Starting, Now, null, null, null, false, false));
             }
         }

@@ -31,7 +31,7 @@ public sealed class TaskLauncherTests
     }
 
     private static LaunchRequest Request(StateSnapshot state, TaskDefinition definition, int count, PlacementRules? rules = null, IReadOnlyList<string>? on = null) =>
-        new(state.Cluster("default")!, definition, new PlacementRequest(TaskRequirements.Of(definition), count, "g", rules ?? Binpack), new TaskLaunch("g", null))
+        new(state.Cluster("default")!, definition, new PlacementRequest(TaskRequirements.Of(definition), count, "g", rules ?? Binpack), new TaskSettings("g", null))
         {
             OnInstances = on,
         };

@@ -8,22 +8,22 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// <summary>The lab works as several real hosts: agents register from their own namespace and engine, and task ports are reachable across hosts.</summary>
 public sealed class LabSmokeTests(TwoHostLab fixture) : IClassFixture<TwoHostLab>
 {
-    private readonly LabCluster lab = fixture.Lab;
+    private readonly LabCluster _lab = fixture.Lab;
 
     [Fact(Timeout = 120_000)]
     public async Task TwoHosts_BothAgentsConnected_EachReportsItsOwnEngine()
     {
         var token = TestContext.Current.CancellationToken;
-        var instances = await lab.InstancesAsync();
+        var instances = await _lab.InstancesAsync();
 
         Assert.Equal(2, instances.Count);
         Assert.All(instances, i => Assert.True(i.AgentConnected, $"{i.ContainerInstanceArn} is not connected"));
-        Assert.Equal(["h1", "h2"], instances.Select(i => lab.HostOf(i).Name).Order());
+        Assert.Equal(["h1", "h2"], instances.Select(i => _lab.HostOf(i).Name).Order());
         using var root = new Docker.DotNet.DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
         var engineIds = new HashSet<string> { (await root.System.GetSystemInfoAsync(token)).ID };
-        foreach (var host in lab.Hosts)
+        foreach (var host in _lab.Hosts)
         {
-            var instance = await lab.InstanceAsync(host);
+            var instance = await _lab.InstanceAsync(host);
             var info = await host.Docker.System.GetSystemInfoAsync(token);
             Assert.True(engineIds.Add(info.ID), $"{host}'s dockerd is not an engine of its own");
             Assert.Equal(info.NCPU * 1024, instance.RegisteredResources.Single(r => r.Name == ResourceNames.Cpu).IntegerValue);
@@ -32,20 +32,20 @@ public sealed class LabSmokeTests(TwoHostLab fixture) : IClassFixture<TwoHostLab
         }
 
         // Each agent reaches the control plane from its own host's address: it really runs inside that namespace.
-        var sessions = (await Commands.RunAsync("ss", ["-Htn", "state", "established", "sport", "=", $":{lab.GrpcPort}"])).EnsureSuccess().Stdout;
-        Assert.All(lab.Hosts, host => Assert.Contains($"{host.Address}:", sessions, StringComparison.Ordinal));
+        var sessions = (await Commands.RunAsync("ss", ["-Htn", "state", "established", "sport", "=", $":{_lab.GrpcPort}"])).EnsureSuccess().Stdout;
+        Assert.All(_lab.Hosts, host => Assert.Contains($"{host.Address}:", sessions, StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 120_000)]
     public async Task BridgeTask_OnALabHost_AnswersFromTheRootNamespaceAndFromTheOtherHost()
     {
         var token = TestContext.Current.CancellationToken;
-        (await lab.OrchAsync("taskdef", "register", "--file", Programs.Example("httpd.json"))).EnsureSuccess();
-        var task = Assert.Single((await lab.OrchJsonAsync<TasksResponse>("task", "run", "--cluster", lab.ClusterName, "--task-definition", "httpd", "--wait")).Tasks);
+        (await _lab.OrchAsync("taskdef", "register", "--file", Programs.Example("httpd.json"))).EnsureSuccess();
+        var task = Assert.Single((await _lab.OrchJsonAsync<TasksResponse>("task", "run", "--cluster", _lab.ClusterName, "--task-definition", "httpd", "--wait")).Tasks);
         try
         {
-            var host = await lab.HostOfAsync(task);
-            var other = lab.Hosts.Single(h => h != host);
+            var host = await _lab.HostOfAsync(task);
+            var other = _lab.Hosts.Single(h => h != host);
             var container = Assert.Single(task.Containers);
             Assert.True((await host.Docker.Containers.InspectContainerAsync(container.RuntimeId!, token)).State!.Running);
             var port = container.NetworkBindings.First(b => b.BindIP == "0.0.0.0").HostPort;
@@ -57,7 +57,7 @@ public sealed class LabSmokeTests(TwoHostLab fixture) : IClassFixture<TwoHostLab
         }
         finally
         {
-            (await lab.OrchAsync("task", "stop", "--cluster", lab.ClusterName, task.TaskArn)).EnsureSuccess();
+            (await _lab.OrchAsync("task", "stop", "--cluster", _lab.ClusterName, task.TaskArn)).EnsureSuccess();
         }
     }
 
@@ -65,7 +65,7 @@ public sealed class LabSmokeTests(TwoHostLab fixture) : IClassFixture<TwoHostLab
     public async Task MacvlanContainer_HasItsOwnLabAddress_ReachableFromTheOtherHostAndTheRoot()
     {
         var token = TestContext.Current.CancellationToken;
-        var (host, other) = (lab.Hosts[0], lab.Hosts[1]);
+        var (host, other) = (_lab.Hosts[0], _lab.Hosts[1]);
         await host.CreateMacvlanNetworkAsync("lab-macvlan");
         var created = await host.Docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
@@ -77,7 +77,7 @@ public sealed class LabSmokeTests(TwoHostLab fixture) : IClassFixture<TwoHostLab
         try
         {
             var address = IPAddress.Parse((await host.Docker.Containers.InspectContainerAsync(created.ID, token)).NetworkSettings!.Networks["lab-macvlan"].IPAddress);
-            Assert.Equal(lab.Network.Address(64 + (16 * (host.Index - 1))).GetAddressBytes()[..3], address.GetAddressBytes()[..3]);
+            Assert.Equal(_lab.Network.Address(64 + (16 * (host.Index - 1))).GetAddressBytes()[..3], address.GetAddressBytes()[..3]);
 
             var url = new Uri($"http://{address}/");
             Assert.Contains("Hello from a task", await other.HttpGetAsync(url), StringComparison.Ordinal);

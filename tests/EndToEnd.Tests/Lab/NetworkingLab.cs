@@ -17,7 +17,7 @@ public sealed class NetworkingLab : IAsyncLifetime
     public const int LastDynamicPort = 41001;
     public const int HostModePort = 8181;
 
-    private readonly string definitions = Path.Combine(Path.GetTempPath(), "orch-networking-" + Guid.NewGuid().ToString("N"));
+    private readonly string _definitions = Path.Combine(Path.GetTempPath(), "orch-networking-" + Guid.NewGuid().ToString("N"));
 
     public LabCluster Lab { get; private set; } = null!;
 
@@ -30,10 +30,10 @@ public sealed class NetworkingLab : IAsyncLifetime
             ControlPlaneNetworkArguments = network =>
                 ["--subnet", $"{Subnet} cidr={network.Subnet} range={network.Address(128)}-{network.Address(135)} gateway={network.Gateway}"],
         });
-        Directory.CreateDirectory(definitions);
+        Directory.CreateDirectory(_definitions);
         foreach (var definition in Definitions)
         {
-            var file = Path.Combine(definitions, definition.Family + ".json");
+            var file = Path.Combine(_definitions, definition.Family + ".json");
             await File.WriteAllTextAsync(file, EcsJson.Serialize(definition), TestContext.Current.CancellationToken);
             (await Lab.OrchAsync("taskdef", "register", "--file", file)).EnsureSuccess();
         }
@@ -46,9 +46,9 @@ public sealed class NetworkingLab : IAsyncLifetime
             await Lab.DisposeAsync();
         }
 
-        if (Directory.Exists(definitions))
+        if (Directory.Exists(_definitions))
         {
-            Directory.Delete(definitions, recursive: true);
+            Directory.Delete(_definitions, recursive: true);
         }
     }
 

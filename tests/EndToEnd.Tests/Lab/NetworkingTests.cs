@@ -16,7 +16,7 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<NetworkingLab>
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(60);
-    private readonly LabCluster lab = fixture.Lab;
+    private readonly LabCluster _lab = fixture.Lab;
 
     [Fact(Timeout = 180_000)]
     public async Task BridgeTask_DynamicPortFromTheAgentsRange_AnswersFromTheOtherHost()
@@ -25,15 +25,15 @@ public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<Netwo
         var task = await RunOneAsync("net-bridge", token);
         try
         {
-            var host = await lab.HostOfAsync(task);
-            var other = lab.Hosts.Single(h => h != host);
+            var host = await _lab.HostOfAsync(task);
+            var other = _lab.Hosts.Single(h => h != host);
             var port = task.Containers[0].NetworkBindings.First(b => b.BindIP == "0.0.0.0").HostPort!.Value;
             Assert.InRange(port, NetworkingLab.FirstDynamicPort, NetworkingLab.LastDynamicPort);
 
             var body = await other.HttpGetAsync(new Uri($"http://{host.Address}:{port}/"));
 
             Assert.Contains("Hello from", body, StringComparison.Ordinal);
-            var instance = await lab.InstanceAsync(host);
+            var instance = await _lab.InstanceAsync(host);
             Assert.Contains(port.ToString(CultureInfo.InvariantCulture), instance.RemainingResources.Single(r => r.Name == ResourceNames.Ports).StringSetValue!);
             Assert.Equal(1, instance.RemainingResources.Single(r => r.Name == ResourceNames.DynamicPorts).IntegerValue);
         }
@@ -50,8 +50,8 @@ public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<Netwo
         var task = await RunOneAsync("net-host", token);
         try
         {
-            var host = await lab.HostOfAsync(task);
-            var other = lab.Hosts.Single(h => h != host);
+            var host = await _lab.HostOfAsync(task);
+            var other = _lab.Hosts.Single(h => h != host);
             var url = new Uri($"http://{host.Address}:{NetworkingLab.HostModePort}/");
 
             Assert.Contains("Hello from", await other.HttpGetAsync(url), StringComparison.Ordinal);
@@ -71,19 +71,19 @@ public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<Netwo
     {
         var token = TestContext.Current.CancellationToken;
         token.ThrowIfCancellationRequested();
-        var tasks = (await lab.OrchJsonAsync<TasksResponse>(
-            "task", "run", "--cluster", lab.ClusterName, "--task-definition", "net-awsvpc", "--count", "2",
+        var tasks = (await _lab.OrchJsonAsync<TasksResponse>(
+            "task", "run", "--cluster", _lab.ClusterName, "--task-definition", "net-awsvpc", "--count", "2",
             "--placement-constraint", "type=distinctInstance", "--subnets", NetworkingLab.Subnet, "--wait", "--timeout", "120s")).Tasks;
         try
         {
             Assert.Equal(2, tasks.Count);
             var described = await DescribeAsync(tasks);
             var (a, b) = (described[0], described[1]);
-            var (hostA, hostB) = (await lab.HostOfAsync(a), await lab.HostOfAsync(b));
+            var (hostA, hostB) = (await _lab.HostOfAsync(a), await _lab.HostOfAsync(b));
             Assert.NotEqual(hostA, hostB);
             var (ipA, ipB) = (AddressOf(a), AddressOf(b));
             Assert.All(new[] { ipA, ipB }, ip => Assert.InRange(ip.GetAddressBytes()[3], 128, 135));
-            Assert.Equal(lab.Network.Gateway.GetAddressBytes()[..3], ipA.GetAddressBytes()[..3]);
+            Assert.Equal(_lab.Network.Gateway.GetAddressBytes()[..3], ipA.GetAddressBytes()[..3]);
             foreach (var task in described)
             {
                 var attachment = Assert.Single(task.Attachments!);
@@ -115,7 +115,7 @@ public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<Netwo
         var task = await RunOneAsync("net-none", token);
         try
         {
-            var host = await lab.HostOfAsync(task);
+            var host = await _lab.HostOfAsync(task);
 
             token.ThrowIfCancellationRequested();
             var devices = (await host.DockerAsync("exec", task.Containers[0].RuntimeId!, "cat", "/proc/net/dev")).EnsureSuccess().Stdout;
@@ -134,7 +134,7 @@ public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<Netwo
     {
         var token = TestContext.Current.CancellationToken;
         var task = await RunOneAsync("net-ordered", token);
-        var host = await lab.HostOfAsync(task);
+        var host = await _lab.HostOfAsync(task);
         var ids = task.Containers.ToDictionary(c => c.Name, c => c.RuntimeId!);
         await StopAsync(task);
 
@@ -153,20 +153,20 @@ public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<Netwo
     public async Task StoppedTasks_PortAndAddress_AreGivenOutAgain()
     {
         var token = TestContext.Current.CancellationToken;
-        var h1 = lab.Hosts[0];
+        var h1 = _lab.Hosts[0];
         string[] onH1 = ["--placement-constraint", $"type=memberOf,expression=attribute:{LabHost.HostAttribute} == {h1.Name}"];
 
         // The host's two dynamic ports: taken by two tasks, the third cannot be placed.
         var first = await RunOneAsync("net-bridge", token, onH1);
         var second = await RunOneAsync("net-bridge", token, onH1);
         token.ThrowIfCancellationRequested();
-        var refused = await lab.OrchAsync(["task", "run", "--cluster", lab.ClusterName, "--task-definition", "net-bridge", .. onH1, "--output", "json"]);
+        var refused = await _lab.OrchAsync(["task", "run", "--cluster", _lab.ClusterName, "--task-definition", "net-bridge", .. onH1, "--output", "json"]);
         var portOfFirst = PortOf(first);
         try
         {
             Assert.Equal([NetworkingLab.FirstDynamicPort, NetworkingLab.LastDynamicPort], new[] { portOfFirst, PortOf(second) }.Order());
             Assert.Equal(1, refused.ExitCode);
-            var h1Arn = (await lab.InstanceAsync(h1)).ContainerInstanceArn;
+            var h1Arn = (await _lab.InstanceAsync(h1)).ContainerInstanceArn;
             var failure = Assert.Single(EcsJson.Deserialize<TasksResponse>(refused.Stdout).Failures, f => f.Arn == h1Arn);
             Assert.Equal("RESOURCE:PORTS", failure.Reason);
             Assert.Contains("dynamic TCP host port", failure.Detail, StringComparison.Ordinal);
@@ -192,27 +192,27 @@ public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<Netwo
     private async Task<EcsTask> RunOneAsync(string family, CancellationToken cancellationToken, params string[] options)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var response = await lab.OrchJsonAsync<TasksResponse>(
-            ["task", "run", "--cluster", lab.ClusterName, "--task-definition", family, "--wait", "--timeout", "120s", .. options]);
+        var response = await _lab.OrchJsonAsync<TasksResponse>(
+            ["task", "run", "--cluster", _lab.ClusterName, "--task-definition", family, "--wait", "--timeout", "120s", .. options]);
         return Assert.Single(response.Tasks);
     }
 
     private async Task<IReadOnlyList<EcsTask>> DescribeAsync(IEnumerable<EcsTask> tasks) =>
-        (await lab.OrchJsonAsync<TasksResponse>(["task", "describe", "--cluster", lab.ClusterName, .. tasks.Select(t => t.TaskArn)])).Tasks;
+        (await _lab.OrchJsonAsync<TasksResponse>(["task", "describe", "--cluster", _lab.ClusterName, .. tasks.Select(t => t.TaskArn)])).Tasks;
 
     /// <summary>Stops the tasks and waits until the control plane has them STOPPED (their ports and addresses free again).</summary>
     private async Task StopAsync(params EcsTask[] tasks)
     {
         foreach (var task in tasks)
         {
-            await lab.OrchAsync("task", "stop", "--cluster", lab.ClusterName, task.TaskArn);
+            await _lab.OrchAsync("task", "stop", "--cluster", _lab.ClusterName, task.TaskArn);
         }
 
         await Eventually.Async(async () =>
         {
             var described = await DescribeAsync(tasks);
             Assert.All(described, t => Assert.Equal("STOPPED", t.LastStatus));
-        }, StopWait, lab.Diagnostics, TimeSpan.FromMilliseconds(500));
+        }, StopWait, _lab.Diagnostics, TimeSpan.FromMilliseconds(500));
     }
 
     /// <summary>GET / of <paramref name="address"/> with busybox nc, from inside the task's container (its network namespace).</summary>

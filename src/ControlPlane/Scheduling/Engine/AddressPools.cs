@@ -8,15 +8,15 @@ namespace Orchestrator.ControlPlane.Scheduling.Engine;
 /// </summary>
 internal sealed class AddressPools
 {
-    private readonly int[] free;
-    private readonly int[][] forInstance;
-    private readonly IEnumerator<uint>?[] cursors;
+    private readonly int[] _free;
+    private readonly int[][] _forInstance;
+    private readonly IEnumerator<uint>?[] _cursors;
 
     public AddressPools(ClusterSnapshot snapshot, PlacementRequest request)
     {
         var subnets = snapshot.Subnets;
-        free = [.. subnets.Select(s => s.FreeAddresses)];
-        cursors = new IEnumerator<uint>?[subnets.Count];
+        _free = [.. subnets.Select(s => s.FreeAddresses)];
+        _cursors = new IEnumerator<uint>?[subnets.Count];
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var s = 0; s < subnets.Count; s++)
         {
@@ -25,7 +25,7 @@ internal sealed class AddressPools
 
         var allowed = request.Subnets is { } names ? new HashSet<string>(names, StringComparer.Ordinal) : null;
         Allowed = request.Subnets;
-        forInstance = [.. snapshot.Items.Select(instance => instance.SubnetIds
+        _forInstance = [.. snapshot.Items.Select(instance => instance.SubnetIds
             .Where(id => allowed is null || allowed.Contains(id))
             .Select(id => index.TryGetValue(id, out var s) ? s : -1)
             .Where(s => s >= 0)
@@ -39,13 +39,13 @@ internal sealed class AddressPools
     public IReadOnlyList<SubnetSnapshot> Subnets { get; }
 
     /// <summary>Whether a subnet the request allows serves instance <paramref name="i"/>.</summary>
-    public bool Serves(int i) => forInstance[i].Length > 0;
+    public bool Serves(int i) => _forInstance[i].Length > 0;
 
     /// <summary>Whether one of those has an address left.</summary>
-    public bool HasAddress(int i) => Array.Exists(forInstance[i], s => free[s] > 0);
+    public bool HasAddress(int i) => Array.Exists(_forInstance[i], s => _free[s] > 0);
 
     /// <summary>The subnets that serve instance <paramref name="i"/> for this request.</summary>
-    public IEnumerable<SubnetSnapshot> Serving(int i) => forInstance[i].Select(s => Subnets[s]);
+    public IEnumerable<SubnetSnapshot> Serving(int i) => _forInstance[i].Select(s => Subnets[s]);
 
     /// <summary>
     /// Takes an address for a task on instance <paramref name="i"/>: the address (null when the snapshot does not
@@ -53,12 +53,12 @@ internal sealed class AddressPools
     /// </summary>
     public (PlannedAddress? Address, bool Emptied) Take(int i)
     {
-        foreach (var s in forInstance[i])
+        foreach (var s in _forInstance[i])
         {
-            if (free[s] > 0)
+            if (_free[s] > 0)
             {
-                var emptied = --free[s] == 0;
-                var cursor = cursors[s] ??= Subnets[s].Free().GetEnumerator();
+                var emptied = --_free[s] == 0;
+                var cursor = _cursors[s] ??= Subnets[s].Free().GetEnumerator();
                 return (cursor.MoveNext() ? new PlannedAddress(Subnets[s].Id, cursor.Current) : null, emptied);
             }
         }

@@ -10,18 +10,18 @@ namespace Orchestrator.ControlPlane.Scheduling.Engine;
 /// </summary>
 internal sealed class PlacementWorkspace
 {
-    private readonly InstanceSnapshot[] instances;
-    private readonly FilterChain filters;
-    private readonly AddressPools pools;
-    private readonly int[] position; // index in eligible, or -1
+    private readonly InstanceSnapshot[] _instances;
+    private readonly FilterChain _filters;
+    private readonly AddressPools _pools;
+    private readonly int[] _position; // index in eligible, or -1
 
     public PlacementWorkspace(ClusterSnapshot snapshot, PlacementRequest request, FilterChain filters, AddressPools pools)
     {
-        this.filters = filters;
-        this.pools = pools;
+        _filters = filters;
+        _pools = pools;
         Needs = request.Needs;
-        instances = snapshot.Items;
-        var n = instances.Length;
+        _instances = snapshot.Items;
+        var n = _instances.Length;
         Cpu = new int[n];
         MemoryMiB = new int[n];
         Gpus = new int[n];
@@ -31,10 +31,10 @@ internal sealed class PlacementWorkspace
         Placed = new int[n];
         GroupTasks = new int[n];
         Eligible = new int[n];
-        position = new int[n];
+        _position = new int[n];
         for (var i = 0; i < n; i++)
         {
-            var instance = instances[i];
+            var instance = _instances[i];
             Cpu[i] = instance.RemainingCpu;
             MemoryMiB[i] = instance.RemainingMemoryMiB;
             Gpus[i] = instance.FreeGpuIds.Count;
@@ -42,10 +42,10 @@ internal sealed class PlacementWorkspace
             DynamicTcpPorts[i] = instance.FreeDynamicTcpPorts;
             DynamicUdpPorts[i] = instance.FreeDynamicUdpPorts;
             GroupTasks[i] = instance.GroupCount(request.Group);
-            position[i] = -1;
+            _position[i] = -1;
             if (filters.Passes(State(i)))
             {
-                position[i] = EligibleCount;
+                _position[i] = EligibleCount;
                 Eligible[EligibleCount++] = i;
             }
         }
@@ -65,10 +65,10 @@ internal sealed class PlacementWorkspace
     public int[] Eligible { get; }
     public int EligibleCount { get; private set; }
 
-    public IReadOnlyList<InstanceSnapshot> Instances => instances;
+    public IReadOnlyList<InstanceSnapshot> Instances => _instances;
 
     public InstanceState State(int i) =>
-        new(i, instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i], DynamicTcpPorts[i], DynamicUdpPorts[i]);
+        new(i, _instances[i], Cpu[i], MemoryMiB[i], Gpus[i], TaskEniSlots[i], Placed[i], GroupTasks[i], DynamicTcpPorts[i], DynamicUdpPorts[i]);
 
     /// <summary>
     /// Takes one task's resources from instance <paramref name="i"/> — CPU, memory, ports, its GPUs (the next free
@@ -78,7 +78,7 @@ internal sealed class PlacementWorkspace
     {
         Cpu[i] -= Needs.Cpu;
         MemoryMiB[i] -= Needs.MemoryMiB;
-        var freeGpus = instances[i].FreeGpuIds;
+        var freeGpus = _instances[i].FreeGpuIds;
         var gpuIds = Needs.GpuCount == 0 ? [] : freeGpus.Skip(freeGpus.Count - Gpus[i]).Take(Needs.GpuCount).ToArray();
         Gpus[i] -= Needs.GpuCount;
         if (Needs.UsesTaskEni && TaskEniSlots[i] != InstanceSnapshot.Unlimited)
@@ -98,8 +98,8 @@ internal sealed class PlacementWorkspace
 
         Placed[i]++;
         GroupTasks[i]++;
-        var (address, subnetEmptied) = Needs.UsesTaskEni ? pools.Take(i) : (null, false);
-        if (!filters.Passes(State(i)))
+        var (address, subnetEmptied) = Needs.UsesTaskEni ? _pools.Take(i) : (null, false);
+        if (!_filters.Passes(State(i)))
         {
             Remove(i);
         }
@@ -109,20 +109,20 @@ internal sealed class PlacementWorkspace
             // Addresses are shared: the subnet just emptied may have been the last one of other instances too.
             for (var at = EligibleCount - 1; at >= 0; at--)
             {
-                if (!filters.Passes(State(Eligible[at])))
+                if (!_filters.Passes(State(Eligible[at])))
                 {
                     Remove(Eligible[at]);
                 }
             }
         }
 
-        return new TaskPlacement(instances[i].Arn, gpuIds, address);
+        return new TaskPlacement(_instances[i].Arn, gpuIds, address);
     }
 
     /// <summary>Swaps the last eligible instance into <paramref name="i"/>'s slot: order within the list does not decide ties.</summary>
     private void Remove(int i)
     {
-        var at = position[i];
+        var at = _position[i];
         if (at < 0)
         {
             return;
@@ -130,7 +130,7 @@ internal sealed class PlacementWorkspace
 
         var last = Eligible[--EligibleCount];
         Eligible[at] = last;
-        position[last] = at;
-        position[i] = -1;
+        _position[last] = at;
+        _position[i] = -1;
     }
 }

@@ -9,22 +9,22 @@ namespace Orchestrator.ControlPlane.Scheduling.Engine;
 /// </summary>
 internal sealed class StrategyScan
 {
-    private readonly PlacementWorkspace work;
-    private readonly StrategyKey[] keys;
-    private readonly bool random;
-    private readonly int[] bestKeys;
-    private SplitMix64 rng;
+    private readonly PlacementWorkspace _work;
+    private readonly StrategyKey[] _keys;
+    private readonly bool _random;
+    private readonly int[] _bestKeys;
+    private SplitMix64 _rng;
 
     public StrategyScan(ClusterSnapshot snapshot, PlacementWorkspace work, PlacementRequest request)
     {
-        this.work = work;
-        rng = new SplitMix64(request.Seed);
+        _work = work;
+        _rng = new SplitMix64(request.Seed);
         var list = new List<StrategyKey>();
         foreach (var strategy in request.Rules.EffectiveStrategies)
         {
             if (strategy.Kind == StrategyKind.Random)
             {
-                random = true;
+                _random = true;
                 break;
             }
 
@@ -36,14 +36,14 @@ internal sealed class StrategyScan
             list.Add(new StrategyKey(new int[snapshot.Items.Length], null)); // a second key that always ties
         }
 
-        keys = [.. list];
-        bestKeys = new int[keys.Length];
+        _keys = [.. list];
+        _bestKeys = new int[_keys.Length];
     }
 
     /// <summary>The index of the instance for the next task, or -1 when no instance can take it.</summary>
-    public int Choose() => work.EligibleCount == 0 ? -1 : keys.Length switch
+    public int Choose() => _work.EligibleCount == 0 ? -1 : _keys.Length switch
     {
-        0 when random => work.Eligible[rng.NextBelow(work.EligibleCount)],
+        0 when _random => _work.Eligible[_rng.NextBelow(_work.EligibleCount)],
         2 => ChooseByTwoKeys(),
         _ => ChooseByKeys(),
     };
@@ -51,7 +51,7 @@ internal sealed class StrategyScan
     /// <summary>Counts a task placed on instance <paramref name="i"/> in the spread keys.</summary>
     public void Placed(int i)
     {
-        foreach (var key in keys)
+        foreach (var key in _keys)
         {
             key.Placed(i);
         }
@@ -63,9 +63,9 @@ internal sealed class StrategyScan
     /// </summary>
     private int ChooseByTwoKeys()
     {
-        var (first, second) = (keys[0], keys[1]);
-        var eligible = work.Eligible;
-        var count = work.EligibleCount;
+        var (first, second) = (_keys[0], _keys[1]);
+        var eligible = _work.Eligible;
+        var count = _work.EligibleCount;
         var best = eligible[0];
         var bestKey = Fold(first.Of(best), second.Of(best));
         var ties = 1;
@@ -90,12 +90,12 @@ internal sealed class StrategyScan
 
     private int ChooseByKeys()
     {
-        var eligible = work.Eligible;
-        var count = work.EligibleCount;
+        var eligible = _work.Eligible;
+        var count = _work.EligibleCount;
         var best = eligible[0];
-        for (var s = 0; s < keys.Length; s++)
+        for (var s = 0; s < _keys.Length; s++)
         {
-            bestKeys[s] = keys[s].Of(best);
+            _bestKeys[s] = _keys[s].Of(best);
         }
 
         var ties = 1;
@@ -103,16 +103,16 @@ internal sealed class StrategyScan
         {
             var i = eligible[e];
             var order = 0;
-            for (var s = 0; s < keys.Length && order == 0; s++)
+            for (var s = 0; s < _keys.Length && order == 0; s++)
             {
-                var key = keys[s].Of(i);
-                order = key.CompareTo(bestKeys[s]);
+                var key = _keys[s].Of(i);
+                order = key.CompareTo(_bestKeys[s]);
                 if (order < 0)
                 {
-                    bestKeys[s] = key;
-                    for (var t = s + 1; t < keys.Length; t++)
+                    _bestKeys[s] = key;
+                    for (var t = s + 1; t < _keys.Length; t++)
                     {
-                        bestKeys[t] = keys[t].Of(i);
+                        _bestKeys[t] = _keys[t].Of(i);
                     }
                 }
             }
@@ -133,9 +133,9 @@ internal sealed class StrategyScan
     /// <summary>Between two instances equal on every key: random keeps each of the k tied so far with chance 1/k.</summary>
     private int BreakTie(int best, int candidate, ref int ties)
     {
-        if (random)
+        if (_random)
         {
-            return rng.NextBelow(++ties) == 0 ? candidate : best;
+            return _rng.NextBelow(++ties) == 0 ? candidate : best;
         }
 
         return candidate < best ? candidate : best;

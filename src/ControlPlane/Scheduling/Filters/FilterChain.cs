@@ -6,7 +6,7 @@ namespace Orchestrator.ControlPlane.Scheduling.Filters;
 /// </summary>
 internal sealed class FilterChain
 {
-    private readonly IPlacementFilter[] filters;
+    private readonly IPlacementFilter[] _filters;
 
     public FilterChain(ClusterSnapshot snapshot, PlacementRequest request, Engine.AddressPools pools)
     {
@@ -53,19 +53,19 @@ internal sealed class FilterChain
             });
         }
 
-        filters = [.. list];
+        _filters = [.. list];
     }
 
-    public IReadOnlyList<IPlacementFilter> Filters => filters;
+    public IReadOnlyList<IPlacementFilter> Filters => _filters;
 
     public bool Passes(in InstanceState instance) => FirstFailure(instance) < 0;
 
     /// <summary>The index of the first filter the instance fails, or -1 when it passes them all.</summary>
     public int FirstFailure(in InstanceState instance)
     {
-        for (var i = 0; i < filters.Length; i++)
+        for (var i = 0; i < _filters.Length; i++)
         {
-            if (!filters[i].Passes(instance))
+            if (!_filters[i].Passes(instance))
             {
                 return i;
             }

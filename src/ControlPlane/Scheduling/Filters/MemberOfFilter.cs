@@ -9,25 +9,25 @@ namespace Orchestrator.ControlPlane.Scheduling.Filters;
 /// </summary>
 internal sealed class MemberOfFilter : IPlacementFilter
 {
-    private readonly MemberOfConstraint constraint;
-    private readonly string? group;
-    private readonly bool[] initially;
+    private readonly MemberOfConstraint _constraint;
+    private readonly string? _group;
+    private readonly bool[] _initially;
 
     public MemberOfFilter(MemberOfConstraint constraint, string? group, ClusterSnapshot snapshot)
     {
-        this.constraint = constraint;
-        this.group = group;
-        initially = new bool[snapshot.Items.Length];
-        constraint.Query.EvaluateAll(snapshot, initially);
+        _constraint = constraint;
+        _group = group;
+        _initially = new bool[snapshot.Items.Length];
+        constraint.Query.EvaluateAll(snapshot, _initially);
     }
 
     public string Reason => PlacementReasons.Attribute;
 
-    public bool Passes(in InstanceState instance) => instance.PlacedHere == 0 || !constraint.IsDynamic
-        ? initially[instance.Index]
-        : constraint.Query.Evaluate(new QueryContext(instance.Snapshot, instance.PlacedHere, group));
+    public bool Passes(in InstanceState instance) => instance.PlacedHere == 0 || !_constraint.IsDynamic
+        ? _initially[instance.Index]
+        : _constraint.Query.Evaluate(new QueryContext(instance.Snapshot, instance.PlacedHere, _group));
 
-    public string Detail(in InstanceState instance) => $"The container instance does not satisfy {constraint.Description}.";
+    public string Detail(in InstanceState instance) => $"The container instance does not satisfy {_constraint.Description}.";
 
-    public string Summary(int count) => $"{count} failed {constraint.Description}";
+    public string Summary(int count) => $"{count} failed {_constraint.Description}";
 }

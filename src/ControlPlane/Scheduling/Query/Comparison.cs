@@ -11,17 +11,17 @@ namespace Orchestrator.ControlPlane.Scheduling.Query;
 /// </summary>
 internal sealed class Comparison : QueryNode
 {
-    private readonly string[] values;
-    private readonly Regex? regex;
-    private readonly long number;
-    private readonly AgentVersion version;
-    private readonly DateTimeOffset date;
+    private readonly string[] _values;
+    private readonly Regex? _regex;
+    private readonly long _number;
+    private readonly AgentVersion _version;
+    private readonly DateTimeOffset _date;
 
     public Comparison(QuerySubject subject, QueryOperator op, IReadOnlyList<QueryToken> literals)
     {
         Subject = subject;
         Operator = op;
-        values = literals.Select(l => l.Text).ToArray();
+        _values = literals.Select(l => l.Text).ToArray();
         if (literals.Count == 0)
         {
             return;
@@ -30,11 +30,11 @@ internal sealed class Comparison : QueryNode
         var first = literals[0];
         switch (subject.Kind)
         {
-            case SubjectKind.RunningTasksCount when !long.TryParse(first.Text, NumberStyles.None, CultureInfo.InvariantCulture, out number):
+            case SubjectKind.RunningTasksCount when !long.TryParse(first.Text, NumberStyles.None, CultureInfo.InvariantCulture, out _number):
                 throw QueryError.At(first, $"runningTasksCount compares with a whole number, not {first.Display}");
-            case SubjectKind.AgentVersion when !AgentVersion.TryParse(first.Text, out version):
+            case SubjectKind.AgentVersion when !AgentVersion.TryParse(first.Text, out _version):
                 throw QueryError.At(first, $"agentVersion compares with a version such as 1.14.5, not {first.Display}");
-            case SubjectKind.RegisteredAt when !QueryDates.TryParse(first.Text, out date):
+            case SubjectKind.RegisteredAt when !QueryDates.TryParse(first.Text, out _date):
                 throw QueryError.At(first, $"registeredAt compares with a date such as {QueryDates.Examples}, not {first.Display}");
             case SubjectKind.AgentConnected when op.Positive() is QueryOperator.Equal or QueryOperator.In:
                 foreach (var literal in literals)
@@ -45,13 +45,13 @@ internal sealed class Comparison : QueryNode
                     }
                 }
 
-                values = values.Select(v => v.ToLowerInvariant()).ToArray();
+                _values = _values.Select(v => v.ToLowerInvariant()).ToArray();
                 break;
         }
 
         if (op.Positive() == QueryOperator.Matches)
         {
-            regex = FullMatchRegex.Compile(first);
+            _regex = FullMatchRegex.Compile(first);
         }
     }
 
@@ -67,13 +67,13 @@ internal sealed class Comparison : QueryNode
         switch (Subject.Kind)
         {
             case SubjectKind.RunningTasksCount:
-                return Operator.Accepts(((long)context.RunningTasksCount).CompareTo(number));
+                return Operator.Accepts(((long)context.RunningTasksCount).CompareTo(_number));
             case SubjectKind.AgentVersion:
                 return AgentVersion.TryParse(instance.AgentVersion, out var v)
-                    ? Operator.Accepts(v.CompareTo(version))
+                    ? Operator.Accepts(v.CompareTo(_version))
                     : Operator == QueryOperator.NotEqual;
             case SubjectKind.RegisteredAt:
-                return Operator.Accepts(instance.RegisteredAt.CompareTo(date));
+                return Operator.Accepts(instance.RegisteredAt.CompareTo(_date));
             case SubjectKind.TaskGroup:
                 return Operator.IsNegated() != RunsMatchingGroup(context);
             case SubjectKind.AgentConnected:
@@ -111,18 +111,18 @@ internal sealed class Comparison : QueryNode
         }
     }
 
-    public override string ToString() => values.Length switch
+    public override string ToString() => _values.Length switch
     {
         0 => $"{Subject.Text} {Operator.Symbol()}",
-        _ when Operator.TakesList() => $"{Subject.Text} {Operator.Symbol()} [{string.Join(", ", values)}]",
-        _ => $"{Subject.Text} {Operator.Symbol()} {values[0]}",
+        _ when Operator.TakesList() => $"{Subject.Text} {Operator.Symbol()} [{string.Join(", ", _values)}]",
+        _ => $"{Subject.Text} {Operator.Symbol()} {_values[0]}",
     };
 
     private bool EvaluateAttribute(bool found, string? value)
     {
         if (Operator.IsOrdering())
         {
-            return value is not null && Operator.Accepts(CompareAttribute(value, values[0]));
+            return value is not null && Operator.Accepts(CompareAttribute(value, _values[0]));
         }
 
         var positive = Operator.Positive() == QueryOperator.Exists ? found : value is not null && Matches(value);
@@ -132,12 +132,12 @@ internal sealed class Comparison : QueryNode
     /// <summary>The positive form (==, in, =~) against one value.</summary>
     private bool Matches(string value)
     {
-        if (regex is not null)
+        if (_regex is not null)
         {
-            return regex.IsMatch(value);
+            return _regex.IsMatch(value);
         }
 
-        foreach (var pattern in values)
+        foreach (var pattern in _values)
         {
             if (Wildcard.IsMatch(pattern, value))
             {
@@ -156,9 +156,9 @@ internal sealed class Comparison : QueryNode
         }
 
         var groups = context.Instance.TaskGroups;
-        if (regex is null && !values.Any(v => v.Contains('*', StringComparison.Ordinal)))
+        if (_regex is null && !_values.Any(v => v.Contains('*', StringComparison.Ordinal)))
         {
-            foreach (var name in values)
+            foreach (var name in _values)
             {
                 if (groups.TryGetValue(name, out var n) && n > 0)
                 {

@@ -7,10 +7,10 @@ namespace Orchestrator.ControlPlane.Scheduling.Query;
 /// </summary>
 internal sealed class QueryParser
 {
-    private readonly List<QueryToken> tokens;
-    private int next;
+    private readonly List<QueryToken> _tokens;
+    private int _next;
 
-    private QueryParser(string text) => tokens = QueryLexer.Tokenize(text);
+    private QueryParser(string text) => _tokens = QueryLexer.Tokenize(text);
 
     public static QueryNode Parse(string text)
     {
@@ -29,15 +29,15 @@ internal sealed class QueryParser
                 : $"expected 'and', 'or' or the end of the expression, found {rest.Display}");
     }
 
-    private QueryToken Peek => tokens[next];
+    private QueryToken Peek => _tokens[_next];
 
     /// <summary>The next token; the end token is never passed, so reading past it keeps returning it.</summary>
     private QueryToken Take()
     {
-        var token = tokens[next];
+        var token = _tokens[_next];
         if (token.Kind != TokenKind.End)
         {
-            next++;
+            _next++;
         }
 
         return token;
