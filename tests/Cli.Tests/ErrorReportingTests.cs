@@ -12,7 +12,7 @@ public sealed class ErrorReportingTests
     [Fact]
     public async Task Call_EcsErrorTrailer_PrintsAwsStyleMessageAndExits254()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.Fail("RunTask", "ClusterNotFoundException", "Cluster not found.");
 
         var result = await CliHarness.RunAsync(server, "task", "run", "--cluster", "nope", "--task-definition", "web");
@@ -25,7 +25,7 @@ public sealed class ErrorReportingTests
     [Fact]
     public async Task Call_ServerErrorWithoutTrailer_NamesTheGrpcStatus()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListClusters", _ => throw new RpcException(new Status(StatusCode.Internal, "boom")));
 
         var result = await CliHarness.RunAsync(server, "cluster", "list");
@@ -37,7 +37,7 @@ public sealed class ErrorReportingTests
     [Fact]
     public async Task Watch_EcsErrorTrailer_PrintsAwsStyleMessageAndExits254()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", new TasksResponse([Canned.Task(Canned.TaskId1, "PENDING")], []));
         server.Api.FailWatch("ClusterNotFoundException", "Cluster not found.");
 
@@ -62,7 +62,7 @@ public sealed class ErrorReportingTests
     [Fact]
     public async Task Endpoint_FromOrchEndpointVariable_IsUsedWhenNoOptionIsGiven()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListClusters", new ListClustersResponse([], null));
         server.Api.On("DescribeClusters", new DescribeClustersResponse([], []));
 

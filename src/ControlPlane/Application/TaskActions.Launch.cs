@@ -113,11 +113,10 @@ public sealed partial class TaskActions
         var (created, failures, repeated) = await store.WriteAsync(tx =>
         {
             var current = ActiveCluster(tx.State, cluster.Name);
-            if (launch.ClientToken is { } token
-                && tx.State.Tasks.Values.Where(t => t.ClientToken == token && t.ClusterName == current.Name).ToList() is { Count: > 0 } earlier)
+            if (launch.ClientToken is { } token && tx.State.TasksWithClientToken(current.Name, token) is { Count: > 0 } earlier)
             {
                 // The same call again (a retry after a lost reply): what the first one created, nothing new.
-                return (earlier, new List<Failure>(), true);
+                return (earlier.ToList(), new List<Failure>(), true);
             }
 
             var outcome = launcher.Commit(tx, plan);

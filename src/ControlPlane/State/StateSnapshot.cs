@@ -25,6 +25,9 @@ public sealed record StateSnapshot
     /// <summary>Per container instance ARN, the tasks that hold resources on it (placed and not yet STOPPED).</summary>
     public ImmutableDictionary<string, ImmutableHashSet<string>> TasksOnInstance { get; init; } = ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal);
 
+    /// <summary>Per cluster and RunTask clientToken (<see cref="TokenKey"/>), the tasks that call created.</summary>
+    public ImmutableDictionary<string, ImmutableHashSet<string>> TasksByClientToken { get; init; } = ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal);
+
     /// <summary>The subnets awsvpc tasks take addresses from (the control plane's configuration, not stored).</summary>
     public IReadOnlyList<Subnet> Subnets { get; init; } = [];
 
@@ -97,13 +100,33 @@ public sealed record StateSnapshot
             addresses = addresses.Add(address, task.Arn);
         }
 
-        return this with { Tasks = Tasks.SetItem(task.Arn, task), TasksOnInstance = onInstance, Addresses = addresses };
+        var tokens = TasksByClientToken;
+        if (previous is null && task.ClientToken is { } token)
+        {
+            var key = TokenKey(task.ClusterName, token);
+            tokens = tokens.SetItem(key, tokens.GetValueOrDefault(key, ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(task.Arn));
+        }
+
+        return this with { Tasks = Tasks.SetItem(task.Arn, task), TasksOnInstance = onInstance, Addresses = addresses, TasksByClientToken = tokens };
     }
+
+    /// <summary>The tasks a RunTask call with <paramref name="clientToken"/> created in the cluster, oldest ARN first.</summary>
+    public IReadOnlyList<TaskRecord> TasksWithClientToken(string clusterName, string clientToken) =>
+        TasksByClientToken.TryGetValue(TokenKey(clusterName, clientToken), out var arns) ? [.. arns.Order(StringComparer.Ordinal).Select(arn => Tasks[arn])] : [];
+
+    private static string TokenKey(string clusterName, string clientToken) => clusterName + "\n" + clientToken;
 
     public StateSnapshot Without(TaskRecord task)
     {
         var onInstance = task.HoldsResources ? Remove(TasksOnInstance, task.Task.ContainerInstanceArn!, task.Arn) : TasksOnInstance;
-        return this with { Tasks = Tasks.Remove(task.Arn), TasksOnInstance = onInstance, Addresses = task.HoldsAddress ? Release(Addresses, task) : Addresses };
+        var tokens = task.ClientToken is { } token ? Remove(TasksByClientToken, TokenKey(task.ClusterName, token), task.Arn) : TasksByClientToken;
+        return this with
+        {
+            Tasks = Tasks.Remove(task.Arn),
+            TasksOnInstance = onInstance,
+            Addresses = task.HoldsAddress ? Release(Addresses, task) : Addresses,
+            TasksByClientToken = tokens,
+        };
     }
 
     public Subnet? Subnet(string id) => Subnets.FirstOrDefault(s => s.Id == id);

@@ -9,7 +9,7 @@ public sealed class ClusterCommandsTests
     [Fact]
     public async Task Create_Name_SendsCreateClusterAndPrintsTable()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("CreateCluster", new ClusterResponse(Canned.Cluster("prod")));
 
         var result = await CliHarness.RunAsync(server, "cluster", "create", "prod");
@@ -27,7 +27,7 @@ public sealed class ClusterCommandsTests
     [Fact]
     public async Task Create_JsonOutput_PrintsClusterResponseDocument()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("CreateCluster", new ClusterResponse(Canned.Cluster("prod")));
 
         var result = await CliHarness.RunAsync(server, "cluster", "create", "prod", "--output", "json");
@@ -42,7 +42,7 @@ public sealed class ClusterCommandsTests
     [Fact]
     public async Task List_SeveralPages_FollowsNextTokenAndDescribesEveryCluster()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListClusters", call => (string?)call.Request["nextToken"] switch
         {
             null => new ListClustersResponse([Canned.Cluster("a").ClusterArn], "page-2"),
@@ -67,7 +67,7 @@ public sealed class ClusterCommandsTests
     [Fact]
     public async Task List_JsonOutput_PrintsDescribeClustersResponse()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListClusters", new ListClustersResponse([Canned.Cluster("a").ClusterArn], null));
         server.Api.On("DescribeClusters", new DescribeClustersResponse([Canned.Cluster("a", running: 4)], []));
 

@@ -32,7 +32,7 @@ public sealed class InstanceCommandsTests
     [Fact]
     public async Task List_OneInstance_ShowsFreeOverTotalCpuAndMemory()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListContainerInstances", new ListContainerInstancesResponse([Canned.InstanceArn()], null));
         server.Api.On("DescribeContainerInstances", new DescribeContainerInstancesResponse([Instance()], []));
 
@@ -49,7 +49,7 @@ public sealed class InstanceCommandsTests
     [Fact]
     public async Task List_NoInstances_SaysSoWithoutDescribing()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListContainerInstances", new ListContainerInstancesResponse([], null));
 
         var result = await CliHarness.RunAsync(server, "instance", "list");
@@ -62,7 +62,7 @@ public sealed class InstanceCommandsTests
     [Fact]
     public async Task Describe_Instance_ShowsAttributesAndReservedPorts()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("DescribeContainerInstances", new DescribeContainerInstancesResponse([Instance()], []));
 
         var result = await CliHarness.RunAsync(server, "instance", "describe", Canned.InstanceId);
@@ -77,7 +77,7 @@ public sealed class InstanceCommandsTests
     [Fact]
     public async Task Describe_InstanceWithDynamicPortsAwsvpcAndGpus_ShowsWhatIsFree()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var instance = Instance() with
         {
             RegisteredResources =
@@ -111,7 +111,7 @@ public sealed class InstanceCommandsTests
     [Fact]
     public async Task Describe_InstanceWithoutThem_LeavesThoseRowsOut()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("DescribeContainerInstances", new DescribeContainerInstancesResponse([Instance()], []));
 
         var result = await CliHarness.RunAsync(server, "instance", "describe", Canned.InstanceId);
@@ -124,7 +124,7 @@ public sealed class InstanceCommandsTests
     [Fact]
     public async Task Describe_JsonOutput_PrintsTheDescribeContainerInstancesResponse()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("DescribeContainerInstances", new DescribeContainerInstancesResponse([Instance()], []));
 
         var result = await CliHarness.RunAsync(server, "instance", "describe", Canned.InstanceId, "-o", "json");

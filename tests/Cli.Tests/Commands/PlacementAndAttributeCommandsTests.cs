@@ -22,7 +22,7 @@ public sealed class PlacementAndAttributeCommandsTests
     [Fact]
     public async Task TaskRun_PlacementOptions_AreSentInOrder()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", new TasksResponse([], []));
 
         await CliHarness.RunAsync(server, "task", "run", "-t", "web",
@@ -40,7 +40,7 @@ public sealed class PlacementAndAttributeCommandsTests
     [Fact]
     public async Task TaskRun_BadShorthand_IsAUsageError()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
 
         var result = await CliHarness.RunAsync(server, "task", "run", "-t", "web", "--placement-strategy", "kind=spread");
 
@@ -52,7 +52,7 @@ public sealed class PlacementAndAttributeCommandsTests
     [Fact]
     public async Task AttributePut_SendsPutAttributes()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("PutAttributes", new AttributesResponse([]));
 
         var result = await CliHarness.RunAsync(server, "attribute", "put", "abc", "zone=b", "gpu");

@@ -33,7 +33,7 @@ public sealed class ServiceCommandsTests
     [Fact]
     public async Task Create_Options_SendCreateServiceWithDeploymentConfiguration()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("CreateService", new ServiceResponse(Service()));
 
         var result = await CliHarness.RunAsync(server, "service", "create", "web", "-t", "web:2", "-n", "4",
@@ -51,7 +51,7 @@ public sealed class ServiceCommandsTests
     [Fact]
     public async Task Create_Daemon_SendsNoDesiredCount()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("CreateService", new ServiceResponse(Service()));
 
         await CliHarness.RunAsync(server, "service", "create", "agentd", "-t", "web", "--daemon");
@@ -64,7 +64,7 @@ public sealed class ServiceCommandsTests
     [Fact]
     public async Task Update_Wait_FollowsTheRolloutUntilStable()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var rolling = Service(deployments: [Deployment("ecs-svc/2", "PRIMARY", 2, 1, "IN_PROGRESS", 3), Deployment("ecs-svc/1", "ACTIVE", 1, 1, "COMPLETED")]);
         var done = Service(deployments: [Deployment("ecs-svc/2", "PRIMARY", 2, 2, "COMPLETED", 3)]) with
         {
@@ -85,7 +85,7 @@ public sealed class ServiceCommandsTests
     [Fact]
     public async Task Update_Wait_FailedRolloutExitsOne()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var failed = Service(deployments: [Deployment("ecs-svc/2", "PRIMARY", 2, 0, "FAILED", 3) with { RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start." }]);
         server.Api.On("UpdateService", new ServiceResponse(failed));
         server.Api.On("DescribeServices", new DescribeServicesResponse([failed], []));
@@ -99,7 +99,7 @@ public sealed class ServiceCommandsTests
     [Fact]
     public async Task Events_PrintsNewestFirst()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var now = DateTimeOffset.UtcNow;
         server.Api.On("DescribeServices", new DescribeServicesResponse(
             [Service() with { Events = [new ServiceEvent("2", now, "second"), new ServiceEvent("1", now.AddMinutes(-1), "first")] }], []));
@@ -113,7 +113,7 @@ public sealed class ServiceCommandsTests
     [Fact]
     public async Task InstanceDrain_SendsUpdateContainerInstancesState()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("UpdateContainerInstancesState", new DescribeContainerInstancesResponse([], []));
 
         var result = await CliHarness.RunAsync(server, "instance", "drain", "abc", "--cluster", "prod");

@@ -18,7 +18,7 @@ public sealed class TaskCommandsTests
     [Fact]
     public async Task List_150TasksOnTwoPages_FollowsNextTokenAndDescribesInChunksOf100()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListTasks", call => (string?)call.Request["nextToken"] is null
             ? new ListTasksResponse([.. Enumerable.Range(0, 100).Select(n => Canned.TaskArn(Id(n)))], "page-2")
             : new ListTasksResponse([.. Enumerable.Range(100, 50).Select(n => Canned.TaskArn(Id(n)))], null));
@@ -39,7 +39,7 @@ public sealed class TaskCommandsTests
     [Fact]
     public async Task List_Filters_SendsThemToListTasks()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListTasks", new ListTasksResponse([], null));
 
         var result = await CliHarness.RunAsync(
@@ -54,7 +54,7 @@ public sealed class TaskCommandsTests
     [Fact]
     public async Task List_RunningTask_ShowsIdsPortsAndLocalStartTime()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var task = Canned.Task(
             Canned.TaskId1, TaskStatus.Running,
             Canned.Container("web", TaskStatus.Running, Canned.Binding(32768, 80)),
@@ -76,7 +76,7 @@ public sealed class TaskCommandsTests
     [Fact]
     public async Task List_JsonOutput_PrintsTheDescribeTasksResponse()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListTasks", new ListTasksResponse([Canned.TaskArn(Canned.TaskId1)], null));
         server.Api.On("DescribeTasks", DescribeAll);
 
@@ -91,7 +91,7 @@ public sealed class TaskCommandsTests
     [Fact]
     public async Task Describe_FoundAndMissingTasks_PrintsDetailsAndFailuresAndExits1()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var task = Canned.Task(Canned.TaskId1, TaskStatus.Stopped, Canned.Container("web", TaskStatus.Stopped) with
         {
             ExitCode = 137,
@@ -115,7 +115,7 @@ public sealed class TaskCommandsTests
     [Fact]
     public async Task Stop_WithReason_SendsStopTaskAndPrintsTheTask()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("StopTask", new TaskResponse(Canned.Task(Canned.TaskId1, TaskStatus.Running) with { DesiredStatus = TaskStatus.Stopped }));
 
         var result = await CliHarness.RunAsync(server, "task", "stop", Canned.TaskId1, "--reason", "rolling back");

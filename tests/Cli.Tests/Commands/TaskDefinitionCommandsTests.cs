@@ -34,7 +34,7 @@ public sealed class TaskDefinitionCommandsTests : IDisposable
     [InlineData(true)]
     public async Task Register_File_SendsTheFileTextVerbatim(bool asFileUri)
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RegisterTaskDefinition", new TaskDefinitionResponse(Web()));
         const string text = "{ \"family\": \"web\",\n  \"containerDefinitions\": [ {\"name\":\"nginx\", \"image\":\"nginx:1.27\", \"memory\": 512} ]\n}\n";
         var path = Path.Combine(_directory, "web.json");
@@ -54,7 +54,7 @@ public sealed class TaskDefinitionCommandsTests : IDisposable
     [Fact]
     public async Task Register_MissingFile_ExitsWith255WithoutCallingTheServer()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var path = Path.Combine(_directory, "missing.json");
 
         var result = await CliHarness.RunAsync(server, "taskdef", "register", "--file", path);
@@ -67,7 +67,7 @@ public sealed class TaskDefinitionCommandsTests : IDisposable
     [Fact]
     public async Task Register_ServerRejectsTheDocument_PrintsTheServersMessage()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.Fail("RegisterTaskDefinition", "ClientException", "The request body is not valid JSON: line 2, column 7.");
         var path = Path.Combine(_directory, "broken.json");
         await File.WriteAllTextAsync(path, "{\n  \"family\" \"web\"}", TestContext.Current.CancellationToken);
@@ -83,7 +83,7 @@ public sealed class TaskDefinitionCommandsTests : IDisposable
     [Fact]
     public async Task List_FiltersAndPages_SendsFiltersOnEveryPageAndListsAll()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("ListTaskDefinitions", call => (string?)call.Request["nextToken"] is null
             ? new ListTaskDefinitionsResponse([Canned.DefinitionArn("web", 1)], "next")
             : new ListTaskDefinitionsResponse([Canned.DefinitionArn("web", 2)], null));
@@ -101,7 +101,7 @@ public sealed class TaskDefinitionCommandsTests : IDisposable
     [Fact]
     public async Task List_UnknownStatus_IsAUsageErrorWithoutCallingTheServer()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
 
         var result = await CliHarness.RunAsync(server, "taskdef", "list", "--status", "DELETED");
 
@@ -113,7 +113,7 @@ public sealed class TaskDefinitionCommandsTests : IDisposable
     [Fact]
     public async Task Describe_FamilyAndRevision_PrintsContainersWithPorts()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("DescribeTaskDefinition", new TaskDefinitionResponse(Web()));
 
         var result = await CliHarness.RunAsync(server, "taskdef", "describe", "web:3");

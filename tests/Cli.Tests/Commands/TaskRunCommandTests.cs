@@ -15,7 +15,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_CountTwo_SendsRunTaskAndPrintsBothTasks()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Pending), Canned.Task(Canned.TaskId2, TaskStatus.Pending)));
 
         var result = await CliHarness.RunAsync(
@@ -33,7 +33,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_Subnets_SendsTheNetworkConfigurationAndShowsTheTasksAddress()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         var task = Canned.Task(Canned.TaskId1, TaskStatus.Pending) with
         {
             Attachments =
@@ -61,7 +61,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_Defaults_SendsDefaultClusterAndCountOne()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Pending)));
 
         var result = await CliHarness.RunAsync(server, "task", "run", "-t", "web");
@@ -73,7 +73,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_NoTaskPlaced_PrintsFailuresAndExits1()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", new TasksResponse([], [new Failure(Canned.InstanceArn(), "RESOURCE:MEMORY", "needs 512 MiB, 128 free")]));
 
         var result = await CliHarness.RunAsync(server, "task", "run", "--task-definition", "web:1");
@@ -86,7 +86,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_SomeTasksPlaced_PrintsTasksAndFailuresAndExits0()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", new TasksResponse(
             [Canned.Task(Canned.TaskId1, TaskStatus.Pending)], [new Failure(Canned.InstanceArn(), "RESOURCE:PORTS")]));
 
@@ -101,7 +101,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_WaitAndTasksReachRunning_PrintsEachTransitionAndExits0()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Provisioning), Canned.Task(Canned.TaskId2, TaskStatus.Provisioning)));
         var web = Canned.Container("web", TaskStatus.Running, Canned.Binding(32768, 80));
         server.Api.OnWatch(
@@ -132,7 +132,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_WaitAndTaskStops_PrintsStoppedReasonAndContainerReasonsAndExits1()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Pending)));
         var stopped = Canned.Task(Canned.TaskId1, TaskStatus.Stopped, Canned.Container("web", TaskStatus.Stopped) with
         {
@@ -159,7 +159,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_WaitPastTheTimeout_ReportsWhatIsStillPendingAndExits1()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Pending)));
         server.Api.OnWatch([Snapshot(Canned.Task(Canned.TaskId1, TaskStatus.Pending))]);
         var time = new FakeTimeProvider();
@@ -178,7 +178,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_WatchEndsBeforeRunning_Exits1()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Pending)));
         server.Api.OnWatch([Snapshot(Canned.Task(Canned.TaskId1, TaskStatus.Pending))], endAfterReplies: true);
 
@@ -191,7 +191,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_WaitWithJsonOutput_PrintsOneTasksDocumentAndProgressOnStderr()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Pending)));
         server.Api.OnWatch([Snapshot(Canned.Task(Canned.TaskId1, TaskStatus.Running))]);
 
@@ -206,7 +206,7 @@ public sealed class TaskRunCommandTests
     [Fact]
     public async Task Run_JsonOutput_PrintsTheRunTaskResponseWithIsoTimestamps()
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
         server.Api.On("RunTask", Placed(Canned.Task(Canned.TaskId1, TaskStatus.Pending)));
 
         var result = await CliHarness.RunAsync(server, "task", "run", "--task-definition", "web:1", "-o", "json");
@@ -224,7 +224,7 @@ public sealed class TaskRunCommandTests
     [InlineData("5")]
     public async Task Run_InvalidTimeout_IsAUsageErrorWithoutCallingTheServer(string timeout)
     {
-        await using var server = await FakeControlPlane.StartAsync(TestContext.Current.CancellationToken);
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
 
         var result = await CliHarness.RunAsync(server, "task", "run", "--task-definition", "web:1", "--wait", "--timeout", timeout);
 

@@ -11,7 +11,7 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs <c>orch</c> in-process against a fake control plane, with a fake clock in UTC and no environment.</summary>
 internal static class CliHarness
 {
-    public static Task<CliResult> RunAsync(FakeControlPlane server, params string[] args) =>
+    public static Task<CliResult> RunAsync(FakeClusterApiServer server, params string[] args) =>
         RunAsync([.. args, "--endpoint", server.Url], new FakeTimeProvider(), _ => null);
 
     public static async Task<CliResult> RunAsync(string[] args, TimeProvider time, Func<string, string?> environment)

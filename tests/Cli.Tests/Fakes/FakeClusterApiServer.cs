@@ -10,11 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace Orchestrator.Cli.Tests.Fakes;
 
 /// <summary>A <see cref="FakeClusterApi"/> served by Kestrel over h2c (HTTP/2 without TLS) on a free loopback port.</summary>
-internal sealed class FakeControlPlane : IAsyncDisposable
+internal sealed class FakeClusterApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private FakeControlPlane(WebApplication app, FakeClusterApi api, string url)
+    private FakeClusterApiServer(WebApplication app, FakeClusterApi api, string url)
     {
         _app = app;
         Api = api;
@@ -26,7 +26,7 @@ internal sealed class FakeControlPlane : IAsyncDisposable
     /// <summary>The endpoint to give <c>orch --endpoint</c>, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public string Url { get; }
 
-    public static async Task<FakeControlPlane> StartAsync(CancellationToken cancellationToken)
+    public static async Task<FakeClusterApiServer> StartAsync(CancellationToken cancellationToken)
     {
         var api = new FakeClusterApi();
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,7 +41,7 @@ internal sealed class FakeControlPlane : IAsyncDisposable
         await app.StartAsync(cancellationToken);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new FakeControlPlane(app, api, address);
+        return new FakeClusterApiServer(app, api, address);
     }
 
     public async ValueTask DisposeAsync()
