@@ -325,7 +325,7 @@ public sealed partial class TaskEngine
         }
     }
 
-    private async Task CleanupAsync(TaskRecord task, IReadOnlyList<string> taskVolumes, CancellationToken cancellationToken)
+    private async Task CleanupAsync(StoredTask task, IReadOnlyList<string> taskVolumes, CancellationToken cancellationToken)
     {
         var succeeded = true;
         // Last first: an awsvpc task's pause container, whose network the others share, goes after them.

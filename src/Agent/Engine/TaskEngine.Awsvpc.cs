@@ -39,7 +39,7 @@ public sealed partial class TaskEngine
     }
 
     /// <summary>The task as the engine runs it: an awsvpc task with its pause container; others as defined.</summary>
-    private ManagedTask Manage(TaskRecord record, TaskDefinition? definition, TaskOverride? overrides) =>
+    private ManagedTask Manage(StoredTask record, TaskDefinition? definition, TaskOverride? overrides) =>
         new(record, record.Network is not null && definition is not null
             ? AwsvpcTask.WithPause(definition, _pauseImage?.Name ?? $"{PauseImage.Repository}:unavailable")
             : definition, overrides);

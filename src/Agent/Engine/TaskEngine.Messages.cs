@@ -69,7 +69,7 @@ public sealed partial class TaskEngine
         var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !NetworkModeMapping.IsWindows(_osType)
             ? NetworkOf(command)
             : null;
-        var record = new TaskRecord
+        var record = new StoredTask
         {
             TaskArn = command.TaskArn,
             ClusterArn = command.ClusterArn,

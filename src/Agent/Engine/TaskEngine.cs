@@ -301,7 +301,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     /// Persists the task, with a sequenced state change in the outbox when the control plane must hear of it, and only
     /// then makes it the engine's current view.
     /// </summary>
-    private void Commit(ManagedTask task, TaskRecord next, bool isNew = false)
+    private void Commit(ManagedTask task, StoredTask next, bool isNew = false)
     {
         var before = isNew ? null : task.Record;
         if (ReferenceEquals(before, next))

@@ -6,13 +6,13 @@ using HealthStatuses = Orchestrator.Ecs.Model.HealthStatuses;
 namespace Orchestrator.Agent.Engine;
 
 /// <summary>
-/// What the control plane is told about a task: the <see cref="TaskState"/> projection of a <see cref="TaskRecord"/>.
+/// What the control plane is told about a task: the <see cref="TaskState"/> projection of a <see cref="StoredTask"/>.
 /// An awsvpc task's pause container is the agent's own business: it is not reported as a container, but the
 /// address it holds is, as the task's network interface.
 /// </summary>
 public static class TaskReport
 {
-    public static TaskState ToTaskState(TaskRecord task)
+    public static TaskState ToTaskState(StoredTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
         var stopped = task.KnownStatus == LifecycleStatus.Stopped;
@@ -76,7 +76,7 @@ public static class TaskReport
     /// such containers and all are healthy, else UNKNOWN. Containers without a health check, and non-essential ones,
     /// do not count.
     /// </summary>
-    public static string TaskHealth(TaskRecord task)
+    public static string TaskHealth(StoredTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
         var checkedEssentials = task.Containers.Where(c => c.Essential && c.Health is not null).ToList();
@@ -95,7 +95,7 @@ public static class TaskReport
     /// <paramref name="after"/> is a state change the control plane must hear about: a status, exit code, reason or
     /// binding or health changed. Timestamps, Docker IDs and digests alone are not; they travel with the next change.
     /// </summary>
-    public static bool IsReportableChange(TaskRecord? before, TaskRecord after)
+    public static bool IsReportableChange(StoredTask? before, StoredTask after)
     {
         ArgumentNullException.ThrowIfNull(after);
         var next = Significant(ToTaskState(after));
@@ -116,7 +116,7 @@ public static class TaskReport
         return copy;
     }
 
-    private static TaskState Received(TaskRecord task)
+    private static TaskState Received(StoredTask task)
     {
         var state = new TaskState { TaskArn = task.TaskArn, LastStatus = Status.Pending, HealthStatus = HealthStatuses.Unknown };
         state.Containers.AddRange(Reported(task).Select(c => new ContainerState
@@ -129,7 +129,7 @@ public static class TaskReport
     }
 
     /// <summary>The task's containers as the control plane knows them: without the pause container.</summary>
-    private static IEnumerable<ContainerRecord> Reported(TaskRecord task) => task.Containers.Where(c => !AwsvpcTask.IsPause(c.Name));
+    private static IEnumerable<ContainerRecord> Reported(StoredTask task) => task.Containers.Where(c => !AwsvpcTask.IsPause(c.Name));
 
     private static Timestamp? ToTimestamp(DateTimeOffset? value) => value is { } time ? Timestamp.FromDateTimeOffset(time) : null;
 }

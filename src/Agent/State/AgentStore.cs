@@ -48,7 +48,7 @@ public sealed partial class AgentStore : IDisposable
     public string Path { get; }
 
     /// <summary>Fires after every committed change (task saved, state change appended, acknowledgement applied).</summary>
-    public Pulse Changes { get; } = new();
+    public ChangeSignal Changes { get; } = new();
 
     /// <summary>The host's stable ID, created by <paramref name="create"/> on first start.</summary>
     public string GetOrCreateHostId(Func<string> create)
@@ -118,7 +118,7 @@ public sealed partial class AgentStore : IDisposable
         }
     }
 
-    public IReadOnlyList<TaskRecord> LoadTasks()
+    public IReadOnlyList<StoredTask> LoadTasks()
     {
         lock (_gate)
         {
@@ -127,7 +127,7 @@ public sealed partial class AgentStore : IDisposable
     }
 
     /// <summary>Every known task and the sequence number they reflect, read in one transaction (the session's hello).</summary>
-    public (IReadOnlyList<TaskRecord> Tasks, ulong ThroughSequence) ReadSnapshot()
+    public (IReadOnlyList<StoredTask> Tasks, ulong ThroughSequence) ReadSnapshot()
     {
         lock (_gate)
         {
@@ -139,7 +139,7 @@ public sealed partial class AgentStore : IDisposable
         }
     }
 
-    public void SaveTask(TaskRecord task)
+    public void SaveTask(StoredTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
         lock (_gate)
@@ -155,7 +155,7 @@ public sealed partial class AgentStore : IDisposable
     /// <summary>
     /// Saves the task and appends its state change to the outbox under the next sequence number, in one transaction.
     /// </summary>
-    public TaskStateChange SaveTaskAndReport(TaskRecord task, TaskState state)
+    public TaskStateChange SaveTaskAndReport(StoredTask task, TaskState state)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(state);

@@ -9,7 +9,7 @@ public sealed class ContainerHealthTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static TaskRecord Task(params (string Name, bool Essential, string? Health)[] containers) => new()
+    private static StoredTask Task(params (string Name, bool Essential, string? Health)[] containers) => new()
     {
         TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",

@@ -26,7 +26,7 @@ public sealed class DependencyOrderTests
         ContainerDefinitions = [Container("dep", essential: false, startTimeout: startTimeout), Container("app", dependsOn: ("dep", condition))],
     });
 
-    private static TaskRecord Task(ContainerRecord dep, LifecycleStatus app = LifecycleStatus.Pulled, LifecycleStatus desired = LifecycleStatus.Running) => new()
+    private static StoredTask Task(ContainerRecord dep, LifecycleStatus app = LifecycleStatus.Pulled, LifecycleStatus desired = LifecycleStatus.Running) => new()
     {
         TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",

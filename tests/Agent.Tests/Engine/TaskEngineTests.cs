@@ -377,7 +377,7 @@ public sealed class TaskEngineTests : IAsyncLifetime
         var definition = Definition(Container("web"));
         var command = RunTask(definition);
         var dockerName = ContainerSpecBuilder.NewDockerName(definition, "web");
-        Store.SaveTask(new TaskRecord
+        Store.SaveTask(new StoredTask
         {
             TaskArn = command.TaskArn,
             ClusterArn = command.ClusterArn,

@@ -8,7 +8,7 @@ public sealed class TaskReportTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static readonly TaskRecord Received = new()
+    private static readonly StoredTask Received = new()
     {
         TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",
@@ -66,7 +66,7 @@ public sealed class TaskReportTests
         Assert.Equal("", state.StoppedReason);
     }
 
-    public static TheoryData<string, TaskRecord, bool> Changes => new()
+    public static TheoryData<string, StoredTask, bool> Changes => new()
     {
         { "just received", Received, false },
         { "pulled", Received with { PullStartedAt = Now, Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Pulled }] }, false },
@@ -77,7 +77,7 @@ public sealed class TaskReportTests
 
     [Theory]
     [MemberData(nameof(Changes))]
-    public void IsReportableChange_FromReceived_OnlyStatusReasonExitOrBindings(string what, TaskRecord after, bool expected)
+    public void IsReportableChange_FromReceived_OnlyStatusReasonExitOrBindings(string what, StoredTask after, bool expected)
     {
         Assert.True(TaskReport.IsReportableChange(null, after) == expected, $"{what}: reportable should be {expected}");
         Assert.True(TaskReport.IsReportableChange(Received, after) == expected, $"{what}: reportable should be {expected}");

@@ -17,7 +17,7 @@ public sealed class AgentStoreTests : IDisposable
 
     private AgentStore Open() => new(_directory.Path, TimeProvider.System);
 
-    private static TaskRecord Task(string id) => new()
+    private static StoredTask Task(string id) => new()
     {
         TaskArn = $"arn:aws:ecs:us-east-1:000000000000:task/default/{id}",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",
