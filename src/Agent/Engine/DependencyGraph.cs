@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;

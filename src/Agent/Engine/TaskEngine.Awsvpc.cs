@@ -1,6 +1,6 @@
 using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Docker;
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
@@ -41,11 +41,11 @@ public sealed partial class TaskEngine
     /// <summary>The task as the engine runs it: an awsvpc task with its pause container; others as defined.</summary>
     private ManagedTask Manage(StoredTask record, TaskDefinition? definition, TaskOverride? overrides) =>
         new(record, record.Network is not null && definition is not null
-            ? AwsvpcTask.WithPause(definition, _pauseImage?.Name ?? $"{PauseImage.Repository}:unavailable")
+            ? AwsvpcPause.WithPause(definition, _pauseImage?.Name ?? $"{PauseImage.Repository}:unavailable")
             : definition, overrides);
 
     /// <summary>Why this agent cannot run an awsvpc task as sent, or null (or when the task is not awsvpc).</summary>
-    private string? AwsvpcProblem(TaskDefinition definition, RunTask command)
+    private string? AwsvpcProblem(TaskDefinition definition, RunTaskCommand command)
     {
         if (definition.EffectiveNetworkMode != NetworkModes.Awsvpc || NetworkModeMapping.IsWindows(_osType))
         {
@@ -63,10 +63,6 @@ public sealed partial class TaskEngine
             ? "ResourceInitializationError: the control plane sent no address for this awsvpc task."
             : null;
     }
-
-    private static TaskNetworkRecord? NetworkOf(RunTask command) => command.Network is { Ipv4Address.Length: > 0 } network
-        ? new TaskNetworkRecord(network.AttachmentId, network.SubnetId, network.Ipv4Address, network.PrefixLength, network.Gateway)
-        : null;
 
     /// <summary>The Docker operation for a step of the pause container.</summary>
     private Func<Task<TaskEvent?>> PauseOperation(ManagedTask task, ContainerAction action, ContainerRecord container, CancellationToken token)

@@ -1,4 +1,4 @@
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 
 namespace Orchestrator.Agent.Engine;
 
@@ -25,7 +25,7 @@ public sealed partial class TaskEngine
         public static partial void StopForUnknownTask(ILogger logger, string taskArn);
 
         [LoggerMessage(7, LogLevel.Information, "Task {TaskArn} state change {Sequence}: {LastStatus} {StopCode} {StoppedReason}")]
-        public static partial void StateChanged(ILogger logger, string taskArn, ulong sequence, Status lastStatus, string stopCode, string stoppedReason);
+        public static partial void StateChanged(ILogger logger, string taskArn, ulong sequence, ReportedStatus lastStatus, string stopCode, string stoppedReason);
 
         [LoggerMessage(8, LogLevel.Information, "Adopted running container {ContainerName} ({RuntimeId}) of task {TaskArn}")]
         public static partial void ContainerAdopted(ILogger logger, string taskArn, string containerName, string runtimeId);

@@ -1,5 +1,5 @@
 using Orchestrator.Agent.Docker;
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
@@ -47,7 +47,7 @@ public sealed partial class TaskEngine
         }
     }
 
-    private void Accept(RunTask command)
+    private void Accept(RunTaskCommand command)
     {
         if (string.IsNullOrEmpty(command.TaskArn))
         {
@@ -67,7 +67,7 @@ public sealed partial class TaskEngine
             ? "CannotCreateContainerError: the task definition is empty."
             : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus) ?? AwsvpcProblem(definition, command);
         var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !NetworkModeMapping.IsWindows(_osType)
-            ? NetworkOf(command)
+            ? command.Network
             : null;
         var record = new StoredTask
         {
@@ -86,7 +86,7 @@ public sealed partial class TaskEngine
                     Name = c.Name ?? "",
                     Essential = c.IsEssential,
                     Health = c.HealthCheck is null ? null : HealthStatuses.Unknown,
-                    GpuIds = [.. command.Gpus.FirstOrDefault(g => g.ContainerName == c.Name)?.GpuIds ?? []],
+                    GpuIds = [.. command.GpuIdsOf(c.Name)],
                 })],
         };
         if (problem is not null)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.Registration;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;

@@ -6,7 +6,6 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.State;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
 
@@ -96,7 +95,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     }
 
     /// <summary>Runs a task the control plane placed here; a task the engine already knows is not started again.</summary>
-    public void RunTask(RunTask command)
+    public void RunTask(RunTaskCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
         Post(new RunTaskMessage(command));
@@ -311,7 +310,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
 
         if (TaskReport.IsReportableChange(before, next))
         {
-            var change = _store.SaveTaskAndReport(next, TaskReport.ToTaskState(next));
+            var change = _store.SaveTaskAndReport(next, TaskReport.Of(next));
             Log.StateChanged(_logger, next.TaskArn, change.Sequence, change.Task.LastStatus, next.StopCode ?? "", next.StoppedReason ?? "");
         }
         else

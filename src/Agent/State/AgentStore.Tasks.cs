@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Orchestrator.Agent.Engine;
 
 namespace Orchestrator.Agent.State;
 

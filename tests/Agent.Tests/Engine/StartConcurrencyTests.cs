@@ -1,7 +1,7 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
 namespace Orchestrator.Agent.Tests.Engine;

@@ -2,8 +2,8 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Ports;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -217,8 +217,8 @@ public sealed class TaskEngineResourcesTests : IAsyncDisposable
     public async Task Gpus_IdsFromRunTaskReachDocker()
     {
         await StartAsync();
-        var command = RunTask(Definition(Container("web") with { ResourceRequirements = [new ResourceRequirement { Type = "GPU", Value = "2" }] }));
-        command.Gpus.Add(new ContainerGpus { ContainerName = "web", GpuIds = { "GPU-a", "GPU-b" } });
+        var command = RunTask(Definition(Container("web") with { ResourceRequirements = [new ResourceRequirement { Type = "GPU", Value = "2" }] }))
+            with { Gpus = [new GpuAssignment("web", ["GPU-a", "GPU-b"])] };
 
         _harness.Engine.RunTask(command);
 

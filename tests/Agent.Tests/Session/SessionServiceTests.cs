@@ -3,6 +3,7 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Registration;
 using Orchestrator.Agent.Session;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
 using Orchestrator.Contracts.Agent;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
@@ -106,7 +107,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         await StartSessionAsync();
         var session = await _plane.NextSessionAsync();
         await session.NextAsync(Kind.Hello);
-        var command = RunTask(Definition(Container("web", containerPorts: 80)));
+        var command = WireRunTask(Definition(Container("web", containerPorts: 80)));
 
         session.Send(new ControlMessage { RunTask = command });
         session.Send(new ControlMessage { RunTask = command });
@@ -132,7 +133,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         await StartSessionAsync();
         var first = await _plane.NextSessionAsync();
         await first.NextAsync(Kind.Hello);
-        var command = RunTask(Definition(Container("web")));
+        var command = WireRunTask(Definition(Container("web")));
         first.Send(new ControlMessage { RunTask = command });
         Assert.Equal(1UL, (await first.NextAsync(Kind.StateChange)).StateChange.Sequence);
 

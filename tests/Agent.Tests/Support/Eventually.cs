@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.State;
-using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.Tests.Support;
 
@@ -43,6 +42,6 @@ internal static class Eventually
         store.WaitForTaskAsync(taskArn, t => t.KnownStatus == status, status.ToString(), timeout);
 
     /// <summary>The state changes of one task still in the outbox, in sequence order.</summary>
-    public static IReadOnlyList<TaskStateChange> Changes(this AgentStore store, string taskArn) =>
+    public static IReadOnlyList<SequencedReport> Changes(this AgentStore store, string taskArn) =>
         [.. store.ReadOutbox(0, 10_000).Where(c => c.Task.TaskArn == taskArn)];
 }

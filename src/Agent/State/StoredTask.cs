@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Orchestrator.Agent.Engine;
+namespace Orchestrator.Agent.State;
 
 /// <summary>
 /// Everything the agent knows about one task: the command it came from, desired and known status, and its
