@@ -47,7 +47,7 @@ public sealed partial class TaskEngine
     /// <summary>Why this agent cannot run an awsvpc task as sent, or null (or when the task is not awsvpc).</summary>
     private string? AwsvpcProblem(TaskDefinition definition, RunTaskCommand command)
     {
-        if (definition.EffectiveNetworkMode != NetworkModes.Awsvpc || NetworkModeMapping.IsWindows(_osType))
+        if (definition.EffectiveNetworkMode != NetworkModes.Awsvpc || DockerOs.IsWindows(_osType))
         {
             return null;
         }

@@ -66,7 +66,7 @@ public sealed partial class TaskEngine
         problem ??= definition is null
             ? "CannotCreateContainerError: the task definition is empty."
             : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus) ?? AwsvpcProblem(definition, command);
-        var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !NetworkModeMapping.IsWindows(_osType)
+        var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !DockerOs.IsWindows(_osType)
             ? command.Network
             : null;
         var record = new StoredTask

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Orchestrator.Agent.Ports;
-using Orchestrator.Agent.Registration;
 using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
@@ -69,8 +68,8 @@ public sealed partial class TaskEngine
             }
         }
 
-        unavailable.UnionWith(HostRegistration.ReservedTcpPorts(_osType, _options).Select(p => (p, "tcp")));
-        unavailable.UnionWith(HostRegistration.ReservedUdpPorts(_options).Select(p => (p, "udp")));
+        unavailable.UnionWith(ReservedPorts.Tcp(_osType, _options).Select(p => (p, "tcp")));
+        unavailable.UnionWith(ReservedPorts.Udp(_options).Select(p => (p, "udp")));
         foreach (var task in _tasks.Values)
         {
             var mode = task.Definition?.EffectiveNetworkMode;

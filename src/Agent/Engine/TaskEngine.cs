@@ -189,7 +189,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
             try
             {
                 var info = await _driver.GetHostInfoAsync(cancellationToken).ConfigureAwait(false);
-                _osType = NetworkModeMapping.IsWindows(info.OsType) ? "windows" : "linux";
+                _osType = DockerOs.IsWindows(info.OsType) ? "windows" : "linux";
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
