@@ -1,3 +1,4 @@
+using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
@@ -65,7 +66,7 @@ public sealed partial class TaskEngine
         var (definition, overrides, problem) = Parse(command.TaskDefinitionJson, command.OverridesJson);
         problem ??= definition is null
             ? "CannotCreateContainerError: the task definition is empty."
-            : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus) ?? AwsvpcProblem(definition, command);
+            : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus) ?? _pause.Problem(definition, command, _osType);
         var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !DockerOs.IsWindows(_osType)
             ? command.Network
             : null;
@@ -78,7 +79,7 @@ public sealed partial class TaskEngine
             ReceivedAt = now,
             Network = network,
             Containers = [
-                .. network is null ? [] : new[] { new ContainerRecord { Name = Awsvpc.AwsvpcTask.PauseContainer } },
+                .. network is null ? [] : new[] { new ContainerRecord { Name = AwsvpcTask.PauseContainer } },
                 .. (definition?.ContainerDefinitions ?? [])
                 .DistinctBy(c => c.Name ?? "")
                 .Select(c => new ContainerRecord
@@ -107,7 +108,7 @@ public sealed partial class TaskEngine
             Log.TaskAccepted(_logger, command.TaskArn, definition!.Family, definition.Revision);
         }
 
-        var task = Manage(record, problem is null ? definition : null, overrides);
+        var task = NewManagedTask(record, problem is null ? definition : null, overrides);
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         Drive(task);
@@ -137,8 +138,8 @@ public sealed partial class TaskEngine
             container.HostPorts.Exists(p => p.HostPort == taken.HostPort))
         {
             // Someone else holds the port: avoid it for a while and make the container again elsewhere.
-            _takenPorts[taken.HostPort] = _time.GetUtcNow() + TakenPortQuarantine;
-            Run(() => _driver.RemoveContainerAsync(stale, _stopping.Token));
+            _hostPorts.Quarantine(taken.HostPort);
+            _docker.Run(() => _driver.RemoveContainerAsync(stale, _stopping.Token));
         }
         else if (message.Outcome is HostPortTaken refused)
         {
@@ -174,7 +175,7 @@ public sealed partial class TaskEngine
                 // (a start that failed may even have removed the container).
                 if (container.KnownStatus != LifecycleStatus.Stopped && !task.InFlight.Contains(container.Name))
                 {
-                    Inspect(task, container);
+                    _docker.Inspect(task.Record.TaskArn, container.Name, container.RuntimeId!);
                 }
 
                 return;
@@ -199,9 +200,9 @@ public sealed partial class TaskEngine
         {
             foreach (var container in task.Record.Containers)
             {
-                if (container.RuntimeId is not null && container.KnownStatus is LifecycleStatus.Created or LifecycleStatus.Running)
+                if (container.RuntimeId is { } id && container.KnownStatus is LifecycleStatus.Created or LifecycleStatus.Running)
                 {
-                    Inspect(task, container);
+                    _docker.Inspect(task.Record.TaskArn, container.Name, id);
                 }
             }
         }
@@ -231,7 +232,7 @@ public sealed partial class TaskEngine
             {
                 task.CleaningUp = true;
                 var volumes = task.Definition is { } definition ? TaskVolumes.TaskScopedNames(definition, record.TaskArn) : [];
-                Run(() => CleanupAsync(record, volumes, _stopping.Token));
+                _docker.Run(() => _docker.CleanupAsync(record, volumes));
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -18,6 +17,13 @@ namespace Orchestrator.Agent.Engine;
 /// operations it asks for run in the background and report back as messages. The engine never talks to the control
 /// plane: the session sends whatever the store's outbox holds.
 /// </summary>
+/// <remarks>
+/// Three helpers do the work beside the loop: <see cref="DockerOperations"/> runs the Docker calls,
+/// <see cref="HostPortPicker"/> picks dynamic host ports, and <see cref="AwsvpcPause"/> runs awsvpc tasks' pause
+/// containers. This file holds all of the engine's state; the partial files hold its message handlers
+/// (<c>TaskEngine.Messages.cs</c>) and how it turns the state machine's actions into Docker operations
+/// (<c>TaskEngine.Actions.cs</c>).
+/// </remarks>
 public sealed partial class TaskEngine : IAsyncDisposable
 {
     /// <summary>How long to wait before retrying an operation that failed without settling the container (a stop).</summary>
@@ -30,13 +36,12 @@ public sealed partial class TaskEngine : IAsyncDisposable
     private readonly AgentOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TaskEngine> _logger;
-    private readonly DynamicPortRange _portRange;
-    private readonly IPortProbe _portProbe;
     private readonly Channel<EngineMessage> _inbox = Channel.CreateUnbounded<EngineMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, ManagedTask> _tasks = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _operations = new();
-    private readonly SemaphoreSlim _startSlots;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DockerOperations _docker;
+    private readonly HostPortPicker _hostPorts;
+    private readonly AwsvpcPause _pause;
     private Task? _loop;
     private Task? _watcher;
     private ITimer? _sweep;
@@ -58,11 +63,11 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _driver = driver;
         _store = store;
         _options = options.Value;
-        _startSlots = new SemaphoreSlim(_options.MaxConcurrentStarts, _options.MaxConcurrentStarts);
         _time = time;
         _logger = logger;
-        _portRange = portRange;
-        _portProbe = portProbe;
+        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token);
+        _hostPorts = new HostPortPicker(portRange, portProbe, store, _options, time, logger);
+        _pause = new AwsvpcPause(driver, _options, logger);
     }
 
     /// <summary>How often stopped tasks are checked for cleanup and failed stops are retried.</summary>
@@ -79,11 +84,11 @@ public sealed partial class TaskEngine : IAsyncDisposable
             throw new InvalidOperationException("The task engine has already been started.");
         }
 
-        LoadPauseImage();
+        _pause.LoadImage();
         foreach (var record in _store.LoadTasks())
         {
             var (definition, overrides, _) = Parse(record.TaskDefinitionJson, record.OverridesJson);
-            _tasks[record.TaskArn] = Manage(record, definition, overrides);
+            _tasks[record.TaskArn] = NewManagedTask(record, definition, overrides);
         }
 
         var token = _stopping.Token;
@@ -120,7 +125,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
             await _sweep.DisposeAsync().ConfigureAwait(false);
         }
 
-        var pending = new List<Task>(_operations.Keys);
+        var pending = new List<Task>(_docker.Running);
         if (_loop is not null)
         {
             pending.Add(_loop);
@@ -146,10 +151,15 @@ public sealed partial class TaskEngine : IAsyncDisposable
         }
 
         _stopping.Dispose();
-        _awsvpcGate.Dispose();
+        _docker.Dispose();
+        _pause.Dispose();
     }
 
     private void Post(EngineMessage message) => _inbox.Writer.TryWrite(message);
+
+    /// <summary>The task as the engine runs it: an awsvpc task with its pause container first; others as defined.</summary>
+    private ManagedTask NewManagedTask(StoredTask record, TaskDefinition? definition, TaskOverride? overrides) =>
+        new(record, record.Network is not null && definition is not null ? _pause.WithPause(definition) : definition, overrides);
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -120,7 +120,7 @@ public sealed class TaskEngineResourcesTests : IAsyncDisposable
     [InlineData("driver failed programming external connectivity on endpoint x (abc): Bind for 0.0.0.0:32768 failed: port is already allocated", 32768)]
     [InlineData("Error starting userland proxy: listen tcp4 0.0.0.0:40001: bind: address already in use", 40001)]
     [InlineData("OCI runtime create failed: exec: \"nope\": executable file not found", null)]
-    public void TakenHostPort_DockerMessages_GiveThePort(string message, int? port) => Assert.Equal(port, TaskEngine.TakenHostPort(message));
+    public void TakenHostPort_DockerMessages_GiveThePort(string message, int? port) => Assert.Equal(port, DockerOperations.TakenHostPort(message));
 
     [Fact]
     public async Task DynamicPorts_RangeExhausted_TaskStoppedWithResourceInitializationError()
