@@ -54,7 +54,9 @@ public static class AgentCommandLine
           --awsvpc-interface IF  run awsvpc tasks, each with its own address (from the control plane's subnets) on a
                                  macvlan of this interface, e.g. eth0 (ORCH_AWSVPC_INTERFACE; default: none)
           --awsvpc-task-limit N  awsvpc tasks at once on this host (default 16)
-          --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10
+          --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10 or
+                                 --Agent:DockerTimeouts:Create=00:04:00 (Pull, Create, Start, StopBuffer, Inspect,
+                                 Remove, List, Load: how long each Docker call may take)
         """;
 
     /// <summary>

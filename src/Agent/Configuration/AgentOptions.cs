@@ -90,6 +90,9 @@ public sealed class AgentOptions
     /// </summary>
     public int MaxConcurrentStarts { get; set; } = 4;
 
+    /// <summary>How long each kind of Docker call may take (<c>Agent:DockerTimeouts:Create</c> …).</summary>
+    public DockerTimeoutOptions DockerTimeouts { get; set; } = new();
+
     /// <summary>The ports of <see cref="ReservedPorts"/>; call only after validation.</summary>
     public IReadOnlyList<int> ExtraReservedTcpPorts => ParsePorts(ReservedPorts, out var ports, out _) ? ports : [];
 

@@ -84,6 +84,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive(failures, nameof(AgentOptions.HeartbeatInterval), options.HeartbeatInterval);
         Positive(failures, nameof(AgentOptions.ReconnectInitialDelay), options.ReconnectInitialDelay);
         Positive(failures, nameof(AgentOptions.TaskCleanupWait), options.TaskCleanupWait);
+        foreach (var (setting, value) in options.DockerTimeouts.All())
+        {
+            Positive(failures, $"{nameof(AgentOptions.DockerTimeouts)}:{setting}", value);
+        }
+
         if (options.MaxConcurrentStarts < 1)
         {
             failures.Add($"{Key(nameof(AgentOptions.MaxConcurrentStarts))} must be at least 1, not {options.MaxConcurrentStarts}.");
