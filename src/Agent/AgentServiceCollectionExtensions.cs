@@ -29,6 +29,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton(sp => new AgentService.AgentServiceClient(sp.GetRequiredService<GrpcChannel>()));
         services.AddSingleton(sp => DynamicPortRange.Resolve(Options(sp).DynamicPortRange, Options(sp).DockerHost, ReadFileOrNull));
         services.AddSingleton<IPortProbe>(sp => Options(sp).PortBindCheck ? new SocketPortProbe() : new NoPortProbe());
+        services.AddSingleton<IGpuProbe, NvidiaGpuProbe>();
         services.AddSingleton<Registrar>();
         services.AddSingleton<TaskEngine>();
         services.AddHostedService<TaskEngineService>();

@@ -64,6 +64,18 @@ public sealed class AgentOptions
     /// <summary>The pause program's path: <see cref="PauseProgram"/> or the one shipped with the agent.</summary>
     public string EffectivePauseProgram => string.IsNullOrWhiteSpace(PauseProgram) ? Awsvpc.PauseImage.DefaultProgramPath : PauseProgram;
 
+    /// <summary>
+    /// The host's GPU IDs, comma separated (<c>--gpu</c>, repeatable): registered as they are instead of probing. Empty:
+    /// the agent finds them (nvidia-smi, then /dev/nvidia*) unless <see cref="GpuProbe"/> is off.
+    /// </summary>
+    public string? Gpus { get; set; }
+
+    /// <summary>Whether the agent looks for NVIDIA GPUs when none are configured.</summary>
+    public bool GpuProbe { get; set; } = true;
+
+    /// <summary>The IDs of <see cref="Gpus"/>, in order, without repeats.</summary>
+    public IReadOnlyList<string> ConfiguredGpus => [.. Split(Gpus).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Custom attributes: <c>name=value,name2=value2</c>; a name without a value is a capability-style attribute.</summary>
     public string? Attributes { get; set; }
 

@@ -55,6 +55,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{Key(nameof(AgentOptions.Attributes))} (--attribute, ORCH_ATTRIBUTES) must be name=value pairs separated by commas: {attributeError}.");
         }
 
+        if (options.ConfiguredGpus.FirstOrDefault(id => !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '.')) is { } gpu)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.Gpus))} (--gpu, ORCH_GPUS) must be GPU IDs (letters, digits, '-', '_', ':', '.') separated by commas, not '{gpu}'.");
+        }
+
         if (options.AwsvpcEnabled)
         {
             var parent = options.AwsvpcInterface!;

@@ -22,7 +22,8 @@ public static class HostRegistration
     /// <summary>The oldest Docker API version ECS capabilities are listed from (as the ECS agent does).</summary>
     private const int OldestListedApiMinor = 17;
 
-    public static HostResources Resources(DockerHostInfo info, AgentOptions options, DynamicPortRange? dynamicPorts = null)
+    /// <param name="gpuIds">The host's GPUs (see <see cref="HostGpus"/>), offered as the instance's GPU resource.</param>
+    public static HostResources Resources(DockerHostInfo info, AgentOptions options, DynamicPortRange? dynamicPorts = null, IReadOnlyList<string>? gpuIds = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,6 +40,7 @@ public static class HostRegistration
         };
         resources.ReservedTcpPorts.AddRange(ReservedPorts.Tcp(info.OsType, options));
         resources.ReservedUdpPorts.AddRange(ReservedPorts.Udp(options));
+        resources.GpuIds.AddRange(gpuIds ?? []);
         return resources;
     }
 
@@ -78,7 +80,8 @@ public static class HostRegistration
     }
 
     public static RegisterRequest Request(
-        DockerHostInfo info, AgentOptions options, string? containerInstanceArn, string hostId, string hostname, DynamicPortRange? dynamicPorts = null)
+        DockerHostInfo info, AgentOptions options, string? containerInstanceArn, string hostId, string hostname, DynamicPortRange? dynamicPorts = null,
+        IReadOnlyList<string>? gpuIds = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (agentVersion, agentHash) = HostIdentity.AgentVersion();
@@ -86,7 +89,7 @@ public static class HostRegistration
         {
             Cluster = options.Cluster,
             ContainerInstanceArn = containerInstanceArn ?? "",
-            Resources = Resources(info, options, dynamicPorts),
+            Resources = Resources(info, options, dynamicPorts, gpuIds),
             VersionInfo = new VersionInfo { AgentVersion = agentVersion, AgentHash = agentHash, DockerVersion = info.ServerVersion },
             InstanceId = hostId,
             Hostname = hostname,
