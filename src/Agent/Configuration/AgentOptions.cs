@@ -1,4 +1,6 @@
 using System.Globalization;
+using Orchestrator.Agent.Awsvpc;
+using Orchestrator.Agent.Docker;
 
 namespace Orchestrator.Agent.Configuration;
 
@@ -53,7 +55,7 @@ public sealed class AgentOptions
     public int AwsvpcTaskLimit { get; set; } = 16;
 
     /// <summary>The Docker network (macvlan on <see cref="AwsvpcInterface"/>) the agent makes for awsvpc tasks.</summary>
-    public string AwsvpcNetwork { get; set; } = Awsvpc.AwsvpcTask.DefaultNetworkName;
+    public string AwsvpcNetwork { get; set; } = AwsvpcTask.DefaultNetworkName;
 
     /// <summary>The pause program awsvpc tasks' pause containers run; default: <c>pause/pause</c> next to the agent.</summary>
     public string? PauseProgram { get; set; }
@@ -62,7 +64,7 @@ public sealed class AgentOptions
     public bool AwsvpcEnabled => !string.IsNullOrWhiteSpace(AwsvpcInterface);
 
     /// <summary>The pause program's path: <see cref="PauseProgram"/> or the one shipped with the agent.</summary>
-    public string EffectivePauseProgram => string.IsNullOrWhiteSpace(PauseProgram) ? Awsvpc.PauseImage.DefaultProgramPath : PauseProgram;
+    public string EffectivePauseProgram => string.IsNullOrWhiteSpace(PauseProgram) ? PauseImage.DefaultProgramPath : PauseProgram;
 
     /// <summary>
     /// The host's GPU IDs, comma separated (<c>--gpu</c>, repeatable): registered as they are instead of probing. Empty:

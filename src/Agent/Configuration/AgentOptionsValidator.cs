@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Ports;
 
 namespace Orchestrator.Agent.Configuration;
 
@@ -45,7 +46,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{Key(nameof(AgentOptions.ReservedPortsUdp))} must be a comma-separated list of ports: {udpError}.");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.DynamicPortRange) && !Ports.DynamicPortRange.TryParse(options.DynamicPortRange, out _))
+        if (!string.IsNullOrWhiteSpace(options.DynamicPortRange) && !DynamicPortRange.TryParse(options.DynamicPortRange, out _))
         {
             failures.Add($"{Key(nameof(AgentOptions.DynamicPortRange))} (--dynamic-port-range, ORCH_DYNAMIC_PORT_RANGE) must be a port range first-last within 1-65535, not '{options.DynamicPortRange}'.");
         }

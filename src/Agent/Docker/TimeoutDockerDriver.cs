@@ -1,5 +1,3 @@
-using Orchestrator.Agent.Configuration;
-
 namespace Orchestrator.Agent.Docker;
 
 /// <summary>

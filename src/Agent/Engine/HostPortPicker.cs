@@ -76,8 +76,8 @@ internal sealed partial class HostPortPicker(DynamicPortRange range, IPortProbe 
             }
         }
 
-        unavailable.UnionWith(ReservedPorts.Tcp(osType, options).Select(p => (p, "tcp")));
-        unavailable.UnionWith(ReservedPorts.Udp(options).Select(p => (p, "udp")));
+        unavailable.UnionWith(ReservedPorts.Tcp(osType, options.ExtraReservedTcpPorts).Select(p => (p, "tcp")));
+        unavailable.UnionWith(ReservedPorts.Udp(options.ExtraReservedUdpPorts).Select(p => (p, "udp")));
         foreach (var task in tasks)
         {
             var mode = task.Definition?.EffectiveNetworkMode;

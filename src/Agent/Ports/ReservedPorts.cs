@@ -1,4 +1,3 @@
-using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 
 namespace Orchestrator.Agent.Ports;
@@ -15,18 +14,13 @@ public static class ReservedPorts
     /// </summary>
     public static IReadOnlyList<int> WindowsTcp { get; } = [53, 135, 139, 445, 2375, 2376, 3389, 5985, 5986, 51678, 51679];
 
-    /// <summary>The TCP ports no task may use on a host of <paramref name="osType"/>.</summary>
-    public static IReadOnlyList<int> Tcp(string osType, AgentOptions options)
+    /// <summary>The TCP ports no task may use on a host of <paramref name="osType"/>: its defaults and <paramref name="extra"/>.</summary>
+    public static IReadOnlyList<int> Tcp(string osType, IEnumerable<int> extra)
     {
-        ArgumentNullException.ThrowIfNull(options);
         var defaults = DockerOs.IsWindows(osType) ? WindowsTcp : DefaultTcp;
-        return [.. defaults.Concat(options.ExtraReservedTcpPorts).Distinct().Order()];
+        return [.. defaults.Concat(extra).Distinct().Order()];
     }
 
-    /// <summary>The UDP ports no task may use: the configured ones.</summary>
-    public static IReadOnlyList<int> Udp(AgentOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return [.. options.ExtraReservedUdpPorts.Distinct().Order()];
-    }
+    /// <summary>The UDP ports no task may use: the configured ones (<paramref name="extra"/>).</summary>
+    public static IReadOnlyList<int> Udp(IEnumerable<int> extra) => [.. extra.Distinct().Order()];
 }

@@ -38,8 +38,8 @@ public static class HostRegistration
             // awsvpc tasks run on Linux hosts (a pause container on a macvlan network).
             AwsvpcTaskLimit = options.AwsvpcEnabled && !DockerOs.IsWindows(info.OsType) ? options.AwsvpcTaskLimit : 0,
         };
-        resources.ReservedTcpPorts.AddRange(ReservedPorts.Tcp(info.OsType, options));
-        resources.ReservedUdpPorts.AddRange(ReservedPorts.Udp(options));
+        resources.ReservedTcpPorts.AddRange(ReservedPorts.Tcp(info.OsType, options.ExtraReservedTcpPorts));
+        resources.ReservedUdpPorts.AddRange(ReservedPorts.Udp(options.ExtraReservedUdpPorts));
         resources.GpuIds.AddRange(gpuIds ?? []);
         return resources;
     }

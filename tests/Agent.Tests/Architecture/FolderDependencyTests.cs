@@ -45,8 +45,10 @@ public sealed class FolderDependencyTests
 
 /// <summary>
 /// Which top-level folder of a project uses which, read from its sources: every <c>Prefix.Folder</c> in using lines and
-/// qualified names (the file's own namespace line aside). Files directly in the project folder are <c>ROOT</c>.
-/// Self-contained: copy it to check another project (e.g. src/ControlPlane with <c>Orchestrator.ControlPlane</c>).
+/// qualified names (the file's own namespace line aside), and every name qualified by a sibling folder alone
+/// (<c>Awsvpc.AwsvpcTask</c>, which C# resolves from inside the project's namespace). Files directly in the project
+/// folder are <c>ROOT</c>. Self-contained: copy it to check another project (e.g. src/ControlPlane with
+/// <c>Orchestrator.ControlPlane</c>).
 /// </summary>
 internal static class FolderGraph
 {
@@ -54,7 +56,8 @@ internal static class FolderGraph
 
     public static Dictionary<string, HashSet<string>> Build(string projectDirectory, string namespacePrefix)
     {
-        var mention = new Regex($@"\b{Regex.Escape(namespacePrefix)}\.(?<folder>[A-Z]\w*)");
+        var folders = string.Join('|', Directory.EnumerateDirectories(projectDirectory).Select(Path.GetFileName).Where(f => f is not ("bin" or "obj")));
+        var mention = new Regex($@"\b{Regex.Escape(namespacePrefix)}\.(?<folder>[A-Z]\w*)|(?<![\w.])(?<folder>{folders})\.[A-Z]");
         var graph = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(projectDirectory, "*.cs", SearchOption.AllDirectories))
         {
@@ -66,7 +69,7 @@ internal static class FolderGraph
 
             var folder = relative.Length == 1 ? Root : relative[0];
             var uses = graph.TryGetValue(folder, out var found) ? found : graph[folder] = [];
-            foreach (var line in File.ReadLines(file).Where(l => !l.TrimStart().StartsWith("namespace ", StringComparison.Ordinal)))
+            foreach (var line in File.ReadLines(file).Select(l => l.TrimStart()).Where(l => !l.StartsWith("namespace ", StringComparison.Ordinal) && !l.StartsWith("//", StringComparison.Ordinal)))
             {
                 uses.UnionWith(mention.Matches(line).Select(m => m.Groups["folder"].Value).Where(f => f != folder));
             }

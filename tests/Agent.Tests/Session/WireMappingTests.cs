@@ -1,6 +1,7 @@
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Session;
 using Orchestrator.Agent.State;
+using Orchestrator.Agent.Tests.Support;
 using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.Tests.Session;
@@ -8,8 +9,6 @@ namespace Orchestrator.Agent.Tests.Session;
 /// <summary>The protocol's messages become the engine's types on the way in and the engine's reports become messages on the way out.</summary>
 public sealed class WireMappingTests
 {
-    private static readonly DateTimeOffset Now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public void ToCommand_RunTask_EveryFieldCarried()
     {
@@ -41,27 +40,7 @@ public sealed class WireMappingTests
     [Fact]
     public void ToWire_StoppedReport_EveryFieldCarried()
     {
-        var report = new TaskStatusReport
-        {
-            TaskArn = "arn:task",
-            LastStatus = ReportedStatus.Stopped,
-            StopCode = "EssentialContainerExited",
-            StoppedReason = "Essential container in task exited",
-            PullStartedAt = Now,
-            StartedAt = Now.AddSeconds(1),
-            ExecutionStoppedAt = Now.AddSeconds(2),
-            HealthStatus = "UNKNOWN",
-            NetworkInterfaces = [new NetworkInterfaceReport("att", "10.0.0.5", "02:42:0a:00:00:05")],
-            Containers =
-            [
-                new ContainerStatusReport
-                {
-                    Name = "web", RuntimeId = "abc", LastStatus = ReportedStatus.Stopped, ExitCode = 0, Reason = "done",
-                    ImageDigest = "sha256:1", HealthStatus = "UNKNOWN",
-                },
-                new ContainerStatusReport { Name = "side", LastStatus = ReportedStatus.Running, NetworkBindings = [new BindingRecord("0.0.0.0", 80, 32768, "tcp")] },
-            ],
-        };
+        var report = Reports.Stopped();
 
         var change = WireMapping.ToWire(new SequencedReport(7, report));
 
@@ -69,9 +48,9 @@ public sealed class WireMappingTests
         var state = change.Task;
         Assert.Equal((Status.Stopped, "EssentialContainerExited", "Essential container in task exited", "UNKNOWN"),
             (state.LastStatus, state.StopCode, state.StoppedReason, state.HealthStatus));
-        Assert.Equal(Now, state.PullStartedAt.ToDateTimeOffset());
+        Assert.Equal(Reports.Now, state.PullStartedAt.ToDateTimeOffset());
         Assert.Null(state.PullStoppedAt);
-        Assert.Equal(Now.AddSeconds(2), state.ExecutionStoppedAt.ToDateTimeOffset());
+        Assert.Equal(Reports.Now.AddSeconds(2), state.ExecutionStoppedAt.ToDateTimeOffset());
         Assert.Equal(("att", "10.0.0.5", "02:42:0a:00:00:05"), (state.NetworkInterfaces[0].AttachmentId, state.NetworkInterfaces[0].Ipv4Address, state.NetworkInterfaces[0].MacAddress));
         Assert.Equal((Status.Stopped, 0, "abc", "sha256:1", "done"),
             (state.Containers[0].LastStatus, state.Containers[0].ExitCode, state.Containers[0].RuntimeId, state.Containers[0].ImageDigest, state.Containers[0].Reason));

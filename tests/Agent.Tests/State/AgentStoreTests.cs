@@ -45,17 +45,7 @@ public sealed class AgentStoreTests : IDisposable
     [Fact]
     public void SaveTaskAndReport_Reopened_ReportReadBackAsSaved()
     {
-        var report = new TaskStatusReport
-        {
-            TaskArn = "a",
-            LastStatus = ReportedStatus.Stopped,
-            StopCode = "UserInitiated",
-            StoppedReason = "bye",
-            ExecutionStoppedAt = Now,
-            HealthStatus = "UNKNOWN",
-            NetworkInterfaces = [new NetworkInterfaceReport("att", "10.0.0.5", "mac")],
-            Containers = [new ContainerStatusReport { Name = "web", LastStatus = ReportedStatus.Stopped, ExitCode = 143, NetworkBindings = [new BindingRecord("0.0.0.0", 80, 32768, "tcp")] }],
-        };
+        var report = Reports.Stopped("a");
         using (var store = Open())
         {
             store.SaveTaskAndReport(Task("a"), report);

@@ -1,4 +1,4 @@
-namespace Orchestrator.Agent.Configuration;
+namespace Orchestrator.Agent.Docker;
 
 /// <summary>
 /// How long each kind of Docker call may take before the agent gives up on it (<c>Agent:DockerTimeouts:*</c>), with
