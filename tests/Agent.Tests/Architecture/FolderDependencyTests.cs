@@ -28,6 +28,18 @@ public sealed class FolderDependencyTests
         Assert.DoesNotContain(higher, graph.GetValueOrDefault(lower) ?? []);
     }
 
+    [Theory]
+    [InlineData("Engine")]
+    [InlineData("State")]
+    public void EngineAndState_NeverSeeTheProtocol(string folder)
+    {
+        var files = Directory.EnumerateFiles(Path.Combine(FolderGraph.RepositoryRoot(), "src", "Agent", folder), "*.cs", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllText(f).Contains("Orchestrator.Contracts", StringComparison.Ordinal))
+            .Select(Path.GetFileName);
+
+        Assert.Empty(files);
+    }
+
     [Fact]
     public void FindCycle_ThreeFoldersInARing_NamesTheCycle()
     {
