@@ -21,11 +21,15 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new AgentStore(Options(sp).DataDir, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IDockerDriver>(sp => new DockerDriver(new Uri(Options(sp).DockerHost), sp.GetRequiredService<ILogger<DockerDriver>>()));
+        services.AddSingleton<IDockerDriver>(sp => new TimeoutDockerDriver(
+            new DockerDriver(new Uri(Options(sp).DockerHost), sp.GetRequiredService<ILogger<DockerDriver>>()),
+            Options(sp).DockerTimeouts,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => AgentChannel.Create(Options(sp)));
         services.AddSingleton(sp => new AgentService.AgentServiceClient(sp.GetRequiredService<GrpcChannel>()));
         services.AddSingleton(sp => DynamicPortRange.Resolve(Options(sp).DynamicPortRange, Options(sp).DockerHost, ReadFileOrNull));
         services.AddSingleton<IPortProbe>(sp => Options(sp).PortBindCheck ? new SocketPortProbe() : new NoPortProbe());
+        services.AddSingleton<IGpuProbe, NvidiaGpuProbe>();
         services.AddSingleton<Registrar>();
         services.AddSingleton<TaskEngine>();
         services.AddHostedService<TaskEngineService>();

@@ -1,6 +1,5 @@
 using System.Net;
-using Orchestrator.Agent.Engine;
-using Orchestrator.Ecs.Model;
+using Orchestrator.Agent.State;
 
 namespace Orchestrator.Agent.Awsvpc;
 
@@ -8,7 +7,7 @@ namespace Orchestrator.Agent.Awsvpc;
 /// How the agent runs an awsvpc task, as the ECS agent does: an internal pause container holds the task's network
 /// namespace, with the task's address on the host's awsvpc network (macvlan on the configured interface), and the
 /// task's containers join it (<c>container:&lt;pause&gt;</c>). The pause container is one more container of the task,
-/// first in its order: every other one depends on it running (<see cref="DependencyGraph.Running"/>), so they are
+/// first in its order: every other one depends on it running, so they are
 /// created only once its network is there — a task whose network fails creates nothing else — and stopped before
 /// it. Pure.
 /// </summary>
@@ -24,22 +23,6 @@ public static class AwsvpcTask
     public static readonly TimeSpan PauseStopTimeout = TimeSpan.FromSeconds(2);
 
     public static bool IsPause(string containerName) => containerName == PauseContainer;
-
-    /// <summary>The definition the engine runs for an awsvpc task: the pause container first, the others depending on it.</summary>
-    public static TaskDefinition WithPause(TaskDefinition definition, string pauseImage)
-    {
-        ArgumentNullException.ThrowIfNull(definition);
-        var onPause = new ContainerDependency { ContainerName = PauseContainer, Condition = DependencyGraph.Running };
-        var pause = new ContainerDefinition { Name = PauseContainer, Image = pauseImage, Essential = true };
-        return definition with
-        {
-            ContainerDefinitions =
-            [
-                pause,
-                .. definition.ContainerDefinitions.Select(c => c with { DependsOn = [onPause, .. c.DependsOn ?? []] }),
-            ],
-        };
-    }
 
     /// <summary>The task's subnet in CIDR notation (its address with the host bits cleared), e.g. <c>10.0.1.0/24</c>.</summary>
     public static string SubnetCidr(TaskNetworkRecord network)

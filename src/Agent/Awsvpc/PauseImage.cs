@@ -20,11 +20,11 @@ public sealed class PauseImage
 
     private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
 
-    private readonly byte[] program;
+    private readonly byte[] _program;
 
     private PauseImage(byte[] program)
     {
-        this.program = program;
+        _program = program;
         Name = $"{Repository}:{Convert.ToHexStringLower(SHA256.HashData(program))[..12]}";
     }
 
@@ -57,7 +57,7 @@ public sealed class PauseImage
     /// </summary>
     public byte[] Archive()
     {
-        var layer = Tar(("pause", program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        var layer = Tar(("pause", _program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute));
         var diffId = Convert.ToHexStringLower(SHA256.HashData(layer));
         var config = JsonSerializer.SerializeToUtf8Bytes(new

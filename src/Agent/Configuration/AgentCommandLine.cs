@@ -23,6 +23,13 @@ public static class AgentCommandLine
         ["awsvpc-task-limit"] = $"{Section}:{nameof(AgentOptions.AwsvpcTaskLimit)}",
     };
 
+    /// <summary>Repeatable flags → configuration key, whose value is every occurrence's, comma separated.</summary>
+    public static IReadOnlyDictionary<string, string> RepeatableFlags { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["attribute"] = $"{Section}:{nameof(AgentOptions.Attributes)}",
+        ["gpu"] = $"{Section}:{nameof(AgentOptions.Gpus)}",
+    };
+
     /// <summary>Environment variable → configuration key.</summary>
     public static IReadOnlyDictionary<string, string> EnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -36,6 +43,7 @@ public static class AgentCommandLine
         ["ORCH_RESERVED_PORTS_UDP"] = $"{Section}:{nameof(AgentOptions.ReservedPortsUdp)}",
         ["ORCH_DYNAMIC_PORT_RANGE"] = $"{Section}:{nameof(AgentOptions.DynamicPortRange)}",
         ["ORCH_AWSVPC_INTERFACE"] = $"{Section}:{nameof(AgentOptions.AwsvpcInterface)}",
+        ["ORCH_GPUS"] = $"{Section}:{nameof(AgentOptions.Gpus)}",
     };
 
     public const string Usage = """
@@ -54,7 +62,11 @@ public static class AgentCommandLine
           --awsvpc-interface IF  run awsvpc tasks, each with its own address (from the control plane's subnets) on a
                                  macvlan of this interface, e.g. eth0 (ORCH_AWSVPC_INTERFACE; default: none)
           --awsvpc-task-limit N  awsvpc tasks at once on this host (default 16)
-          --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10
+          --gpu ID               a GPU the host offers, repeatable (ORCH_GPUS=id,id2); default: found with nvidia-smi -L
+                                 or /dev/nvidia*, unless --Agent:GpuProbe=false
+          --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10 or
+                                 --Agent:DockerTimeouts:Create=00:04:00 (Pull, Create, Start, StopBuffer, Inspect,
+                                 Remove, List, Load: how long each Docker call may take)
         """;
 
     /// <summary>
@@ -78,7 +90,7 @@ public static class AgentCommandLine
         }
 
         var remaining = new List<string>();
-        var attributes = new List<string>();
+        var repeated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -91,8 +103,8 @@ public static class AgentCommandLine
             var body = arg[2..];
             var equals = body.IndexOf('=', StringComparison.Ordinal);
             var flag = equals < 0 ? body : body[..equals];
-            var isAttribute = string.Equals(flag, "attribute", StringComparison.OrdinalIgnoreCase);
-            if (!isAttribute && !Flags.ContainsKey(flag))
+            var list = RepeatableFlags.GetValueOrDefault(flag);
+            if (list is null && !Flags.ContainsKey(flag))
             {
                 remaining.Add(arg);
                 continue;
@@ -112,9 +124,14 @@ public static class AgentCommandLine
                 throw new ArgumentException($"The option --{flag} needs a value.");
             }
 
-            if (isAttribute)
+            if (list is not null)
             {
-                attributes.Add(value);
+                if (!repeated.TryGetValue(list, out var occurrences))
+                {
+                    repeated[list] = occurrences = [];
+                }
+
+                occurrences.Add(value);
             }
             else
             {
@@ -122,9 +139,9 @@ public static class AgentCommandLine
             }
         }
 
-        if (attributes.Count > 0)
+        foreach (var (key, given) in repeated)
         {
-            values[$"{Section}:{nameof(AgentOptions.Attributes)}"] = string.Join(',', attributes);
+            values[key] = string.Join(',', given);
         }
 
         return ([.. values], remaining);

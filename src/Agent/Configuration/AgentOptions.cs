@@ -1,4 +1,6 @@
 using System.Globalization;
+using Orchestrator.Agent.Awsvpc;
+using Orchestrator.Agent.Docker;
 
 namespace Orchestrator.Agent.Configuration;
 
@@ -53,7 +55,7 @@ public sealed class AgentOptions
     public int AwsvpcTaskLimit { get; set; } = 16;
 
     /// <summary>The Docker network (macvlan on <see cref="AwsvpcInterface"/>) the agent makes for awsvpc tasks.</summary>
-    public string AwsvpcNetwork { get; set; } = Awsvpc.AwsvpcTask.DefaultNetworkName;
+    public string AwsvpcNetwork { get; set; } = AwsvpcTask.DefaultNetworkName;
 
     /// <summary>The pause program awsvpc tasks' pause containers run; default: <c>pause/pause</c> next to the agent.</summary>
     public string? PauseProgram { get; set; }
@@ -62,7 +64,19 @@ public sealed class AgentOptions
     public bool AwsvpcEnabled => !string.IsNullOrWhiteSpace(AwsvpcInterface);
 
     /// <summary>The pause program's path: <see cref="PauseProgram"/> or the one shipped with the agent.</summary>
-    public string EffectivePauseProgram => string.IsNullOrWhiteSpace(PauseProgram) ? Awsvpc.PauseImage.DefaultProgramPath : PauseProgram;
+    public string EffectivePauseProgram => string.IsNullOrWhiteSpace(PauseProgram) ? PauseImage.DefaultProgramPath : PauseProgram;
+
+    /// <summary>
+    /// The host's GPU IDs, comma separated (<c>--gpu</c>, repeatable): registered as they are instead of probing. Empty:
+    /// the agent finds them (nvidia-smi, then /dev/nvidia*) unless <see cref="GpuProbe"/> is off.
+    /// </summary>
+    public string? Gpus { get; set; }
+
+    /// <summary>Whether the agent looks for NVIDIA GPUs when none are configured.</summary>
+    public bool GpuProbe { get; set; } = true;
+
+    /// <summary>The IDs of <see cref="Gpus"/>, in order, without repeats.</summary>
+    public IReadOnlyList<string> ConfiguredGpus => [.. Split(Gpus).Distinct(StringComparer.Ordinal)];
 
     /// <summary>Custom attributes: <c>name=value,name2=value2</c>; a name without a value is a capability-style attribute.</summary>
     public string? Attributes { get; set; }
@@ -89,6 +103,9 @@ public sealed class AgentOptions
     /// Docker a few at a time rather than all at once, which on a small host is both faster and gentler. Stops are never held back.
     /// </summary>
     public int MaxConcurrentStarts { get; set; } = 4;
+
+    /// <summary>How long each kind of Docker call may take (<c>Agent:DockerTimeouts:Create</c> …).</summary>
+    public DockerTimeoutOptions DockerTimeouts { get; set; } = new();
 
     /// <summary>The ports of <see cref="ReservedPorts"/>; call only after validation.</summary>
     public IReadOnlyList<int> ExtraReservedTcpPorts => ParsePorts(ReservedPorts, out var ports, out _) ? ports : [];

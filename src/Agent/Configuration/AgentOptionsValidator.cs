@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Ports;
 
 namespace Orchestrator.Agent.Configuration;
 
@@ -45,7 +46,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{Key(nameof(AgentOptions.ReservedPortsUdp))} must be a comma-separated list of ports: {udpError}.");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.DynamicPortRange) && !Ports.DynamicPortRange.TryParse(options.DynamicPortRange, out _))
+        if (!string.IsNullOrWhiteSpace(options.DynamicPortRange) && !DynamicPortRange.TryParse(options.DynamicPortRange, out _))
         {
             failures.Add($"{Key(nameof(AgentOptions.DynamicPortRange))} (--dynamic-port-range, ORCH_DYNAMIC_PORT_RANGE) must be a port range first-last within 1-65535, not '{options.DynamicPortRange}'.");
         }
@@ -53,6 +54,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (!AgentOptions.ParseAttributes(options.Attributes, out _, out var attributeError))
         {
             failures.Add($"{Key(nameof(AgentOptions.Attributes))} (--attribute, ORCH_ATTRIBUTES) must be name=value pairs separated by commas: {attributeError}.");
+        }
+
+        if (options.ConfiguredGpus.FirstOrDefault(id => !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '.')) is { } gpu)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.Gpus))} (--gpu, ORCH_GPUS) must be GPU IDs (letters, digits, '-', '_', ':', '.') separated by commas, not '{gpu}'.");
         }
 
         if (options.AwsvpcEnabled)
@@ -84,6 +90,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Positive(failures, nameof(AgentOptions.HeartbeatInterval), options.HeartbeatInterval);
         Positive(failures, nameof(AgentOptions.ReconnectInitialDelay), options.ReconnectInitialDelay);
         Positive(failures, nameof(AgentOptions.TaskCleanupWait), options.TaskCleanupWait);
+        foreach (var (setting, value) in options.DockerTimeouts.All())
+        {
+            Positive(failures, $"{nameof(AgentOptions.DockerTimeouts)}:{setting}", value);
+        }
+
         if (options.MaxConcurrentStarts < 1)
         {
             failures.Add($"{Key(nameof(AgentOptions.MaxConcurrentStarts))} must be at least 1, not {options.MaxConcurrentStarts}.");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
@@ -88,7 +89,7 @@ public sealed class DependencyGraph
         _dependencies.Where(e => e.Value.Any(d => d.ContainerName == container)).Select(e => e.Key);
 
     /// <summary>Whether <paramref name="container"/> may be created (<paramref name="step"/> Create) or started (Start) now.</summary>
-    public DependencyCheck Check(TaskRecord task, string container, ContainerActionKind step, DateTimeOffset now)
+    public DependencyCheck Check(StoredTask task, string container, ContainerActionKind step, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(task);
         var waiting = false;
@@ -116,7 +117,7 @@ public sealed class DependencyGraph
     /// The earliest moment after <paramref name="now"/> a waiting container's dependency times out (the engine checks
     /// again then); null when no wait has a deadline.
     /// </summary>
-    public DateTimeOffset? NextDeadline(TaskRecord task, DateTimeOffset now)
+    public DateTimeOffset? NextDeadline(StoredTask task, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(task);
         DateTimeOffset? next = null;

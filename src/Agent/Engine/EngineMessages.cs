@@ -1,12 +1,11 @@
 using Orchestrator.Agent.Docker;
-using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.Engine;
 
 /// <summary>What the engine's loop processes, one at a time; everything that changes task state goes through it.</summary>
 internal abstract record EngineMessage;
 
-internal sealed record RunTaskMessage(RunTask Command) : EngineMessage;
+internal sealed record RunTaskMessage(RunTaskCommand Command) : EngineMessage;
 
 internal sealed record StopTaskMessage(string TaskArn, string Reason) : EngineMessage;
 

@@ -1,11 +1,12 @@
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
 
 /// <summary>The engine's working state for one task; touched only by the engine's loop.</summary>
-internal sealed class ManagedTask(TaskRecord record, TaskDefinition? definition, TaskOverride? overrides) : IDisposable
+internal sealed class ManagedTask(StoredTask record, TaskDefinition? definition, TaskOverride? overrides) : IDisposable
 {
-    public TaskRecord Record { get; set; } = record;
+    public StoredTask Record { get; set; } = record;
 
     public TaskDefinition? Definition { get; } = definition;
 

@@ -1,3 +1,4 @@
+using Orchestrator.Agent.Docker;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
@@ -34,10 +35,8 @@ public static class NetworkModeMapping
     public static (DockerNetworking? Networking, string? Problem) Map(string ecsMode, string osType)
     {
         ArgumentNullException.ThrowIfNull(ecsMode);
-        return IsWindows(osType) ? Windows(ecsMode) : Linux(ecsMode);
+        return DockerOs.IsWindows(osType) ? Windows(ecsMode) : Linux(ecsMode);
     }
-
-    public static bool IsWindows(string? osType) => string.Equals(osType, "windows", StringComparison.OrdinalIgnoreCase);
 
     private static (DockerNetworking?, string?) Linux(string mode) => mode switch
     {

@@ -26,10 +26,4 @@ public static partial class OrphanCollector
 
         return orphans.Count;
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Removed orphaned container {ContainerName} ({RuntimeId}) of task {TaskArn}, which this agent no longer knows")]
-        public static partial void Removed(ILogger logger, string containerName, string runtimeId, string taskArn);
-    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
@@ -11,7 +10,7 @@ public static class TaskDefinitionCheck
     /// Null when the agent can run the task definition on a host of <paramref name="osType"/> with the GPUs placement
     /// gave it (<paramref name="gpus"/>), else the ECS-style reason the task stops with.
     /// </summary>
-    public static string? Unsupported(TaskDefinition definition, string osType = "linux", IReadOnlyList<ContainerGpus>? gpus = null)
+    public static string? Unsupported(TaskDefinition definition, string osType = "linux", IReadOnlyList<GpuAssignment>? gpus = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var mode = definition.EffectiveNetworkMode;

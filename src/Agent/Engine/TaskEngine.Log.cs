@@ -1,4 +1,4 @@
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 
 namespace Orchestrator.Agent.Engine;
 
@@ -25,25 +25,10 @@ public sealed partial class TaskEngine
         public static partial void StopForUnknownTask(ILogger logger, string taskArn);
 
         [LoggerMessage(7, LogLevel.Information, "Task {TaskArn} state change {Sequence}: {LastStatus} {StopCode} {StoppedReason}")]
-        public static partial void StateChanged(ILogger logger, string taskArn, ulong sequence, Status lastStatus, string stopCode, string stoppedReason);
+        public static partial void StateChanged(ILogger logger, string taskArn, ulong sequence, ReportedStatus lastStatus, string stopCode, string stoppedReason);
 
         [LoggerMessage(8, LogLevel.Information, "Adopted running container {ContainerName} ({RuntimeId}) of task {TaskArn}")]
         public static partial void ContainerAdopted(ILogger logger, string taskArn, string containerName, string runtimeId);
-
-        [LoggerMessage(9, LogLevel.Debug, "Task {TaskArn} container {ContainerName}: {Action}")]
-        public static partial void ActionStarted(ILogger logger, string taskArn, string containerName, ContainerActionKind action);
-
-        [LoggerMessage(10, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: {Action} failed: {Error}")]
-        public static partial void ActionFailed(ILogger logger, string taskArn, string containerName, ContainerActionKind action, string error);
-
-        [LoggerMessage(11, LogLevel.Information, "Task {TaskArn} container {ContainerName}: pulling {Image}")]
-        public static partial void PullingImage(ILogger logger, string taskArn, string containerName, string image);
-
-        [LoggerMessage(12, LogLevel.Information, "Task {TaskArn} container {ContainerName}: stopping {RuntimeId} (SIGKILL after {Timeout})")]
-        public static partial void StoppingContainer(ILogger logger, string taskArn, string containerName, string runtimeId, TimeSpan timeout);
-
-        [LoggerMessage(13, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: inspect failed: {Error}")]
-        public static partial void InspectFailed(ILogger logger, string taskArn, string containerName, string error);
 
         [LoggerMessage(14, LogLevel.Warning, "Docker is not answering ({Error}); retrying")]
         public static partial void DockerUnavailable(ILogger logger, string error);
@@ -51,34 +36,7 @@ public sealed partial class TaskEngine
         [LoggerMessage(15, LogLevel.Error, "The task engine failed to process {Message}")]
         public static partial void MessageFailed(ILogger logger, string message, Exception exception);
 
-        [LoggerMessage(16, LogLevel.Error, "A background Docker operation failed")]
-        public static partial void OperationFailed(ILogger logger, Exception exception);
-
         [LoggerMessage(17, LogLevel.Information, "Removed the containers of stopped task {TaskArn}")]
         public static partial void TaskCleanedUp(ILogger logger, string taskArn);
-
-        [LoggerMessage(18, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: removal failed: {Error}")]
-        public static partial void CleanupFailed(ILogger logger, string taskArn, string containerName, string error);
-
-        [LoggerMessage(19, LogLevel.Information, "Task {TaskArn} container {ContainerName}: creating Docker volume {Volume}")]
-        public static partial void CreatingVolume(ILogger logger, string taskArn, string containerName, string volume);
-
-        [LoggerMessage(20, LogLevel.Warning, "Task {TaskArn}: removing Docker volume {Volume} failed: {Error}")]
-        public static partial void VolumeCleanupFailed(ILogger logger, string taskArn, string volume, string error);
-
-        [LoggerMessage(21, LogLevel.Information, "Task {TaskArn} container {ContainerName}: host ports {HostPorts} from {Range}")]
-        public static partial void HostPortsAssigned(ILogger logger, string taskArn, string containerName, string hostPorts, string range);
-
-        [LoggerMessage(22, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: no free host port in {Range}")]
-        public static partial void HostPortsExhausted(ILogger logger, string taskArn, string containerName, string range);
-
-        [LoggerMessage(23, LogLevel.Error, "awsvpc tasks cannot run: {Error}")]
-        public static partial void PauseProgramMissing(ILogger logger, string error);
-
-        [LoggerMessage(24, LogLevel.Information, "Loaded the pause image {Image}")]
-        public static partial void PauseImageLoaded(ILogger logger, string image);
-
-        [LoggerMessage(25, LogLevel.Information, "Created the awsvpc network {Network} on {Interface} for {Subnets}")]
-        public static partial void AwsvpcNetworkCreated(ILogger logger, string network, string @interface, string subnets);
     }
 }

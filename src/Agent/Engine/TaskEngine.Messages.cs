@@ -1,5 +1,6 @@
+using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Docker;
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
@@ -47,7 +48,7 @@ public sealed partial class TaskEngine
         }
     }
 
-    private void Accept(RunTask command)
+    private void Accept(RunTaskCommand command)
     {
         if (string.IsNullOrEmpty(command.TaskArn))
         {
@@ -65,11 +66,11 @@ public sealed partial class TaskEngine
         var (definition, overrides, problem) = Parse(command.TaskDefinitionJson, command.OverridesJson);
         problem ??= definition is null
             ? "CannotCreateContainerError: the task definition is empty."
-            : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus) ?? AwsvpcProblem(definition, command);
-        var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !NetworkModeMapping.IsWindows(_osType)
-            ? NetworkOf(command)
+            : TaskDefinitionCheck.Unsupported(definition, _osType, command.Gpus) ?? _pause.Problem(definition, command, _osType);
+        var network = problem is null && definition?.EffectiveNetworkMode == NetworkModes.Awsvpc && !DockerOs.IsWindows(_osType)
+            ? command.Network
             : null;
-        var record = new TaskRecord
+        var record = new StoredTask
         {
             TaskArn = command.TaskArn,
             ClusterArn = command.ClusterArn,
@@ -78,7 +79,7 @@ public sealed partial class TaskEngine
             ReceivedAt = now,
             Network = network,
             Containers = [
-                .. network is null ? [] : new[] { new ContainerRecord { Name = Awsvpc.AwsvpcTask.PauseContainer } },
+                .. network is null ? [] : new[] { new ContainerRecord { Name = AwsvpcTask.PauseContainer } },
                 .. (definition?.ContainerDefinitions ?? [])
                 .DistinctBy(c => c.Name ?? "")
                 .Select(c => new ContainerRecord
@@ -86,7 +87,7 @@ public sealed partial class TaskEngine
                     Name = c.Name ?? "",
                     Essential = c.IsEssential,
                     Health = c.HealthCheck is null ? null : HealthStatuses.Unknown,
-                    GpuIds = [.. command.Gpus.FirstOrDefault(g => g.ContainerName == c.Name)?.GpuIds ?? []],
+                    GpuIds = [.. command.GpuIdsOf(c.Name)],
                 })],
         };
         if (problem is not null)
@@ -107,7 +108,7 @@ public sealed partial class TaskEngine
             Log.TaskAccepted(_logger, command.TaskArn, definition!.Family, definition.Revision);
         }
 
-        var task = Manage(record, problem is null ? definition : null, overrides);
+        var task = NewManagedTask(record, problem is null ? definition : null, overrides);
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         Drive(task);
@@ -137,8 +138,8 @@ public sealed partial class TaskEngine
             container.HostPorts.Exists(p => p.HostPort == taken.HostPort))
         {
             // Someone else holds the port: avoid it for a while and make the container again elsewhere.
-            _takenPorts[taken.HostPort] = _time.GetUtcNow() + TakenPortQuarantine;
-            Run(() => _driver.RemoveContainerAsync(stale, _stopping.Token));
+            _hostPorts.Quarantine(taken.HostPort);
+            _docker.Run(() => _driver.RemoveContainerAsync(stale, _stopping.Token));
         }
         else if (message.Outcome is HostPortTaken refused)
         {
@@ -174,7 +175,7 @@ public sealed partial class TaskEngine
                 // (a start that failed may even have removed the container).
                 if (container.KnownStatus != LifecycleStatus.Stopped && !task.InFlight.Contains(container.Name))
                 {
-                    Inspect(task, container);
+                    _docker.Inspect(task.Record.TaskArn, container.Name, container.RuntimeId!);
                 }
 
                 return;
@@ -199,9 +200,9 @@ public sealed partial class TaskEngine
         {
             foreach (var container in task.Record.Containers)
             {
-                if (container.RuntimeId is not null && container.KnownStatus is LifecycleStatus.Created or LifecycleStatus.Running)
+                if (container.RuntimeId is { } id && container.KnownStatus is LifecycleStatus.Created or LifecycleStatus.Running)
                 {
-                    Inspect(task, container);
+                    _docker.Inspect(task.Record.TaskArn, container.Name, id);
                 }
             }
         }
@@ -231,7 +232,7 @@ public sealed partial class TaskEngine
             {
                 task.CleaningUp = true;
                 var volumes = task.Definition is { } definition ? TaskVolumes.TaskScopedNames(definition, record.TaskArn) : [];
-                Run(() => CleanupAsync(record, volumes, _stopping.Token));
+                _docker.Run(() => _docker.CleanupAsync(record, volumes));
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -6,7 +5,6 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.State;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
 
@@ -19,6 +17,13 @@ namespace Orchestrator.Agent.Engine;
 /// operations it asks for run in the background and report back as messages. The engine never talks to the control
 /// plane: the session sends whatever the store's outbox holds.
 /// </summary>
+/// <remarks>
+/// Three helpers do the work beside the loop: <see cref="DockerOperations"/> runs the Docker calls,
+/// <see cref="HostPortPicker"/> picks dynamic host ports, and <see cref="AwsvpcPause"/> runs awsvpc tasks' pause
+/// containers. This file holds all of the engine's state; the partial files hold its message handlers
+/// (<c>TaskEngine.Messages.cs</c>) and how it turns the state machine's actions into Docker operations
+/// (<c>TaskEngine.Actions.cs</c>).
+/// </remarks>
 public sealed partial class TaskEngine : IAsyncDisposable
 {
     /// <summary>How long to wait before retrying an operation that failed without settling the container (a stop).</summary>
@@ -31,13 +36,12 @@ public sealed partial class TaskEngine : IAsyncDisposable
     private readonly AgentOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TaskEngine> _logger;
-    private readonly DynamicPortRange _portRange;
-    private readonly IPortProbe _portProbe;
     private readonly Channel<EngineMessage> _inbox = Channel.CreateUnbounded<EngineMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, ManagedTask> _tasks = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _operations = new();
-    private readonly SemaphoreSlim _startSlots;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DockerOperations _docker;
+    private readonly HostPortPicker _hostPorts;
+    private readonly AwsvpcPause _pause;
     private Task? _loop;
     private Task? _watcher;
     private ITimer? _sweep;
@@ -59,11 +63,11 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _driver = driver;
         _store = store;
         _options = options.Value;
-        _startSlots = new SemaphoreSlim(_options.MaxConcurrentStarts, _options.MaxConcurrentStarts);
         _time = time;
         _logger = logger;
-        _portRange = portRange;
-        _portProbe = portProbe;
+        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token);
+        _hostPorts = new HostPortPicker(portRange, portProbe, store, _options, time, logger);
+        _pause = new AwsvpcPause(driver, _options, logger);
     }
 
     /// <summary>How often stopped tasks are checked for cleanup and failed stops are retried.</summary>
@@ -80,11 +84,11 @@ public sealed partial class TaskEngine : IAsyncDisposable
             throw new InvalidOperationException("The task engine has already been started.");
         }
 
-        LoadPauseImage();
+        _pause.LoadImage();
         foreach (var record in _store.LoadTasks())
         {
             var (definition, overrides, _) = Parse(record.TaskDefinitionJson, record.OverridesJson);
-            _tasks[record.TaskArn] = Manage(record, definition, overrides);
+            _tasks[record.TaskArn] = NewManagedTask(record, definition, overrides);
         }
 
         var token = _stopping.Token;
@@ -96,7 +100,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     }
 
     /// <summary>Runs a task the control plane placed here; a task the engine already knows is not started again.</summary>
-    public void RunTask(RunTask command)
+    public void RunTask(RunTaskCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
         Post(new RunTaskMessage(command));
@@ -121,7 +125,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
             await _sweep.DisposeAsync().ConfigureAwait(false);
         }
 
-        var pending = new List<Task>(_operations.Keys);
+        var pending = new List<Task>(_docker.Running);
         if (_loop is not null)
         {
             pending.Add(_loop);
@@ -147,10 +151,15 @@ public sealed partial class TaskEngine : IAsyncDisposable
         }
 
         _stopping.Dispose();
-        _awsvpcGate.Dispose();
+        _docker.Dispose();
+        _pause.Dispose();
     }
 
     private void Post(EngineMessage message) => _inbox.Writer.TryWrite(message);
+
+    /// <summary>The task as the engine runs it: an awsvpc task with its pause container first; others as defined.</summary>
+    private ManagedTask NewManagedTask(StoredTask record, TaskDefinition? definition, TaskOverride? overrides) =>
+        new(record, record.Network is not null && definition is not null ? _pause.WithPause(definition) : definition, overrides);
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -190,7 +199,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
             try
             {
                 var info = await _driver.GetHostInfoAsync(cancellationToken).ConfigureAwait(false);
-                _osType = NetworkModeMapping.IsWindows(info.OsType) ? "windows" : "linux";
+                _osType = DockerOs.IsWindows(info.OsType) ? "windows" : "linux";
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -301,7 +310,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     /// Persists the task, with a sequenced state change in the outbox when the control plane must hear of it, and only
     /// then makes it the engine's current view.
     /// </summary>
-    private void Commit(ManagedTask task, TaskRecord next, bool isNew = false)
+    private void Commit(ManagedTask task, StoredTask next, bool isNew = false)
     {
         var before = isNew ? null : task.Record;
         if (ReferenceEquals(before, next))
@@ -311,7 +320,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
 
         if (TaskReport.IsReportableChange(before, next))
         {
-            var change = _store.SaveTaskAndReport(next, TaskReport.ToTaskState(next));
+            var change = _store.SaveTaskAndReport(next, TaskReport.Of(next));
             Log.StateChanged(_logger, next.TaskArn, change.Sequence, change.Task.LastStatus, next.StopCode ?? "", next.StoppedReason ?? "");
         }
         else

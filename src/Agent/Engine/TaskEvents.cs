@@ -1,3 +1,5 @@
+using Orchestrator.Agent.State;
+
 namespace Orchestrator.Agent.Engine;
 
 /// <summary>Something that happened to a task or one of its containers; <see cref="TaskStateMachine.Apply"/> folds it in.</summary>

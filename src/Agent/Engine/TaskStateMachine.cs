@@ -1,10 +1,11 @@
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
 
 /// <summary>
 /// The per-task state machine, in the manner of amazon-ecs-agent's managed task: pure functions over
-/// <see cref="TaskRecord"/>, no I/O and no clock (the time is passed in). <see cref="Apply"/> folds an event in;
+/// <see cref="StoredTask"/>, no I/O and no clock (the time is passed in). <see cref="Apply"/> folds an event in;
 /// <see cref="Advance"/> moves each container one step towards the desired status and says which Docker operations to
 /// run. Statuses only move forward, so a late or repeated event changes nothing. Containers are created and started in
 /// dependency order and stopped in reverse (<see cref="DependencyGraph"/>).
@@ -16,7 +17,7 @@ public static class TaskStateMachine
     public const string OutOfMemoryReason = "OutOfMemoryError: Container killed due to memory usage";
 
     /// <summary>The task after <paramref name="taskEvent"/>; the same instance when the event changes nothing.</summary>
-    public static TaskRecord Apply(TaskRecord task, TaskEvent taskEvent, DateTimeOffset now)
+    public static StoredTask Apply(StoredTask task, TaskEvent taskEvent, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(taskEvent);
@@ -50,8 +51,8 @@ public static class TaskStateMachine
     /// dependencies in <paramref name="graph"/>; a dependency that can no longer be met stops the task. Stopping waits
     /// until the containers that depend on a container have stopped.
     /// </summary>
-    public static (TaskRecord Task, IReadOnlyList<ContainerAction> Actions) Advance(
-        TaskRecord task, IReadOnlySet<string> busy, DateTimeOffset now, DependencyGraph? graph = null)
+    public static (StoredTask Task, IReadOnlyList<ContainerAction> Actions) Advance(
+        StoredTask task, IReadOnlySet<string> busy, DateTimeOffset now, DependencyGraph? graph = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(busy);
@@ -130,7 +131,7 @@ public static class TaskStateMachine
     /// The task's known status is the earliest of its containers' (never moving back). While an essential container
     /// has stopped and others still run, the task stays where it is until they have stopped too.
     /// </summary>
-    public static TaskRecord UpdateKnownStatus(TaskRecord task, DateTimeOffset now)
+    public static StoredTask UpdateKnownStatus(StoredTask task, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(task);
         if (task.Containers.IsEmpty)
@@ -168,7 +169,7 @@ public static class TaskStateMachine
         return next;
     }
 
-    private static TaskRecord ImageIsReady(TaskRecord task, ImageReady e, DateTimeOffset now)
+    private static StoredTask ImageIsReady(StoredTask task, ImageReady e, DateTimeOffset now)
     {
         var next = Update(task, e.Container, LifecycleStatus.Pulled, c => c with { ImageDigest = e.ImageDigest ?? c.ImageDigest });
         return ReferenceEquals(next, task) ? task : next with { PullStoppedAt = now };
@@ -178,7 +179,7 @@ public static class TaskStateMachine
     /// The container runs: the first time with its bindings and start time; afterwards only its health can change
     /// (Docker's health_status events arrive as new observations of a running container).
     /// </summary>
-    private static TaskRecord ContainerIsRunning(TaskRecord task, ContainerRunning e, DateTimeOffset now)
+    private static StoredTask ContainerIsRunning(StoredTask task, ContainerRunning e, DateTimeOffset now)
     {
         var container = task.Container(e.Container);
         if (container is null || container.KnownStatus > LifecycleStatus.Running)
@@ -211,7 +212,7 @@ public static class TaskStateMachine
     /// Back to "image ready", without its container, name or host ports, so it is made again with other ports — or,
     /// after <see cref="MaxHostPortRetries"/> attempts, a failure.
     /// </summary>
-    private static TaskRecord HostPortWasTaken(TaskRecord task, HostPortTaken taken)
+    private static StoredTask HostPortWasTaken(StoredTask task, HostPortTaken taken)
     {
         var container = task.Container(taken.Container);
         if (container is null || container.KnownStatus is LifecycleStatus.Running or LifecycleStatus.Stopped)
@@ -229,7 +230,7 @@ public static class TaskStateMachine
         return task.WithContainer(again) with { HostPortRetries = task.HostPortRetries + 1 };
     }
 
-    private static TaskRecord Update(TaskRecord task, string name, LifecycleStatus status, Func<ContainerRecord, ContainerRecord> change)
+    private static StoredTask Update(StoredTask task, string name, LifecycleStatus status, Func<ContainerRecord, ContainerRecord> change)
     {
         var container = task.Container(name);
         return container is null || container.KnownStatus >= status
@@ -241,8 +242,8 @@ public static class TaskStateMachine
     /// Marks the container STOPPED; an essential one stopping (or any failure that <paramref name="stopsTask"/>) stops a
     /// task that was meant to run.
     /// </summary>
-    private static TaskRecord ContainerHasStopped(
-        TaskRecord task, string name, Func<ContainerRecord, ContainerRecord> change, string stoppedReason, string stopCode, bool stopsTask = false)
+    private static StoredTask ContainerHasStopped(
+        StoredTask task, string name, Func<ContainerRecord, ContainerRecord> change, string stoppedReason, string stopCode, bool stopsTask = false)
     {
         var container = task.Container(name);
         if (container is null || container.KnownStatus == LifecycleStatus.Stopped)

@@ -11,30 +11,6 @@ namespace Orchestrator.Agent.Registration;
 /// </summary>
 public static class HostRegistration
 {
-    /// <summary>The TCP ports the ECS agent always reserves on Linux: SSH, the Docker API and the ECS agent's own.</summary>
-    public static IReadOnlyList<int> DefaultReservedTcpPorts { get; } = [22, 2375, 2376, 51678, 51679];
-
-    /// <summary>
-    /// The TCP ports the ECS agent reserves on Windows: the Docker API and its own, plus DNS, RPC, NetBIOS, SMB, RDP and
-    /// WinRM, which Windows itself listens on.
-    /// </summary>
-    public static IReadOnlyList<int> WindowsReservedTcpPorts { get; } = [53, 135, 139, 445, 2375, 2376, 3389, 5985, 5986, 51678, 51679];
-
-    /// <summary>The TCP ports no task may use on a host of <paramref name="osType"/>: the OS's defaults plus the configured ones.</summary>
-    public static IReadOnlyList<int> ReservedTcpPorts(string osType, AgentOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var defaults = Engine.NetworkModeMapping.IsWindows(osType) ? WindowsReservedTcpPorts : DefaultReservedTcpPorts;
-        return [.. defaults.Concat(options.ExtraReservedTcpPorts).Distinct().Order()];
-    }
-
-    /// <summary>The UDP ports no task may use: the configured ones.</summary>
-    public static IReadOnlyList<int> ReservedUdpPorts(AgentOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return [.. options.ExtraReservedUdpPorts.Distinct().Order()];
-    }
-
     public const string OsTypeAttribute = "ecs.os-type";
     public const string OsFamilyAttribute = "ecs.os-family";
     public const string CpuArchitectureAttribute = "ecs.cpu-architecture";
@@ -46,7 +22,8 @@ public static class HostRegistration
     /// <summary>The oldest Docker API version ECS capabilities are listed from (as the ECS agent does).</summary>
     private const int OldestListedApiMinor = 17;
 
-    public static HostResources Resources(DockerHostInfo info, AgentOptions options, DynamicPortRange? dynamicPorts = null)
+    /// <param name="gpuIds">The host's GPUs (see <see cref="HostGpus"/>), offered as the instance's GPU resource.</param>
+    public static HostResources Resources(DockerHostInfo info, AgentOptions options, DynamicPortRange? dynamicPorts = null, IReadOnlyList<string>? gpuIds = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,10 +36,11 @@ public static class HostRegistration
             DynamicPortFirst = dynamicPorts.First,
             DynamicPortLast = dynamicPorts.Last,
             // awsvpc tasks run on Linux hosts (a pause container on a macvlan network).
-            AwsvpcTaskLimit = options.AwsvpcEnabled && !Engine.NetworkModeMapping.IsWindows(info.OsType) ? options.AwsvpcTaskLimit : 0,
+            AwsvpcTaskLimit = options.AwsvpcEnabled && !DockerOs.IsWindows(info.OsType) ? options.AwsvpcTaskLimit : 0,
         };
-        resources.ReservedTcpPorts.AddRange(ReservedTcpPorts(info.OsType, options));
-        resources.ReservedUdpPorts.AddRange(ReservedUdpPorts(options));
+        resources.ReservedTcpPorts.AddRange(ReservedPorts.Tcp(info.OsType, options.ExtraReservedTcpPorts));
+        resources.ReservedUdpPorts.AddRange(ReservedPorts.Udp(options.ExtraReservedUdpPorts));
+        resources.GpuIds.AddRange(gpuIds ?? []);
         return resources;
     }
 
@@ -102,7 +80,8 @@ public static class HostRegistration
     }
 
     public static RegisterRequest Request(
-        DockerHostInfo info, AgentOptions options, string? containerInstanceArn, string hostId, string hostname, DynamicPortRange? dynamicPorts = null)
+        DockerHostInfo info, AgentOptions options, string? containerInstanceArn, string hostId, string hostname, DynamicPortRange? dynamicPorts = null,
+        IReadOnlyList<string>? gpuIds = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (agentVersion, agentHash) = HostIdentity.AgentVersion();
@@ -110,7 +89,7 @@ public static class HostRegistration
         {
             Cluster = options.Cluster,
             ContainerInstanceArn = containerInstanceArn ?? "",
-            Resources = Resources(info, options, dynamicPorts),
+            Resources = Resources(info, options, dynamicPorts, gpuIds),
             VersionInfo = new VersionInfo { AgentVersion = agentVersion, AgentHash = agentHash, DockerVersion = info.ServerVersion },
             InstanceId = hostId,
             Hostname = hostname,

@@ -18,6 +18,7 @@ public sealed partial class Registrar(
     AgentStore store,
     IOptions<AgentOptions> options,
     DynamicPortRange dynamicPorts,
+    IGpuProbe gpuProbe,
     TimeProvider time,
     ILogger<Registrar> logger)
 {
@@ -29,7 +30,8 @@ public sealed partial class Registrar(
         var info = await docker.GetHostInfoAsync(cancellationToken).ConfigureAwait(false);
         var saved = store.GetContainerInstanceArn();
         var hostId = store.GetOrCreateHostId(HostIdentity.NewHostId);
-        var request = HostRegistration.Request(info, options.Value, saved, hostId, Environment.MachineName, dynamicPorts);
+        var gpus = await HostGpus.ResolveAsync(options.Value, gpuProbe, cancellationToken).ConfigureAwait(false);
+        var request = HostRegistration.Request(info, options.Value, saved, hostId, Environment.MachineName, dynamicPorts, gpus);
         var response = await client.RegisterAsync(
             request, deadline: time.GetUtcNow().UtcDateTime + Deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrEmpty(response.ContainerInstanceArn))
@@ -43,7 +45,7 @@ public sealed partial class Registrar(
         }
 
         store.SaveContainerInstanceArn(response.ContainerInstanceArn);
-        Log.Registered(logger, response.ContainerInstanceArn, response.ClusterArn, request.Resources.Cpu, request.Resources.MemoryMib);
+        Log.Registered(logger, response.ContainerInstanceArn, response.ClusterArn, request.Resources.Cpu, request.Resources.MemoryMib, request.Resources.GpuIds.Count);
         return response.ContainerInstanceArn;
     }
 }

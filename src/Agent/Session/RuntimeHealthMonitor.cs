@@ -13,9 +13,9 @@ public sealed partial class RuntimeHealthMonitor(IDockerDriver driver, IOptions<
     : BackgroundService
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
-    private int current = (int)RuntimeHealth.Unspecified;
+    private int _current = (int)RuntimeHealth.Unspecified;
 
-    public RuntimeHealth Current => (RuntimeHealth)Volatile.Read(ref current);
+    public RuntimeHealth Current => (RuntimeHealth)Volatile.Read(ref _current);
 
     /// <summary>Pings once and records the outcome.</summary>
     public async Task<RuntimeHealth> CheckAsync(CancellationToken cancellationToken)
@@ -35,7 +35,7 @@ public sealed partial class RuntimeHealthMonitor(IDockerDriver driver, IOptions<
             problem = e.Message;
         }
 
-        var previous = (RuntimeHealth)Interlocked.Exchange(ref current, (int)health);
+        var previous = (RuntimeHealth)Interlocked.Exchange(ref _current, (int)health);
         if (previous != health)
         {
             if (health == RuntimeHealth.Impaired)
@@ -65,14 +65,5 @@ public sealed partial class RuntimeHealthMonitor(IDockerDriver driver, IOptions<
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Docker cannot be reached ({Problem}); the control plane places nothing here until it can")]
-        public static partial void Impaired(ILogger logger, string problem);
-
-        [LoggerMessage(2, LogLevel.Information, "Docker can be reached again")]
-        public static partial void Recovered(ILogger logger);
     }
 }

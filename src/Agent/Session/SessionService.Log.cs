@@ -37,6 +37,6 @@ public sealed partial class SessionService
         public static partial void UnknownMessage(ILogger logger, string kind);
 
         [LoggerMessage(11, LogLevel.Debug, "Sent state change {Sequence} of {TaskArn}: {LastStatus}")]
-        public static partial void StateChangeSent(ILogger logger, string taskArn, ulong sequence, Orchestrator.Contracts.Agent.Status lastStatus);
+        public static partial void StateChangeSent(ILogger logger, string taskArn, ulong sequence, Orchestrator.Agent.State.ReportedStatus lastStatus);
     }
 }

@@ -97,7 +97,7 @@ public sealed partial class SessionService(
             HeartbeatInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(_options.HeartbeatInterval),
             Runtime = runtime.Current,
         };
-        hello.Tasks.AddRange(tasks.Select(TaskReport.ToTaskState));
+        hello.Tasks.AddRange(tasks.Select(t => WireMapping.ToWire(TaskReport.Of(t))));
         await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, session.Token).ConfigureAwait(false);
         Log.SessionOpened(logger, containerInstanceArn, tasks.Count, throughSequence);
 
@@ -141,7 +141,7 @@ public sealed partial class SessionService(
                     break;
                 case ControlMessage.KindOneofCase.RunTask:
                     Log.RunTaskReceived(logger, message.RunTask.TaskArn);
-                    engine.RunTask(message.RunTask);
+                    engine.RunTask(WireMapping.ToCommand(message.RunTask));
                     break;
                 case ControlMessage.KindOneofCase.StopTask:
                     Log.StopTaskReceived(logger, message.StopTask.TaskArn, message.StopTask.Reason);
@@ -170,7 +170,7 @@ public sealed partial class SessionService(
             var changes = store.ReadOutbox(sent, Batch);
             foreach (var change in changes)
             {
-                await requests.WriteAsync(new AgentMessage { StateChange = change }, cancellationToken).ConfigureAwait(false);
+                await requests.WriteAsync(new AgentMessage { StateChange = WireMapping.ToWire(change) }, cancellationToken).ConfigureAwait(false);
                 sent = change.Sequence;
                 Log.StateChangeSent(logger, change.Task.TaskArn, change.Sequence, change.Task.LastStatus);
             }

@@ -61,6 +61,18 @@ public sealed partial class AgentStore
         ALTER TABLE containers ADD COLUMN ipv4_address TEXT;
         ALTER TABLE containers ADD COLUMN mac_address TEXT;
         """,
+        // The outbox holds the engine's own reports as JSON, no longer protocol messages. Rows not yet acknowledged
+        // are dropped: every hello carries each task's current state, so the control plane still learns where every
+        // task is; only intermediate states of that backlog are not told.
+        """
+        DROP TABLE outbox;
+        CREATE TABLE outbox (
+            sequence   INTEGER PRIMARY KEY,
+            task_arn   TEXT NOT NULL,
+            report     TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;

@@ -1,14 +1,13 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Orchestrator.Agent.Engine;
 
 namespace Orchestrator.Agent.State;
 
 /// <summary>Task records: one row per task, one per container.</summary>
 public sealed partial class AgentStore
 {
-    private List<TaskRecord> ReadTasks(SqliteTransaction? transaction)
+    private List<StoredTask> ReadTasks(SqliteTransaction? transaction)
     {
         var containers = new Dictionary<string, List<ContainerRecord>>(StringComparer.Ordinal);
         using (var command = Command(
@@ -48,7 +47,7 @@ public sealed partial class AgentStore
             }
         }
 
-        var tasks = new List<TaskRecord>();
+        var tasks = new List<StoredTask>();
         using (var command = Command(
             """
             SELECT task_arn, cluster_arn, task_definition_json, overrides_json, desired_status, known_status, stop_code,
@@ -60,7 +59,7 @@ public sealed partial class AgentStore
             while (reader.Read())
             {
                 var taskArn = reader.GetString(0);
-                tasks.Add(new TaskRecord
+                tasks.Add(new StoredTask
                 {
                     TaskArn = taskArn,
                     ClusterArn = reader.GetString(1),
@@ -84,7 +83,7 @@ public sealed partial class AgentStore
         return tasks;
     }
 
-    private void WriteTask(TaskRecord task, SqliteTransaction transaction)
+    private void WriteTask(StoredTask task, SqliteTransaction transaction)
     {
         using (var command = Command(
             """

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Google.Protobuf;
 using Microsoft.Data.Sqlite;
-using Orchestrator.Agent.Engine;
-using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.State;
 
@@ -22,6 +19,12 @@ public sealed partial class AgentStore : IDisposable
     private const string DynamicPortCursorKey = "dynamic_port_cursor";
 
     private static readonly JsonSerializerOptions BindingJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Outbox reports: statuses by name, so a stored row reads the same whatever the enum's order.</summary>
+    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
@@ -48,7 +51,7 @@ public sealed partial class AgentStore : IDisposable
     public string Path { get; }
 
     /// <summary>Fires after every committed change (task saved, state change appended, acknowledgement applied).</summary>
-    public Pulse Changes { get; } = new();
+    public ChangeSignal Changes { get; } = new();
 
     /// <summary>The host's stable ID, created by <paramref name="create"/> on first start.</summary>
     public string GetOrCreateHostId(Func<string> create)
@@ -118,7 +121,7 @@ public sealed partial class AgentStore : IDisposable
         }
     }
 
-    public IReadOnlyList<TaskRecord> LoadTasks()
+    public IReadOnlyList<StoredTask> LoadTasks()
     {
         lock (_gate)
         {
@@ -127,7 +130,7 @@ public sealed partial class AgentStore : IDisposable
     }
 
     /// <summary>Every known task and the sequence number they reflect, read in one transaction (the session's hello).</summary>
-    public (IReadOnlyList<TaskRecord> Tasks, ulong ThroughSequence) ReadSnapshot()
+    public (IReadOnlyList<StoredTask> Tasks, ulong ThroughSequence) ReadSnapshot()
     {
         lock (_gate)
         {
@@ -139,7 +142,7 @@ public sealed partial class AgentStore : IDisposable
         }
     }
 
-    public void SaveTask(TaskRecord task)
+    public void SaveTask(StoredTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
         lock (_gate)
@@ -155,23 +158,23 @@ public sealed partial class AgentStore : IDisposable
     /// <summary>
     /// Saves the task and appends its state change to the outbox under the next sequence number, in one transaction.
     /// </summary>
-    public TaskStateChange SaveTaskAndReport(TaskRecord task, TaskState state)
+    public SequencedReport SaveTaskAndReport(StoredTask task, TaskStatusReport report)
     {
         ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(state);
-        TaskStateChange change;
+        ArgumentNullException.ThrowIfNull(report);
+        SequencedReport change;
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
             WriteTask(task, transaction);
             var sequence = ReadLastSequence(transaction) + 1;
             SetMeta(LastSequenceKey, sequence.ToString(CultureInfo.InvariantCulture), transaction);
-            change = new TaskStateChange { Sequence = sequence, Task = state };
-            using (var command = Command("INSERT INTO outbox (sequence, task_arn, change, created_at) VALUES ($sequence, $task, $change, $at)", transaction))
+            change = new SequencedReport(sequence, report);
+            using (var command = Command("INSERT INTO outbox (sequence, task_arn, report, created_at) VALUES ($sequence, $task, $report, $at)", transaction))
             {
                 command.Parameters.AddWithValue("$sequence", (long)sequence);
                 command.Parameters.AddWithValue("$task", task.TaskArn);
-                command.Parameters.AddWithValue("$change", change.ToByteArray());
+                command.Parameters.AddWithValue("$report", JsonSerializer.Serialize(report, ReportJson));
                 command.Parameters.AddWithValue("$at", _time.GetUtcNow().ToUnixTimeMilliseconds());
                 command.ExecuteNonQuery();
             }
@@ -210,18 +213,18 @@ public sealed partial class AgentStore : IDisposable
     }
 
     /// <summary>Unacknowledged state changes numbered after <paramref name="afterSequence"/>, in order.</summary>
-    public IReadOnlyList<TaskStateChange> ReadOutbox(ulong afterSequence, int limit = 256)
+    public IReadOnlyList<SequencedReport> ReadOutbox(ulong afterSequence, int limit = 256)
     {
         lock (_gate)
         {
-            using var command = Command("SELECT change FROM outbox WHERE sequence > $after ORDER BY sequence LIMIT $limit", null);
+            using var command = Command("SELECT sequence, report FROM outbox WHERE sequence > $after ORDER BY sequence LIMIT $limit", null);
             command.Parameters.AddWithValue("$after", (long)afterSequence);
             command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
-            var changes = new List<TaskStateChange>();
+            var changes = new List<SequencedReport>();
             while (reader.Read())
             {
-                changes.Add(TaskStateChange.Parser.ParseFrom((byte[])reader[0]));
+                changes.Add(new SequencedReport((ulong)reader.GetInt64(0), JsonSerializer.Deserialize<TaskStatusReport>(reader.GetString(1), ReportJson)!));
             }
 
             return changes;

@@ -72,6 +72,16 @@ public sealed class AgentCommandLineTests
     }
 
     [Fact]
+    public void Parse_RepeatedGpu_AllKeptInOrder()
+    {
+        var options = Bind(["--gpu", "GPU-a", "--gpu=GPU-b", "--Agent:GpuProbe=false"], new() { ["ORCH_GPUS"] = "GPU-env" });
+
+        Assert.Equal(["GPU-a", "GPU-b"], options.ConfiguredGpus);
+        Assert.False(options.GpuProbe);
+        Assert.Equal(["GPU-env"], Bind([], new() { ["ORCH_GPUS"] = "GPU-env" }).ConfiguredGpus);
+    }
+
+    [Fact]
     public void Parse_ConfigurationKey_PassesThrough()
     {
         var options = Bind(["--Agent:StopTimeout=00:00:05", "--Agent:ReservedMemoryMiB", "256"], []);

@@ -28,6 +28,8 @@ public sealed class AgentOptionsValidatorTests
         { "stop timeout zero", o => o.StopTimeout = TimeSpan.Zero, "Agent:StopTimeout" },
         { "heartbeat negative", o => o.HeartbeatInterval = TimeSpan.FromSeconds(-1), "Agent:HeartbeatInterval" },
         { "cleanup zero", o => o.TaskCleanupWait = TimeSpan.Zero, "Agent:TaskCleanupWait" },
+        { "docker create timeout zero", o => o.DockerTimeouts.Create = TimeSpan.Zero, "Agent:DockerTimeouts:Create must be a positive duration" },
+        { "docker stop buffer negative", o => o.DockerTimeouts.StopBuffer = TimeSpan.FromSeconds(-1), "Agent:DockerTimeouts:StopBuffer" },
         { "max below initial", o => o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(10), "Agent:ReconnectMaxDelay" },
         { "multiplier below one", o => o.ReconnectMultiplier = 0.5, "Agent:ReconnectMultiplier" },
         { "jitter one", o => o.ReconnectJitter = 1, "Agent:ReconnectJitter" },

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -51,7 +51,7 @@ public sealed class AwsvpcDockerTests(DockerFixture docker) : IAsyncLifetime
         await RunAsync("ip", "link", "del", _link);
     }
 
-    private static RunTask NewTask(string address)
+    private static RunTaskCommand NewTask(string address)
     {
         var command = RunTask(Definition(new ContainerDefinition
         {
@@ -62,15 +62,7 @@ public sealed class AwsvpcDockerTests(DockerFixture docker) : IAsyncLifetime
             Command = ["sh", "-c", "mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 80 -h /www"],
             PortMappings = [new PortMapping { ContainerPort = 80 }],
         }) with { NetworkMode = NetworkModes.Awsvpc });
-        command.Network = new TaskNetwork
-        {
-            AttachmentId = Guid.NewGuid().ToString(),
-            SubnetId = "subnet-test",
-            Ipv4Address = address,
-            PrefixLength = 24,
-            Gateway = "192.0.2.1",
-        };
-        return command;
+        return command with { Network = new TaskNetworkRecord(Guid.NewGuid().ToString(), "subnet-test", address, 24, "192.0.2.1") };
     }
 
     [Fact]

@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Ports;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -145,7 +145,7 @@ public sealed class ContainerSurfaceDockerTests(DockerFixture docker) : IAsyncLi
         var reported = _harness.Store.Changes(command.TaskArn).Select(c => c.Task.HealthStatus).ToList();
         var healthy = reported.IndexOf(HealthStatuses.Healthy);
         Assert.True(healthy >= 0 && reported.LastIndexOf(HealthStatuses.Unhealthy) > healthy, string.Join(", ", reported));
-        Assert.Equal(Status.Running, _harness.Store.Changes(command.TaskArn)[^1].Task.LastStatus);
+        Assert.Equal(ReportedStatus.Running, _harness.Store.Changes(command.TaskArn)[^1].Task.LastStatus);
         var check = (await InspectAsync(_harness.Store.LoadTasks().Single(t => t.TaskArn == command.TaskArn).Containers[0].RuntimeId!)).Config!.Healthcheck!;
         Assert.Equal(TimeSpan.FromSeconds(1), check.Interval);
     }

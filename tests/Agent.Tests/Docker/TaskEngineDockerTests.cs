@@ -1,8 +1,8 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Ports;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -53,7 +53,7 @@ public sealed class TaskEngineDockerTests(DockerFixture docker) : IAsyncLifetime
         Assert.Equal(80, binding.ContainerPort);
         Assert.Equal("hello\n", await Http.GetWithRetryAsync($"http://127.0.0.1:{binding.HostPort}/"));
         var reported = Assert.Single(_harness.Store.Changes(command.TaskArn)).Task;
-        Assert.Equal(Status.Running, reported.LastStatus);
+        Assert.Equal(ReportedStatus.Running, reported.LastStatus);
         Assert.Contains(reported.Containers[0].NetworkBindings, b => b.HostPort == binding.HostPort && b.Protocol == "tcp");
         var labels = (await _driver.InspectContainerAsync(running.Containers[0].RuntimeId!, Token))!.Labels;
         Assert.Equal(command.TaskArn, labels[ContainerSpecBuilder.TaskArnLabel]);
@@ -66,8 +66,8 @@ public sealed class TaskEngineDockerTests(DockerFixture docker) : IAsyncLifetime
         Assert.Equal("Scaling down", stopped.StoppedReason);
         Assert.NotNull(stopped.Containers[0].ExitCode);
         var last = _harness.Store.Changes(command.TaskArn)[^1].Task;
-        Assert.Equal(Status.Stopped, last.LastStatus);
-        Assert.True(last.Containers[0].HasExitCode);
+        Assert.Equal(ReportedStatus.Stopped, last.LastStatus);
+        Assert.True(last.Containers[0].ExitCode.HasValue);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Orchestrator.Agent.Engine;
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Tests.Engine;
@@ -9,7 +9,7 @@ public sealed class ContainerHealthTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static TaskRecord Task(params (string Name, bool Essential, string? Health)[] containers) => new()
+    private static StoredTask Task(params (string Name, bool Essential, string? Health)[] containers) => new()
     {
         TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",
@@ -84,18 +84,18 @@ public sealed class ContainerHealthTests
     [MemberData(nameof(TaskHealths))]
     public void TaskHealth_EssentialContainersWithChecks_DecideAsEcs((string, bool, string?)[] containers, string expected)
     {
-        var state = TaskReport.ToTaskState(Task(containers));
+        var state = TaskReport.Of(Task(containers));
 
         Assert.Equal(expected, state.HealthStatus);
         Assert.All(state.Containers, c => Assert.Contains(c.HealthStatus, new[] { HealthStatuses.Healthy, HealthStatuses.Unhealthy, HealthStatuses.Unknown }));
     }
 
     [Fact]
-    public void ToTaskState_ContainerWithoutHealthCheck_ReportedUnknown()
+    public void Of_ContainerWithoutHealthCheck_ReportedUnknown()
     {
-        var state = TaskReport.ToTaskState(Task(("plain", true, null)));
+        var state = TaskReport.Of(Task(("plain", true, null)));
 
         Assert.Equal(HealthStatuses.Unknown, state.Containers[0].HealthStatus);
-        Assert.Equal(Status.Running, state.LastStatus);
+        Assert.Equal(ReportedStatus.Running, state.LastStatus);
     }
 }

@@ -1,6 +1,7 @@
 using CreateContainerParameters = Docker.DotNet.Models.CreateContainerParameters;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Tests.Engine;

@@ -1,4 +1,5 @@
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Tests.Engine;
@@ -26,7 +27,7 @@ public sealed class DependencyOrderTests
         ContainerDefinitions = [Container("dep", essential: false, startTimeout: startTimeout), Container("app", dependsOn: ("dep", condition))],
     });
 
-    private static TaskRecord Task(ContainerRecord dep, LifecycleStatus app = LifecycleStatus.Pulled, LifecycleStatus desired = LifecycleStatus.Running) => new()
+    private static StoredTask Task(ContainerRecord dep, LifecycleStatus app = LifecycleStatus.Pulled, LifecycleStatus desired = LifecycleStatus.Running) => new()
     {
         TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",

@@ -1,7 +1,7 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
 namespace Orchestrator.Agent.Tests.Engine;
@@ -26,7 +26,7 @@ public sealed class StartConcurrencyTests : IAsyncLifetime
             _harness.Engine.RunTask(command);
         }
 
-        await Eventually(() => _harness.Fake.Pulls.Count == 2);
+        await _harness.Store.WaitForAsync(() => _harness.Fake.Pulls.Count == 2 ? "" : null, "two pulls");
         await Task.Delay(300, TestContext.Current.CancellationToken);
         Assert.Equal(2, _harness.Fake.Pulls.Count);
 
@@ -39,15 +39,5 @@ public sealed class StartConcurrencyTests : IAsyncLifetime
 
         Assert.Equal(5, _harness.Fake.Pulls.Count);
         Assert.Equal(5, _harness.Fake.Started.Count);
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -2,8 +2,8 @@ using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -44,11 +44,10 @@ public sealed class TaskEngineAwsvpcTests : IAsyncLifetime
         _program.Dispose();
     }
 
-    private static RunTask NewTask(string address = "10.9.0.10", params ContainerDefinition[] containers)
+    private static RunTaskCommand NewTask(string address = "10.9.0.10", params ContainerDefinition[] containers)
     {
         var command = RunTask(Definition(containers.Length == 0 ? [Container("app", containerPorts: 80)] : containers) with { NetworkMode = NetworkModes.Awsvpc });
-        command.Network = new TaskNetwork { AttachmentId = "att-" + address, SubnetId = "subnet-a", Ipv4Address = address, PrefixLength = 24, Gateway = "10.9.0.1" };
-        return command;
+        return command with { Network = new TaskNetworkRecord("att-" + address, "subnet-a", address, 24, "10.9.0.1") };
     }
 
     [Fact]
@@ -76,7 +75,7 @@ public sealed class TaskEngineAwsvpcTests : IAsyncLifetime
         Assert.Null(app.Ipv4Address);
 
         var reported = Store.Changes(command.TaskArn)[^1].Task;
-        Assert.Equal(Status.Running, reported.LastStatus);
+        Assert.Equal(ReportedStatus.Running, reported.LastStatus);
         Assert.Equal(["app"], reported.Containers.Select(c => c.Name)); // the pause container is the agent's own
         Assert.Empty(reported.Containers[0].NetworkBindings);
         var reportedInterface = Assert.Single(reported.NetworkInterfaces);
@@ -133,7 +132,7 @@ public sealed class TaskEngineAwsvpcTests : IAsyncLifetime
         Assert.Equal("ResourceInitializationError: failed to set up the task's network (10.9.0.10 of subnet-a): failed to create the macvlan port: invalid argument", task.StoppedReason);
         Assert.Empty(Docker.Created);
         var reported = Store.Changes(command.TaskArn)[^1].Task;
-        Assert.Equal((Status.Stopped, task.StoppedReason), (reported.LastStatus, reported.StoppedReason));
+        Assert.Equal((ReportedStatus.Stopped, task.StoppedReason), (reported.LastStatus, reported.StoppedReason));
         Assert.Empty(reported.NetworkInterfaces);
     }
 
@@ -206,8 +205,7 @@ public sealed class TaskEngineAwsvpcTests : IAsyncLifetime
         _harness.Engine.RunTask(first);
         await Store.WaitForStatusAsync(first.TaskArn, LifecycleStatus.Running);
         var other = NewTask("10.7.0.10");
-        other.Network.Gateway = "10.7.0.1";
-        other.Network.SubnetId = "subnet-b";
+        other = other with { Network = other.Network! with { Gateway = "10.7.0.1", SubnetId = "subnet-b" } };
 
         _harness.Engine.RunTask(other);
 
@@ -221,7 +219,7 @@ public sealed class TaskEngineAwsvpcTests : IAsyncLifetime
     public async Task RunTask_WithoutAnAddress_IsRefused()
     {
         var command = NewTask();
-        command.Network = null;
+        command = command with { Network = null };
 
         _harness.Engine.RunTask(command);
 

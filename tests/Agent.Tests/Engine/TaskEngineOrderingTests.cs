@@ -1,7 +1,7 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -88,7 +88,7 @@ public sealed class TaskEngineOrderingTests : IAsyncLifetime
         await Store.WaitForTaskAsync(command.TaskArn, t => t.Container("db")!.Health == HealthStatuses.Unhealthy, "db UNHEALTHY");
         var unhealthy = Store.Changes(command.TaskArn)[^1].Task;
         Assert.Equal(HealthStatuses.Unhealthy, unhealthy.HealthStatus);
-        Assert.Equal(Status.Running, unhealthy.LastStatus);
+        Assert.Equal(ReportedStatus.Running, unhealthy.LastStatus);
     }
 
     [Fact]

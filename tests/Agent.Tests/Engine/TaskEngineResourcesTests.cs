@@ -2,8 +2,8 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Ports;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -120,7 +120,7 @@ public sealed class TaskEngineResourcesTests : IAsyncDisposable
     [InlineData("driver failed programming external connectivity on endpoint x (abc): Bind for 0.0.0.0:32768 failed: port is already allocated", 32768)]
     [InlineData("Error starting userland proxy: listen tcp4 0.0.0.0:40001: bind: address already in use", 40001)]
     [InlineData("OCI runtime create failed: exec: \"nope\": executable file not found", null)]
-    public void TakenHostPort_DockerMessages_GiveThePort(string message, int? port) => Assert.Equal(port, TaskEngine.TakenHostPort(message));
+    public void TakenHostPort_DockerMessages_GiveThePort(string message, int? port) => Assert.Equal(port, DockerOperations.TakenHostPort(message));
 
     [Fact]
     public async Task DynamicPorts_RangeExhausted_TaskStoppedWithResourceInitializationError()
@@ -217,8 +217,8 @@ public sealed class TaskEngineResourcesTests : IAsyncDisposable
     public async Task Gpus_IdsFromRunTaskReachDocker()
     {
         await StartAsync();
-        var command = RunTask(Definition(Container("web") with { ResourceRequirements = [new ResourceRequirement { Type = "GPU", Value = "2" }] }));
-        command.Gpus.Add(new ContainerGpus { ContainerName = "web", GpuIds = { "GPU-a", "GPU-b" } });
+        var command = RunTask(Definition(Container("web") with { ResourceRequirements = [new ResourceRequirement { Type = "GPU", Value = "2" }] }))
+            with { Gpus = [new GpuAssignment("web", ["GPU-a", "GPU-b"])] };
 
         _harness.Engine.RunTask(command);
 

@@ -1,7 +1,7 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
 
@@ -40,9 +40,9 @@ public sealed class TaskEngineTests : IAsyncLifetime
         Assert.NotNull(task.StartedAt);
         Assert.Empty(Docker.Pulls);
         var change = Assert.Single(Store.Changes(command.TaskArn));
-        Assert.Equal(Status.Running, change.Task.LastStatus);
+        Assert.Equal(ReportedStatus.Running, change.Task.LastStatus);
         var reported = Assert.Single(change.Task.Containers);
-        Assert.Equal(Status.Running, reported.LastStatus);
+        Assert.Equal(ReportedStatus.Running, reported.LastStatus);
         Assert.Equal(container.RuntimeId, reported.RuntimeId);
         Assert.Equal(32768, Assert.Single(reported.NetworkBindings).HostPort);
     }
@@ -114,11 +114,11 @@ public sealed class TaskEngineTests : IAsyncLifetime
         Assert.Equal(expectedReason, task.StoppedReason);
         Assert.Equal(expectedReason, task.Containers[0].Reason);
         var change = Assert.Single(Store.Changes(command.TaskArn));
-        Assert.Equal(Status.Stopped, change.Task.LastStatus);
+        Assert.Equal(ReportedStatus.Stopped, change.Task.LastStatus);
         Assert.Equal(TaskStopCode.TaskFailedToStart, change.Task.StopCode);
         Assert.Equal(expectedReason, change.Task.StoppedReason);
         Assert.Equal(expectedReason, change.Task.Containers[0].Reason);
-        Assert.False(change.Task.Containers[0].HasExitCode);
+        Assert.False(change.Task.Containers[0].ExitCode.HasValue);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class TaskEngineTests : IAsyncLifetime
         Assert.Equal([(Docker.IdOf("sidecar"), TimeSpan.FromSeconds(4))], Docker.Stops);
         Assert.NotNull(task.ExecutionStoppedAt);
         var last = Store.Changes(command.TaskArn)[^1].Task;
-        Assert.Equal(Status.Stopped, last.LastStatus);
+        Assert.Equal(ReportedStatus.Stopped, last.LastStatus);
         Assert.Equal(TaskStopCode.EssentialContainerExited, last.StopCode);
         Assert.Equal([3, 143], last.Containers.Select(c => c.ExitCode));
     }
@@ -173,8 +173,8 @@ public sealed class TaskEngineTests : IAsyncLifetime
         Assert.Equal(0, task.Container("sidecar")!.ExitCode);
         Assert.Empty(Docker.Stops);
         var last = Store.Changes(command.TaskArn)[^1].Task;
-        Assert.Equal(Status.Running, last.LastStatus);
-        Assert.Equal(Status.Stopped, last.Containers[1].LastStatus);
+        Assert.Equal(ReportedStatus.Running, last.LastStatus);
+        Assert.Equal(ReportedStatus.Stopped, last.Containers[1].LastStatus);
         Assert.Equal(0, last.Containers[1].ExitCode);
     }
 
@@ -209,7 +209,7 @@ public sealed class TaskEngineTests : IAsyncLifetime
         Assert.Equal(TaskStopCode.UserInitiated, task.StopCode);
         Assert.Equal("Scaling down", task.StoppedReason);
         Assert.Equal(143, task.Containers[0].ExitCode);
-        Assert.Equal([Status.Running, Status.Stopped], Store.Changes(command.TaskArn).Select(c => c.Task.LastStatus));
+        Assert.Equal([ReportedStatus.Running, ReportedStatus.Stopped], Store.Changes(command.TaskArn).Select(c => c.Task.LastStatus));
     }
 
     [Fact]
@@ -283,7 +283,7 @@ public sealed class TaskEngineTests : IAsyncLifetime
     [Fact]
     public async Task RunTask_InvalidJson_StoppedWithReason()
     {
-        var command = new RunTask { TaskArn = NewTaskArn(), ClusterArn = ClusterArn, TaskDefinitionJson = "{not json" };
+        var command = new RunTaskCommand { TaskArn = NewTaskArn(), ClusterArn = ClusterArn, TaskDefinitionJson = "{not json" };
 
         _harness.Engine.RunTask(command);
 
@@ -350,7 +350,7 @@ public sealed class TaskEngineTests : IAsyncLifetime
         Assert.Equal(before.Containers[0].RuntimeId, after.Containers[0].RuntimeId);
         Assert.Equal(before.Containers[0].NetworkBindings, after.Containers[0].NetworkBindings);
         Assert.Equal(0, after.Containers[0].ExitCode);
-        Assert.Equal([Status.Running, Status.Stopped], Store.Changes(command.TaskArn).Select(c => c.Task.LastStatus));
+        Assert.Equal([ReportedStatus.Running, ReportedStatus.Stopped], Store.Changes(command.TaskArn).Select(c => c.Task.LastStatus));
     }
 
     [Fact]
@@ -367,7 +367,7 @@ public sealed class TaskEngineTests : IAsyncLifetime
         var task = await Store.WaitForStatusAsync(command.TaskArn, LifecycleStatus.Stopped);
         Assert.Equal(42, task.Containers[0].ExitCode);
         Assert.Equal(TaskStopCode.EssentialContainerExited, task.StopCode);
-        Assert.Equal([Status.Running, Status.Stopped], Store.Changes(command.TaskArn).Select(c => c.Task.LastStatus));
+        Assert.Equal([ReportedStatus.Running, ReportedStatus.Stopped], Store.Changes(command.TaskArn).Select(c => c.Task.LastStatus));
         Assert.Single(Docker.Started);
     }
 
@@ -377,7 +377,7 @@ public sealed class TaskEngineTests : IAsyncLifetime
         var definition = Definition(Container("web"));
         var command = RunTask(definition);
         var dockerName = ContainerSpecBuilder.NewDockerName(definition, "web");
-        Store.SaveTask(new TaskRecord
+        Store.SaveTask(new StoredTask
         {
             TaskArn = command.TaskArn,
             ClusterArn = command.ClusterArn,

@@ -1,5 +1,5 @@
 using Orchestrator.Agent.Engine;
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Tests.Engine;
@@ -8,7 +8,7 @@ public sealed class TaskReportTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static readonly TaskRecord Received = new()
+    private static readonly StoredTask Received = new()
     {
         TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",
@@ -18,16 +18,16 @@ public sealed class TaskReportTests
     };
 
     [Theory]
-    [InlineData(LifecycleStatus.None, Status.Pending)]
-    [InlineData(LifecycleStatus.Pulled, Status.Pending)]
-    [InlineData(LifecycleStatus.Created, Status.Pending)]
-    [InlineData(LifecycleStatus.Running, Status.Running)]
-    [InlineData(LifecycleStatus.Stopped, Status.Stopped)]
-    public void ToReported_LifecycleStatus_PendingRunningOrStopped(LifecycleStatus status, Status expected) =>
+    [InlineData(LifecycleStatus.None, ReportedStatus.Pending)]
+    [InlineData(LifecycleStatus.Pulled, ReportedStatus.Pending)]
+    [InlineData(LifecycleStatus.Created, ReportedStatus.Pending)]
+    [InlineData(LifecycleStatus.Running, ReportedStatus.Running)]
+    [InlineData(LifecycleStatus.Stopped, ReportedStatus.Stopped)]
+    public void ToReported_LifecycleStatus_PendingRunningOrStopped(LifecycleStatus status, ReportedStatus expected) =>
         Assert.Equal(expected, status.ToReported());
 
     [Fact]
-    public void ToTaskState_StoppedTask_StopCodeReasonAndExitCode()
+    public void Of_StoppedTask_StopCodeReasonAndExitCode()
     {
         var task = Received with
         {
@@ -39,18 +39,18 @@ public sealed class TaskReportTests
             Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Stopped, ExitCode = 1, RuntimeId = "abc" }],
         };
 
-        var state = TaskReport.ToTaskState(task);
+        var state = TaskReport.Of(task);
 
-        Assert.Equal(Status.Stopped, state.LastStatus);
+        Assert.Equal(ReportedStatus.Stopped, state.LastStatus);
         Assert.Equal("EssentialContainerExited", state.StopCode);
         Assert.Equal("Essential container in task exited", state.StoppedReason);
         Assert.Equal(1, state.Containers[0].ExitCode);
         Assert.Equal("abc", state.Containers[0].RuntimeId);
-        Assert.Equal(Now, state.ExecutionStoppedAt.ToDateTimeOffset());
+        Assert.Equal(Now, state.ExecutionStoppedAt);
     }
 
     [Fact]
-    public void ToTaskState_StoppingTask_NoStopCodeYet()
+    public void Of_StoppingTask_NoStopCodeYet()
     {
         var task = Received with
         {
@@ -60,13 +60,13 @@ public sealed class TaskReportTests
             StoppedReason = "bye",
         };
 
-        var state = TaskReport.ToTaskState(task);
+        var state = TaskReport.Of(task);
 
         Assert.Equal("", state.StopCode);
         Assert.Equal("", state.StoppedReason);
     }
 
-    public static TheoryData<string, TaskRecord, bool> Changes => new()
+    public static TheoryData<string, StoredTask, bool> Changes => new()
     {
         { "just received", Received, false },
         { "pulled", Received with { PullStartedAt = Now, Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Pulled }] }, false },
@@ -77,7 +77,7 @@ public sealed class TaskReportTests
 
     [Theory]
     [MemberData(nameof(Changes))]
-    public void IsReportableChange_FromReceived_OnlyStatusReasonExitOrBindings(string what, TaskRecord after, bool expected)
+    public void IsReportableChange_FromReceived_OnlyStatusReasonExitOrBindings(string what, StoredTask after, bool expected)
     {
         Assert.True(TaskReport.IsReportableChange(null, after) == expected, $"{what}: reportable should be {expected}");
         Assert.True(TaskReport.IsReportableChange(Received, after) == expected, $"{what}: reportable should be {expected}");

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Tests.Engine;
@@ -9,7 +10,7 @@ public sealed class TaskStateMachineTests
     private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly IReadOnlySet<string> NotBusy = new HashSet<string>();
 
-    private static TaskRecord Task(LifecycleStatus desired, params (string Name, LifecycleStatus Known, bool Essential)[] containers) => new()
+    private static StoredTask Task(LifecycleStatus desired, params (string Name, LifecycleStatus Known, bool Essential)[] containers) => new()
     {
         TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/default/t1",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",

@@ -3,6 +3,7 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Registration;
 using Orchestrator.Agent.Session;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
 using Orchestrator.Contracts.Agent;
 using static Orchestrator.Agent.Tests.Support.TaskDefinitions;
@@ -106,7 +107,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         await StartSessionAsync();
         var session = await _plane.NextSessionAsync();
         await session.NextAsync(Kind.Hello);
-        var command = RunTask(Definition(Container("web", containerPorts: 80)));
+        var command = WireRunTask(Definition(Container("web", containerPorts: 80)));
 
         session.Send(new ControlMessage { RunTask = command });
         session.Send(new ControlMessage { RunTask = command });
@@ -132,7 +133,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         await StartSessionAsync();
         var first = await _plane.NextSessionAsync();
         await first.NextAsync(Kind.Hello);
-        var command = RunTask(Definition(Container("web")));
+        var command = WireRunTask(Definition(Container("web")));
         first.Send(new ControlMessage { RunTask = command });
         Assert.Equal(1UL, (await first.NextAsync(Kind.StateChange)).StateChange.Sequence);
 
@@ -193,12 +194,36 @@ public sealed class SessionServiceTests : IAsyncLifetime
 
     private RuntimeHealthMonitor? Runtime { get; set; }
 
+    /// <summary>The GPUs the host has (none unless a test says otherwise).</summary>
+    private FakeGpuProbe Gpus { get; set; } = new();
+
+    [Fact]
+    public async Task Register_HostHasGpus_RegistrationCarriesThem()
+    {
+        Gpus = new FakeGpuProbe("GPU-5a3c1c9a-8d7e-4f1e-b5b5-2c5b7e2c1234", "GPU-0f9e8d7c-6b5a-4938-2716-05f4e3d2c1b0");
+
+        await StartSessionAsync();
+        await (await _plane.NextSessionAsync()).NextAsync(Kind.Hello);
+
+        Assert.Equal(["GPU-5a3c1c9a-8d7e-4f1e-b5b5-2c5b7e2c1234", "GPU-0f9e8d7c-6b5a-4938-2716-05f4e3d2c1b0"], Assert.Single(_plane.Registrations).Resources.GpuIds);
+    }
+
+    [Fact]
+    public async Task Register_HostHasNoGpus_NoneRegistered()
+    {
+        await StartSessionAsync();
+        await (await _plane.NextSessionAsync()).NextAsync(Kind.Hello);
+
+        Assert.Empty(Assert.Single(_plane.Registrations).Resources.GpuIds);
+    }
+
     private async Task StartSessionAsync()
     {
         var options = Microsoft.Extensions.Options.Options.Create(_harness.Options);
         _channel = AgentChannel.Create(_harness.Options);
         var client = new AgentService.AgentServiceClient(_channel);
-        var registrar = new Registrar(client, _harness.Driver, _harness.Store, options, Orchestrator.Agent.Ports.DynamicPortRange.Fallback, TimeProvider.System, NullLogger<Registrar>.Instance);
+        var registrar = new Registrar(
+            client, _harness.Driver, _harness.Store, options, Orchestrator.Agent.Ports.DynamicPortRange.Fallback, Gpus, TimeProvider.System, NullLogger<Registrar>.Instance);
         Runtime = new RuntimeHealthMonitor(_harness.Driver, options, TimeProvider.System, NullLogger<RuntimeHealthMonitor>.Instance);
         await Runtime.CheckAsync(TestContext.Current.CancellationToken);
         _session = new SessionService(client, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, NullLogger<SessionService>.Instance);

@@ -3,7 +3,6 @@ using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Registration;
 using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
-using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.Tests.State;
 
@@ -17,7 +16,7 @@ public sealed class AgentStoreTests : IDisposable
 
     private AgentStore Open() => new(_directory.Path, TimeProvider.System);
 
-    private static TaskRecord Task(string id) => new()
+    private static StoredTask Task(string id) => new()
     {
         TaskArn = $"arn:aws:ecs:us-east-1:000000000000:task/default/{id}",
         ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default",
@@ -44,20 +43,64 @@ public sealed class AgentStoreTests : IDisposable
     }
 
     [Fact]
+    public void SaveTaskAndReport_Reopened_ReportReadBackAsSaved()
+    {
+        var report = Reports.Stopped("a");
+        using (var store = Open())
+        {
+            store.SaveTaskAndReport(Task("a"), report);
+        }
+
+        using (var store = Open())
+        {
+            Assert.Equal(new SequencedReport(1, report), Assert.Single(store.ReadOutbox(0)));
+        }
+    }
+
+    [Fact]
+    public void Open_SchemaThreeWithProtobufOutbox_OutboxDroppedTasksAndSequenceKept()
+    {
+        using (var store = Open())
+        {
+            store.SaveTaskAndReport(Task("a"), new TaskStatusReport { TaskArn = "a" });
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory.Path, AgentStore.FileName)};Pooling=false"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DROP TABLE outbox;
+                CREATE TABLE outbox (sequence INTEGER PRIMARY KEY, task_arn TEXT NOT NULL, change BLOB NOT NULL, created_at INTEGER NOT NULL);
+                INSERT INTO outbox VALUES (1, 'a', x'0801', 0);
+                PRAGMA user_version = 3;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using (var store = Open())
+        {
+            Assert.Empty(store.ReadOutbox(0));
+            Assert.Single(store.LoadTasks());
+            Assert.Equal(2UL, store.SaveTaskAndReport(Task("a"), new TaskStatusReport { TaskArn = "a" }).Sequence);
+        }
+    }
+
+    [Fact]
     public void SaveTaskAndReport_Reopened_SequenceContinues()
     {
         using (var store = Open())
         {
             Assert.Equal(0UL, store.LastSequence);
-            Assert.Equal(1UL, store.SaveTaskAndReport(Task("a"), new TaskState { TaskArn = "a" }).Sequence);
-            Assert.Equal(2UL, store.SaveTaskAndReport(Task("a"), new TaskState { TaskArn = "a" }).Sequence);
+            Assert.Equal(1UL, store.SaveTaskAndReport(Task("a"), new TaskStatusReport { TaskArn = "a" }).Sequence);
+            Assert.Equal(2UL, store.SaveTaskAndReport(Task("a"), new TaskStatusReport { TaskArn = "a" }).Sequence);
         }
 
         using (var store = Open())
         {
             Assert.Equal(2UL, store.LastSequence);
             store.Acknowledge(2);
-            Assert.Equal(3UL, store.SaveTaskAndReport(Task("b"), new TaskState { TaskArn = "b" }).Sequence);
+            Assert.Equal(3UL, store.SaveTaskAndReport(Task("b"), new TaskStatusReport { TaskArn = "b" }).Sequence);
             Assert.Equal([3UL], store.ReadOutbox(0).Select(c => c.Sequence));
         }
     }
@@ -68,11 +111,11 @@ public sealed class AgentStoreTests : IDisposable
         using var store = Open();
         for (var i = 0; i < 5; i++)
         {
-            store.SaveTaskAndReport(Task("a"), new TaskState { TaskArn = "a", LastStatus = Status.Running });
+            store.SaveTaskAndReport(Task("a"), new TaskStatusReport { TaskArn = "a", LastStatus = ReportedStatus.Running });
         }
 
         store.SaveTask(Task("a"));
-        store.SaveTaskAndReport(Task("b"), new TaskState { TaskArn = "b" });
+        store.SaveTaskAndReport(Task("b"), new TaskStatusReport { TaskArn = "b" });
         Assert.Equal([1UL, 2, 3, 4, 5, 6], store.ReadOutbox(0).Select(c => c.Sequence));
         Assert.Equal([5UL, 6], store.ReadOutbox(4).Select(c => c.Sequence));
 
@@ -80,7 +123,7 @@ public sealed class AgentStoreTests : IDisposable
         Assert.Equal(0, store.Acknowledge(2));
 
         Assert.Equal([4UL, 5, 6], store.ReadOutbox(0).Select(c => c.Sequence));
-        Assert.Equal(Status.Running, store.ReadOutbox(0)[0].Task.LastStatus);
+        Assert.Equal(ReportedStatus.Running, store.ReadOutbox(0)[0].Task.LastStatus);
     }
 
     [Fact]
@@ -157,7 +200,7 @@ public sealed class AgentStoreTests : IDisposable
     public void ReadSnapshot_TasksAndLastSequence_Together()
     {
         using var store = Open();
-        store.SaveTaskAndReport(Task("a"), new TaskState());
+        store.SaveTaskAndReport(Task("a"), new TaskStatusReport { TaskArn = "a" });
         store.SaveTask(Task("b"));
 
         var (tasks, through) = store.ReadSnapshot();

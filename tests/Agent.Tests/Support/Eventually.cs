@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.State;
-using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.Tests.Support;
 
@@ -36,13 +35,13 @@ internal static class Eventually
     }
 
     /// <summary>Waits until the task's persisted record satisfies <paramref name="predicate"/>.</summary>
-    public static Task<TaskRecord> WaitForTaskAsync(this AgentStore store, string taskArn, Func<TaskRecord, bool> predicate, string what, TimeSpan? timeout = null) =>
+    public static Task<StoredTask> WaitForTaskAsync(this AgentStore store, string taskArn, Func<StoredTask, bool> predicate, string what, TimeSpan? timeout = null) =>
         store.WaitForAsync(() => store.LoadTasks().FirstOrDefault(t => t.TaskArn == taskArn && predicate(t)), $"task {what}", timeout);
 
-    public static Task<TaskRecord> WaitForStatusAsync(this AgentStore store, string taskArn, LifecycleStatus status, TimeSpan? timeout = null) =>
+    public static Task<StoredTask> WaitForStatusAsync(this AgentStore store, string taskArn, LifecycleStatus status, TimeSpan? timeout = null) =>
         store.WaitForTaskAsync(taskArn, t => t.KnownStatus == status, status.ToString(), timeout);
 
     /// <summary>The state changes of one task still in the outbox, in sequence order.</summary>
-    public static IReadOnlyList<TaskStateChange> Changes(this AgentStore store, string taskArn) =>
+    public static IReadOnlyList<SequencedReport> Changes(this AgentStore store, string taskArn) =>
         [.. store.ReadOutbox(0, 10_000).Where(c => c.Task.TaskArn == taskArn)];
 }

@@ -27,6 +27,9 @@ internal sealed class FakeDockerDriver : IDockerDriver
 
     public ConcurrentDictionary<string, string> StartFailures { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Images whose containers' create never answers: it waits until cancelled, as a stuck Docker does.</summary>
+    public ConcurrentDictionary<string, byte> HangingCreates { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Host ports some other process holds: starting a container published on one fails as Docker does.</summary>
     public ConcurrentDictionary<int, byte> TakenHostPorts { get; } = new();
 
@@ -90,6 +93,12 @@ internal sealed class FakeDockerDriver : IDockerDriver
 
     public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
+        if (HangingCreates.ContainsKey(spec.Image))
+        {
+            return Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith<string>(
+                _ => throw new OperationCanceledException(cancellationToken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
         if (CreateFailures.TryGetValue(spec.Image, out var message))
         {
             throw new DockerOperationException(message);

@@ -1,11 +1,11 @@
 using System.Text.Json;
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.Engine;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Tests.Support;
 
-/// <summary>Task definitions and RunTask commands as the control plane sends them.</summary>
+/// <summary>Task definitions and the engine's RunTask commands.</summary>
 internal static class TaskDefinitions
 {
     public const string ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default";
@@ -30,11 +30,19 @@ internal static class TaskDefinitions
         ContainerDefinitions = containers,
     };
 
-    public static RunTask RunTask(TaskDefinition definition, string? taskArn = null, TaskOverride? overrides = null) => new()
+    public static RunTaskCommand RunTask(TaskDefinition definition, string? taskArn = null, TaskOverride? overrides = null) => new()
     {
         TaskArn = taskArn ?? NewTaskArn(),
         ClusterArn = ClusterArn,
         TaskDefinitionJson = JsonSerializer.Serialize(definition, EcsJson.Options),
         OverridesJson = overrides is null ? "" : JsonSerializer.Serialize(overrides, EcsJson.Options),
+    };
+
+    /// <summary>A RunTask as the control plane sends it over the session.</summary>
+    public static Contracts.Agent.RunTask WireRunTask(TaskDefinition definition) => new()
+    {
+        TaskArn = NewTaskArn(),
+        ClusterArn = ClusterArn,
+        TaskDefinitionJson = JsonSerializer.Serialize(definition, EcsJson.Options),
     };
 }

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 
-namespace Orchestrator.Agent.Engine;
+namespace Orchestrator.Agent.State;
 
 /// <summary>
 /// Everything the agent knows about one task: the command it came from, desired and known status, and its
 /// containers. Immutable; the state machine returns a new record for every change, and the store persists it.
 /// </summary>
-public sealed record TaskRecord
+public sealed record StoredTask
 {
     public required string TaskArn { get; init; }
     public required string ClusterArn { get; init; }
@@ -31,7 +31,7 @@ public sealed record TaskRecord
 
     public ContainerRecord? Container(string name) => Containers.Find(c => c.Name == name);
 
-    public TaskRecord WithContainer(ContainerRecord container)
+    public StoredTask WithContainer(ContainerRecord container)
     {
         ArgumentNullException.ThrowIfNull(container);
         var index = Containers.FindIndex(c => c.Name == container.Name);

@@ -1,61 +1,78 @@
 using Orchestrator.Agent.Awsvpc;
+using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
-using Orchestrator.Contracts.Agent;
+using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.Agent.Engine;
 
 /// <summary>
-/// awsvpc tasks (see <see cref="AwsvpcTask"/>): the pause container's steps. Its "pull" makes sure the pause image is
-/// loaded and the host's awsvpc network exists with the task's subnet; create gives it the task's address; start
-/// checks Docker gave it that address. Any failure stops the task with <c>ResourceInitializationError</c>, and a
-/// pause container that was created but could not start is removed at once: a task whose network could not be set up
-/// leaves nothing behind. Network and image changes are serialized, so concurrent tasks never undo each other's.
+/// An awsvpc task's pause container (see <see cref="AwsvpcTask"/>), the engine's steps for it. Its "pull" makes sure
+/// the pause image is loaded and the host's awsvpc network exists with the task's subnet; create gives it the task's
+/// address; start checks Docker gave it that address. Any failure stops the task with
+/// <c>ResourceInitializationError</c>, and a pause container that was created but could not start is removed at once:
+/// a task whose network could not be set up leaves nothing behind. Network and image changes are serialized, so
+/// concurrent tasks never undo each other's. Stopping it is like stopping any container.
 /// </summary>
-public sealed partial class TaskEngine
+internal sealed partial class AwsvpcPause(IDockerDriver driver, AgentOptions options, ILogger logger) : IDisposable
 {
-    private readonly SemaphoreSlim _awsvpcGate = new(1, 1);
-    private PauseImage? _pauseImage;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private PauseImage? _image;
 
     /// <summary>The Docker network awsvpc tasks' pause containers are attached to.</summary>
-    private string Network => _options.AwsvpcNetwork;
+    private string Network => options.AwsvpcNetwork;
 
     /// <summary>Reads the pause program when the host runs awsvpc tasks; without it they are refused with the reason.</summary>
-    private void LoadPauseImage()
+    public void LoadImage()
     {
-        if (!_options.AwsvpcEnabled)
+        if (!options.AwsvpcEnabled)
         {
             return;
         }
 
         try
         {
-            _pauseImage = PauseImage.FromFile(_options.EffectivePauseProgram);
+            _image = PauseImage.FromFile(options.EffectivePauseProgram);
         }
         catch (IOException e)
         {
-            Log.PauseProgramMissing(_logger, e.Message);
+            Log.PauseProgramMissing(logger, e.Message);
         }
     }
 
-    /// <summary>The task as the engine runs it: an awsvpc task with its pause container; others as defined.</summary>
-    private ManagedTask Manage(TaskRecord record, TaskDefinition? definition, TaskOverride? overrides) =>
-        new(record, record.Network is not null && definition is not null
-            ? AwsvpcTask.WithPause(definition, _pauseImage?.Name ?? $"{PauseImage.Repository}:unavailable")
-            : definition, overrides);
+    /// <summary>The definition the engine runs for an awsvpc task: the pause container first, the others depending on it.</summary>
+    public TaskDefinition WithPause(TaskDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var onPause = new ContainerDependency { ContainerName = AwsvpcTask.PauseContainer, Condition = DependencyGraph.Running };
+        var pause = new ContainerDefinition
+        {
+            Name = AwsvpcTask.PauseContainer,
+            Image = _image?.Name ?? $"{PauseImage.Repository}:unavailable",
+            Essential = true,
+        };
+        return definition with
+        {
+            ContainerDefinitions =
+            [
+                pause,
+                .. definition.ContainerDefinitions.Select(c => c with { DependsOn = [onPause, .. c.DependsOn ?? []] }),
+            ],
+        };
+    }
 
     /// <summary>Why this agent cannot run an awsvpc task as sent, or null (or when the task is not awsvpc).</summary>
-    private string? AwsvpcProblem(TaskDefinition definition, RunTask command)
+    public string? Problem(TaskDefinition definition, RunTaskCommand command, string osType)
     {
-        if (definition.EffectiveNetworkMode != NetworkModes.Awsvpc || NetworkModeMapping.IsWindows(_osType))
+        if (definition.EffectiveNetworkMode != NetworkModes.Awsvpc || DockerOs.IsWindows(osType))
         {
             return null;
         }
 
-        if (!_options.AwsvpcEnabled || _pauseImage is null)
+        if (!options.AwsvpcEnabled || _image is null)
         {
-            return _options.AwsvpcEnabled
-                ? $"ResourceInitializationError: this agent cannot run awsvpc tasks: its pause program {_options.EffectivePauseProgram} cannot be read."
+            return options.AwsvpcEnabled
+                ? $"ResourceInitializationError: this agent cannot run awsvpc tasks: its pause program {options.EffectivePauseProgram} cannot be read."
                 : "ResourceInitializationError: this agent does not run awsvpc tasks: start it with --awsvpc-interface.";
         }
 
@@ -64,12 +81,8 @@ public sealed partial class TaskEngine
             : null;
     }
 
-    private static TaskNetworkRecord? NetworkOf(RunTask command) => command.Network is { Ipv4Address.Length: > 0 } network
-        ? new TaskNetworkRecord(network.AttachmentId, network.SubnetId, network.Ipv4Address, network.PrefixLength, network.Gateway)
-        : null;
-
-    /// <summary>The Docker operation for a step of the pause container.</summary>
-    private Func<Task<TaskEvent?>> PauseOperation(ManagedTask task, ContainerAction action, ContainerRecord container, CancellationToken token)
+    /// <summary>The Docker operation for the pause container's pull, create or start.</summary>
+    public Func<Task<TaskEvent?>> Operation(ManagedTask task, ContainerAction action, ContainerRecord container, CancellationToken token)
     {
         var taskArn = task.Record.TaskArn;
         var network = task.Record.Network!;
@@ -81,7 +94,7 @@ public sealed partial class TaskEngine
                 var spec = new ContainerSpec
                 {
                     Name = container.DockerName!,
-                    Image = _pauseImage?.Name ?? "",
+                    Image = _image?.Name ?? "",
                     Labels = new Dictionary<string, string>(StringComparer.Ordinal)
                     {
                         [ContainerSpecBuilder.TaskArnLabel] = taskArn,
@@ -99,29 +112,33 @@ public sealed partial class TaskEngine
                 var id = container.RuntimeId!;
                 return () => StartPauseAsync(taskArn, id, network, token);
             default:
-                var stopTranslate = Translator(task, container);
-                var runtimeId = container.RuntimeId!;
-                return () => StopAsync(taskArn, AwsvpcTask.PauseContainer, runtimeId, AwsvpcTask.PauseStopTimeout, stopTranslate, token);
+                throw new InvalidOperationException($"The pause container is stopped like any other, not by {action.Kind}.");
         }
     }
 
+    /// <summary>The pause container's address on the awsvpc network, from an inspection.</summary>
+    public InterfaceAddress? Address(ContainerInspection inspection) =>
+        inspection.Networks.GetValueOrDefault(Network) is { } endpoint ? new InterfaceAddress(endpoint.Ipv4Address, endpoint.MacAddress) : null;
+
+    public void Dispose() => _gate.Dispose();
+
     private async Task<TaskEvent?> PreparePauseAsync(string taskArn, TaskNetworkRecord network, CancellationToken cancellationToken)
     {
-        await _awsvpcGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var image = _pauseImage!;
-            var digest = await _driver.InspectImageAsync(image.Name, cancellationToken).ConfigureAwait(false);
+            var image = _image!;
+            var digest = await driver.InspectImageAsync(image.Name, cancellationToken).ConfigureAwait(false);
             if (digest is null)
             {
                 using (var archive = new MemoryStream(image.Archive(), writable: false))
                 {
-                    await _driver.LoadImagesAsync(archive, cancellationToken).ConfigureAwait(false);
+                    await driver.LoadImagesAsync(archive, cancellationToken).ConfigureAwait(false);
                 }
 
-                digest = await _driver.InspectImageAsync(image.Name, cancellationToken).ConfigureAwait(false)
+                digest = await driver.InspectImageAsync(image.Name, cancellationToken).ConfigureAwait(false)
                     ?? throw new DockerOperationException($"the pause image {image.Name} is not there after loading it");
-                Log.PauseImageLoaded(_logger, image.Name);
+                Log.PauseImageLoaded(logger, image.Name);
             }
 
             if (await EnsureNetworkAsync(network, cancellationToken).ConfigureAwait(false) is { } problem)
@@ -137,7 +154,7 @@ public sealed partial class TaskEngine
         }
         finally
         {
-            _awsvpcGate.Release();
+            _gate.Release();
         }
     }
 
@@ -148,9 +165,9 @@ public sealed partial class TaskEngine
     /// </summary>
     private async Task<string?> EnsureNetworkAsync(TaskNetworkRecord network, CancellationToken cancellationToken)
     {
-        var parent = _options.AwsvpcInterface!;
+        var parent = options.AwsvpcInterface!;
         var subnet = new NetworkSubnet(AwsvpcTask.SubnetCidr(network), network.Gateway);
-        var existing = await _driver.InspectNetworkAsync(Network, cancellationToken).ConfigureAwait(false);
+        var existing = await driver.InspectNetworkAsync(Network, cancellationToken).ConfigureAwait(false);
         if (existing is not null && (existing.Driver != "macvlan" || existing.Options.GetValueOrDefault("parent") != parent))
         {
             return $"the Docker network {Network} is a {existing.Driver} network on '{existing.Options.GetValueOrDefault("parent")}', "
@@ -170,7 +187,7 @@ public sealed partial class TaskEngine
                     + $"the task's subnet {network.SubnetId} ({subnet.Cidr}) can be added only while no task uses it";
             }
 
-            await _driver.RemoveNetworkAsync(Network, cancellationToken).ConfigureAwait(false);
+            await driver.RemoveNetworkAsync(Network, cancellationToken).ConfigureAwait(false);
         }
 
         var spec = new NetworkSpec
@@ -181,18 +198,18 @@ public sealed partial class TaskEngine
             Subnets = [.. existing?.Subnets ?? [], subnet],
             Labels = new Dictionary<string, string> { ["orch.awsvpc"] = "true" },
         };
-        await _driver.CreateNetworkAsync(spec, cancellationToken).ConfigureAwait(false);
-        Log.AwsvpcNetworkCreated(_logger, Network, parent, string.Join(", ", spec.Subnets.Select(s => s.Cidr)));
+        await driver.CreateNetworkAsync(spec, cancellationToken).ConfigureAwait(false);
+        Log.AwsvpcNetworkCreated(logger, Network, parent, string.Join(", ", spec.Subnets.Select(s => s.Cidr)));
         return null;
     }
 
     private async Task<TaskEvent?> CreatePauseAsync(string taskArn, TaskNetworkRecord network, ContainerSpec spec, CancellationToken cancellationToken)
     {
         // Under the gate: the network cannot be made again (for another subnet) while a pause container joins it.
-        await _awsvpcGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var id = await _driver.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
+            var id = await driver.CreateContainerAsync(spec, cancellationToken).ConfigureAwait(false);
             return new ContainerCreated(AwsvpcTask.PauseContainer, id);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -201,7 +218,7 @@ public sealed partial class TaskEngine
         }
         finally
         {
-            _awsvpcGate.Release();
+            _gate.Release();
         }
     }
 
@@ -210,8 +227,8 @@ public sealed partial class TaskEngine
         string problem;
         try
         {
-            await _driver.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
-            var inspection = await _driver.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            await driver.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            var inspection = await driver.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
             var endpoint = inspection?.Networks.GetValueOrDefault(Network);
             if (inspection is { State: ContainerRunState.Running } && endpoint?.Ipv4Address == network.Ipv4Address)
             {
@@ -229,11 +246,11 @@ public sealed partial class TaskEngine
 
         try
         {
-            await _driver.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);
+            await driver.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.CleanupFailed(_logger, taskArn, AwsvpcTask.PauseContainer, e.Message);
+            Log.RemovalFailed(logger, taskArn, e.Message);
         }
 
         return PauseFailed(taskArn, network, ContainerActionKind.Start, problem);
@@ -241,14 +258,10 @@ public sealed partial class TaskEngine
 
     private ContainerFailed PauseFailed(string taskArn, TaskNetworkRecord network, ContainerActionKind step, string problem)
     {
-        Log.ActionFailed(_logger, taskArn, AwsvpcTask.PauseContainer, step, problem);
+        Log.StepFailed(logger, taskArn, step, problem);
         return new ContainerFailed(
             AwsvpcTask.PauseContainer,
             $"ResourceInitializationError: failed to set up the task's network ({network.Ipv4Address} of {network.SubnetId}): {problem}",
             StopsTask: true);
     }
-
-    /// <summary>The pause container's address on the awsvpc network, from an inspection.</summary>
-    private InterfaceAddress? PauseAddress(ContainerInspection inspection) =>
-        inspection.Networks.GetValueOrDefault(Network) is { } endpoint ? new InterfaceAddress(endpoint.Ipv4Address, endpoint.MacAddress) : null;
 }

@@ -2,9 +2,9 @@ namespace Orchestrator.Agent.State;
 
 /// <summary>
 /// A broadcast "something changed" signal: every waiter that saw <see cref="Version"/> before a <see cref="Fire"/>
-/// wakes up. Waiters re-read the state they care about, so a missed or merged pulse loses nothing.
+/// wakes up. Waiters re-read the state they care about, so a missed or merged signal loses nothing.
 /// </summary>
-public sealed class Pulse
+public sealed class ChangeSignal
 {
     private readonly Lock _gate = new();
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.State;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>
+/// The engine's Docker calls, run off its loop: each in the background, tracked so that disposal can wait for it, its
+/// outcome posted back to the loop as a message. Pulls, creates and starts each hold one of a fixed number of start
+/// slots while they run, so a burst of tasks reaches Docker a few containers at a time; a slot is given back however
+/// the call ends (done, failed, timed out).
+/// </summary>
+internal sealed partial class DockerOperations : IDisposable
+{
+    private readonly IDockerDriver _driver;
+    private readonly Action<EngineMessage> _post;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private readonly SemaphoreSlim _startSlots;
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+
+    public DockerOperations(IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping)
+    {
+        _driver = driver;
+        _post = post;
+        _logger = logger;
+        _stopping = stopping;
+        _startSlots = new SemaphoreSlim(maxConcurrentStarts, maxConcurrentStarts);
+    }
+
+    /// <summary>Runs a step of a container and posts its outcome as <see cref="ActionCompleted"/>.</summary>
+    public void Launch(string taskArn, ContainerAction action, Func<Task<TaskEvent?>> operation)
+    {
+        Log.ActionStarted(_logger, taskArn, action.Container, action.Kind);
+        var held = action.Kind is ContainerActionKind.Pull or ContainerActionKind.Create or ContainerActionKind.Start;
+        Run(async () =>
+        {
+            if (held)
+            {
+                await _startSlots.WaitAsync(_stopping).ConfigureAwait(false);
+            }
+
+            try
+            {
+                var outcome = await operation().ConfigureAwait(false);
+                _post(new ActionCompleted(taskArn, action.Container, outcome));
+            }
+            finally
+            {
+                if (held)
+                {
+                    _startSlots.Release();
+                }
+            }
+        });
+    }
+
+    /// <summary>Runs an operation in the background, tracked so that disposal can wait for it.</summary>
+    public void Run(Func<Task> operation)
+    {
+        var running = Task.Run(async () =>
+        {
+            try
+            {
+                await operation().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                Log.OperationFailed(_logger, e);
+            }
+        });
+        _running.TryAdd(running, 0);
+        running.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Every operation still running (for disposal to wait on).</summary>
+    public IReadOnlyCollection<Task> Running => [.. _running.Keys];
+
+    /// <summary>Inspects the container and posts what Docker says as <see cref="ContainerInspected"/>.</summary>
+    public void Inspect(string taskArn, string container, string id) => Run(async () =>
+    {
+        try
+        {
+            var inspection = await _driver.InspectContainerAsync(id, _stopping).ConfigureAwait(false);
+            _post(new ContainerInspected(taskArn, container, inspection));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.InspectFailed(_logger, taskArn, container, e.Message);
+        }
+    });
+
+    public async Task<TaskEvent?> PullAsync(string taskArn, string container, string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+            if (digest is null)
+            {
+                Log.PullingImage(_logger, taskArn, container, image);
+                await _driver.PullImageAsync(image, cancellationToken).ConfigureAwait(false);
+                digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
+                    ?? throw new DockerOperationException($"image {image} is not present after pulling it");
+            }
+
+            return new ImageReady(container, digest);
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            // The task was stopped while the image was pulling.
+            return new ContainerStopped(container, null, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Failure(taskArn, container, ContainerActionKind.Pull, "CannotPullContainerError", e);
+        }
+    }
+
+    public async Task<TaskEvent?> CreateAsync(string taskArn, string container, ContainerSpec spec)
+    {
+        foreach (var volume in spec.Volumes)
+        {
+            try
+            {
+                if (await _driver.VolumeExistsAsync(volume.Name, _stopping).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                if (!volume.CreateIfMissing)
+                {
+                    return new ContainerFailed(container,
+                        $"ResourceInitializationError: the shared Docker volume {volume.Name} does not exist and autoprovision is not set", StopsTask: true);
+                }
+
+                Log.CreatingVolume(_logger, taskArn, container, volume.Name);
+                await _driver.CreateVolumeAsync(volume, _stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Create, e.Message);
+                return new ContainerFailed(container, $"ResourceInitializationError: Docker volume {volume.Name}: {e.Message}", StopsTask: true);
+            }
+        }
+
+        try
+        {
+            var id = await _driver.CreateContainerAsync(spec, _stopping).ConfigureAwait(false);
+            return new ContainerCreated(container, id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (e.Message.Contains("is already in use", StringComparison.Ordinal) && await ExistingAsync(spec.Name).ConfigureAwait(false) is { } existing)
+            {
+                return new ContainerCreated(container, existing); // created by an earlier attempt whose answer was lost
+            }
+
+            // Docker unreachable: tried again later; a container Docker did create meanwhile is found by its name then.
+            return Failure(taskArn, container, ContainerActionKind.Create, "CannotCreateContainerError", e);
+        }
+    }
+
+    public async Task<TaskEvent?> StartAsync(string taskArn, string container, string id, Func<ContainerInspection?, TaskEvent?> translate)
+    {
+        try
+        {
+            await _driver.StartContainerAsync(id, _stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or DockerTimeoutException) && !DockerErrors.IsUnreachable(e)
+            && TakenHostPort(e.Message) is { } port)
+        {
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Start, e.Message);
+            return new HostPortTaken(container, port);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Failure(taskArn, container, ContainerActionKind.Start, "CannotStartContainerError", e);
+        }
+
+        try
+        {
+            // Read back what Docker actually did: the host ports it picked, or that the process has already exited.
+            var inspection = await _driver.InspectContainerAsync(id, _stopping).ConfigureAwait(false);
+            return translate(inspection) ?? new ContainerRunning(container, id, []);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.InspectFailed(_logger, taskArn, container, e.Message);
+            return new ContainerRunning(container, id, []);
+        }
+    }
+
+    /// <summary>Stops the container; null (try again later) when it could not be stopped or is still running.</summary>
+    public async Task<TaskEvent?> StopAsync(string taskArn, string container, string id, TimeSpan timeout, Func<ContainerInspection?, TaskEvent?> translate)
+    {
+        try
+        {
+            Log.StoppingContainer(_logger, taskArn, container, id, timeout);
+            await _driver.StopContainerAsync(id, timeout, _stopping).ConfigureAwait(false);
+            var inspection = await _driver.InspectContainerAsync(id, _stopping).ConfigureAwait(false);
+            return inspection is { State: ContainerRunState.Running } ? null : translate(inspection);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Stop, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Removes a stopped task's containers (last first) and then its task-scoped volumes; posts <see cref="CleanupCompleted"/>.</summary>
+    public async Task CleanupAsync(StoredTask task, IReadOnlyList<string> taskVolumes)
+    {
+        var succeeded = true;
+        // Last first: an awsvpc task's pause container, whose network the others share, goes after them.
+        foreach (var container in task.Containers.Reverse())
+        {
+            if (container.RuntimeId is not { } id)
+            {
+                continue;
+            }
+
+            try
+            {
+                await _driver.RemoveContainerAsync(id, _stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.CleanupFailed(_logger, task.TaskArn, container.Name, e.Message);
+                succeeded = false;
+            }
+        }
+
+        // The task's own volumes go with it (only once no container holds them); shared ones stay.
+        foreach (var volume in succeeded ? taskVolumes : [])
+        {
+            try
+            {
+                await _driver.RemoveVolumeAsync(volume, _stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.VolumeCleanupFailed(_logger, task.TaskArn, volume, e.Message);
+                succeeded = false;
+            }
+        }
+
+        _post(new CleanupCompleted(task.TaskArn, succeeded));
+    }
+
+    public void Dispose() => _startSlots.Dispose();
+
+    /// <summary>
+    /// The host port in Docker's "Bind for 0.0.0.0:32768 failed: port is already allocated" or the userland proxy's
+    /// "listen tcp4 0.0.0.0:32768: bind: address already in use"; null for any other failure.
+    /// </summary>
+    internal static int? TakenHostPort(string message)
+    {
+        var match = TakenPortPattern().Match(message);
+        return match.Success ? int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>
+    /// What a failed step of a container means: nothing yet when Docker cannot be reached (null: tried again later),
+    /// else the container failed — with ECS's <c>DockerTimeoutError</c> when Docker did not answer in time, with
+    /// <paramref name="errorName"/> and Docker's message otherwise.
+    /// </summary>
+    private ContainerFailed? Failure(string taskArn, string container, ContainerActionKind kind, string errorName, Exception e)
+    {
+        if (DockerErrors.IsUnreachable(e))
+        {
+            Log.DockerUnavailable(_logger, e.Message);
+            return null;
+        }
+
+        Log.ActionFailed(_logger, taskArn, container, kind, e.Message);
+        return new ContainerFailed(container, e is DockerTimeoutException timeout ? timeout.Reason : $"{errorName}: {e.Message}");
+    }
+
+    private async Task<string?> ExistingAsync(string name)
+    {
+        try
+        {
+            return (await _driver.InspectContainerAsync(name, _stopping).ConfigureAwait(false))?.Id;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@":(?<port>\d+)(?: failed: port is already allocated|: bind: address already in use)")]
+    private static partial Regex TakenPortPattern();
+}

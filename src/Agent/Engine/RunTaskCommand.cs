@@ -1,0 +1,29 @@
+using Orchestrator.Agent.State;
+
+namespace Orchestrator.Agent.Engine;
+
+/// <summary>
+/// A task to run on this host, in the engine's terms: what the control plane placed here (the session translates its
+/// wire message into this). The task definition and overrides stay in ECS's JSON, as they are stored; the engine reads
+/// them, and a definition it cannot read stops the task with the reason.
+/// </summary>
+public sealed record RunTaskCommand
+{
+    public required string TaskArn { get; init; }
+    public required string ClusterArn { get; init; }
+    /// <summary>The ECS TaskDefinition as JSON in ECS's shape.</summary>
+    public required string TaskDefinitionJson { get; init; }
+    /// <summary>The ECS TaskOverride as JSON; empty when there are none.</summary>
+    public string OverridesJson { get; init; } = "";
+    /// <summary>The GPUs placement chose, for each container that asked for some.</summary>
+    public IReadOnlyList<GpuAssignment> Gpus { get; init; } = [];
+    /// <summary>awsvpc tasks: the address the control plane chose; null for other network modes.</summary>
+    public TaskNetworkRecord? Network { get; init; }
+
+    /// <summary>The GPU IDs placement gave the container (none when it asked for none).</summary>
+    public IReadOnlyList<string> GpuIdsOf(string? containerName) =>
+        Gpus.FirstOrDefault(g => g.ContainerName == containerName)?.GpuIds ?? [];
+}
+
+/// <summary>The GPUs placement chose for one container.</summary>
+public sealed record GpuAssignment(string ContainerName, IReadOnlyList<string> GpuIds);
