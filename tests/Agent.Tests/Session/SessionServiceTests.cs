@@ -15,7 +15,7 @@ namespace Orchestrator.Agent.Tests.Session;
 public sealed class SessionServiceTests : IAsyncLifetime
 {
     private readonly EngineHarness _harness;
-    private FakeControlPlane _plane = null!;
+    private FakeAgentEndpoint _plane = null!;
     private SessionService? _session;
     private Grpc.Net.Client.GrpcChannel? _channel;
 
@@ -33,7 +33,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _plane = await FakeControlPlane.StartAsync();
+        _plane = await FakeAgentEndpoint.StartAsync();
         _harness.Options.Endpoint = _plane.Address;
         await _harness.StartAsync();
     }
@@ -63,7 +63,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         Assert.Matches("^mi-[0-9a-f]{17}$", registration.InstanceId);
         Assert.Equal(4096, registration.Resources.Cpu);
         var hello = (await session.NextAsync(Kind.Hello)).Hello;
-        Assert.Equal(FakeControlPlane.InstanceArn, hello.ContainerInstanceArn);
+        Assert.Equal(FakeAgentEndpoint.InstanceArn, hello.ContainerInstanceArn);
         Assert.Equal(2UL, hello.ThroughSequence);
         Assert.Equal(TimeSpan.FromMilliseconds(200), hello.HeartbeatInterval.ToTimeSpan());
         Assert.Equal(RuntimeHealth.Ok, hello.Runtime);
@@ -74,7 +74,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         Assert.Equal(1UL, (await session.NextAsync(Kind.StateChange)).StateChange.Sequence);
         Assert.Equal(2UL, (await session.NextAsync(Kind.StateChange)).StateChange.Sequence);
         Assert.Equal(RuntimeHealth.Ok, (await session.NextAsync(Kind.Heartbeat)).Heartbeat.Runtime);
-        Assert.Equal(FakeControlPlane.InstanceArn, _harness.Store.GetContainerInstanceArn());
+        Assert.Equal(FakeAgentEndpoint.InstanceArn, _harness.Store.GetContainerInstanceArn());
 
         _harness.Fake.Unreachable = true;
         await Runtime!.CheckAsync(TestContext.Current.CancellationToken);
@@ -161,7 +161,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
         var second = await _plane.NextSessionAsync();
         await second.NextAsync(Kind.Hello);
         Assert.Equal(2, _plane.Registrations.Count);
-        Assert.Equal(FakeControlPlane.InstanceArn, _plane.Registrations.Last().ContainerInstanceArn);
+        Assert.Equal(FakeAgentEndpoint.InstanceArn, _plane.Registrations.Last().ContainerInstanceArn);
     }
 
     [Fact]
@@ -187,9 +187,9 @@ public sealed class SessionServiceTests : IAsyncLifetime
         await StartSessionAsync();
         await (await _plane.NextSessionAsync()).NextAsync(Kind.Hello);
 
-        Assert.Equal(["arn:aws:ecs:us-east-1:000000000000:container-instance/default/0123456789abcdef0123456789abcdef", FakeControlPlane.InstanceArn],
+        Assert.Equal(["arn:aws:ecs:us-east-1:000000000000:container-instance/default/0123456789abcdef0123456789abcdef", FakeAgentEndpoint.InstanceArn],
             _plane.Registrations.Select(r => r.ContainerInstanceArn));
-        Assert.Equal(FakeControlPlane.InstanceArn, _harness.Store.GetContainerInstanceArn());
+        Assert.Equal(FakeAgentEndpoint.InstanceArn, _harness.Store.GetContainerInstanceArn());
     }
 
     private RuntimeHealthMonitor? Runtime { get; set; }

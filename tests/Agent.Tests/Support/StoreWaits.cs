@@ -5,7 +5,7 @@ using Orchestrator.Agent.State;
 namespace Orchestrator.Agent.Tests.Support;
 
 /// <summary>Bounded waits on the agent's local state: woken by every commit, re-checked at least every 100 ms.</summary>
-internal static class Eventually
+internal static class StoreWaits
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 

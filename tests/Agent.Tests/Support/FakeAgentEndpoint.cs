@@ -17,7 +17,7 @@ namespace Orchestrator.Agent.Tests.Support;
 /// A control plane for session tests: a real gRPC server on a loopback port that records what the agent sends, can
 /// acknowledge automatically, and can be told to refuse or drop sessions.
 /// </summary>
-internal sealed class FakeControlPlane : AgentService.AgentServiceBase, IAsyncDisposable
+internal sealed class FakeAgentEndpoint : AgentService.AgentServiceBase, IAsyncDisposable
 {
     public const string InstanceArn = "arn:aws:ecs:us-east-1:000000000000:container-instance/default/00000000000000000000000000000001";
     public const string ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/default";
@@ -40,23 +40,23 @@ internal sealed class FakeControlPlane : AgentService.AgentServiceBase, IAsyncDi
     /// <summary>Acknowledge the hello and every state change as soon as it arrives.</summary>
     public bool AutoAcknowledge { get; set; } = true;
 
-    public static async Task<FakeControlPlane> StartAsync()
+    public static async Task<FakeAgentEndpoint> StartAsync()
     {
-        var plane = new FakeControlPlane();
+        var plane = new FakeAgentEndpoint();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(plane);
         plane._app = builder.Build();
-        plane._app.MapGrpcService<FakeControlPlane>();
+        plane._app.MapGrpcService<FakeAgentEndpoint>();
         await plane._app.StartAsync(TestContext.Current.CancellationToken);
         plane.Address = plane._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return plane;
     }
 
     public async Task<FakeSession> NextSessionAsync() =>
-        await Sessions.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await Sessions.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(StoreWaits.DefaultTimeout, TestContext.Current.CancellationToken);
 
     public override Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
@@ -154,7 +154,7 @@ internal sealed class FakeSession
     public async Task<AgentMessage> NextAsync(AgentMessage.KindOneofCase kind)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Eventually.DefaultTimeout);
+        timeout.CancelAfter(StoreWaits.DefaultTimeout);
         while (true)
         {
             var message = await Received.Reader.ReadAsync(timeout.Token);
