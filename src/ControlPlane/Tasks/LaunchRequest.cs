@@ -19,8 +19,8 @@ public sealed record LaunchRequest(ClusterRecord Cluster, TaskDefinition Definit
     public IReadOnlyList<Tag> Tags { get; init; } = [];
 }
 
-/// <summary>A launch planned over the snapshot of <paramref name="Version"/>: where each task goes and with what.</summary>
-public sealed record LaunchPlan(LaunchRequest Request, long Version, PlacementResult Placement);
+/// <summary>A launch planned over the snapshot <paramref name="Basis"/>: where each task goes and with what.</summary>
+public sealed record LaunchPlan(LaunchRequest Request, StateSnapshot Basis, PlacementResult Placement);
 
 /// <summary>
 /// What a committed launch created, and for the tasks it could not place, why (<see cref="Placement"/>'s

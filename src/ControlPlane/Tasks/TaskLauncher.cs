@@ -21,13 +21,15 @@ public sealed class TaskLauncher(IAgentConnections availability, TaskLifecycle l
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
         var snapshot = ClusterSnapshot.From(state, request.Cluster.Name, availability.IsAvailable);
-        return new LaunchPlan(request, state.Version, Place(snapshot, request, request.OnInstances, request.Placement.Count));
+        return new LaunchPlan(request, state, Place(snapshot, request, request.OnInstances, request.Placement.Count));
     }
 
     /// <summary>
-    /// Stores the plan's tasks as PENDING in <paramref name="tx"/>. When the state moved since the plan, each
-    /// instance the plan uses is checked again with the placement filters, counting the tasks planned on it; the
-    /// tasks that no longer fit (and only those) are placed again over the state that includes the ones kept.
+    /// Stores the plan's tasks as PENDING in <paramref name="tx"/>. When the state is not the very snapshot the plan
+    /// was made over — another write came first, or this transaction already changed something (another launch of
+    /// the same service pass) — each instance the plan uses is checked again with the placement filters, counting
+    /// the tasks planned on it; the tasks that no longer fit (and only those) are placed again over the state that
+    /// includes the ones kept.
     /// </summary>
     public LaunchOutcome Commit(StateTransaction tx, LaunchPlan plan)
     {
@@ -35,7 +37,7 @@ public sealed class TaskLauncher(IAgentConnections availability, TaskLifecycle l
         ArgumentNullException.ThrowIfNull(plan);
         var request = plan.Request;
         var result = plan.Placement;
-        if (result.Placements.Count == 0 || tx.State.Version == plan.Version)
+        if (result.Placements.Count == 0 || ReferenceEquals(tx.State, plan.Basis))
         {
             return new LaunchOutcome(Create(tx, request, result.Placements), result, 0);
         }

@@ -120,6 +120,29 @@ public sealed class TaskLauncherTests
     }
 
     [Fact]
+    public async Task Commit_TwoPlansInOneTransaction_TheSecondSeesTheFirst()
+    {
+        using var cluster = new TestCluster(subnets: SubnetOptionsTests.Parse("subnet-a cidr=10.9.0.0/24 range=10.9.0.10-10.9.0.20 gateway=10.9.0.1"));
+        var (only, _) = await cluster.AddInstanceAsync(r => r.Resources.AwsvpcTaskLimit = 4, cpu: 512);
+        var definition = (await cluster.Api.TaskDefinitions.RegisterTaskDefinitionAsync(new RegisterTaskDefinitionRequest
+        {
+            Family = "api",
+            NetworkMode = NetworkModes.Awsvpc,
+            ContainerDefinitions = [new ContainerDefinition { Name = "api", Image = "local/busybox:1", Cpu = 256, Memory = 32 }],
+        }, TestCluster.Token)).TaskDefinition;
+        var state = cluster.Store.Current;
+        var first = cluster.Launcher.Plan(state, Request(state, definition, 2));
+        var second = cluster.Launcher.Plan(state, Request(state, definition, 1, on: [only]));
+
+        var (one, two) = await cluster.Store.WriteAsync(tx => (cluster.Launcher.Commit(tx, first), cluster.Launcher.Commit(tx, second)), TestCluster.Token);
+
+        Assert.Equal(2, one.Created.Count); // the instance's 512 CPU units hold two tasks: the second plan's no longer fits
+        Assert.Empty(two.Created);
+        Assert.Equal(PlacementReasons.Cpu, Assert.Single(two.Placement.InstanceFailures).Reason);
+        Assert.Equal(["10.9.0.10", "10.9.0.11"], one.Created.Select(t => t.Address!.Ipv4Address));
+    }
+
+    [Fact]
     public void Commit_PlansMadeOverOneStaleSnapshot_NeverOversubscribe() =>
         Gen.Select(
                 Gen.Select(Gen.Int[256, 4096], Gen.Int[0, 3]).Array[1, 4],
