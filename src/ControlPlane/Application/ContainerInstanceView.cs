@@ -51,31 +51,10 @@ public static class ContainerInstanceView
     /// </summary>
     private static List<Resource> RegisteredResources(HostCapacity registered)
     {
-        List<Resource> resources =
-        [
-            Resource.Integer(ResourceNames.Cpu, registered.Cpu),
-            Resource.Integer(ResourceNames.Memory, registered.MemoryMiB),
-            Resource.StringSet(ResourceNames.Ports, registered.ReservedTcpPorts),
-            Resource.StringSet(ResourceNames.PortsUdp, registered.ReservedUdpPorts),
-        ];
-        if (registered.GpuIds.Count > 0)
-        {
-            resources.Add(Resource.StringSet(ResourceNames.Gpu, registered.GpuIds));
-        }
-
-        if (registered.HasDynamicPortRange)
-        {
-            var size = registered.DynamicPortLast - registered.DynamicPortFirst + 1;
-            resources.Add(Resource.Integer(ResourceNames.DynamicPorts, size));
-            resources.Add(Resource.Integer(ResourceNames.DynamicPortsUdp, size));
-        }
-
-        if (registered.AwsvpcTaskLimit > 0)
-        {
-            resources.Add(Resource.Integer(ResourceNames.AwsvpcTasks, registered.AwsvpcTaskLimit));
-        }
-
-        return resources;
+        var dynamicPorts = registered.DynamicPortLast - registered.DynamicPortFirst + 1;
+        return Resources(registered, new ResourceAmounts(
+            registered.Cpu, registered.MemoryMiB, registered.ReservedTcpPorts, registered.ReservedUdpPorts, registered.GpuIds,
+            dynamicPorts, dynamicPorts, registered.AwsvpcTaskLimit));
     }
 
     /// <summary>
@@ -83,31 +62,40 @@ public static class ContainerInstanceView
     /// and — unlike ECS, which leaves them out — the dynamic ones the tasks' containers are bound to.
     /// PORTS_DYNAMIC(_UDP) counts the dynamic ports still free, less those placed tasks have not bound yet.
     /// </summary>
-    private static List<Resource> RemainingResources(HostCapacity registered, InstanceSnapshot view)
+    private static List<Resource> RemainingResources(HostCapacity registered, InstanceSnapshot view) =>
+        Resources(registered, new ResourceAmounts(
+            view.RemainingCpu, view.RemainingMemoryMiB, view.UsedTcpPorts, view.UsedUdpPorts, view.FreeGpuIds,
+            view.FreeDynamicTcpPorts, view.FreeDynamicUdpPorts, view.FreeTaskEniSlots));
+
+    /// <summary>ECS's four resources, then GPU, the dynamic ports and the awsvpc slots for hosts that offer them.</summary>
+    private static List<Resource> Resources(HostCapacity registered, ResourceAmounts amounts)
     {
         List<Resource> resources =
         [
-            Resource.Integer(ResourceNames.Cpu, view.RemainingCpu),
-            Resource.Integer(ResourceNames.Memory, view.RemainingMemoryMiB),
-            Resource.StringSet(ResourceNames.Ports, view.UsedTcpPorts),
-            Resource.StringSet(ResourceNames.PortsUdp, view.UsedUdpPorts),
+            Resource.Integer(ResourceNames.Cpu, amounts.Cpu),
+            Resource.Integer(ResourceNames.Memory, amounts.MemoryMiB),
+            Resource.StringSet(ResourceNames.Ports, amounts.TcpPorts),
+            Resource.StringSet(ResourceNames.PortsUdp, amounts.UdpPorts),
         ];
         if (registered.GpuIds.Count > 0)
         {
-            resources.Add(Resource.StringSet(ResourceNames.Gpu, view.FreeGpuIds));
+            resources.Add(Resource.StringSet(ResourceNames.Gpu, amounts.GpuIds));
         }
 
         if (registered.HasDynamicPortRange)
         {
-            resources.Add(Resource.Integer(ResourceNames.DynamicPorts, view.FreeDynamicTcpPorts));
-            resources.Add(Resource.Integer(ResourceNames.DynamicPortsUdp, view.FreeDynamicUdpPorts));
+            resources.Add(Resource.Integer(ResourceNames.DynamicPorts, amounts.DynamicTcpPorts));
+            resources.Add(Resource.Integer(ResourceNames.DynamicPortsUdp, amounts.DynamicUdpPorts));
         }
 
         if (registered.AwsvpcTaskLimit > 0)
         {
-            resources.Add(Resource.Integer(ResourceNames.AwsvpcTasks, view.FreeTaskEniSlots));
+            resources.Add(Resource.Integer(ResourceNames.AwsvpcTasks, amounts.AwsvpcTasks));
         }
 
         return resources;
     }
+
+    private sealed record ResourceAmounts(
+        int Cpu, int MemoryMiB, IEnumerable<int> TcpPorts, IEnumerable<int> UdpPorts, IEnumerable<string> GpuIds, int DynamicTcpPorts, int DynamicUdpPorts, int AwsvpcTasks);
 }
