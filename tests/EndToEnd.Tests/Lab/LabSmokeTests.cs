@@ -80,7 +80,8 @@ public sealed class LabSmokeTests(TwoHostLab fixture) : IClassFixture<TwoHostLab
             Assert.Equal(_lab.Network.Address(64 + (16 * (host.Index - 1))).GetAddressBytes()[..3], address.GetAddressBytes()[..3]);
 
             var url = new Uri($"http://{address}/");
-            Assert.Contains("Hello from a task", await other.HttpGetAsync(url), StringComparison.Ordinal);
+            // httpd listens a moment after the container starts: until then the address refuses connections.
+            await Eventually.Async(async () => Assert.Contains("Hello from a task", await other.HttpGetAsync(url), StringComparison.Ordinal), TimeSpan.FromSeconds(15));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             Assert.Contains("Hello from a task", await http.GetStringAsync(url, token), StringComparison.Ordinal);
         }
