@@ -19,13 +19,16 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get install -y -qq docker.io >/dev/null
 fi
 
+log=${ORCH_DOCKERD_LOG:-/var/log/orch-dockerd.log}
 if ! docker info >/dev/null 2>&1; then
-  echo "Starting dockerd (log: /var/log/orch-dockerd.log) ..."
-  nohup dockerd >/var/log/orch-dockerd.log 2>&1 &
+  echo "Starting dockerd (log: $log) ..."
+  # In a session of its own: Ctrl-C in the terminal that ran run.sh (SIGINT to its process group) must not reach
+  # the engine, or every task container would die with it.
+  setsid -f dockerd >"$log" 2>&1 </dev/null
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
   done
 fi
 
-docker info >/dev/null 2>&1 || { echo "dockerd did not come up; see /var/log/orch-dockerd.log" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "dockerd did not come up; see $log" >&2; exit 1; }
