@@ -1,0 +1,56 @@
+namespace Orchestrator.ControlPlane;
+
+/// <summary>The control plane's usage text, and the check that every argument is one it knows.</summary>
+public static class ControlPlaneCommandLine
+{
+    public const string Usage = """
+        Usage: controlplane [options]
+
+          --data-dir DIR                 state directory (SQLite database); default /var/lib/orch-controlplane
+          --listen ADDRESS               gRPC listen address (agents, orch); default 127.0.0.1
+          --grpc-port PORT               default 7070
+          --http-port PORT               ECS HTTP API and /healthz; default 8080
+          --http-listen ADDRESS          ECS HTTP API listen address; default: --listen's
+          --access-keys-file FILE        ACCESS_KEY_ID SECRET_ACCESS_KEY per line; the HTTP API checks SigV4 against them
+          --region REGION                region in ARNs; default us-east-1
+          --account-id ID                account in ARNs; default 000000000000
+          --agent-heartbeat-timeout T    agent silent this long counts as disconnected (hh:mm:ss)
+          --instance-lost-grace T        then this long more before its service tasks are replaced
+          --agent-reconnect-allowance T  after a start, how long agents have to reconnect before any counts as lost
+          --subnet 'ID cidr=… [range=…] [gateway=…] [cluster=…] [hosts=EXPRESSION]'
+                                         a subnet awsvpc tasks take addresses from, repeatable
+          --ControlPlane:KEY=VALUE       any other setting; --Logging:LogLevel:Default=Debug for more logs
+        """;
+
+    /// <summary>Whether the arguments ask for help.</summary>
+    public static bool WantsHelp(IEnumerable<string> args) => args.Any(a => a is "--help" or "-h");
+
+    /// <summary>The first argument that is neither a known option (with its value) nor a --Section:Key setting; null when all are.</summary>
+    public static string? FirstUnknown(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? arg : arg[..equals];
+            var known = ControlPlaneApp.Switches.ContainsKey(name) || name == "--subnet"
+                || (name.StartsWith("--", StringComparison.Ordinal) && name.Contains(':', StringComparison.Ordinal));
+            if (!known)
+            {
+                return arg;
+            }
+
+            if (equals < 0)
+            {
+                i++; // the option's value
+                if (i >= args.Count)
+                {
+                    return arg;
+                }
+            }
+        }
+
+        return null;
+    }
+}
