@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Orchestrator.Contracts.Agent;
+using Status = Orchestrator.Contracts.Agent.Status;
 
 namespace Orchestrator.ControlPlane.Tests.Grpc;
 
