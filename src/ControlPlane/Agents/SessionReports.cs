@@ -132,6 +132,8 @@ public sealed partial class SessionReports(StateStore store, TimeProvider clock,
                 throw EcsException.InvalidParameter("A TaskStateChange must carry the task's state.");
             }
 
+            CheckTaskArn(change.Task.TaskArn);
+
             var task = tx.State.Task(change.Task.TaskArn);
             if (task is not null && task.Task.ContainerInstanceArn == instanceArn)
             {
@@ -166,10 +168,25 @@ public sealed partial class SessionReports(StateStore store, TimeProvider clock,
                 $"A SessionHello must name its container instance: an ARN of at most {RegistrationLimits.MaxArnLength} characters, without control characters."));
         }
 
+        foreach (var task in hello.Tasks)
+        {
+            CheckTaskArn(task.TaskArn);
+        }
+
         var instance = FindInstance(state, hello.ContainerInstanceArn);
         return hello.ThroughSequence > instance.LastSequence && hello.ThroughSequence - instance.LastSequence > MaxSequenceAdvance
             ? throw TooFarAhead("through_sequence", hello.ThroughSequence, instance)
             : instance;
+    }
+
+    /// <summary>Task ARNs are the control plane's own; one that cannot be is refused rather than looked up and logged.</summary>
+    private static void CheckTaskArn(string taskArn)
+    {
+        if (taskArn.Length is 0 or > RegistrationLimits.MaxArnLength || taskArn.Any(char.IsControl))
+        {
+            throw EcsException.InvalidParameter(string.Create(CultureInfo.InvariantCulture,
+                $"A task state must name its task: an ARN of at most {RegistrationLimits.MaxArnLength} characters, without control characters."));
+        }
     }
 
     private static TimeSpan HeartbeatIntervalOf(SessionHello hello)

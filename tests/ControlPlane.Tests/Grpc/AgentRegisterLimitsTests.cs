@@ -76,9 +76,9 @@ public sealed class AgentRegisterLimitsTests
         var arn = await TestAgent.RegisterAsync(controlPlane.Agents, "host");
         await using var agent = await TestAgent.ConnectAsync(controlPlane.Agents, arn);
 
-        var fresh = Request("");
+        var fresh = TestAgent.Registration("host");
         Breaks[@case](fresh);
-        var again = Request(arn);
+        var again = TestAgent.Registration("host", arn);
         Breaks[@case](again);
         var refused = await Assert.ThrowsAsync<RpcException>(() => controlPlane.Agents.RegisterAsync(fresh, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
         var refusedAgain = await Assert.ThrowsAsync<RpcException>(() => controlPlane.Agents.RegisterAsync(again, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
@@ -101,7 +101,7 @@ public sealed class AgentRegisterLimitsTests
     {
         await using var controlPlane = new InProcessControlPlane();
         await controlPlane.StartAsync();
-        var request = Request("");
+        var request = TestAgent.Registration("host");
         request.Resources.Cpu = 64 * 1024;
         request.Resources.MemoryMib = 2 * 1024 * 1024;
         request.Resources.DynamicPortFirst = 49153;
@@ -119,14 +119,4 @@ public sealed class AgentRegisterLimitsTests
 
         Assert.StartsWith("arn:aws:ecs:", registered.ContainerInstanceArn, StringComparison.Ordinal);
     }
-
-    private static RegisterRequest Request(string arn) => new()
-    {
-        Cluster = "default",
-        ContainerInstanceArn = arn,
-        Resources = new HostResources { Cpu = 4096, MemoryMib = 8192, ReservedTcpPorts = { 22, 2375, 2376, 51678, 51679 } },
-        Hostname = "host",
-        InstanceId = "mi-0123456789abcdef0",
-        Attributes = { new Contracts.Agent.Attribute { Name = "ecs.os-type", Value = "linux" } },
-    };
 }

@@ -55,6 +55,25 @@ public sealed class AgentSessionAttackTests
     }
 
     [Fact]
+    public async Task StateChange_TaskArnNoTaskCanHave_EndsTheStreamWithInvalidArgument_NothingStored()
+    {
+        await using var controlPlane = await StartAsync();
+        var (agent, _) = await AgentRunningATaskAsync(controlPlane);
+        var before = LastSequence(controlPlane, agent.Arn);
+
+        await agent.SendAsync(new AgentMessage
+        {
+            StateChange = new TaskStateChange { Sequence = before + 1, Task = new TaskState { TaskArn = "arn\n" + new string('x', 100_000), LastStatus = Status.Running } },
+        });
+
+        var ended = await agent.Ended;
+        Assert.Equal(StatusCode.InvalidArgument, ended?.StatusCode);
+        Assert.StartsWith("A task state must name its task", ended!.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(before, LastSequence(controlPlane, agent.Arn));
+        await agent.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Hello_AfterAnImpostorRaisedTheSequenceWhileTheAgentWasAway_TheAgentsOwnCounterWins()
     {
         await using var controlPlane = await StartAsync();

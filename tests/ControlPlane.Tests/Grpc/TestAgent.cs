@@ -41,19 +41,20 @@ internal sealed class TestAgent : IAsyncDisposable
     /// <summary>The status the stream ended with, once it has ended.</summary>
     public Task<RpcException?> Ended { get; private set; } = Task.FromResult<RpcException?>(null);
 
-    public static async Task<string> RegisterAsync(AgentService.AgentServiceClient client, string hostname, string? arn = null)
+    /// <summary>Registers a host as an agent does (4 cores, 8 GiB, ECS's reserved ports) and returns its ARN.</summary>
+    public static async Task<string> RegisterAsync(AgentService.AgentServiceClient client, string hostname) =>
+        (await client.RegisterAsync(Registration(hostname), cancellationToken: TestContext.Current.CancellationToken)).ContainerInstanceArn;
+
+    /// <summary>The registration <see cref="RegisterAsync"/> sends; with <paramref name="arn"/>, a re-registration.</summary>
+    public static RegisterRequest Registration(string hostname, string arn = "") => new()
     {
-        var request = new RegisterRequest
-        {
-            Cluster = "default",
-            ContainerInstanceArn = arn ?? "",
-            Resources = new HostResources { Cpu = 4096, MemoryMib = 8192, ReservedTcpPorts = { 22, 2375, 2376, 51678, 51679 } },
-            Hostname = hostname,
-            InstanceId = "mi-0123456789abcdef0",
-            Attributes = { new Contracts.Agent.Attribute { Name = "ecs.os-type", Value = "linux" } },
-        };
-        return (await client.RegisterAsync(request, cancellationToken: TestContext.Current.CancellationToken)).ContainerInstanceArn;
-    }
+        Cluster = "default",
+        ContainerInstanceArn = arn,
+        Resources = new HostResources { Cpu = 4096, MemoryMib = 8192, ReservedTcpPorts = { 22, 2375, 2376, 51678, 51679 } },
+        Hostname = hostname,
+        InstanceId = "mi-0123456789abcdef0",
+        Attributes = { new Contracts.Agent.Attribute { Name = "ecs.os-type", Value = "linux" } },
+    };
 
     /// <summary>Opens a session with this hello; returns once the control plane has acknowledged it.</summary>
     public static async Task<TestAgent> ConnectAsync(
