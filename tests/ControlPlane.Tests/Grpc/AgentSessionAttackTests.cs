@@ -41,12 +41,11 @@ public sealed class AgentSessionAttackTests
         var (agent, task) = await AgentRunningATaskAsync(controlPlane);
         var before = LastSequence(controlPlane, agent.Arn);
 
-        await agent.SendAsync(new AgentMessage
+        var ended = await agent.SendRefusedAsync(new AgentMessage
         {
             StateChange = new TaskStateChange { Sequence = before + SessionReports.MaxSequenceAdvance + 1, Task = new TaskState { TaskArn = task, LastStatus = Status.Stopped } },
         });
 
-        var ended = await agent.Ended;
         Assert.Equal(StatusCode.InvalidArgument, ended?.StatusCode);
         Assert.Contains("cannot come from the instance's agent", ended!.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(before, LastSequence(controlPlane, agent.Arn));
@@ -61,12 +60,11 @@ public sealed class AgentSessionAttackTests
         var (agent, _) = await AgentRunningATaskAsync(controlPlane);
         var before = LastSequence(controlPlane, agent.Arn);
 
-        await agent.SendAsync(new AgentMessage
+        var ended = await agent.SendRefusedAsync(new AgentMessage
         {
             StateChange = new TaskStateChange { Sequence = before + 1, Task = new TaskState { TaskArn = "arn\n" + new string('x', 100_000), LastStatus = Status.Running } },
         });
 
-        var ended = await agent.Ended;
         Assert.Equal(StatusCode.InvalidArgument, ended?.StatusCode);
         Assert.StartsWith("A task state must name its task", ended!.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(before, LastSequence(controlPlane, agent.Arn));

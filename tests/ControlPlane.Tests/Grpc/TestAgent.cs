@@ -78,7 +78,15 @@ internal sealed class TestAgent : IAsyncDisposable
     public static async Task<RpcException> RefusedHelloAsync(AgentService.AgentServiceClient client, SessionHello hello)
     {
         using var call = client.Session(cancellationToken: TestContext.Current.CancellationToken);
-        await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, TestContext.Current.CancellationToken);
+        try
+        {
+            await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, TestContext.Current.CancellationToken);
+        }
+        catch (RpcException e)
+        {
+            return e; // refused before the write completed
+        }
+
         return await Assert.ThrowsAsync<RpcException>(async () =>
         {
             while (await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken))
@@ -112,6 +120,21 @@ internal sealed class TestAgent : IAsyncDisposable
         var sequence = ++Sequence;
         await SendAsync(new AgentMessage { StateChange = new TaskStateChange { Sequence = sequence, Task = new TaskState { TaskArn = taskArn, LastStatus = status } } });
         await NextAsync(m => m.Ack is not null && m.Ack.ThroughSequence == sequence);
+    }
+
+    /// <summary>Sends a message the control plane is expected to end the session over; returns the status it ended with.</summary>
+    public async Task<RpcException?> SendRefusedAsync(AgentMessage message)
+    {
+        try
+        {
+            await SendAsync(message);
+        }
+        catch (RpcException)
+        {
+            // The session ended before the write completed; its status is the reader's.
+        }
+
+        return await Ended;
     }
 
     public async Task SendAsync(AgentMessage message)
