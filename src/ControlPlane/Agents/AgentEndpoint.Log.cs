@@ -9,5 +9,11 @@ public sealed partial class AgentEndpoint
 
         [LoggerMessage(2, LogLevel.Information, "Agent of {ContainerInstanceArn} disconnected")]
         public static partial void Disconnected(ILogger logger, string containerInstanceArn);
+
+        [LoggerMessage(3, LogLevel.Warning, "Refused a session hello: {Reason}")]
+        public static partial void Refused(ILogger logger, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "Refused a second session for {ContainerInstanceArn}: its current session is live")]
+        public static partial void SessionTaken(ILogger logger, string containerInstanceArn);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grpc.Core;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.ControlPlane.Grpc;
@@ -22,15 +23,26 @@ public sealed partial class AgentEndpoint(
             throw new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, "A session must open with a SessionHello."));
         }
 
+        // Everything about the hello is checked before a session exists: a refused hello leaves nothing behind.
+        TimeSpan heartbeatInterval;
+        try
+        {
+            heartbeatInterval = reports.CheckHello(hello);
+        }
+        catch (Ecs.EcsException e)
+        {
+            Log.Refused(logger, e.Message);
+            throw GrpcErrors.ToRpc(e);
+        }
+
         // Open before applying the snapshot: a task placed meanwhile is then either dispatched to this session or
         // found missing from the snapshot, never neither (a command sent twice is harmless).
-        var session = sessions.Open(hello.ContainerInstanceArn);
-        session.HeartbeatInterval = hello.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.Zero;
-        sessions.ReportRuntime(session, hello.Runtime);
+        var session = sessions.TryOpen(hello.ContainerInstanceArn, heartbeatInterval, out var current) ?? throw Taken(hello.ContainerInstanceArn, current!);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Closed);
         var writer = PumpAsync(session, responseStream, ending.Token);
         try
         {
+            sessions.ReportRuntime(session, hello.Runtime);
             var opening = await GrpcErrors.Translate(() => reports.OpenSessionAsync(hello, ending.Token)).ConfigureAwait(false);
             foreach (var message in opening)
             {
@@ -66,6 +78,19 @@ public sealed partial class AgentEndpoint(
             await writer.ConfigureAwait(false);
             Log.Disconnected(logger, session.InstanceArn);
         }
+    }
+
+    /// <summary>
+    /// The refusal of a second session for an instance whose session is live. Without client certificates nothing
+    /// proves which caller is the instance's agent, so the one already heard from keeps the instance; a restarted agent
+    /// gets in once its old session has gone stale.
+    /// </summary>
+    private RpcException Taken(string instanceArn, AgentSession current)
+    {
+        Log.SessionTaken(logger, instanceArn);
+        return new RpcException(new global::Grpc.Core.Status(StatusCode.AlreadyExists, string.Create(CultureInfo.InvariantCulture,
+            $"Container instance {instanceArn} already has a live session (heard from {(clock.GetUtcNow() - current.LastHeardAt).TotalSeconds:0.0} s ago). " +
+            $"A new session replaces it only once it has been silent for its heartbeat interval ({current.HeartbeatInterval.TotalSeconds:0.#} s) plus {AgentSessions.StaleGrace.TotalSeconds:0} s.")));
     }
 
     private static async Task PumpAsync(AgentSession session, IServerStreamWriter<ControlMessage> stream, CancellationToken cancellationToken)

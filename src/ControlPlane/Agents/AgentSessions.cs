@@ -7,11 +7,20 @@ using Orchestrator.ControlPlane.Tasks;
 namespace Orchestrator.ControlPlane.Agents;
 
 /// <summary>
-/// The open agent sessions, one per container instance. A newer session for an instance replaces the older one
-/// (an agent that reconnected before the control plane noticed the old stream was dead).
+/// The open agent sessions, one per container instance. A newer session for an instance replaces the older one only
+/// once the older has gone stale: an agent that restarted reconnects before the control plane notices its old stream
+/// is dead, but a live agent's session is never taken over by a second caller naming its instance. Only instances that
+/// passed the hello's checks (registered, active) ever get an entry here, and a deregistered instance's is dropped.
 /// </summary>
 public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
 {
+    /// <summary>
+    /// How long past its heartbeat interval a session may be silent and still count as live, so that a heartbeat a
+    /// little late does not hand the instance to another caller.
+    /// </summary>
+    public static readonly TimeSpan StaleGrace = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _disconnectedAt = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
@@ -19,27 +28,71 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
     /// <summary>Raised when an instance's connectivity changes (argument: instance ARN).</summary>
     public event Action<string>? ConnectivityChanged;
 
-    public AgentSession Open(string instanceArn)
+    /// <summary>How many instances this holds anything for (open sessions and remembered disconnections).</summary>
+    public int TrackedInstances
     {
-        var session = new AgentSession(instanceArn, clock.GetUtcNow());
-        AgentSession? replaced = null;
-        _sessions.AddOrUpdate(instanceArn, session, (_, old) =>
+        get
         {
-            replaced = old;
-            return session;
-        });
-        replaced?.Close();
-        _disconnectedAt.TryRemove(instanceArn, out _);
+            lock (_gate)
+            {
+                return _sessions.Keys.Union(_disconnectedAt.Keys, StringComparer.Ordinal).Count();
+            }
+        }
+    }
+
+    /// <summary>Opens a session for an instance; one that still holds a live session is refused (see <see cref="TryOpen"/>).</summary>
+    public AgentSession Open(string instanceArn) =>
+        TryOpen(instanceArn, TimeSpan.Zero, out var current) ?? throw new InvalidOperationException(
+            $"{instanceArn} has a live session, last heard {current!.LastHeardAt:O}.");
+
+    /// <summary>
+    /// Opens a session for an instance whose agent heartbeats every <paramref name="heartbeatInterval"/>, replacing
+    /// (and closing) a stale one. Null when the instance's current session is live — heard from within its heartbeat
+    /// interval plus <see cref="StaleGrace"/> —, with that session as <paramref name="current"/>.
+    /// </summary>
+    public AgentSession? TryOpen(string instanceArn, TimeSpan heartbeatInterval, out AgentSession? current)
+    {
+        var now = clock.GetUtcNow();
+        var session = new AgentSession(instanceArn, now) { HeartbeatInterval = heartbeatInterval };
+        lock (_gate)
+        {
+            if (_sessions.TryGetValue(instanceArn, out current) && IsLive(current, now))
+            {
+                return null;
+            }
+
+            _sessions[instanceArn] = session;
+            _disconnectedAt.TryRemove(instanceArn, out _);
+        }
+
+        current?.Close();
         ConnectivityChanged?.Invoke(instanceArn);
         return session;
     }
 
+    /// <summary>Whether a session was heard from within its heartbeat interval plus <see cref="StaleGrace"/>.</summary>
+    public bool IsLive(AgentSession session, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return !session.Closed.IsCancellationRequested && now - session.LastHeardAt <= session.HeartbeatInterval + StaleGrace;
+    }
+
     public void Close(AgentSession session)
     {
+        ArgumentNullException.ThrowIfNull(session);
         session.Close();
-        if (_sessions.TryRemove(new KeyValuePair<string, AgentSession>(session.InstanceArn, session)))
+        bool removed;
+        lock (_gate)
         {
-            _disconnectedAt[session.InstanceArn] = clock.GetUtcNow();
+            removed = _sessions.TryRemove(new KeyValuePair<string, AgentSession>(session.InstanceArn, session));
+            if (removed)
+            {
+                _disconnectedAt[session.InstanceArn] = clock.GetUtcNow();
+            }
+        }
+
+        if (removed)
+        {
             ConnectivityChanged?.Invoke(session.InstanceArn);
         }
     }
@@ -73,12 +126,17 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
     /// <summary>How long this control plane has been running.</summary>
     public TimeSpan Uptime => clock.GetUtcNow() - _startedAt;
 
-    /// <summary>Ends the instance's session, if it has one (e.g. the instance was deregistered).</summary>
+    /// <summary>Ends the instance's session, if it has one, and forgets the instance: it was deregistered.</summary>
     public void Disconnect(string instanceArn)
     {
         if (_sessions.TryGetValue(instanceArn, out var session))
         {
             Close(session);
+        }
+
+        lock (_gate)
+        {
+            _disconnectedAt.TryRemove(instanceArn, out _);
         }
     }
 
@@ -112,7 +170,7 @@ public sealed class AgentSession(string instanceArn, DateTimeOffset openedAt)
 
     public DateTimeOffset LastHeardAt => new(Interlocked.Read(ref _lastHeardTicks), TimeSpan.Zero);
 
-    /// <summary>The agent's heartbeat interval, from its hello (zero when it did not say).</summary>
+    /// <summary>The agent's heartbeat interval, from its hello (zero for sessions opened without one, in tests).</summary>
     public TimeSpan HeartbeatInterval { get; set; }
 
     public RuntimeHealth Runtime { get; private set; }

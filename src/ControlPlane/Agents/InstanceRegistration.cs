@@ -1,4 +1,3 @@
-using System.Globalization;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
@@ -18,28 +17,13 @@ public sealed partial class InstanceRegistration(StateStore store, Arns arns, Ti
 
     /// <summary>
     /// Registers a host, or re-registers it as the same container instance when it presents the ARN it was given
-    /// before. The cluster "default" is created on first use, as ECS does for its agent.
+    /// before. The cluster "default" is created on first use, as ECS does for its agent. A request outside
+    /// <see cref="RegistrationLimits"/> is refused before anything is stored.
     /// </summary>
     public Task<InstanceRecord> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
     {
-        var resources = request.Resources ?? throw EcsException.InvalidParameter("resources are required.");
-        if (resources.Cpu <= 0 || resources.MemoryMib <= 0)
-        {
-            throw EcsException.InvalidParameter("A container instance must register positive CPU and MEMORY.");
-        }
-
-        if (resources.DynamicPortFirst != 0 && resources.DynamicPortFirst is < 1 or > 65535
-            || resources.DynamicPortFirst > 0 && resources.DynamicPortLast is var last && (last < resources.DynamicPortFirst || last > 65535))
-        {
-            throw EcsException.InvalidParameter(string.Create(CultureInfo.InvariantCulture,
-                $"The dynamic port range {resources.DynamicPortFirst}-{resources.DynamicPortLast} is not a range of ports within 1-65535."));
-        }
-
-        if (resources.AwsvpcTaskLimit < 0)
-        {
-            throw EcsException.InvalidParameter("The awsvpc task limit must not be negative.");
-        }
-
+        RegistrationLimits.Check(request);
+        var resources = request.Resources;
         var clusterName = Arns.ShortName(string.IsNullOrEmpty(request.Cluster) ? DefaultCluster : request.Cluster, "cluster");
         return store.WriteAsync(tx =>
         {

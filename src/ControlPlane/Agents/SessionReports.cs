@@ -16,13 +16,39 @@ namespace Orchestrator.ControlPlane.Agents;
 public sealed partial class SessionReports(StateStore store, TimeProvider clock, ILogger<SessionReports> logger)
 {
     /// <summary>
+    /// How far past the last sequence number stored for an instance a report may be numbered. An agent numbers its
+    /// changes one by one and keeps its counter on disk, so a real agent is ahead only by the changes it made while its
+    /// reports went unacknowledged (offline, or the control plane down): a million is days of a busy host's changes. A
+    /// number further ahead cannot come from the instance's agent; storing it would make the control plane take the
+    /// agent's real reports for replays, acknowledge them and apply none.
+    /// </summary>
+    public const ulong MaxSequenceAdvance = 1_000_000;
+
+    /// <summary>The slowest and fastest heartbeats an agent may announce; outside them its liveness cannot be judged.</summary>
+    public static readonly TimeSpan MinHeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan MaxHeartbeatInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Checks a hello against the current state before any session is opened for it: the instance is registered and
+    /// active, and the hello's sequence number is one its agent could have reached. Returns the heartbeat interval it
+    /// announces.
+    /// </summary>
+    public TimeSpan CheckHello(SessionHello hello)
+    {
+        ArgumentNullException.ThrowIfNull(hello);
+        CheckHello(store.Current, hello);
+        return HeartbeatIntervalOf(hello);
+    }
+
+    /// <summary>
     /// Applies the snapshot that opens a session and works out what the agent is missing: tasks it should run but
     /// does not know, tasks it runs that should stop or that the control plane does not know.
     /// </summary>
     public Task<IReadOnlyList<ControlMessage>> OpenSessionAsync(SessionHello hello, CancellationToken cancellationToken) =>
         store.WriteAsync<IReadOnlyList<ControlMessage>>(tx =>
         {
-            var instance = FindInstance(tx.State, hello.ContainerInstanceArn);
+            var instance = CheckHello(tx.State, hello);
             var now = clock.GetUtcNow();
             var commands = new List<ControlMessage>();
             var reported = new HashSet<string>(StringComparer.Ordinal);
@@ -71,7 +97,10 @@ public sealed partial class SessionReports(StateStore store, TimeProvider clock,
                 }
             }
 
-            if (hello.ThroughSequence > instance.LastSequence)
+            // The hello's number is the agent's own counter, kept on disk with its outbox: it is the instance's last
+            // sequence number, down as well as up. A number stored too high (by an impostor while the agent was away)
+            // would otherwise make the agent's next reports look like replays.
+            if (hello.ThroughSequence != instance.LastSequence)
             {
                 tx.Put(tx.State.Instance(instance.Arn)! with { LastSequence = hello.ThroughSequence });
             }
@@ -92,6 +121,18 @@ public sealed partial class SessionReports(StateStore store, TimeProvider clock,
             {
                 return false;
             }
+
+            if (change.Sequence - instance.LastSequence > MaxSequenceAdvance)
+            {
+                throw TooFarAhead("sequence", change.Sequence, instance);
+            }
+
+            if (change.Task is null)
+            {
+                throw EcsException.InvalidParameter("A TaskStateChange must carry the task's state.");
+            }
+
+            CheckTaskArn(change.Task.TaskArn);
 
             var task = tx.State.Task(change.Task.TaskArn);
             if (task is not null && task.Task.ContainerInstanceArn == instanceArn)
@@ -118,6 +159,57 @@ public sealed partial class SessionReports(StateStore store, TimeProvider clock,
     /// <summary>The agent says a task the control plane had stopped without it has stopped: its address is free.</summary>
     private static TaskRecord ConfirmStopped(TaskRecord task, Status reported) =>
         task.AwaitingAgentStop && reported == Status.Stopped ? task with { AwaitingAgentStop = false } : task;
+
+    private static InstanceRecord CheckHello(StateSnapshot state, SessionHello hello)
+    {
+        if (hello.ContainerInstanceArn.Length is 0 or > RegistrationLimits.MaxArnLength || hello.ContainerInstanceArn.Any(char.IsControl))
+        {
+            throw EcsException.InvalidParameter(string.Create(CultureInfo.InvariantCulture,
+                $"A SessionHello must name its container instance: an ARN of at most {RegistrationLimits.MaxArnLength} characters, without control characters."));
+        }
+
+        foreach (var task in hello.Tasks)
+        {
+            CheckTaskArn(task.TaskArn);
+        }
+
+        var instance = FindInstance(state, hello.ContainerInstanceArn);
+        return hello.ThroughSequence > instance.LastSequence && hello.ThroughSequence - instance.LastSequence > MaxSequenceAdvance
+            ? throw TooFarAhead("through_sequence", hello.ThroughSequence, instance)
+            : instance;
+    }
+
+    /// <summary>Task ARNs are the control plane's own; one that cannot be is refused rather than looked up and logged.</summary>
+    private static void CheckTaskArn(string taskArn)
+    {
+        if (taskArn.Length is 0 or > RegistrationLimits.MaxArnLength || taskArn.Any(char.IsControl))
+        {
+            throw EcsException.InvalidParameter(string.Create(CultureInfo.InvariantCulture,
+                $"A task state must name its task: an ARN of at most {RegistrationLimits.MaxArnLength} characters, without control characters."));
+        }
+    }
+
+    private static TimeSpan HeartbeatIntervalOf(SessionHello hello)
+    {
+        // Checked on the wire form: ToTimeSpan throws on a malformed Duration (nanos out of range, mixed signs).
+        if (hello.HeartbeatInterval is not { Nanos: >= 0 and <= 999_999_999 } interval
+            || interval.Seconds < (long)MinHeartbeatInterval.TotalSeconds
+            || interval.Seconds > (long)MaxHeartbeatInterval.TotalSeconds
+            || interval.Seconds == (long)MaxHeartbeatInterval.TotalSeconds && interval.Nanos > 0)
+        {
+            throw EcsException.InvalidParameter(string.Create(CultureInfo.InvariantCulture,
+                $"A SessionHello's heartbeat_interval must be between {MinHeartbeatInterval.TotalSeconds:0} s and {MaxHeartbeatInterval.TotalMinutes:0} min, not {Describe(hello.HeartbeatInterval)}."));
+        }
+
+        return interval.ToTimeSpan();
+    }
+
+    private static string Describe(Google.Protobuf.WellKnownTypes.Duration? interval) =>
+        interval is null ? "absent" : string.Create(CultureInfo.InvariantCulture, $"{interval.Seconds} s {interval.Nanos} ns");
+
+    private static EcsException TooFarAhead(string field, ulong sequence, InstanceRecord instance) =>
+        EcsException.InvalidParameter(string.Create(CultureInfo.InvariantCulture,
+            $"{field} {sequence} is more than {MaxSequenceAdvance} past the last state change stored for {instance.Arn} ({instance.LastSequence}): an agent numbers its changes one by one, so this cannot come from the instance's agent. Nothing was stored."));
 
     private static InstanceRecord FindInstance(StateSnapshot state, string arn) =>
         state.Instance(arn) is { Status: not ContainerInstanceStatus.Inactive } instance

@@ -22,9 +22,22 @@ internal sealed class InProcessControlPlane : IAsyncDisposable
 
     public ClusterApi.ClusterApiClient Api => new(_channel);
 
-    public async Task StartAsync(params string[] arguments)
+    /// <summary>The agent protocol's client, as agents call it.</summary>
+    public AgentService.AgentServiceClient Agents => new(_channel);
+
+    /// <summary>The control plane's services (its sessions, its state store).</summary>
+    public IServiceProvider Services => _app!.Services;
+
+    public Task StartAsync(params string[] arguments) => StartAsync(null, arguments);
+
+    /// <param name="configure">Changes the host before it is built (e.g. adds a logging provider).</param>
+    public async Task StartAsync(Action<WebApplicationBuilder>? configure, params string[] arguments)
     {
-        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", .. arguments], b => b.WebHost.UseTestServer());
+        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", .. arguments], b =>
+        {
+            b.WebHost.UseTestServer();
+            configure?.Invoke(b);
+        });
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = _app.GetTestServer().CreateHandler() });
     }
@@ -36,7 +49,8 @@ internal sealed class InProcessControlPlane : IAsyncDisposable
         var agents = new AgentService.AgentServiceClient(_channel);
         var registered = await agents.RegisterAsync(new RegisterRequest { Cluster = "default", Resources = resources, Hostname = hostname }, cancellationToken: token);
         var session = agents.Session(cancellationToken: token);
-        await session.RequestStream.WriteAsync(new AgentMessage { Hello = new SessionHello { ContainerInstanceArn = registered.ContainerInstanceArn } }, token);
+        var hello = new SessionHello { ContainerInstanceArn = registered.ContainerInstanceArn, HeartbeatInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) };
+        await session.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, token);
         Assert.True(await session.ResponseStream.MoveNext(token)); // the acknowledgement of the hello: the session is open
         _sessions.Add(session);
     }
