@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Ecs.Validation;
 
 namespace Orchestrator.Agent.Configuration;
 

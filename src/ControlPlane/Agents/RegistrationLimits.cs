@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs;
+using Orchestrator.Ecs.Validation;
 
 namespace Orchestrator.ControlPlane.Agents;
 
@@ -111,12 +112,12 @@ public static partial class RegistrationLimits
         for (var i = 0; i < attributes.Count; i++)
         {
             var attribute = attributes[i];
-            if (!AttributeName().IsMatch(attribute.Name))
+            if (!AttributeRules.IsValidName(attribute.Name))
             {
                 throw Invalid($"attributes[{i}].name must be 1 to 128 letters, numbers, hyphens, underscores, slashes, back slashes or periods.");
             }
 
-            if (attribute.HasValue && !AttributeValue().IsMatch(attribute.Value))
+            if (attribute.HasValue && !AttributeRules.IsValidValue(attribute.Value))
             {
                 throw Invalid($"attributes[{i}].value (of {attribute.Name}) must be 1 to 128 letters, numbers, hyphens, underscores, periods, at signs, slashes, back slashes, colons or spaces, not starting or ending with a space.");
             }
@@ -166,9 +167,5 @@ public static partial class RegistrationLimits
     private static EcsException Invalid(FormattableString message) => EcsException.InvalidParameter(message.ToString(CultureInfo.InvariantCulture));
 
     // ECS's attribute rules (as PutAttributes applies them), anchored with \z: $ would let a final newline through.
-    [GeneratedRegex(@"^[A-Za-z0-9_\-/\\.]{1,128}\z")]
-    private static partial Regex AttributeName();
 
-    [GeneratedRegex(@"^(?! )[A-Za-z0-9_\-/\\.@: ]{1,128}(?<! )\z")]
-    private static partial Regex AttributeValue();
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
+using Orchestrator.Ecs.Validation;
 using static Orchestrator.ControlPlane.Application.RequestChecks;
 using static Orchestrator.ControlPlane.Application.ResourceReferences;
 using Attribute = Orchestrator.Ecs.Model.Attribute;
@@ -98,13 +99,13 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
 
         foreach (var attribute in attributes)
         {
-            if (string.IsNullOrEmpty(attribute.Name) || !AttributeNamePattern().IsMatch(attribute.Name))
+            if (string.IsNullOrEmpty(attribute.Name) || !AttributeRules.IsValidName(attribute.Name))
             {
                 throw EcsException.InvalidParameter(
                     $"Invalid attribute name '{attribute.Name}': 1 to 128 letters, numbers, hyphens, underscores, slashes, back slashes or periods.");
             }
 
-            if (attribute.Value is not null && !AttributeValuePattern().IsMatch(attribute.Value) || requireValue && attribute.Value is null)
+            if (attribute.Value is not null && !AttributeRules.IsValidValue(attribute.Value) || requireValue && attribute.Value is null)
             {
                 throw EcsException.InvalidParameter(
                     $"Invalid value for attribute {attribute.Name}: 1 to 128 letters, numbers, hyphens, underscores, periods, at signs, slashes, back slashes, colons or spaces, not starting or ending with a space.");
@@ -134,9 +135,5 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
 
     private static Attribute Plain(Attribute attribute) => new() { Name = attribute.Name, Value = attribute.Value };
 
-    [GeneratedRegex(@"^[A-Za-z0-9_\-/\\.]{1,128}$")]
-    private static partial Regex AttributeNamePattern();
 
-    [GeneratedRegex(@"^(?! )[A-Za-z0-9_\-/\\.@: ]{1,128}(?<! )$")]
-    private static partial Regex AttributeValuePattern();
 }
