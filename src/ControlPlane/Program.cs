@@ -1,4 +1,3 @@
 using Orchestrator.ControlPlane;
 
-var app = ControlPlaneApp.Build(args);
-await app.RunAsync().ConfigureAwait(false);
+return await ControlPlaneApp.RunAsync(args, Console.Error).ConfigureAwait(false);
