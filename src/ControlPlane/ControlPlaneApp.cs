@@ -98,6 +98,7 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<EcsActions>();
         builder.Services.AddSingleton<AccessKeyStore>();
         builder.Services.AddSingleton<RequestAuthenticator>();
+        builder.Services.AddSingleton<EcsRequestLog>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
         builder.Services.AddHostedService<LostInstanceMonitor>();
         builder.Services.AddSingleton<ServiceWorkQueue>();

@@ -10,8 +10,8 @@ namespace Orchestrator.ControlPlane.Tests.Http;
 /// <summary>The AWS JSON 1.1 front end over an in-process control plane, signed as the AWS CLI signs.</summary>
 public sealed class EcsHttpEndpointTests : IAsyncLifetime
 {
-    private const string KeyId = "AKIDORCHESTRATOR";
-    private const string Secret = "s3cr3t/with+symbols";
+    internal const string KeyId = "AKIDORCHESTRATOR";
+    internal const string Secret = "s3cr3t/with+symbols";
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orch-http-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
     private HttpClient? _http;
@@ -100,6 +100,63 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, type, message);
     }
 
+    [Fact]
+    public async Task SignatureOfOneAction_ReplayedAsAnother_IsRefused()
+    {
+        await (await SendAsync("CreateCluster", """{"clusterName": "prod"}""")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        // Signed without x-amz-target: the signature would be as good for DeleteCluster as for DescribeClusters.
+        using var request = Signed("DescribeClusters", """{"clusters": ["prod"]}""", KeyId, Secret, DateTimeOffset.UtcNow, signedHeaders: ["content-type", "host", "x-amz-date"]);
+        request.Headers.Remove("X-Amz-Target");
+        request.Headers.Add("X-Amz-Target", EcsHttpEndpoint.TargetPrefix + "DeleteCluster");
+
+        using var response = await _http!.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "InvalidSignatureException", "The signed headers must include host, x-amz-date and x-amz-target.");
+        using var described = await SendAsync("DescribeClusters", """{"clusters": ["prod"]}""");
+        Assert.Contains("\"ACTIVE\"", await described.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("host;x-amz-target")]
+    [InlineData("x-amz-date;x-amz-target")]
+    [InlineData("content-type;host;x-amz-date")]
+    public async Task SignedHeadersMissingARequiredOne_AreRefused(string signedHeaders)
+    {
+        using var request = Signed("ListClusters", "{}", KeyId, Secret, DateTimeOffset.UtcNow, signedHeaders: signedHeaders.Split(';'));
+
+        using var response = await _http!.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "InvalidSignatureException", "The signed headers must include");
+    }
+
+    [Theory]
+    [InlineData("Credential={0}, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00, Signature=11")]
+    [InlineData("Credential={0}, Credential={0}, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00")]
+    [InlineData("Credential=a/b/c, SignedHeaders=, Signature=")]
+    [InlineData("Credential={0}, SignedHeaders=host;host;x-amz-date;x-amz-target, Signature=00")]
+    public async Task MalformedAuthorization_IsAnAuthErrorNotA500(string parameters)
+    {
+        var scope = $"{KeyId}/{DateTimeOffset.UtcNow:yyyyMMdd}/eu-west-1/ecs/aws4_request";
+        using var request = Signed("ListClusters", "{}", null, Secret, DateTimeOffset.UtcNow);
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 " + string.Format(System.Globalization.CultureInfo.InvariantCulture, parameters, scope));
+
+        using var response = await _http!.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "InvalidSignatureException", "The");
+    }
+
+    [Fact]
+    public async Task ChunkedBodyOverTheLimit_IsRefusedWith413()
+    {
+        using var request = Signed("ListClusters", "{}", KeyId, Secret, DateTimeOffset.UtcNow);
+        request.Content = new EndlessContent(3 * EcsHttpEndpoint.MaxBodyBytes);
+        request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
+
+        using var response = await _http!.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "ClientException", "The request body is larger than 1048576 bytes.");
+    }
+
     private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type, string message)
     {
         Assert.Equal(status, response.StatusCode);
@@ -115,7 +172,8 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
     }
 
     /// <summary>A request signed the way botocore signs ECS requests (content-type;host;x-amz-date;x-amz-target).</summary>
-    private static HttpRequestMessage Signed(string action, string body, string? keyId, string secret, DateTimeOffset at, string region = "eu-west-1")
+    internal static HttpRequestMessage Signed(string action, string body, string? keyId, string secret, DateTimeOffset at, string region = "eu-west-1",
+        string[]? signedHeaders = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "http://localhost/") { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
@@ -134,11 +192,31 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
             ["x-amz-date"] = amzDate,
             ["x-amz-target"] = EcsHttpEndpoint.TargetPrefix + action,
         };
-        var authorization = new SigV4.Authorization(keyId, amzDate[..8], region, "ecs", [.. headers.Keys], "");
+        var authorization = new SigV4.Authorization(keyId, amzDate[..8], region, "ecs", signedHeaders ?? [.. headers.Keys], "");
         var canonical = SigV4.CanonicalRequest("POST", "/", authorization.SignedHeaders, name => headers[name], Encoding.UTF8.GetBytes(body));
         var signature = SigV4.Signature(secret, authorization, SigV4.StringToSign(amzDate, authorization.Scope, canonical));
         request.Headers.TryAddWithoutValidation("Authorization",
             $"AWS4-HMAC-SHA256 Credential={keyId}/{authorization.Scope}, SignedHeaders={string.Join(';', authorization.SignedHeaders)}, Signature={signature}");
         return request;
+    }
+
+    /// <summary>A chunked body (no Content-Length) of <c>length</c> bytes of JSON-ish filler, written without holding it.</summary>
+    internal sealed class EndlessContent(long length) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)' ');
+            for (long sent = 0; sent < length; sent += chunk.Length)
+            {
+                await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, length - sent)));
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
