@@ -1,7 +1,7 @@
 namespace Orchestrator.Ecs;
 
 /// <summary>How error messages and logs show a value a caller sent: never whole, since it may be 100 KB.</summary>
-public static class EcsText
+public static partial class EcsText
 {
     /// <summary>The longest part of a caller's value an error message or log line repeats.</summary>
     public const int EchoLength = 64;
@@ -42,4 +42,24 @@ public static class EcsText
 
         return new string(chars);
     }
+
+    /// <summary>
+    /// A message with each quoted value (<c>'…'</c>, as ECS's messages quote what was sent) cut to
+    /// <see cref="EchoLength"/> characters, and the whole cut to <paramref name="max"/>: the last line of defence
+    /// against a message that repeats a caller's 100 KB value.
+    /// </summary>
+    public static string CutQuoted(string message, int max = 1000)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Length <= EchoLength)
+        {
+            return message;
+        }
+
+        var cut = Quoted().Replace(message, m => $"'{Cut(m.Groups[1].Value)}'");
+        return Cut(cut, max);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("'([^']{65,})'")]
+    private static partial System.Text.RegularExpressions.Regex Quoted();
 }

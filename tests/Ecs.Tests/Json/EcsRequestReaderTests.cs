@@ -84,4 +84,87 @@ public sealed class EcsRequestReaderTests
 
         Assert.Equal("Invalid type for parameter (request): expected an object, got a list.", error.Message);
     }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("\"web\"")]
+    [InlineData("42")]
+    public void Read_DocumentThatIsNotAnObject_IsAClientError(string json)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
+
+        Assert.Equal(EcsErrors.Client, error.ErrorType);
+        Assert.StartsWith("Invalid type for parameter (request): expected an object, got ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"family":"web","containerDefinitions":[null]}""", "containerDefinitions[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"command":[null]}]}""", "containerDefinitions[0].command[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"portMappings":[null]}]}""", "containerDefinitions[0].portMappings[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"environment":[null]}]}""", "containerDefinitions[0].environment[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"dockerLabels":{"k":null}}]}""", "containerDefinitions[0].dockerLabels.k")]
+    [InlineData("""{"family":"web","tags":[null],"containerDefinitions":[]}""", "tags[0]")]
+    public void Read_NullInAListOrMap_IsRefusedNamingTheMember(string json, string path)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
+
+        Assert.Equal(EcsErrors.InvalidParameter, error.ErrorType);
+        Assert.Equal($"Invalid value for parameter {path}: null is not allowed in a list or map.", error.Message);
+    }
+
+    [Fact]
+    public void Read_ClusterSettingsWithNull_IsRefused()
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateClusterRequest>("""{"settings":[null]}"""));
+
+        Assert.Equal(EcsErrors.InvalidParameter, error.ErrorType);
+        Assert.Contains("settings[0]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"family":"\ud800","containerDefinitions":[]}""")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"dockerLabels":{"\udc00":"v"}}]}""")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"command":["x\udfffy"]}]}""")]
+    public void Read_LoneSurrogate_IsAClientError(string json)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
+
+        Assert.Equal(EcsErrors.Client, error.ErrorType);
+        Assert.Contains("not valid Unicode", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"serviceName":"s","desiredCount":2147483648}""", "Invalid value for parameter desiredCount: the number is too large.")]
+    [InlineData("""{"serviceName":"s","desiredCount":1.5}""", "Invalid type for parameter desiredCount: expected an integer, got a number.")]
+    [InlineData("""{"serviceName":"s","desiredCount":"2"}""", "Invalid type for parameter desiredCount: expected an integer, got a string.")]
+    public void Read_NumberOfTheWrongKind_IsSaidInPlainWords(string json, string message)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateServiceRequest>(json));
+
+        Assert.Equal(message, error.Message);
+        Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_HugeUnknownMember_IsNamedCut()
+    {
+        var name = new string('x', 100_000);
+
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateServiceRequest>($$"""{"{{name}}":1}"""));
+
+        Assert.True(error.Message.Length < 200, error.Message);
+        Assert.StartsWith("Unknown parameter xxxx", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("….", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_DeepNesting_IsMalformedNotAStackOverflow()
+    {
+        var json = "{\"tags\":" + new string('[', 10_000) + new string(']', 10_000) + "}";
+
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateClusterRequest>(json));
+
+        Assert.StartsWith("Malformed JSON", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -107,4 +107,35 @@ public sealed class TaskDefinitionValidatorTests
         Assert.Equal([5353], fromContainers.UdpPorts);
         Assert.Equal((1024, 2048), (fromTask.Cpu, fromTask.MemoryMiB));
     }
+
+    [Theory]
+    [InlineData("99999999999")]
+    [InlineData("2147483648")]
+    [InlineData("99999999999999999999999999999999999")]
+    [InlineData("9999999 vCPU")]
+    public void ParseCpu_BeyondInt_IsAClientError(string value)
+    {
+        var error = Assert.Throws<EcsException>(() => TaskDefinitionValidator.ParseCpu(value));
+
+        Assert.Equal(EcsErrors.Client, error.ErrorType);
+    }
+
+    [Theory]
+    [InlineData("99999999999")]
+    [InlineData("99999999999999999999999999999999999 GB")]
+    [InlineData("3000000 GB")]
+    public void ParseMemory_BeyondInt_IsAClientError(string value)
+    {
+        var error = Assert.Throws<EcsException>(() => TaskDefinitionValidator.ParseMemory(value));
+
+        Assert.Equal(EcsErrors.Client, error.ErrorType);
+    }
+
+    [Fact]
+    public void ParseMemory_HugeValue_IsEchoedCut()
+    {
+        var error = Assert.Throws<EcsException>(() => TaskDefinitionValidator.ParseMemory(new string('x', 100_000)));
+
+        Assert.True(error.Message.Length < 300, error.Message);
+    }
 }
