@@ -157,6 +157,55 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
         await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "ClientException", "The request body is larger than 1048576 bytes.");
     }
 
+    [Theory]
+    [InlineData("CreateCluster", "null", "ClientException", "Invalid type for parameter (request): expected an object, got null.")]
+    [InlineData("CreateCluster", """{"settings": [null]}""", "InvalidParameterException", "Invalid value for parameter settings[0]: null is not allowed")]
+    [InlineData("CreateCluster", """{"clusterName": "a\ud800"}""", "ClientException", "The request contains a string that is not valid Unicode")]
+    [InlineData("RegisterTaskDefinition", """{"family": "web", "cpu": "99999999999", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}""", "ClientException", "Invalid 'cpu' setting for task")]
+    [InlineData("RegisterTaskDefinition", """{"family": "web", "memory": "99999999999", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}""", "ClientException", "Invalid 'memory' setting for task")]
+    [InlineData("RegisterTaskDefinition", """{"family": "web", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64, "command": [null]}]}""", "InvalidParameterException", "Invalid value for parameter containerDefinitions[0].command[0]")]
+    [InlineData("CreateService", """{"serviceName": "s", "taskDefinition": "web", "desiredCount": 2147483647}""", "InvalidParameterException", "desiredCount must be between 0 and 5000")]
+    [InlineData("CreateService", """{"serviceName": "s", "taskDefinition": "web", "desiredCount": 1, "propagateTags": "BOGUS"}""", "InvalidParameterException", "propagateTags must be one of: TASK_DEFINITION, SERVICE, NONE.")]
+    [InlineData("UpdateService", """{"service": "s", "desiredCount": 5001}""", "InvalidParameterException", "desiredCount must be between 0 and 5000")]
+    [InlineData("CreateService", """{"serviceName": "s", "desiredCount": "1"}""", "ClientException", "Invalid type for parameter desiredCount: expected an integer, got a string.")]
+    public async Task MalformedInput_IsAShortEcsError(string action, string body, string type, string message)
+    {
+        using var response = await SendAsync(action, body);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, type, message);
+    }
+
+    [Fact]
+    public async Task HugeValue_IsNotEchoedWhole()
+    {
+        var name = new string('n', 100_000);
+
+        using var response = await SendAsync("CreateService", $$"""{"serviceName": "s", "desiredCount": 1, "launchType": "{{name}}"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Length < 1024);
+    }
+
+    [Theory]
+    [InlineData("DescribeServices", """{"cluster": "arn:aws:ecs:us-west-2:000000000000:cluster/prod", "services": ["web"]}""", "ClusterNotFoundException", "Cluster not found.")]
+    [InlineData("DeleteCluster", """{"cluster": "arn:aws:ecs:eu-west-1:999999999999:cluster/prod"}""", "ClusterNotFoundException", "Cluster not found.")]
+    [InlineData("ListServices", """{"cluster": "arn:aws:ecs:us-east-1:000000000000:cluster/prod"}""", "ClusterNotFoundException", "Cluster not found.")]
+    [InlineData("UpdateService", """{"cluster": "prod", "service": "arn:aws:ecs:eu-west-1:999999999999:service/prod/web", "desiredCount": 0}""", "InvalidParameterException", "Service ARN is not valid")]
+    [InlineData("DescribeTaskDefinition", """{"taskDefinition": "arn:aws:ecs:us-west-2:000000000000:task-definition/web:1"}""", "InvalidParameterException", "Task definition ARN is not valid")]
+    [InlineData("TagResource", """{"resourceArn": "arn:aws:ecs:us-west-2:000000000000:cluster/prod", "tags": [{"key": "k", "value": "v"}]}""", "InvalidParameterException", "Resource ARN is not valid")]
+    public async Task ArnOfAnotherRegionOrAccount_NeverActsOnTheLocalResource(string action, string body, string type, string message)
+    {
+        using var created = await SendAsync("CreateCluster", """{"clusterName": "prod"}""");
+        using var registered = await SendAsync("RegisterTaskDefinition", """{"family": "web", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}""");
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+
+        using var response = await SendAsync(action, body);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, type, message);
+        using var described = await SendAsync("DescribeClusters", """{"clusters": ["prod"]}""");
+        Assert.Contains("\"ACTIVE\"", await described.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
     private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type, string message)
     {
         Assert.Equal(status, response.StatusCode);
