@@ -105,6 +105,11 @@ public static class EcsHttpEndpoint
         {
             throw new BadHttpRequestException($"The request body was not received within {BodyTimeout.TotalSeconds:0} seconds.", StatusCodes.Status408RequestTimeout);
         }
+        catch (IOException e) when (e is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some malformed chunked framing (a chunk size beyond int) as a bare IOException.
+            throw new BadHttpRequestException($"The request body could not be read: {EcsText.Cut(e.Message)}", StatusCodes.Status400BadRequest);
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
@@ -139,8 +144,10 @@ public static class EcsHttpEndpoint
 
     private static async Task WriteAsync(HttpContext context, int status, string json)
     {
+        var bytes = Encoding.UTF8.GetBytes(json);
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
-        await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
     }
 }
