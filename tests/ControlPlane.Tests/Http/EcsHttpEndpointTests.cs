@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
 using Orchestrator.ControlPlane.Http;
 
 namespace Orchestrator.ControlPlane.Tests.Http;
@@ -10,32 +8,23 @@ namespace Orchestrator.ControlPlane.Tests.Http;
 /// <summary>The AWS JSON 1.1 front end over an in-process control plane, signed as the AWS CLI signs.</summary>
 public sealed class EcsHttpEndpointTests : IAsyncLifetime
 {
-    internal const string KeyId = "AKIDORCHESTRATOR";
-    internal const string Secret = "s3cr3t/with+symbols";
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orch-http-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? _app;
+    internal const string KeyId = EcsHttpTestHost.KeyId;
+    internal const string Secret = EcsHttpTestHost.Secret;
+    private EcsHttpTestHost? _host;
     private HttpClient? _http;
 
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(_dataDir);
-        var keys = Path.Combine(_dataDir, "keys");
-        await File.WriteAllTextAsync(keys, $"# test keys\n{KeyId} {Secret}\n", TestContext.Current.CancellationToken);
-        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", $"--access-keys-file={keys}", "--region=eu-west-1"], b => b.WebHost.UseTestServer());
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        _http = _app.GetTestClient();
+        _host = await EcsHttpTestHost.StartAsync(TestContext.Current.CancellationToken);
+        _http = _host.Client;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http?.Dispose();
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        Directory.Delete(_dataDir, recursive: true);
     }
 
     [Fact]
