@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 
 namespace Orchestrator.ControlPlane.Tests.Http;
 
@@ -19,30 +18,22 @@ public sealed class EcsHttpBodyLimitCollection;
 public sealed class EcsHttpBodyLimitTests : IAsyncLifetime
 {
     private const long FortyMegabytes = 40L * 1024 * 1024;
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orch-http-limit-" + Guid.NewGuid().ToString("N"));
-    private WebApplication? _app;
+    private EcsHttpTestHost? _host;
     private Uri? _endpoint;
 
     public async ValueTask InitializeAsync()
     {
-        Directory.CreateDirectory(_dataDir);
-        var keys = Path.Combine(_dataDir, "keys");
-        await File.WriteAllTextAsync(keys, $"{EcsHttpEndpointTests.KeyId} {EcsHttpEndpointTests.Secret}\n", TestContext.Current.CancellationToken);
         var port = FreePort();
-        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", $"--access-keys-file={keys}", "--region=eu-west-1", "--grpc-port=0", $"--http-port={port}"]);
-        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _host = await EcsHttpTestHost.StartAsync(TestContext.Current.CancellationToken, kestrelPort: port);
         _endpoint = new Uri($"http://127.0.0.1:{port}/");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        Directory.Delete(_dataDir, recursive: true);
     }
 
     [Fact]

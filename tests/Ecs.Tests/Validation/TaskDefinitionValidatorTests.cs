@@ -109,26 +109,19 @@ public sealed class TaskDefinitionValidatorTests
     }
 
     [Theory]
-    [InlineData("99999999999")]
-    [InlineData("2147483648")]
-    [InlineData("99999999999999999999999999999999999")]
-    [InlineData("9999999 vCPU")]
-    public void ParseCpu_BeyondInt_IsAClientError(string value)
+    [InlineData("cpu", "99999999999")]
+    [InlineData("cpu", "2147483648")]
+    [InlineData("cpu", "99999999999999999999999999999999999")]
+    [InlineData("cpu", "9999999 vCPU")]
+    [InlineData("memory", "99999999999")]
+    [InlineData("memory", "99999999999999999999999999999999999 GB")]
+    [InlineData("memory", "3000000 GB")]
+    public void ParseCpuOrMemory_BeyondInt_IsAClientError(string setting, string value)
     {
-        var error = Assert.Throws<EcsException>(() => TaskDefinitionValidator.ParseCpu(value));
+        var error = Assert.Throws<EcsException>(() => setting == "cpu" ? TaskDefinitionValidator.ParseCpu(value) : TaskDefinitionValidator.ParseMemory(value));
 
         Assert.Equal(EcsErrors.Client, error.ErrorType);
-    }
-
-    [Theory]
-    [InlineData("99999999999")]
-    [InlineData("99999999999999999999999999999999999 GB")]
-    [InlineData("3000000 GB")]
-    public void ParseMemory_BeyondInt_IsAClientError(string value)
-    {
-        var error = Assert.Throws<EcsException>(() => TaskDefinitionValidator.ParseMemory(value));
-
-        Assert.Equal(EcsErrors.Client, error.ErrorType);
+        Assert.StartsWith($"Invalid '{setting}' setting for task", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
