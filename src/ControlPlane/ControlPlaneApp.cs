@@ -31,6 +31,34 @@ public static class ControlPlaneApp
         ["--access-keys-file"] = "ControlPlane:AccessKeysFile",
     };
 
+    /// <summary>
+    /// Builds and runs the control plane until it is stopped. A configuration the options validators refuse ends it
+    /// at once with one line per problem on <paramref name="error"/> and exit code 2, not with an exception trace.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            var app = Build(args);
+            await using (app.ConfigureAwait(false))
+            {
+                await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            foreach (var failure in e.Failures)
+            {
+                await error.WriteLineAsync($"controlplane: {failure}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+    }
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         args = ExpandSubnets(args);
@@ -70,6 +98,7 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<EcsActions>();
         builder.Services.AddSingleton<AccessKeyStore>();
         builder.Services.AddSingleton<RequestAuthenticator>();
+        builder.Services.AddSingleton<EcsRequestLog>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
         builder.Services.AddHostedService<LostInstanceMonitor>();
         builder.Services.AddSingleton<ServiceWorkQueue>();
@@ -94,7 +123,7 @@ public static class ControlPlaneApp
         var app = builder.Build();
         if (app.Services.GetRequiredService<AccessKeyStore>().IsEmpty)
         {
-            app.Logger.LogWarning("The ECS API accepts unsigned requests: no access keys are configured (--access-keys-file). It listens on loopback only.");
+            app.Logger.LogWarning("The ECS API accepts unsigned requests: no access keys are configured (--access-keys-file), so it listens on loopback only.");
         }
 
         app.MapGrpcService<AgentEndpoint>();

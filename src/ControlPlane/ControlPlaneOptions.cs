@@ -101,19 +101,16 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
             errors.Add($"ControlPlane:ListenAddress (--listen) must be an IP address, not '{options.ListenAddress}'.");
         }
 
-        if (!IPAddress.TryParse(options.EffectiveHttpListenAddress, out var http))
+        if (!IPAddress.TryParse(options.EffectiveHttpListenAddress, out _))
         {
             errors.Add($"ControlPlane:HttpListenAddress (--http-listen) must be an IP address, not '{options.EffectiveHttpListenAddress}'.");
         }
-        else if (!IPAddress.IsLoopback(http) && options.AccessKeys.Count == 0 && string.IsNullOrEmpty(options.AccessKeysFile))
-        {
-            errors.Add($"The ECS API would listen on {http} without access keys: anyone who can reach it could run containers. " +
-                "Give access keys (ControlPlane:AccessKeysFile, --access-keys-file) or listen on loopback (--http-listen 127.0.0.1).");
-        }
 
-        if (options.AccessKeysFile is { Length: > 0 } file && !File.Exists(file))
+        var keyCount = CountAccessKeys(options, errors);
+        if (IPAddress.TryParse(options.EffectiveHttpListenAddress, out var listen) && !IPAddress.IsLoopback(listen) && keyCount == 0)
         {
-            errors.Add($"ControlPlane:AccessKeysFile (--access-keys-file) names {file}, which does not exist.");
+            errors.Add($"The ECS API would listen on {listen} without access keys: anyone who can reach it could run containers. " +
+                "Give at least one key (ControlPlane:AccessKeysFile, --access-keys-file) or listen on loopback (--http-listen 127.0.0.1).");
         }
 
         foreach (var (key, port) in new[] { ("GrpcPort (--grpc-port)", options.GrpcPort), ("HttpPort (--http-port)", options.HttpPort) })
@@ -152,5 +149,51 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         options.BuildSubnets(errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// The access keys configured and in the keys file. A keys file that names none (empty, or only comments) is an
+    /// error: it would leave the ECS API open while the operator believes it is closed. Messages never carry a secret.
+    /// </summary>
+    private static int CountAccessKeys(ControlPlaneOptions options, List<string> errors)
+    {
+        var count = 0;
+        foreach (var key in options.AccessKeys)
+        {
+            if (string.IsNullOrWhiteSpace(key.AccessKeyId) || string.IsNullOrWhiteSpace(key.SecretAccessKey))
+            {
+                errors.Add("ControlPlane:AccessKeys: each key needs an AccessKeyId and a SecretAccessKey.");
+                continue;
+            }
+
+            count++;
+        }
+
+        if (options.AccessKeysFile is not { Length: > 0 } file)
+        {
+            return count;
+        }
+
+        if (!File.Exists(file))
+        {
+            errors.Add($"ControlPlane:AccessKeysFile (--access-keys-file) names {file}, which does not exist.");
+            return count;
+        }
+
+        try
+        {
+            var inFile = Http.AccessKeyStore.ReadFile(file).Count();
+            if (inFile == 0)
+            {
+                errors.Add($"ControlPlane:AccessKeysFile (--access-keys-file) {file} holds no access key: expected 'ACCESS_KEY_ID SECRET_ACCESS_KEY' lines.");
+            }
+
+            return count + inFile;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"ControlPlane:AccessKeysFile (--access-keys-file): {e.Message}");
+            return count;
+        }
     }
 }

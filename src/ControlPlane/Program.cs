@@ -8,10 +8,8 @@ if (ControlPlaneCommandLine.WantsHelp(args))
 
 if (ControlPlaneCommandLine.FirstUnknown(args) is { } unknown)
 {
-    await Console.Error.WriteLineAsync($"Unknown option or missing value: {unknown} (see --help)").ConfigureAwait(false);
+    await Console.Error.WriteLineAsync($"controlplane: unknown option or missing value: {unknown} (see --help)").ConfigureAwait(false);
     return 2;
 }
 
-var app = ControlPlaneApp.Build(args);
-await app.RunAsync().ConfigureAwait(false);
-return 0;
+return await ControlPlaneApp.RunAsync(args, Console.Error).ConfigureAwait(false);

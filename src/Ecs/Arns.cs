@@ -27,6 +27,13 @@ public sealed class Arns(string region, string account)
 
     public string Container(string clusterName, string taskId, string containerId) => $"{Prefix}container/{clusterName}/{taskId}/{containerId}";
 
+    /// <summary>
+    /// Whether a reference is an ARN of another region or account: such a reference never names a resource here, even
+    /// when a resource of the same name exists.
+    /// </summary>
+    public bool IsForeign(string? reference) =>
+        reference is not null && TryParse(reference, out var arn) && (arn.Region != Region || arn.Account != Account);
+
     /// <summary>A new task or container-instance ID: 32 lowercase hex digits.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");
 

@@ -6,7 +6,7 @@ namespace Orchestrator.Ecs;
 /// </summary>
 public sealed class EcsException : Exception
 {
-    public EcsException(string errorType, string message) : base(message) => ErrorType = errorType;
+    public EcsException(string errorType, string message) : base(EcsText.CutQuoted(message)) => ErrorType = errorType;
 
     public string ErrorType { get; }
 

@@ -37,7 +37,7 @@ public sealed class TestCluster : IDisposable
             new ServiceActions(Store, Arns, Clock),
             new ContainerInstanceActions(Store, Arns, Sessions, Clock),
             new AttributeActions(Store, Arns),
-            new TagActions(Store));
+            new TagActions(Store, Arns));
         Registration = new InstanceRegistration(Store, Arns, Clock, NullLogger<InstanceRegistration>.Instance);
         Reports = new SessionReports(Store, Clock, NullLogger<SessionReports>.Instance);
         Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Launcher, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);

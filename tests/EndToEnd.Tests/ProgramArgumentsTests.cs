@@ -24,7 +24,7 @@ public sealed class ProgramArgumentsTests
         var (exit, _, error) = await RunAsync(TestContext.Current.CancellationToken, "ControlPlane", "--grcp-port", "7071");
 
         Assert.Equal(2, exit);
-        Assert.Equal("Unknown option or missing value: --grcp-port (see --help)", error.Trim());
+        Assert.Equal("controlplane: unknown option or missing value: --grcp-port (see --help)", error.Trim());
     }
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(CancellationToken cancellationToken, string program, params string[] args)

@@ -20,7 +20,7 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
         var attributes = CheckAttributeBatch(request.Attributes, requireValue: false);
         return store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             var stored = new List<Attribute>();
             foreach (var attribute in attributes)
             {
@@ -45,7 +45,7 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
         var attributes = CheckAttributeBatch(request.Attributes, requireValue: false);
         return store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             var deleted = new List<Attribute>();
             foreach (var attribute in attributes)
             {
@@ -53,8 +53,8 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
                 if (instance.CustomAttributes.All(a => a.Name != attribute.Name))
                 {
                     throw EcsException.InvalidParameter(instance.Attributes.Any(a => a.Name == attribute.Name)
-                        ? $"Attribute {attribute.Name} is reported by the container instance's agent; change the agent's configuration to remove it."
-                        : $"The container instance has no attribute named {attribute.Name}.");
+                        ? $"Attribute {EcsText.Cut(attribute.Name)} is reported by the container instance's agent; change the agent's configuration to remove it."
+                        : $"The container instance has no attribute named {EcsText.Cut(attribute.Name)}.");
                 }
 
                 tx.Put(instance with { CustomAttributes = instance.CustomAttributes.Where(a => a.Name != attribute.Name).ToList(), Version = instance.Version + 1 });
@@ -79,7 +79,7 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
         }
 
         var state = store.Current;
-        var cluster = ActiveCluster(state, request.Cluster);
+        var cluster = ActiveCluster(arns, state, request.Cluster);
         var entries = state.InstancesIn(cluster.Name)
             .Where(i => i.Status != ContainerInstanceStatus.Inactive)
             .SelectMany(i => i.EffectiveAttributes.OrderBy(a => a.Name, StringComparer.Ordinal)
@@ -108,7 +108,7 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
             if (attribute.Value is not null && !AttributeRules.IsValidValue(attribute.Value) || requireValue && attribute.Value is null)
             {
                 throw EcsException.InvalidParameter(
-                    $"Invalid value for attribute {attribute.Name}: 1 to 128 letters, numbers, hyphens, underscores, periods, at signs, slashes, back slashes, colons or spaces, not starting or ending with a space.");
+                    $"Invalid value for attribute {EcsText.Cut(attribute.Name)}: 1 to 128 letters, numbers, hyphens, underscores, periods, at signs, slashes, back slashes, colons or spaces, not starting or ending with a space.");
             }
 
             if (attribute.TargetType is not (null or ContainerInstanceTarget))
@@ -118,7 +118,7 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
 
             if (string.IsNullOrEmpty(attribute.TargetId))
             {
-                throw EcsException.InvalidParameter($"Attribute {attribute.Name} needs a targetId: the container instance's ARN or ID.");
+                throw EcsException.InvalidParameter($"Attribute {EcsText.Cut(attribute.Name)} needs a targetId: the container instance's ARN or ID.");
             }
         }
 
@@ -130,7 +130,7 @@ public sealed partial class AttributeActions(StateStore store, Arns arns)
         var arn = InstanceArn(arns, cluster, attribute.TargetId!);
         return state.Instance(arn) is { } instance && instance.ClusterName == cluster.Name && instance.Status != ContainerInstanceStatus.Inactive
             ? instance
-            : throw new EcsException("TargetNotFoundException", $"Could not find {attribute.TargetId} in cluster {cluster.Name}.");
+            : throw new EcsException("TargetNotFoundException", $"Could not find {EcsText.Cut(attribute.TargetId)} in cluster {cluster.Name}.");
     }
 
     private static Attribute Plain(Attribute attribute) => new() { Name = attribute.Name, Value = attribute.Value };

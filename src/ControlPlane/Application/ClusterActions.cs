@@ -50,7 +50,7 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
 
         return store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             if (tx.State.InstancesIn(cluster.Name).Any(i => i.Status != ContainerInstanceStatus.Inactive))
             {
                 throw new EcsException(EcsErrors.ClusterContainsContainerInstances,
@@ -88,13 +88,13 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
         foreach (var reference in references)
         {
             var name = Arns.ShortName(reference, "cluster");
-            if (state.Cluster(name) is { } cluster)
+            if (!arns.IsForeign(reference) && state.Cluster(name) is { } cluster)
             {
                 clusters.Add(ClusterView.From(state, cluster, include));
             }
             else
             {
-                failures.Add(new Failure(arns.Cluster(name), "MISSING"));
+                failures.Add(new Failure(arns.IsForeign(reference) ? reference : arns.Cluster(name), "MISSING"));
             }
         }
 

@@ -22,7 +22,7 @@ public sealed class ContainerInstanceActions(StateStore store, Arns arns, IAgent
             ? (PlacementValidation.ValidateConstraints([new PlacementConstraint(PlacementConstraintTypes.MemberOf, expression)])[0] as MemberOfConstraint)!
             : null;
         var state = store.Current;
-        var cluster = ActiveCluster(state, request.Cluster);
+        var cluster = ActiveCluster(arns, state, request.Cluster);
         var instances = state.InstancesIn(cluster.Name)
             .Where(i => request.Status is null ? i.Status != ContainerInstanceStatus.Inactive : i.Status == request.Status)
             .Where(i => filter is null || filter.Matches(ClusterSnapshot.Of(state, i, sessions.IsConnected(i.Arn))));
@@ -40,7 +40,7 @@ public sealed class ContainerInstanceActions(StateStore store, Arns arns, IAgent
 
         var include = DescribeIncludes.Parse(request.Include, "TAGS", "CONTAINER_INSTANCE_HEALTH");
         var state = store.Current;
-        var cluster = ActiveCluster(state, request.Cluster);
+        var cluster = ActiveCluster(arns, state, request.Cluster);
         var found = new List<ContainerInstance>();
         var failures = new List<Failure>();
         foreach (var reference in references)
@@ -75,7 +75,7 @@ public sealed class ContainerInstanceActions(StateStore store, Arns arns, IAgent
 
         return store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             var updated = new List<InstanceRecord>();
             var failures = new List<Failure>();
             foreach (var reference in references)
@@ -114,7 +114,7 @@ public sealed class ContainerInstanceActions(StateStore store, Arns arns, IAgent
     {
         var instance = await store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             var arn = InstanceArn(arns, cluster, request.ContainerInstance ?? throw EcsException.InvalidParameter("containerInstance is required."));
             var instance = tx.State.Instance(arn) is { } found && found.ClusterName == cluster.Name
                 ? found

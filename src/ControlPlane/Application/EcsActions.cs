@@ -57,7 +57,7 @@ public sealed class EcsActions(EcsResources resources)
     {
         if (!Actions.TryGetValue(action, out var invoke))
         {
-            throw new EcsException(EcsErrors.UnknownOperation, $"The action {action} is not implemented by this control plane.");
+            throw new EcsException(EcsErrors.UnknownOperation, $"The action {EcsText.Cut(action)} is not implemented by this control plane.");
         }
 
         var response = await invoke.Invoke(resources, requestJson, cancellationToken).ConfigureAwait(false);

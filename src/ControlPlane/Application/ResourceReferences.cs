@@ -12,8 +12,13 @@ namespace Orchestrator.ControlPlane.Application;
 public static class ResourceReferences
 {
     /// <summary>The ACTIVE cluster named (the default cluster when none is), or ECS's <c>Cluster not found.</c></summary>
-    public static ClusterRecord ActiveCluster(StateSnapshot state, string? reference)
+    public static ClusterRecord ActiveCluster(Arns arns, StateSnapshot state, string? reference)
     {
+        if (arns.IsForeign(reference))
+        {
+            throw EcsException.ClusterNotFound();
+        }
+
         var name = Arns.ShortName(reference ?? Clusters.DefaultName, "cluster");
         var cluster = state.Cluster(name);
         return cluster is { Status: ClusterStatus.Active } ? cluster : throw EcsException.ClusterNotFound();
@@ -23,19 +28,24 @@ public static class ResourceReferences
     /// A task definition named as ECS accepts it: <c>family</c> (the latest ACTIVE revision), <c>family:revision</c>,
     /// or an ARN with or without the revision.
     /// </summary>
-    public static TaskDefinition? FindTaskDefinition(StateSnapshot state, string? reference)
+    public static TaskDefinition? FindTaskDefinition(Arns arns, StateSnapshot state, string? reference)
     {
-        var (family, revision) = ParseTaskDefinitionReference(reference);
+        var (family, revision) = ParseTaskDefinitionReference(arns, reference);
         return revision is { } number
             ? state.TaskDefinition(family, number)
             : state.Revisions(family).LastOrDefault(d => d.Status == "ACTIVE");
     }
 
-    public static (string Family, int? Revision) ParseTaskDefinitionReference(string? reference)
+    public static (string Family, int? Revision) ParseTaskDefinitionReference(Arns arns, string? reference)
     {
         if (string.IsNullOrEmpty(reference))
         {
             throw EcsException.InvalidParameter("taskDefinition is required.");
+        }
+
+        if (arns.IsForeign(reference))
+        {
+            throw EcsException.InvalidParameter("Task definition ARN is not valid: it belongs to another region or account.");
         }
 
         var name = Arns.TryParse(reference, out var arn) && arn.ResourceType == "task-definition" ? arn.Path[^1] : reference;
@@ -47,15 +57,21 @@ public static class ResourceReferences
 
         return int.TryParse(name[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var revision) && revision > 0
             ? (name[..colon], revision)
-            : throw EcsException.InvalidParameter($"Invalid revision in task definition '{reference}'.");
+            : throw EcsException.InvalidParameter($"Invalid revision in task definition '{EcsText.Cut(reference)}'.");
     }
 
     /// <summary>A service of the cluster by name or ARN, or ECS's <c>Service not found.</c></summary>
     public static ServiceRecord FindService(Arns arns, StateSnapshot state, ClusterRecord cluster, string? reference)
     {
-        var name = Arns.ShortName(reference ?? throw EcsException.InvalidParameter("service is required."), "service");
+        var name = ServiceName(arns, reference ?? throw EcsException.InvalidParameter("service is required."));
         return state.Service(arns.Service(cluster.Name, name)) ?? throw new EcsException(EcsErrors.ServiceNotFound, "Service not found.");
     }
+
+    /// <summary>The name of a service given by name or by an ARN of this region and account.</summary>
+    public static string ServiceName(Arns arns, string reference) =>
+        arns.IsForeign(reference)
+            ? throw EcsException.InvalidParameter("Service ARN is not valid: it belongs to another region or account.")
+            : Arns.ShortName(reference, "service");
 
     /// <summary>The ARN of a container instance of the cluster given by ID or ARN.</summary>
     public static string InstanceArn(Arns arns, ClusterRecord cluster, string reference) =>

@@ -15,6 +15,17 @@ namespace Orchestrator.ControlPlane.Application;
 /// </summary>
 public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProvider clock)
 {
+    /// <summary>ECS's quota of tasks per service, the most desiredCount may ask for.</summary>
+    public const int MaxDesiredCount = 5000;
+
+    private static void CheckDesiredCount(int? desiredCount)
+    {
+        if (desiredCount is < 0 or > MaxDesiredCount)
+        {
+            throw EcsException.InvalidParameter($"desiredCount must be between 0 and {MaxDesiredCount} (the most tasks a service can have).");
+        }
+    }
+
     public Task<ServiceResponse> CreateServiceAsync(CreateServiceRequest request, CancellationToken cancellationToken)
     {
         var name = request.ServiceName ?? "";
@@ -27,6 +38,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         CheckEnum(request.SchedulingStrategy, "schedulingStrategy", SchedulingStrategies.Replica, SchedulingStrategies.Daemon);
         CheckEnum(request.LaunchType, "launchType", "EC2", "EXTERNAL");
         CheckEnum(request.DeploymentController?.Type, "deploymentController.type", "ECS");
+        CheckEnum(request.PropagateTags, "propagateTags", "TASK_DEFINITION", "SERVICE", "NONE");
         if (request.ClientToken is { Length: > 32 })
         {
             throw EcsException.InvalidParameter("clientToken must be at most 32 characters.");
@@ -42,10 +54,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
             throw EcsException.InvalidParameter("desiredCount is required for services with the REPLICA scheduling strategy.");
         }
 
-        if (request.DesiredCount is < 0)
-        {
-            throw EcsException.InvalidParameter("desiredCount must not be negative.");
-        }
+        CheckDesiredCount(request.DesiredCount);
 
         var (minimum, maximum, breaker) = DeploymentSettings(request.DeploymentConfiguration, daemon, null);
         var grace = CheckGracePeriod(request.HealthCheckGracePeriodSeconds);
@@ -53,8 +62,8 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         CheckServicePlacement(request.PlacementConstraints, request.PlacementStrategy, daemon);
         return store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
-            var definition = FindTaskDefinition(tx.State, request.TaskDefinition ?? throw EcsException.InvalidParameter("taskDefinition is required."))
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
+            var definition = FindTaskDefinition(arns, tx.State, request.TaskDefinition ?? throw EcsException.InvalidParameter("taskDefinition is required."))
                 ?? throw EcsException.Client("TaskDefinition not found.");
             if (definition.Status != "ACTIVE")
             {
@@ -111,15 +120,12 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
 
     public Task<ServiceResponse> UpdateServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken)
     {
-        if (request.DesiredCount is < 0)
-        {
-            throw EcsException.InvalidParameter("desiredCount must not be negative.");
-        }
+        CheckDesiredCount(request.DesiredCount);
 
         var grace = CheckGracePeriod(request.HealthCheckGracePeriodSeconds);
         return store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             var service = FindService(arns, tx.State, cluster, request.Service);
             if (service.Status != ServiceStatus.Active)
             {
@@ -150,7 +156,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
             var definitionArn = service.TaskDefinitionArn;
             if (request.TaskDefinition is not null)
             {
-                var definition = FindTaskDefinition(tx.State, request.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
+                var definition = FindTaskDefinition(arns, tx.State, request.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
                 definitionArn = definition.Status == "ACTIVE" ? definition.TaskDefinitionArn! : throw EcsException.Client("TaskDefinition is inactive");
             }
 
@@ -175,7 +181,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
     public Task<ServiceResponse> DeleteServiceAsync(DeleteServiceRequest request, CancellationToken cancellationToken) =>
         store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             var service = FindService(arns, tx.State, cluster, request.Service);
             if (service.Status != ServiceStatus.Active)
             {
@@ -202,12 +208,12 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
 
         var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
-        var cluster = ActiveCluster(state, request.Cluster);
+        var cluster = ActiveCluster(arns, state, request.Cluster);
         var services = new List<Service>();
         var failures = new List<Failure>();
         foreach (var reference in references)
         {
-            var arn = arns.Service(cluster.Name, Arns.ShortName(reference, "service"));
+            var arn = arns.Service(cluster.Name, ServiceName(arns, reference));
             if (state.Service(arn) is { } service)
             {
                 services.Add(ServiceView.From(arns, state, service, request.Include is null ? DescribeIncludes.None : include));
@@ -227,7 +233,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         CheckEnum(request.SchedulingStrategy, "schedulingStrategy", SchedulingStrategies.Replica, SchedulingStrategies.Daemon);
         CheckEnum(request.LaunchType, "launchType", "EC2", "EXTERNAL", "FARGATE");
         var state = store.Current;
-        var cluster = ActiveCluster(state, request.Cluster);
+        var cluster = ActiveCluster(arns, state, request.Cluster);
         var services = state.ServicesIn(cluster.Name).Where(s =>
             s.Status == ServiceStatus.Active &&
             (request.SchedulingStrategy is null || s.SchedulingStrategy == request.SchedulingStrategy) &&

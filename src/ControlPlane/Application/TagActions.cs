@@ -5,7 +5,7 @@ using Orchestrator.Ecs.Model;
 namespace Orchestrator.ControlPlane.Application;
 
 /// <summary>ECS's tagging actions: TagResource, UntagResource and ListTagsForResource, over full ARNs.</summary>
-public sealed class TagActions(StateStore store)
+public sealed class TagActions(StateStore store, Arns arns)
 {
     public Task<EmptyResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken)
     {
@@ -36,11 +36,16 @@ public sealed class TagActions(StateStore store)
     }
 
     /// <summary>The full ARN of an existing resource that can carry tags; tagging takes full ARNs only, as in ECS.</summary>
-    private static string TaggableResource(StateSnapshot state, string? resourceArn)
+    private string TaggableResource(StateSnapshot state, string? resourceArn)
     {
         if (string.IsNullOrEmpty(resourceArn) || !Arns.TryParse(resourceArn, out var arn))
         {
             throw EcsException.InvalidParameter("resourceArn must be the full ARN of a cluster, task definition, task or container instance.");
+        }
+
+        if (arns.IsForeign(resourceArn))
+        {
+            throw EcsException.InvalidParameter("Resource ARN is not valid: it belongs to another region or account.");
         }
 
         var exists = arn.ResourceType switch
@@ -50,7 +55,7 @@ public sealed class TagActions(StateStore store)
             "task" => state.Task(resourceArn) is not null,
             "container-instance" => state.Instance(resourceArn) is not null,
             "service" => state.Service(resourceArn) is not null,
-            _ => throw EcsException.InvalidParameter($"Resources of type {arn.ResourceType} cannot be tagged."),
+            _ => throw EcsException.InvalidParameter($"Resources of type {EcsText.Cut(arn.ResourceType)} cannot be tagged."),
         };
         return exists ? resourceArn : throw new EcsException(EcsErrors.ResourceNotFound, "The specified resource could not be found.");
     }

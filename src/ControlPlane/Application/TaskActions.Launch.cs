@@ -112,7 +112,7 @@ public sealed partial class TaskActions
         var plan = launcher.Plan(state, request);
         var (created, failures, repeated) = await store.WriteAsync(tx =>
         {
-            var current = ActiveCluster(tx.State, cluster.Name);
+            var current = ActiveCluster(arns, tx.State, cluster.Name);
             if (launch.ClientToken is { } token && tx.State.TasksWithClientToken(current.Name, token) is { Count: > 0 } earlier)
             {
                 // The same call again (a retry after a lost reply): what the first one created, nothing new.
@@ -138,10 +138,10 @@ public sealed partial class TaskActions
         return new TasksResponse(created.Select(t => tags.Count == 0 ? t.Task : t.Task with { Tags = tags }).ToList(), failures);
     }
 
-    private static (ClusterRecord Cluster, TaskDefinition Definition) Resolve(StateSnapshot state, LaunchArguments launch)
+    private (ClusterRecord Cluster, TaskDefinition Definition) Resolve(StateSnapshot state, LaunchArguments launch)
     {
-        var cluster = ActiveCluster(state, launch.Cluster);
-        var definition = FindTaskDefinition(state, launch.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
+        var cluster = ActiveCluster(arns, state, launch.Cluster);
+        var definition = FindTaskDefinition(arns, state, launch.TaskDefinition) ?? throw EcsException.Client("TaskDefinition not found.");
         if (definition.Status != "ACTIVE")
         {
             throw EcsException.InvalidParameter("TaskDefinition is inactive");
@@ -211,7 +211,7 @@ public sealed partial class TaskActions
 
             if (definition.ContainerDefinitions.All(c => c.Name != container.Name))
             {
-                throw EcsException.InvalidParameter($"Override for container named {container.Name} is not a container in the TaskDefinition.");
+                throw EcsException.InvalidParameter($"Override for container named {EcsText.Cut(container.Name)} is not a container in the TaskDefinition.");
             }
         }
     }

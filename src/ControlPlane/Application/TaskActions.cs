@@ -22,7 +22,7 @@ public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispat
 
         var (task, changed) = await store.WriteAsync(tx =>
         {
-            var cluster = ActiveCluster(tx.State, request.Cluster);
+            var cluster = ActiveCluster(arns, tx.State, request.Cluster);
             var task = FindTask(tx.State, cluster, request.Task ?? throw EcsException.InvalidParameter("task is required."))
                 ?? throw EcsException.InvalidParameter("The referenced task was not found.");
             if (task.Task.DesiredStatus == TaskStatus.Stopped)
@@ -53,7 +53,7 @@ public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispat
 
         var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
-        var cluster = ActiveCluster(state, request.Cluster);
+        var cluster = ActiveCluster(arns, state, request.Cluster);
         var response = DescribeTasks(state, cluster, references);
         return Task.FromResult(request.Include is null || !include.Has("TAGS")
             ? response
@@ -86,7 +86,7 @@ public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispat
         CheckEnum(request.DesiredStatus, "desiredStatus", TaskStatus.Running, TaskStatus.Pending, TaskStatus.Stopped);
         CheckEnum(request.LaunchType, "launchType", "EC2", "EXTERNAL", "FARGATE");
         var state = store.Current;
-        var cluster = ActiveCluster(state, request.Cluster);
+        var cluster = ActiveCluster(arns, state, request.Cluster);
         var desired = request.DesiredStatus ?? TaskStatus.Running;
         var instanceArn = request.ContainerInstance is { } instance ? InstanceArn(arns, cluster, instance) : null;
         var group = request.ServiceName is { } serviceName ? FindService(arns, state, cluster, serviceName).TaskGroup : null;

@@ -49,7 +49,7 @@ public sealed class TaskDefinitionActions(StateStore store, Arns arns, TimeProvi
 
     public Task<TaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken)
     {
-        var (family, revision) = ParseTaskDefinitionReference(request.TaskDefinition);
+        var (family, revision) = ParseTaskDefinitionReference(arns, request.TaskDefinition);
         if (revision is null)
         {
             throw EcsException.InvalidParameter("The task definition revision must be given: family:revision or a full ARN.");
@@ -73,7 +73,7 @@ public sealed class TaskDefinitionActions(StateStore store, Arns arns, TimeProvi
     {
         var include = DescribeIncludes.Parse(request.Include, "TAGS");
         var state = store.Current;
-        var definition = FindTaskDefinition(state, request.TaskDefinition) ?? throw EcsException.Client("Unable to describe task definition.");
+        var definition = FindTaskDefinition(arns, state, request.TaskDefinition) ?? throw EcsException.Client("Unable to describe task definition.");
         return Task.FromResult(new TaskDefinitionResponse(definition, include.Has("TAGS") && request.Include is not null ? state.TagsOf(definition.TaskDefinitionArn!) : null));
     }
 

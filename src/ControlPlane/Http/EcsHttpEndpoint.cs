@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Security.Cryptography;
 using System.Text;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.Ecs;
@@ -7,77 +9,145 @@ namespace Orchestrator.ControlPlane.Http;
 /// <summary>
 /// The ECS-compatible API on the HTTP port: the AWS JSON 1.1 protocol that the AWS CLI and SDKs speak —
 /// <c>POST</c> with <c>X-Amz-Target: AmazonEC2ContainerServiceV20141113.&lt;Action&gt;</c> and a JSON body, answered with
-/// the action's response document or <c>{"__type": …, "message": …}</c>.
+/// the action's response document or <c>{"__type": …, "message": …}</c>. A request is authenticated from its headers
+/// first, its body read up to <see cref="MaxBodyBytes"/> (hashed as it is read) within <see cref="BodyTimeout"/>, its
+/// signature checked over that hash, and only then is the JSON parsed.
 /// </summary>
-public static partial class EcsHttpEndpoint
+public static class EcsHttpEndpoint
 {
     public const string TargetPrefix = "AmazonEC2ContainerServiceV20141113.";
     public const string ContentType = "application/x-amz-json-1.1";
-    private const int MaxBodyBytes = 1 << 20;
+    public const int MaxBodyBytes = 1 << 20;
+    public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest error message sent: the actions' messages are far shorter; this is a safety net.</summary>
+    private const int MaxMessageLength = 1000;
 
     /// <summary>Any path: <c>--endpoint-url http://host:port/prefix</c> makes the CLI post to <c>/prefix</c>.</summary>
     public static void MapEcsApi(this IEndpointRouteBuilder endpoints) => endpoints.MapPost("/{**path}", HandleAsync);
 
-    private static async Task HandleAsync(HttpContext context, EcsActions actions, RequestAuthenticator authenticator, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext context, EcsActions actions, RequestAuthenticator authenticator, EcsRequestLog log, TimeProvider clock)
     {
         var requestId = Guid.NewGuid().ToString();
         context.Response.Headers["x-amzn-RequestId"] = requestId;
-        var logger = loggers.CreateLogger(typeof(EcsHttpEndpoint));
+        var remote = context.Connection.RemoteIpAddress?.ToString() ?? "local";
         var target = context.Request.Headers["X-Amz-Target"].ToString();
         var action = target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : null;
         try
         {
-            var body = await ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-            authenticator.Verify(context, body);
+            var signed = authenticator.Authenticate(context);
+            var (body, hash) = await ReadBodyAsync(context, clock).ConfigureAwait(false);
+            signed?.Verify(hash);
             if (action is null)
             {
                 throw new EcsException(EcsErrors.UnknownOperation,
-                    target.Length == 0 ? "The X-Amz-Target header is missing." : $"Unknown target {target}: expected {TargetPrefix}<Action>.");
+                    target.Length == 0 ? "The X-Amz-Target header is missing." : $"Unknown target {EcsText.Cut(target)}: expected {TargetPrefix}<Action>.");
             }
 
             var response = await actions.InvokeAsync(action, Encoding.UTF8.GetString(body), context.RequestAborted).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status200OK, response).ConfigureAwait(false);
         }
-        catch (EcsException e)
+        catch (EcsException e) when (!e.IsServerError)
         {
-            Log.Refused(logger, action ?? target, e.ErrorType, e.Message, requestId);
-            await WriteErrorAsync(context, e.ErrorType, e.Message).ConfigureAwait(false);
+            log.Refused(remote, action ?? target, e.ErrorType, e.Message, requestId);
+            await WriteErrorAsync(context, StatusOf(e.ErrorType), e.ErrorType, e.Message).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        catch (BadHttpRequestException e)
         {
-            Log.Failed(logger, e, action ?? target, requestId);
-            await WriteErrorAsync(context, EcsErrors.Server, $"An internal error occurred. Request ID: {requestId}").ConfigureAwait(false);
+            // Kestrel's and ours: a malformed, oversized or too slow body. The client's fault, never a 500.
+            log.Refused(remote, action ?? target, EcsErrors.Client, e.Message, requestId);
+            await WriteErrorAsync(context, e.StatusCode, EcsErrors.Client, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        {
+            // The caller went away (an aborted body, a closed connection): there is nobody to answer.
+        }
+        catch (Exception e)
+        {
+            log.Failed(remote, e, action ?? target, requestId);
+            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, EcsErrors.Server, $"An internal error occurred. Request ID: {requestId}")
+                .ConfigureAwait(false);
         }
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body, read up to <see cref="MaxBodyBytes"/> and no further whatever Content-Length says or chunked encoding
+    /// hides, and its SHA-256 computed on the way.
+    /// </summary>
+    private static async Task<(byte[] Body, byte[] Sha256)> ReadBodyAsync(HttpContext context, TimeProvider clock)
     {
+        var request = context.Request;
         if (request.ContentLength > MaxBodyBytes)
         {
-            throw EcsException.Client($"The request body is larger than {MaxBodyBytes} bytes.");
+            throw TooLarge();
         }
 
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return buffer.Length <= MaxBodyBytes ? buffer.ToArray() : throw EcsException.Client($"The request body is larger than {MaxBodyBytes} bytes.");
+        using var deadline = new CancellationTokenSource(BodyTimeout, clock);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var body = new MemoryStream(request.ContentLength is { } length ? (int)length : 0);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancel.Token).ConfigureAwait(false)) > 0)
+            {
+                if (body.Length + read > MaxBodyBytes)
+                {
+                    throw TooLarge();
+                }
+
+                hash.AppendData(chunk, 0, read);
+                body.Write(chunk, 0, read);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            throw new BadHttpRequestException($"The request body was not received within {BodyTimeout.TotalSeconds:0} seconds.", StatusCodes.Status408RequestTimeout);
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some malformed chunked framing (a chunk size beyond int) as a bare IOException.
+            throw new BadHttpRequestException($"The request body could not be read: {EcsText.Cut(e.Message)}", StatusCodes.Status400BadRequest);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return (body.ToArray(), hash.GetHashAndReset());
     }
 
-    private static Task WriteErrorAsync(HttpContext context, string type, string message)
+    private static BadHttpRequestException TooLarge() =>
+        new($"The request body is larger than {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+
+    private static int StatusOf(string type) => type switch
     {
-        var status = type switch
+        RequestAuthenticator.MissingAuthenticationToken => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static Task WriteErrorAsync(HttpContext context, int status, string type, string message)
+    {
+        if (context.Response.HasStarted)
         {
-            EcsErrors.Server => StatusCodes.Status500InternalServerError,
-            RequestAuthenticator.MissingAuthenticationToken => StatusCodes.Status403Forbidden,
-            _ => StatusCodes.Status400BadRequest,
-        };
-        var json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message });
+            return Task.CompletedTask;
+        }
+
+        var json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["__type"] = type,
+            ["message"] = EcsText.WellFormed(EcsText.Cut(message, MaxMessageLength)),
+        });
         return WriteAsync(context, status, json);
     }
 
     private static async Task WriteAsync(HttpContext context, int status, string json)
     {
+        var bytes = Encoding.UTF8.GetBytes(json);
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
-        await context.Response.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
     }
 }

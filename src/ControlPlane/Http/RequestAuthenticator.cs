@@ -7,8 +7,11 @@ using Orchestrator.Ecs;
 namespace Orchestrator.ControlPlane.Http;
 
 /// <summary>
-/// Checks the SigV4 signature of an ECS API request against the configured access keys, with AWS's error types.
-/// With no keys configured every request is accepted (the options validator allows that on loopback only).
+/// Checks the SigV4 signature of an ECS API request against the configured access keys, with AWS's error types, in
+/// two steps: <see cref="Authenticate"/> checks what the headers say (credential, scope, date, signed headers) before
+/// the body is read, so an unknown caller costs no body; <see cref="SignedRequest.Verify"/> then checks the signature
+/// over the body's hash, before the body is parsed. With no keys configured every request is accepted (the options
+/// validator allows that on loopback only).
 /// </summary>
 public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPlaneOptions> options, TimeProvider clock)
 {
@@ -16,10 +19,16 @@ public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPl
     public const string UnrecognizedClient = "UnrecognizedClientException";
     public const string InvalidSignature = "InvalidSignatureException";
 
+    /// <summary>The headers a signature must cover: who the request is for, when it was made and which action it is.</summary>
+    private static readonly string[] RequiredSignedHeaders = ["host", "x-amz-date", "x-amz-target"];
+
     public bool Required => !keys.IsEmpty;
 
-    /// <summary>Returns the access key ID that signed the request (null when keys are not required).</summary>
-    public string? Verify(HttpContext context, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Checks the request's headers; returns what is needed to verify the signature once the body's hash is known
+    /// (null when keys are not required).
+    /// </summary>
+    public SignedRequest? Authenticate(HttpContext context)
     {
         if (!Required)
         {
@@ -27,13 +36,13 @@ public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPl
         }
 
         var request = context.Request;
-        var header = request.Headers.Authorization.ToString();
-        if (header.Length == 0)
+        var authorizations = request.Headers.Authorization;
+        if (authorizations.Count == 0 || authorizations.ToString().Length == 0)
         {
             throw new EcsException(MissingAuthenticationToken, "Missing Authentication Token");
         }
 
-        var authorization = SigV4.ParseAuthorization(header)
+        var authorization = (authorizations.Count == 1 ? SigV4.ParseAuthorization(authorizations[0] ?? "") : null)
             ?? throw new EcsException(InvalidSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 authorization.");
         var secret = keys.SecretOf(authorization.AccessKeyId)
             ?? throw new EcsException(UnrecognizedClient, "The security token included in the request is invalid.");
@@ -42,7 +51,7 @@ public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPl
         if (authorization.Service != SigV4.Service || authorization.Region != region)
         {
             throw new EcsException(InvalidSignature,
-                $"Credential should be scoped to a valid region and service: expected {region}/{SigV4.Service}, got {authorization.Region}/{authorization.Service}.");
+                $"Credential should be scoped to a valid region and service: expected {region}/{SigV4.Service}, got {EcsText.Cut(authorization.Region)}/{EcsText.Cut(authorization.Service)}.");
         }
 
         var amzDate = request.Headers["X-Amz-Date"].ToString();
@@ -59,20 +68,48 @@ public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPl
                 $"Signature expired: {amzDate} is outside {skew.TotalMinutes:0} minutes of the control plane's time ({now:yyyyMMdd'T'HHmmss'Z'}).");
         }
 
-        if (!authorization.SignedHeaders.Contains("host") || !authorization.SignedHeaders.Contains("x-amz-date"))
+        if (!RequiredSignedHeaders.All(authorization.SignedHeaders.Contains))
         {
-            throw new EcsException(InvalidSignature, "The signed headers must include host and x-amz-date.");
+            throw new EcsException(InvalidSignature, "The signed headers must include host, x-amz-date and x-amz-target.");
         }
 
         var path = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } raw ? raw.Split('?', 2)[0] : (request.PathBase + request.Path).ToString();
-        var canonical = SigV4.CanonicalRequest(request.Method, path, authorization.SignedHeaders, name => request.Headers[name].ToString(), body);
-        var expected = SigV4.Signature(secret, authorization, SigV4.StringToSign(amzDate, authorization.Scope, canonical));
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(authorization.Signature)))
+        var headers = authorization.SignedHeaders.Distinct(StringComparer.Ordinal).ToDictionary(name => name, name => request.Headers[name].ToString(), StringComparer.Ordinal);
+        return new SignedRequest(authorization, secret, amzDate, request.Method, path, headers);
+    }
+
+    /// <summary>A request whose headers passed; its signature is checked against the hash of the body as read.</summary>
+    public sealed class SignedRequest
+    {
+        private readonly SigV4.Authorization _authorization;
+        private readonly string _secret;
+        private readonly string _amzDate;
+        private readonly string _method;
+        private readonly string _path;
+        private readonly Dictionary<string, string> _headers;
+
+        internal SignedRequest(SigV4.Authorization authorization, string secret, string amzDate, string method, string path, Dictionary<string, string> headers)
         {
-            throw new EcsException(InvalidSignature,
-                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+            _authorization = authorization;
+            _secret = secret;
+            _amzDate = amzDate;
+            _method = method;
+            _path = path;
+            _headers = headers;
         }
 
-        return authorization.AccessKeyId;
+        public string AccessKeyId => _authorization.AccessKeyId;
+
+        /// <summary>Checks the signature given the SHA-256 of the body; throws ECS's error when it does not match.</summary>
+        public void Verify(ReadOnlySpan<byte> bodySha256)
+        {
+            var canonical = SigV4.CanonicalRequest(_method, _path, _authorization.SignedHeaders, name => _headers.GetValueOrDefault(name), SigV4.Hex(bodySha256));
+            var expected = SigV4.Signature(_secret, _authorization, SigV4.StringToSign(_amzDate, _authorization.Scope, canonical));
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(_authorization.Signature)))
+            {
+                throw new EcsException(InvalidSignature,
+                    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+            }
+        }
     }
 }

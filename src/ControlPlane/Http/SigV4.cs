@@ -26,10 +26,16 @@ public static class SigV4
             return null;
         }
 
-        var parts = header[(Algorithm.Length + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2))
-            .Where(p => p.Length == 2)
-            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var parts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in header[(Algorithm.Length + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pair = part.Split('=', 2);
+            if (pair.Length == 2 && !parts.TryAdd(pair[0], pair[1]))
+            {
+                return null; // a parameter given twice is ambiguous: which one did the signer mean?
+            }
+        }
+
         if (!parts.TryGetValue("Credential", out var credential) || !parts.TryGetValue("SignedHeaders", out var signed) ||
             !parts.TryGetValue("Signature", out var signature))
         {
@@ -43,7 +49,11 @@ public static class SigV4
     }
 
     /// <summary>The canonical request of a request without a query string.</summary>
-    public static string CanonicalRequest(string method, string path, IReadOnlyList<string> signedHeaders, Func<string, string?> header, ReadOnlySpan<byte> body)
+    public static string CanonicalRequest(string method, string path, IReadOnlyList<string> signedHeaders, Func<string, string?> header, ReadOnlySpan<byte> body) =>
+        CanonicalRequest(method, path, signedHeaders, header, Hex(SHA256.HashData(body)));
+
+    /// <summary>The canonical request, given the hex SHA-256 of the body (hashed while it was read).</summary>
+    public static string CanonicalRequest(string method, string path, IReadOnlyList<string> signedHeaders, Func<string, string?> header, string payloadHash)
     {
         var builder = new StringBuilder();
         builder.Append(method).Append('\n');
@@ -56,7 +66,7 @@ public static class SigV4
 
         builder.Append('\n');
         builder.Append(string.Join(';', signedHeaders)).Append('\n');
-        builder.Append(Hex(SHA256.HashData(body)));
+        builder.Append(payloadHash);
         return builder.ToString();
     }
 
@@ -92,5 +102,5 @@ public static class SigV4
 
     private static byte[] Hmac(byte[] key, string data) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(data));
 
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
+    public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
 }

@@ -61,5 +61,7 @@ public static partial class ServicePlanner
 
     /// <summary>ceil(desired × percent / 100) and floor(desired × percent / 100), as ECS rounds them.</summary>
     public static (int MinHealthy, int MaxTotal) Bounds(int desired, int minimumHealthyPercent, int maximumPercent) =>
-        ((desired * minimumHealthyPercent + 99) / 100, desired * maximumPercent / 100);
+        // In long: desired × percent overflows int from desired ≈ 10.7 million at 200 %.
+        ((int)Math.Min(int.MaxValue, ((long)desired * minimumHealthyPercent + 99) / 100),
+         (int)Math.Min(int.MaxValue, (long)desired * maximumPercent / 100));
 }

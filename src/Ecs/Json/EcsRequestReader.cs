@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
 
 namespace Orchestrator.Ecs.Json;
 
@@ -9,7 +10,7 @@ namespace Orchestrator.Ecs.Json;
 /// not implement is refused by its path (e.g. <c>containerDefinitions[0].secrets</c>) rather than ignored; a value of
 /// the wrong type is refused by its path and the type it should have.
 /// </summary>
-public static class EcsRequestReader
+public static partial class EcsRequestReader
 {
     public static T Read<T>(string json)
     {
@@ -21,19 +22,29 @@ public static class EcsRequestReader
         catch (JsonException e)
         {
             throw EcsException.Client(
-                $"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: {Reason(e)}");
+                $"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: {EcsText.Cut(Reason(e), 200)}");
         }
 
         using (document)
         {
-            Check(document.RootElement, typeof(T), "");
             try
             {
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw EcsException.Client($"Invalid type for parameter (request): expected an object, got {Kind(document.RootElement)}.");
+                }
+
+                Check(document.RootElement, typeof(T), "");
                 return document.RootElement.Deserialize<T>(EcsJson.Options)!;
             }
             catch (JsonException e)
             {
-                throw EcsException.Client($"Invalid value for parameter {e.Path?.TrimStart('$', '.')}: {Reason(e)}");
+                throw EcsException.Client($"Invalid value for parameter {Display(e.Path?.TrimStart('$', '.') ?? "")}: {PlainReason(e)}");
+            }
+            catch (InvalidOperationException)
+            {
+                // What System.Text.Json says of "\ud800": a string that is not text, which no reply could carry back.
+                throw EcsException.Client("The request contains a string that is not valid Unicode (a lone surrogate).");
             }
         }
     }
@@ -48,17 +59,19 @@ public static class EcsRequestReader
         type = Nullable.GetUnderlyingType(type) ?? type;
         var info = EcsJson.Options.GetTypeInfo(type);
         var expected = Expected(info);
-        var actual = element.ValueKind switch
-        {
-            JsonValueKind.Object => "an object",
-            JsonValueKind.Array => "a list",
-            JsonValueKind.String => "a string",
-            JsonValueKind.Number => element.TryGetInt64(out _) ? "an integer" : "a number",
-            _ => "true or false",
-        };
+        var actual = Kind(element);
         if (expected is not null && expected != actual && !(expected == "a number" && actual == "an integer"))
         {
             throw EcsException.Client($"Invalid type for parameter {Display(path)}: expected {expected}, got {actual}.");
+        }
+
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString(); // throws on a lone surrogate
+                break;
+            case JsonValueKind.Number when (type == typeof(int) && !element.TryGetInt32(out _)) || (type == typeof(long) && !element.TryGetInt64(out _)):
+                throw EcsException.Client($"Invalid value for parameter {Display(path)}: the number is too large.");
         }
 
         if (info.Kind == JsonTypeInfoKind.Object)
@@ -71,8 +84,8 @@ public static class EcsRequestReader
                 var memberPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
                 var property = info.Properties.FirstOrDefault(p => p.Name == member.Name)
                     ?? throw EcsException.Client(EcsMembers.IsKnown(type, member.Name)
-                        ? $"Parameter {memberPath} is not supported by this control plane yet."
-                        : $"Unknown parameter {memberPath}.");
+                        ? $"Parameter {Display(memberPath)} is not supported by this control plane yet."
+                        : $"Unknown parameter {Display(memberPath)}.");
                 Check(member.Value, property.PropertyType, memberPath);
             }
         }
@@ -81,11 +94,39 @@ public static class EcsRequestReader
             var index = 0;
             foreach (var item in element.EnumerateArray())
             {
-                Check(item, elementType, $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]");
+                CheckItem(item, elementType, $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]");
                 index++;
             }
         }
+        else if (info.Kind == JsonTypeInfoKind.Dictionary && info.ElementType is { } valueType)
+        {
+            foreach (var entry in element.EnumerateObject())
+            {
+                CheckItem(entry.Value, valueType, $"{path}.{entry.Name}");
+            }
+        }
     }
+
+    /// <summary>An item of a list or a value of a map: unlike a member, null is not "absent" there but a hole.</summary>
+    private static void CheckItem(JsonElement item, Type type, string path)
+    {
+        if (item.ValueKind == JsonValueKind.Null)
+        {
+            throw EcsException.InvalidParameter($"Invalid value for parameter {Display(path)}: null is not allowed in a list or map.");
+        }
+
+        Check(item, type, path);
+    }
+
+    private static string Kind(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => element.TryGetInt64(out _) ? "an integer" : "a number",
+        JsonValueKind.Null => "null",
+        _ => "true or false",
+    };
 
     private static string? Expected(JsonTypeInfo info) => info.Kind switch
     {
@@ -99,7 +140,34 @@ public static class EcsRequestReader
         _ => null, // timestamps and other converted values are checked when deserialized
     };
 
-    private static string Display(string path) => path.Length == 0 ? "(request)" : path;
+    private static string Display(string path) => path.Length == 0 ? "(request)" : EcsText.Cut(path, 100);
+
+    /// <summary>System.Text.Json's complaint in plain words: no .NET type names, no echoed input.</summary>
+    private static string PlainReason(JsonException e)
+    {
+        var reason = Reason(e);
+        var converted = ConvertedTo().Match(reason);
+        if (converted.Success)
+        {
+            return converted.Groups["type"].Value switch
+            {
+                var t when t.Contains("Int32", StringComparison.Ordinal) || t.Contains("Int64", StringComparison.Ordinal) => "must be an integer.",
+                var t when t.Contains("Double", StringComparison.Ordinal) || t.Contains("Decimal", StringComparison.Ordinal) => "must be a number.",
+                var t when t.Contains("Boolean", StringComparison.Ordinal) => "must be true or false.",
+                var t when t.Contains("DateTimeOffset", StringComparison.Ordinal) => "must be a timestamp (epoch seconds or ISO-8601).",
+                var t when t.Contains("String", StringComparison.Ordinal) => "must be a string.",
+                _ => "has the wrong type.",
+            };
+        }
+
+        return EcsText.Cut(DotNetTypeName().Replace(reason, "a value"), 200);
+    }
+
+    [GeneratedRegex(@"could not be converted to (?<type>\S+)")]
+    private static partial Regex ConvertedTo();
+
+    [GeneratedRegex(@"System\.[\w.`\[\],]+")]
+    private static partial Regex DotNetTypeName();
 
     private static string Reason(JsonException e)
     {

@@ -242,16 +242,15 @@ public static partial class TaskDefinitionValidator
         var match = QuantityPattern().Match(value.Trim());
         if (!match.Success)
         {
-            throw EcsException.Client($"Invalid 'cpu' setting for task: '{value}'. Use CPU units (e.g. \"1024\") or vCPU (e.g. \"1 vCPU\").");
+            throw EcsException.Client($"Invalid 'cpu' setting for task: '{EcsText.Cut(value)}'. Use CPU units (e.g. \"1024\") or vCPU (e.g. \"1 vCPU\").");
         }
 
-        var number = decimal.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
         var unit = match.Groups["u"].Value.ToUpperInvariant();
-        return unit switch
+        return (Quantity(match), unit) switch
         {
-            "" when number == decimal.Truncate(number) => (int)number,
-            "VCPU" => (int)(number * 1024),
-            _ => throw EcsException.Client($"Invalid 'cpu' setting for task: '{value}'. Use CPU units (e.g. \"1024\") or vCPU (e.g. \"1 vCPU\")."),
+            ({ } number, "") when number == decimal.Truncate(number) => (int)number,
+            ({ } number, "VCPU") when number * 1024 <= int.MaxValue => (int)(number * 1024),
+            _ => throw EcsException.Client($"Invalid 'cpu' setting for task: '{EcsText.Cut(value)}'. Use CPU units (e.g. \"1024\") or vCPU (e.g. \"1 vCPU\")."),
         };
     }
 
@@ -266,18 +265,23 @@ public static partial class TaskDefinitionValidator
         var match = QuantityPattern().Match(value.Trim());
         if (!match.Success)
         {
-            throw EcsException.Client($"Invalid 'memory' setting for task: '{value}'. Use MiB (e.g. \"512\") or GB (e.g. \"1 GB\").");
+            throw EcsException.Client($"Invalid 'memory' setting for task: '{EcsText.Cut(value)}'. Use MiB (e.g. \"512\") or GB (e.g. \"1 GB\").");
         }
 
-        var number = decimal.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
         var unit = match.Groups["u"].Value.ToUpperInvariant();
-        return unit switch
+        return (Quantity(match), unit) switch
         {
-            "" or "MIB" or "MB" when number == decimal.Truncate(number) => (int)number,
-            "GB" or "GIB" => (int)(number * 1024),
-            _ => throw EcsException.Client($"Invalid 'memory' setting for task: '{value}'. Use MiB (e.g. \"512\") or GB (e.g. \"1 GB\")."),
+            ({ } number, "" or "MIB" or "MB") when number == decimal.Truncate(number) => (int)number,
+            ({ } number, "GB" or "GIB") when number * 1024 <= int.MaxValue => (int)(number * 1024),
+            _ => throw EcsException.Client($"Invalid 'memory' setting for task: '{EcsText.Cut(value)}'. Use MiB (e.g. \"512\") or GB (e.g. \"1 GB\")."),
         };
     }
+
+    /// <summary>The number of a quantity, or null when it does not fit an int (no task has 2^31 CPU units or MiB).</summary>
+    private static decimal? Quantity(Match match) =>
+        decimal.TryParse(match.Groups["n"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) && number <= int.MaxValue
+            ? number
+            : null;
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]
     private static partial Regex NamePattern();

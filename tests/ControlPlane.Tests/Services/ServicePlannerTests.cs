@@ -87,6 +87,15 @@ public sealed class ServicePlannerTests
         Assert.All(plan.Stops, s => Assert.Equal(ServiceMessages.HealthCheckFailed, s.Reason));
     }
 
+    [Theory]
+    [InlineData(int.MaxValue, 100, 200, int.MaxValue, int.MaxValue)]
+    [InlineData(5000, 100, 200, 5000, 10000)]
+    [InlineData(3, 50, 150, 2, 4)]
+    public void Bounds_LargeDesiredCount_DoesNotOverflow(int desired, int minHealthy, int maxPercent, int expectedMin, int expectedMax)
+    {
+        Assert.Equal((expectedMin, expectedMax), ServicePlanner.Bounds(desired, minHealthy, maxPercent));
+    }
+
     public static TheoryData<int, int, int> Bounds => new()
     {
         // desired, minimumHealthyPercent, maximumPercent

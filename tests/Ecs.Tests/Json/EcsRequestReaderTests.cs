@@ -5,6 +5,8 @@ namespace Orchestrator.Ecs.Tests.Json;
 
 public sealed class EcsRequestReaderTests
 {
+    private const string LoneSurrogate = "The request contains a string that is not valid Unicode (a lone surrogate).";
+
     [Fact]
     public void Read_MalformedJson_NamesLineAndColumn()
     {
@@ -83,5 +85,79 @@ public sealed class EcsRequestReaderTests
         var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>("[1]"));
 
         Assert.Equal("Invalid type for parameter (request): expected an object, got a list.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"family":"web","containerDefinitions":[null]}""", "containerDefinitions[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"command":[null]}]}""", "containerDefinitions[0].command[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"portMappings":[null]}]}""", "containerDefinitions[0].portMappings[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"environment":[null]}]}""", "containerDefinitions[0].environment[0]")]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"dockerLabels":{"k":null}}]}""", "containerDefinitions[0].dockerLabels.k")]
+    [InlineData("""{"family":"web","tags":[null],"containerDefinitions":[]}""", "tags[0]")]
+    public void Read_NullInAListOrMap_IsRefusedNamingTheMember(string json, string path)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
+
+        Assert.Equal(EcsErrors.InvalidParameter, error.ErrorType);
+        Assert.Equal($"Invalid value for parameter {path}: null is not allowed in a list or map.", error.Message);
+    }
+
+    [Fact]
+    public void Read_ClusterSettingsWithNull_IsRefused()
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateClusterRequest>("""{"settings":[null]}"""));
+
+        Assert.Equal(EcsErrors.InvalidParameter, error.ErrorType);
+        Assert.Contains("settings[0]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("null", "Invalid type for parameter (request): expected an object, got null.")]
+    [InlineData("[]", "Invalid type for parameter (request): expected an object, got a list.")]
+    [InlineData("\"web\"", "Invalid type for parameter (request): expected an object, got a string.")]
+    [InlineData("42", "Invalid type for parameter (request): expected an object, got an integer.")]
+    [InlineData("""{"family":"\ud800","containerDefinitions":[]}""", LoneSurrogate)]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"dockerLabels":{"\udc00":"v"}}]}""", LoneSurrogate)]
+    [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"command":["x\udfffy"]}]}""", LoneSurrogate)]
+    public void Read_DocumentNoReplyCouldCarry_IsAClientError(string json, string message)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
+
+        Assert.Equal(EcsErrors.Client, error.ErrorType);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"serviceName":"s","desiredCount":2147483648}""", "Invalid value for parameter desiredCount: the number is too large.")]
+    [InlineData("""{"serviceName":"s","desiredCount":1.5}""", "Invalid type for parameter desiredCount: expected an integer, got a number.")]
+    [InlineData("""{"serviceName":"s","desiredCount":"2"}""", "Invalid type for parameter desiredCount: expected an integer, got a string.")]
+    public void Read_NumberOfTheWrongKind_IsSaidInPlainWords(string json, string message)
+    {
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateServiceRequest>(json));
+
+        Assert.Equal(message, error.Message);
+        Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_HugeUnknownMember_IsNamedCut()
+    {
+        var name = new string('x', 100_000);
+
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateServiceRequest>($$"""{"{{name}}":1}"""));
+
+        Assert.True(error.Message.Length < 200, error.Message);
+        Assert.StartsWith("Unknown parameter xxxx", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("….", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_DeepNesting_IsMalformedNotAStackOverflow()
+    {
+        var json = "{\"tags\":" + new string('[', 10_000) + new string(']', 10_000) + "}";
+
+        var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<CreateClusterRequest>(json));
+
+        Assert.StartsWith("Malformed JSON", error.Message, StringComparison.Ordinal);
     }
 }

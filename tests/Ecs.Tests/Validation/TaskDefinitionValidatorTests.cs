@@ -107,4 +107,28 @@ public sealed class TaskDefinitionValidatorTests
         Assert.Equal([5353], fromContainers.UdpPorts);
         Assert.Equal((1024, 2048), (fromTask.Cpu, fromTask.MemoryMiB));
     }
+
+    [Theory]
+    [InlineData("cpu", "99999999999")]
+    [InlineData("cpu", "2147483648")]
+    [InlineData("cpu", "99999999999999999999999999999999999")]
+    [InlineData("cpu", "9999999 vCPU")]
+    [InlineData("memory", "99999999999")]
+    [InlineData("memory", "99999999999999999999999999999999999 GB")]
+    [InlineData("memory", "3000000 GB")]
+    public void ParseCpuOrMemory_BeyondInt_IsAClientError(string setting, string value)
+    {
+        var error = Assert.Throws<EcsException>(() => setting == "cpu" ? TaskDefinitionValidator.ParseCpu(value) : TaskDefinitionValidator.ParseMemory(value));
+
+        Assert.Equal(EcsErrors.Client, error.ErrorType);
+        Assert.StartsWith($"Invalid '{setting}' setting for task", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseMemory_HugeValue_IsEchoedCut()
+    {
+        var error = Assert.Throws<EcsException>(() => TaskDefinitionValidator.ParseMemory(new string('x', 100_000)));
+
+        Assert.True(error.Message.Length < 300, error.Message);
+    }
 }
