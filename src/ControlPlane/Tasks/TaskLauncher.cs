@@ -47,7 +47,7 @@ public sealed class TaskLauncher(IAgentConnections availability, TaskLifecycle l
         var rejected = result.Placements.Count - verified.Placements.Count;
         if (rejected == 0)
         {
-            return new LaunchOutcome(created, result, 0);
+            return new LaunchOutcome(created, result with { Placements = verified.Placements }, 0);
         }
 
         var again = Place(
