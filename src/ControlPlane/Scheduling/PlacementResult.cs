@@ -22,10 +22,7 @@ public sealed record PlacementResult(
 /// instance's order) and, for an awsvpc task, the address it takes (the lowest free one of the first subnet serving
 /// the instance that has one left; null when the snapshot counts addresses without knowing them).
 /// </summary>
-public sealed record TaskPlacement(string InstanceArn, IReadOnlyList<string> GpuIds, PlannedAddress? Address)
-{
-    public static TaskPlacement On(string instanceArn) => new(instanceArn, [], null);
-}
+public sealed record TaskPlacement(string InstanceArn, IReadOnlyList<string> GpuIds, PlannedAddress? Address);
 
 /// <summary>An address placement chose for an awsvpc task: the subnet and the address in it.</summary>
 public sealed record PlannedAddress(string SubnetId, uint Address);

@@ -27,7 +27,4 @@ public sealed record LaunchPlan(LaunchRequest Request, StateSnapshot Basis, Plac
 /// <c>Unplaced</c> and <c>InstanceFailures</c>). <see cref="Replanned"/> counts the tasks whose planned instance no
 /// longer fitted at the commit and that were placed again.
 /// </summary>
-public sealed record LaunchOutcome(IReadOnlyList<TaskRecord> Created, PlacementResult Placement, int Replanned)
-{
-    public static LaunchOutcome Nothing { get; } = new([], new PlacementResult([], [], []), 0);
-}
+public sealed record LaunchOutcome(IReadOnlyList<TaskRecord> Created, PlacementResult Placement, int Replanned);

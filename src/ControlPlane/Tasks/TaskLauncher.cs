@@ -75,7 +75,8 @@ public sealed class TaskLauncher(IAgentConnections availability, TaskLifecycle l
             .OfType<InstanceRecord>()
             .Where(i => i.Status != ContainerInstanceStatus.Inactive && i.ClusterName == request.Cluster.Name)
             .Select(i => ClusterSnapshot.Of(state, i, availability.IsAvailable(i.Arn)));
-        var snapshot = new ClusterSnapshot(touched, ClusterSnapshot.SubnetsOf(state));
+        // Only awsvpc tasks take addresses: the subnets' free addresses (a pass over every held address) are read for them alone.
+        var snapshot = new ClusterSnapshot(touched, request.Placement.Needs.UsesTaskEni ? ClusterSnapshot.SubnetsOf(state) : null);
         return PlacementEngine.PlaceOn(snapshot, request.Placement, [.. planned.Select(p => p.InstanceArn)]);
     }
 
