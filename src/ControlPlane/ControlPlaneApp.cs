@@ -1,10 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Grpc;
 using Orchestrator.ControlPlane.Http;
+using Orchestrator.ControlPlane.Security;
 using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
@@ -29,6 +31,9 @@ public static class ControlPlaneApp
         ["--instance-lost-grace"] = "ControlPlane:InstanceLostGrace",
         ["--agent-reconnect-allowance"] = "ControlPlane:AgentReconnectAllowance",
         ["--access-keys-file"] = "ControlPlane:AccessKeysFile",
+        ["--ca-cert"] = "ControlPlane:CaCertificateFile",
+        ["--ca-key"] = "ControlPlane:CaKeyFile",
+        ["--agent-certificate-lifetime"] = "ControlPlane:AgentCertificateLifetime",
     };
 
     /// <summary>
@@ -97,6 +102,11 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<EcsResources>();
         builder.Services.AddSingleton<EcsActions>();
         builder.Services.AddSingleton<AccessKeyStore>();
+        builder.Services.AddSingleton<ActivationStore>();
+        builder.Services.AddSingleton<ClusterPki>();
+        builder.Services.AddSingleton<AgentAuthentication>();
+        builder.Services.AddSingleton<CallAuthenticator>();
+        builder.Services.AddHostedService<SecurityBootstrap>();
         builder.Services.AddSingleton<RequestAuthenticator>();
         builder.Services.AddSingleton<EcsRequestLog>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
@@ -104,14 +114,34 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<ServiceWorkQueue>();
         builder.Services.AddSingleton<ServiceScheduler>();
         builder.Services.AddHostedService<ServiceReconciler>();
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
+        builder.Services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.Interceptors.Add<CallAuthenticator>();
+        });
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = context.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new ControlPlaneOptions();
             var address = IPAddress.TryParse(options.ListenAddress, out var parsed) ? parsed : IPAddress.Loopback;
             var httpAddress = IPAddress.TryParse(options.EffectiveHttpListenAddress, out var http) ? http : IPAddress.Loopback;
-            kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, options.GrpcPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (!options.Insecure)
+                {
+                    // TLS only: plaintext is refused (and logged) before the handshake; client certificates are
+                    // optional here and checked by the agent endpoint, which says why it refuses one.
+                    var services = kestrel.ApplicationServices;
+                    listen.RefusePlaintext(services.GetRequiredService<ILoggerFactory>());
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, _) => services.GetRequiredService<ClusterPki>().ServerCertificate,
+                        ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                        ClientCertificateValidation = (_, _, _) => true,
+                    });
+                }
+            });
             kestrel.Listen(httpAddress, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
             // Agent sessions are long-lived: keep them alive through idle NATs and notice dead peers.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
@@ -121,32 +151,48 @@ public static class ControlPlaneApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        if (app.Services.GetRequiredService<AccessKeyStore>().IsEmpty)
-        {
-            app.Logger.LogWarning("The ECS API accepts unsigned requests: no access keys are configured (--access-keys-file), so it listens on loopback only.");
-        }
-
         app.MapGrpcService<AgentEndpoint>();
         app.MapGrpcService<ClusterApiService>();
+        app.MapGrpcService<AdminService>();
         app.MapEcsApi();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
         return app;
     }
 
-    /// <summary>Each <c>--subnet SPEC</c> (repeatable) becomes the configuration key <c>ControlPlane:SubnetSpecs:N</c>.</summary>
+    /// <summary>
+    /// Each <c>--subnet SPEC</c> and <c>--tls-san NAME</c> (repeatable) becomes the configuration key
+    /// <c>ControlPlane:SubnetSpecs:N</c> or <c>ControlPlane:TlsSans:N</c>; the flag <c>--insecure</c> becomes
+    /// <c>ControlPlane:Insecure=true</c>.
+    /// </summary>
     internal static string[] ExpandSubnets(string[] args)
     {
         var expanded = new List<string>(args.Length);
-        var n = 0;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            string? spec = args[i] switch
+            if (args[i] == "--insecure")
             {
-                "--subnet" when i + 1 < args.Length => args[++i],
-                var arg when arg.StartsWith("--subnet=", StringComparison.Ordinal) => arg["--subnet=".Length..],
-                _ => null,
+                expanded.Add($"--{ControlPlaneOptions.Section}:Insecure=true");
+                continue;
+            }
+
+            var (key, value) = args[i] switch
+            {
+                "--subnet" when i + 1 < args.Length => ("SubnetSpecs", args[++i]),
+                "--tls-san" when i + 1 < args.Length => ("TlsSans", args[++i]),
+                var arg when arg.StartsWith("--subnet=", StringComparison.Ordinal) => ("SubnetSpecs", arg["--subnet=".Length..]),
+                var arg when arg.StartsWith("--tls-san=", StringComparison.Ordinal) => ("TlsSans", arg["--tls-san=".Length..]),
+                _ => ((string?)null, (string?)null),
             };
-            expanded.Add(spec is null ? args[i] : $"--{ControlPlaneOptions.Section}:SubnetSpecs:{n++}={spec}");
+            if (key is null)
+            {
+                expanded.Add(args[i]);
+                continue;
+            }
+
+            var n = counts.GetValueOrDefault(key);
+            counts[key] = n + 1;
+            expanded.Add($"--{ControlPlaneOptions.Section}:{key}:{n}={value}");
         }
 
         return [.. expanded];

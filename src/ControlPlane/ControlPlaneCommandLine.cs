@@ -11,7 +11,12 @@ public static class ControlPlaneCommandLine
           --grpc-port PORT               default 7070
           --http-port PORT               ECS HTTP API and /healthz; default 8080
           --http-listen ADDRESS          ECS HTTP API listen address; default: --listen's
-          --access-keys-file FILE        ACCESS_KEY_ID SECRET_ACCESS_KEY per line; the HTTP API checks SigV4 against them
+          --access-keys-file FILE        ACCESS_KEY_ID SECRET_ACCESS_KEY per line: operators' keys (SigV4, orch), besides
+                                         the admin key (DATA_DIR/orch-admin.json) and those of orch access-key create
+          --ca-cert FILE --ca-key FILE   the cluster CA (PEM) instead of the one created in DATA_DIR/pki
+          --tls-san NAME                 another DNS name or IP address for the gRPC certificate, repeatable
+          --agent-certificate-lifetime T agents' client certificates (hh:mm:ss or d.hh:mm:ss); default 1.00:00:00
+          --insecure                     plaintext gRPC with no authentication, loopback only (development)
           --region REGION                region in ARNs; default us-east-1
           --account-id ID                account in ARNs; default 000000000000
           --agent-heartbeat-timeout T    agent silent this long counts as disconnected (hh:mm:ss)
@@ -34,7 +39,12 @@ public static class ControlPlaneCommandLine
             var arg = args[i];
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
             var name = equals < 0 ? arg : arg[..equals];
-            var known = ControlPlaneApp.Switches.ContainsKey(name) || name == "--subnet"
+            if (arg == "--insecure")
+            {
+                continue;
+            }
+
+            var known = ControlPlaneApp.Switches.ContainsKey(name) || name is "--subnet" or "--tls-san"
                 || (name.StartsWith("--", StringComparison.Ordinal) && name.Contains(':', StringComparison.Ordinal));
             if (!known)
             {

@@ -15,7 +15,7 @@ public sealed class ControlPlaneOptions
     /// <summary>The address both ports listen on; 0.0.0.0 to accept agents from other hosts.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>gRPC (HTTP/2 without TLS): the agent sessions and the CLI's cluster API.</summary>
+    /// <summary>gRPC (HTTP/2 over TLS; plaintext with <see cref="Insecure"/>): the agent sessions, the CLI's cluster and admin APIs.</summary>
     public int GrpcPort { get; set; } = 7070;
 
     /// <summary>HTTP/1.1: health and the ECS-compatible API (AWS JSON 1.1).</summary>
@@ -24,8 +24,28 @@ public sealed class ControlPlaneOptions
     /// <summary>The address the HTTP port listens on; the same as <see cref="ListenAddress"/> when unset.</summary>
     public string? HttpListenAddress { get; set; }
 
-    /// <summary>Access keys the ECS API accepts (SigV4). Without any, it accepts unsigned requests, on loopback only.</summary>
-    public List<Http.AccessKey> AccessKeys { get; set; } = [];
+    /// <summary>
+    /// The loopback development mode (<c>--insecure</c>): gRPC in plaintext with no authentication (agents join without
+    /// activation, the cluster API takes unsigned calls), no admin key. Only when every port listens on loopback.
+    /// </summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>The operator's CA (PEM certificate and key files) instead of the one created in <c>DATA_DIR/pki</c>.</summary>
+    public string? CaCertificateFile { get; set; }
+
+    public string? CaKeyFile { get; set; }
+
+    /// <summary>More names (DNS names or IP addresses, comma-separated) for the gRPC port's server certificate.</summary>
+    public List<string> TlsSans { get; set; } = [];
+
+    /// <summary>How long an agent's client certificate is valid; agents renew it when a third of that is left.</summary>
+    public TimeSpan AgentCertificateLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Operators' access keys (SigV4 for the ECS API, signed gRPC calls for orch), besides the admin key and those
+    /// made with <c>orch access-key create</c>. In the insecure mode, none at all means unsigned ECS API calls (on loopback only).
+    /// </summary>
+    public List<Security.AccessKey> AccessKeys { get; set; } = [];
 
     /// <summary>A file of <c>ACCESS_KEY_ID SECRET_ACCESS_KEY</c> lines, added to <see cref="AccessKeys"/>.</summary>
     public string? AccessKeysFile { get; set; }
@@ -107,7 +127,27 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         }
 
         var keyCount = CountAccessKeys(options, errors);
-        if (IPAddress.TryParse(options.EffectiveHttpListenAddress, out var listen) && !IPAddress.IsLoopback(listen) && keyCount == 0)
+        if (options.Insecure && IPAddress.TryParse(options.ListenAddress, out var grpcListen) && !IPAddress.IsLoopback(grpcListen))
+        {
+            errors.Add($"ControlPlane:Insecure (--insecure: plaintext gRPC without authentication) is for loopback only, not --listen {grpcListen}. " +
+                "Leave it out: agents then join with activations over mutual TLS.");
+        }
+
+        if ((options.CaCertificateFile is { Length: > 0 }) != (options.CaKeyFile is { Length: > 0 }))
+        {
+            errors.Add("ControlPlane:CaCertificateFile (--ca-cert) and ControlPlane:CaKeyFile (--ca-key) go together.");
+        }
+        else if (options.CaCertificateFile is { Length: > 0 } caCert && (!File.Exists(caCert) || !File.Exists(options.CaKeyFile)))
+        {
+            errors.Add($"ControlPlane:CaCertificateFile (--ca-cert) {caCert} or ControlPlane:CaKeyFile (--ca-key) {options.CaKeyFile} does not exist.");
+        }
+
+        if (options.AgentCertificateLifetime < TimeSpan.FromSeconds(10) || options.AgentCertificateLifetime > TimeSpan.FromDays(365))
+        {
+            errors.Add("ControlPlane:AgentCertificateLifetime (--agent-certificate-lifetime) must be between 10 seconds and 365 days.");
+        }
+
+        if (options.Insecure && IPAddress.TryParse(options.EffectiveHttpListenAddress, out var listen) && !IPAddress.IsLoopback(listen) && keyCount == 0)
         {
             errors.Add($"The ECS API would listen on {listen} without access keys: anyone who can reach it could run containers. " +
                 "Give at least one key (ControlPlane:AccessKeysFile, --access-keys-file) or listen on loopback (--http-listen 127.0.0.1).");
@@ -182,7 +222,7 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
 
         try
         {
-            var inFile = Http.AccessKeyStore.ReadFile(file).Count();
+            var inFile = Security.AccessKeyStore.ReadFile(file).Count();
             if (inFile == 0)
             {
                 errors.Add($"ControlPlane:AccessKeysFile (--access-keys-file) {file} holds no access key: expected 'ACCESS_KEY_ID SECRET_ACCESS_KEY' lines.");

@@ -59,6 +59,13 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        // The simulated agents speak plaintext without certificates: the loopback development mode (builds from before
+        // it existed are plaintext anyway; ORCH_BENCH_INSECURE=0 leaves the flag out for them).
+        if (Environment.GetEnvironmentVariable("ORCH_BENCH_INSECURE") != "0")
+        {
+            info.ArgumentList.Add("--insecure");
+        }
+
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         var process = new Process { StartInfo = info };

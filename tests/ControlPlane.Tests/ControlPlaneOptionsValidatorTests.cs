@@ -16,13 +16,38 @@ public sealed class ControlPlaneOptionsValidatorTests : IDisposable
     [InlineData("# comment\n", null, "0.0.0.0")]
     public void Validate_KeysFileWithoutKeys_BeyondLoopback_FailsNamingTheOption(string file, string? listen, string? httpListen)
     {
-        var options = new ControlPlaneOptions { AccessKeysFile = Keys(file), ListenAddress = listen ?? "127.0.0.1", HttpListenAddress = httpListen };
+        var options = new ControlPlaneOptions { AccessKeysFile = Keys(file), ListenAddress = listen ?? "127.0.0.1", HttpListenAddress = httpListen, Insecure = true };
 
         var result = new ControlPlaneOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.Contains("--access-keys-file", StringComparison.Ordinal) && f.Contains("holds no access key", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("without access keys", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_InsecureBeyondLoopback_FailsNamingTheOption()
+    {
+        var result = new ControlPlaneOptionsValidator().Validate(null, new ControlPlaneOptions { ListenAddress = "0.0.0.0", Insecure = true });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains("--insecure", StringComparison.Ordinal) && f.Contains("loopback only", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_SecureBeyondLoopbackWithoutKeysFile_Succeeds_TheAdminKeyGuardsIt()
+    {
+        Assert.True(new ControlPlaneOptionsValidator().Validate(null, new ControlPlaneOptions { ListenAddress = "0.0.0.0" }).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("5s")]
+    [InlineData("400.00:00:00")]
+    public void Validate_AgentCertificateLifetimeOutOfBounds_Fails(string lifetime)
+    {
+        var options = new ControlPlaneOptions { AgentCertificateLifetime = lifetime == "5s" ? TimeSpan.FromSeconds(5) : TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture) };
+
+        Assert.Contains(new ControlPlaneOptionsValidator().Validate(null, options).Failures!, f => f.Contains("--agent-certificate-lifetime", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -15,5 +15,8 @@ public sealed partial class AgentEndpoint
 
         [LoggerMessage(4, LogLevel.Warning, "Refused a second session for {ContainerInstanceArn}: its current session is live")]
         public static partial void SessionTaken(ILogger logger, string containerInstanceArn);
+
+        [LoggerMessage(5, LogLevel.Information, "Renewed the client certificate of {ContainerInstanceArn}")]
+        public static partial void Renewed(ILogger logger, string containerInstanceArn);
     }
 }

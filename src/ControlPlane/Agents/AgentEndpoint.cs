@@ -7,13 +7,82 @@ namespace Orchestrator.ControlPlane.Agents;
 
 /// <summary>The gRPC side of the agent protocol (protos/agent.proto): registration and the session stream.</summary>
 public sealed partial class AgentEndpoint(
-    InstanceRegistration registration, SessionReports reports, AgentSessions sessions, Ecs.Arns arns, TimeProvider clock, ILogger<AgentEndpoint> logger)
+    InstanceRegistration registration, SessionReports reports, AgentSessions sessions, AgentAuthentication authentication, Ecs.Arns arns,
+    TimeProvider clock, ILogger<AgentEndpoint> logger)
     : AgentService.AgentServiceBase
 {
+    public override Task<ClusterCaResponse> GetClusterCa(ClusterCaRequest request, ServerCallContext context) =>
+        Task.FromResult(new ClusterCaResponse { CaCertificate = authentication.CaPem });
+
+    /// <summary>
+    /// Registers a host. Securely that is either a first join (an activation and a certificate request: a new
+    /// container instance and its client certificate) or an agent presenting its certificate (the same instance,
+    /// updated; a certificate request renews the certificate too).
+    /// </summary>
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
-        var instance = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
-        return new RegisterResponse { ContainerInstanceArn = instance.Arn, ClusterArn = arns.Cluster(instance.ClusterName) };
+        if (!authentication.Required)
+        {
+            var open = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+            return new RegisterResponse { ContainerInstanceArn = open.Arn, ClusterArn = arns.Cluster(open.ClusterName) };
+        }
+
+        if (authentication.HasCertificate(context) && string.IsNullOrEmpty(request.ActivationId))
+        {
+            var known = authentication.Identify(context);
+            var arn = known.Arn;
+            var cluster = string.IsNullOrEmpty(request.Cluster) ? known.ClusterName : Ecs.Arns.ShortName(request.Cluster, "cluster");
+            if ((request.ContainerInstanceArn is { Length: > 0 } named && named != arn) || cluster != known.ClusterName)
+            {
+                throw authentication.Refuse(context, StatusCode.PermissionDenied,
+                    $"the client certificate is for container instance {arn} of cluster {known.ClusterName}");
+            }
+
+            request.ContainerInstanceArn = arn;
+            var instance = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+            return new RegisterResponse
+            {
+                ContainerInstanceArn = instance.Arn,
+                ClusterArn = arns.Cluster(instance.ClusterName),
+                Certificate = string.IsNullOrEmpty(request.CertificateRequest) ? "" : authentication.Issue(request.CertificateRequest, instance.Arn, context),
+                CaCertificate = authentication.CaPem,
+            };
+        }
+
+        var (certificateRequest, activationCluster) = authentication.Activate(request, context);
+        try
+        {
+            // A join is always a new instance: an activation proves the right to add a host, not to be one already known.
+            request.ContainerInstanceArn = "";
+            request.Cluster = activationCluster;
+            var joined = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+            return new RegisterResponse
+            {
+                ContainerInstanceArn = joined.Arn,
+                ClusterArn = arns.Cluster(joined.ClusterName),
+                Certificate = authentication.Issue(certificateRequest, joined.Arn),
+                CaCertificate = authentication.CaPem,
+            };
+        }
+        catch
+        {
+            authentication.Release(request);
+            throw;
+        }
+    }
+
+    /// <summary>A new certificate for the calling instance, over a new key.</summary>
+    public override Task<RenewCertificateResponse> RenewCertificate(RenewCertificateRequest request, ServerCallContext context)
+    {
+        if (!authentication.Required)
+        {
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.FailedPrecondition, "The control plane runs in the insecure mode: there are no certificates."));
+        }
+
+        var arn = authentication.Identify(context).Arn;
+        var certificate = authentication.Issue(request.CertificateRequest, arn, context);
+        Log.Renewed(logger, arn);
+        return Task.FromResult(new RenewCertificateResponse { Certificate = certificate });
     }
 
     public override async Task Session(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
@@ -21,6 +90,12 @@ public sealed partial class AgentEndpoint(
         if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false) || requestStream.Current.Hello is not { } hello)
         {
             throw new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, "A session must open with a SessionHello."));
+        }
+
+        if (authentication.Required && authentication.Identify(context).Arn is var certified && certified != hello.ContainerInstanceArn)
+        {
+            throw authentication.Refuse(context, StatusCode.PermissionDenied,
+                $"the client certificate is for container instance {certified}, not {Ecs.EcsText.Cut(hello.ContainerInstanceArn, 200)}");
         }
 
         // Everything about the hello is checked before a session exists: a refused hello leaves nothing behind.

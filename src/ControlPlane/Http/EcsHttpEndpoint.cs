@@ -18,6 +18,7 @@ public static class EcsHttpEndpoint
     public const string TargetPrefix = "AmazonEC2ContainerServiceV20141113.";
     public const string ContentType = "application/x-amz-json-1.1";
     public const int MaxBodyBytes = 1 << 20;
+    public const string AccessDenied = "AccessDeniedException";
     public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest error message sent: the actions' messages are far shorter; this is a safety net.</summary>
@@ -42,6 +43,11 @@ public static class EcsHttpEndpoint
             {
                 throw new EcsException(EcsErrors.UnknownOperation,
                     target.Length == 0 ? "The X-Amz-Target header is missing." : $"Unknown target {EcsText.Cut(target)}: expected {TargetPrefix}<Action>.");
+            }
+
+            if (signed is { ReadOnly: true } && !Security.ReadOnlyActions.Allows(action))
+            {
+                throw new EcsException(AccessDenied, $"User: {signed.AccessKeyId} is not authorized to perform: ecs:{EcsText.Cut(action, 64)} (the access key is read-only).");
             }
 
             var response = await actions.InvokeAsync(action, Encoding.UTF8.GetString(body), context.RequestAborted).ConfigureAwait(false);

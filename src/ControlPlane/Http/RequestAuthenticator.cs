@@ -13,7 +13,7 @@ namespace Orchestrator.ControlPlane.Http;
 /// over the body's hash, before the body is parsed. With no keys configured every request is accepted (the options
 /// validator allows that on loopback only).
 /// </summary>
-public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPlaneOptions> options, TimeProvider clock)
+public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<ControlPlaneOptions> options, TimeProvider clock)
 {
     public const string MissingAuthenticationToken = "MissingAuthenticationTokenException";
     public const string UnrecognizedClient = "UnrecognizedClientException";
@@ -22,7 +22,7 @@ public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPl
     /// <summary>The headers a signature must cover: who the request is for, when it was made and which action it is.</summary>
     private static readonly string[] RequiredSignedHeaders = ["host", "x-amz-date", "x-amz-target"];
 
-    public bool Required => !keys.IsEmpty;
+    public bool Required => !options.Value.Insecure || !keys.IsEmpty;
 
     /// <summary>
     /// Checks the request's headers; returns what is needed to verify the signature once the body's hash is known
@@ -75,7 +75,7 @@ public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPl
 
         var path = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } raw ? raw.Split('?', 2)[0] : (request.PathBase + request.Path).ToString();
         var headers = authorization.SignedHeaders.Distinct(StringComparer.Ordinal).ToDictionary(name => name, name => request.Headers[name].ToString(), StringComparer.Ordinal);
-        return new SignedRequest(authorization, secret, amzDate, request.Method, path, headers);
+        return new SignedRequest(authorization, secret, amzDate, request.Method, path, headers) { ReadOnly = keys.Find(authorization.AccessKeyId)?.ReadOnly == true };
     }
 
     /// <summary>A request whose headers passed; its signature is checked against the hash of the body as read.</summary>
@@ -99,6 +99,9 @@ public sealed class RequestAuthenticator(AccessKeyStore keys, IOptions<ControlPl
         }
 
         public string AccessKeyId => _authorization.AccessKeyId;
+
+        /// <summary>Whether the key may only read (Describe*, List*).</summary>
+        public bool ReadOnly { get; init; }
 
         /// <summary>Checks the signature given the SHA-256 of the body; throws ECS's error when it does not match.</summary>
         public void Verify(ReadOnlySpan<byte> bodySha256)

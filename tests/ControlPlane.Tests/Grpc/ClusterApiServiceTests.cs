@@ -19,7 +19,7 @@ public sealed class ClusterApiServiceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", "--account-id=123456789012"], b => b.WebHost.UseTestServer());
+        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", "--insecure", "--account-id=123456789012"], b => b.WebHost.UseTestServer());
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = _app.GetTestServer().CreateHandler() });
     }

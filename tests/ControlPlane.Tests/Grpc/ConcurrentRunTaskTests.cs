@@ -33,7 +33,7 @@ internal sealed class InProcessControlPlane : IAsyncDisposable
     /// <param name="configure">Changes the host before it is built (e.g. adds a logging provider).</param>
     public async Task StartAsync(Action<WebApplicationBuilder>? configure, params string[] arguments)
     {
-        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", .. arguments], b =>
+        _app = ControlPlaneApp.Build([$"--data-dir={_dataDir}", "--insecure", .. arguments], b =>
         {
             b.WebHost.UseTestServer();
             configure?.Invoke(b);

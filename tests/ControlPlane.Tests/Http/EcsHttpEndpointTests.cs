@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Orchestrator.ControlPlane.Http;
+using Orchestrator.ControlPlane.Security;
 
 namespace Orchestrator.ControlPlane.Tests.Http;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.ControlPlane.Http;
+using Orchestrator.ControlPlane.Security;
 
 namespace Orchestrator.ControlPlane.Tests.Http;
 

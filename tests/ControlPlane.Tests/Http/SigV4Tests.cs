@@ -1,5 +1,6 @@
 using System.Text;
 using Orchestrator.ControlPlane.Http;
+using Orchestrator.ControlPlane.Security;
 
 namespace Orchestrator.ControlPlane.Tests.Http;
 
