@@ -72,6 +72,7 @@ public static class ControlPlaneApp
         builder.Host.UseSystemd();
         // Per-request logs of every agent heartbeat and CLI call drown what matters; ask for them with Logging:LogLevel.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Orchestrator.ControlPlane.Tests.Support;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
 using Status = Orchestrator.Contracts.Agent.Status;
@@ -37,35 +37,5 @@ public sealed class AgentEndpointLoggingTests
         Assert.Contains(logs.Lines, l => l.Contains("connected with 0 tasks", StringComparison.Ordinal)); // and logs were captured
         Assert.Contains(logs.Lines, l => l.Contains(task, StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
-    }
-
-    /// <summary>Every log line at every level, with its structured values and exception.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull
-            {
-                lines.Enqueue($"{category} scope {Values(state)}");
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {Values(state)} {exception}");
-
-            private static string Values<TState>(TState state) =>
-                state is IEnumerable<KeyValuePair<string, object?>> values ? string.Join(" ", values.Select(v => $"{v.Key}={v.Value}")) : $"{state}";
-        }
     }
 }
