@@ -5,26 +5,29 @@ using System.Security.Cryptography.X509Certificates;
 namespace Orchestrator.Cli;
 
 /// <summary>
-/// Trusts exactly the cluster's CA (its <c>ca.crt</c>) for the control plane's certificate, instead of the system's
-/// roots, and remembers why it rejected one so the error can say so.
+/// Checks the control plane's certificate: against exactly the cluster's CA (its <c>ca.crt</c>) when there is a CA
+/// file, else against the system's roots; and remembers why it rejected one, so the error can say so.
 /// </summary>
 internal sealed class CaTrust
 {
-    private readonly X509Certificate2Collection _roots;
+    private readonly X509Certificate2Collection? _roots;
 
-    private CaTrust(string path, X509Certificate2Collection roots)
+    private CaTrust(string? path, X509Certificate2Collection? roots)
     {
         Path = path;
         _roots = roots;
     }
 
-    public string Path { get; }
+    /// <summary>The CA file; null when the system's roots are trusted.</summary>
+    public string? Path { get; }
 
     /// <summary>Why the last certificate was rejected, e.g. the chain status; null when none was.</summary>
     public string? Rejection { get; private set; }
 
     /// <summary>Whether the rejection was of the name (the certificate is the CA's, but not for this host).</summary>
     public bool RejectedName { get; private set; }
+
+    public static CaTrust System() => new(null, null);
 
     public static CaTrust Load(string path)
     {
@@ -60,6 +63,11 @@ internal sealed class CaTrust
             return Reject("the host name is not among its certificate's names");
         }
 
+        if (_roots is null)
+        {
+            return errors == SslPolicyErrors.None || Reject(Describe(chain?.ChainStatus ?? [], errors.ToString()));
+        }
+
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         using var custom = new X509Chain();
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -77,11 +85,13 @@ internal sealed class CaTrust
             return true;
         }
 
-        var status = string.Join("; ", custom.ChainStatus
-            .Select(s => s.StatusInformation.Trim())
-            .Where(s => s.Length > 0)
-            .Distinct(StringComparer.Ordinal));
-        return Reject($"issued by {leaf.Issuer}{(status.Length > 0 ? ": " + status : "")}");
+        return Reject($"issued by {leaf.Issuer}: {Describe(custom.ChainStatus, "the chain does not build")}");
+    }
+
+    private static string Describe(X509ChainStatus[] status, string otherwise)
+    {
+        var text = string.Join("; ", status.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal));
+        return text.Length > 0 ? text : otherwise;
     }
 
     private bool Reject(string reason)

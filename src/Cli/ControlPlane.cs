@@ -21,9 +21,9 @@ internal sealed class ControlPlane : IDisposable
     {
         Settings = settings;
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), EnableMultipleHttp2Connections = true };
-        if (IsTls && settings.CaFile is not null)
+        if (IsTls)
         {
-            var trust = CaTrust.Load(settings.CaFile);
+            var trust = settings.CaFile is null ? CaTrust.System() : CaTrust.Load(settings.CaFile);
             handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, chain, errors) => trust.Validate(certificate, chain, errors) };
             _trust = trust;
         }
@@ -60,6 +60,8 @@ internal sealed class ControlPlane : IDisposable
             switch (error.StatusCode)
             {
                 case StatusCode.Unavailable:
+                case StatusCode.Internal when Causes(error.Status.DebugException).Any(c => c is HttpRequestException or AuthenticationException or IOException):
+                    // A failed TLS handshake is Internal, with the client's own exception: the server never answered.
                     return CliException.Local(ConnectionProblem(error));
                 case StatusCode.Unauthenticated:
                     return new CliException(ExitCodes.ServiceError, Settings.HasAccessKey
@@ -83,27 +85,29 @@ internal sealed class ControlPlane : IDisposable
         var prefix = $"Could not connect to the control plane at {Endpoint.OriginalString}";
         if (_trust?.Rejection is { } rejection)
         {
-            return _trust.RejectedName
-                ? $"{prefix}: its certificate is not for {Endpoint.Host} ({rejection}); use a name or address the certificate was issued for."
+            return _trust.RejectedName ? $"{prefix}: its certificate is not for {Endpoint.Host} ({rejection}); use a name or address the certificate was issued for."
+                : _trust.Path is null ? $"{prefix}: its certificate is not trusted by this system ({rejection}); set {ConnectionSettings.CaFileVariable} or caFile in the config file to the cluster's ca.crt."
                 : $"{prefix}: its certificate is not issued by the CA in {_trust.Path} ({rejection}).";
         }
 
         var causes = Causes(error.Status.DebugException).ToList();
         var innermost = causes.Count == 0 ? error.Status.Detail : $"{error.Status.Detail} ({causes[^1].Message})";
-        if (IsTls && causes.OfType<AuthenticationException>().Any())
+        if (IsTls && causes.OfType<AuthenticationException>().FirstOrDefault() is { } handshake)
         {
-            return Settings.CaFile is null
-                ? $"{prefix}: its certificate is not trusted ({causes[^1].Message}); set {ConnectionSettings.CaFileVariable} or caFile in the config file to the cluster's ca.crt."
-                : $"{prefix}: the TLS handshake failed ({causes[^1].Message}); is it a plaintext endpoint (http://)?";
+            // The certificate was never checked: the server did not answer TLS.
+            return $"{prefix}: the TLS handshake failed ({handshake.Message}); is it a plaintext endpoint (http://{Endpoint.Authority})?";
         }
 
-        if (!IsTls && causes.Any(c => c is HttpProtocolException || c is HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError or HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse }))
+        if (!IsTls && causes.OfType<HttpRequestException>().FirstOrDefault(IsProtocolError) is { } protocol)
         {
-            return $"{prefix}: {innermost}; the port may speak TLS: did it mean https://{Endpoint.Authority}{Endpoint.PathAndQuery.TrimEnd('/')}?";
+            return $"{prefix}: {protocol.Message} The port may speak TLS: did it mean https://{Endpoint.Authority}{Endpoint.PathAndQuery.TrimEnd('/')}?";
         }
 
         return $"{prefix}: {innermost}";
     }
+
+    private static bool IsProtocolError(HttpRequestException error) =>
+        error.HttpRequestError is HttpRequestError.HttpProtocolError or HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse;
 
     private static IEnumerable<Exception> Causes(Exception? error)
     {
