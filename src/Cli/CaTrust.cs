@@ -52,6 +52,8 @@ internal sealed class CaTrust
     /// </summary>
     public bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
+        Rejection = null;
+        RejectedName = false;
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
             return Reject("it sent no certificate");
@@ -81,7 +83,6 @@ internal sealed class CaTrust
 
         if (custom.Build(leaf))
         {
-            Rejection = null;
             return true;
         }
 

@@ -30,6 +30,24 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task CaFile_WithAccessKey_CallsAreSignedOverTls()
+    {
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken, new FakeServerOptions
+        {
+            Certificate = TestPki.IssueServer(_ca),
+            Keys = new Dictionary<string, FakeKey> { ["AKTLS"] = new("tls-secret") },
+        });
+        var caFile = TestPki.WritePem(_ca, Path.Combine(_directory.Path, "ca.crt"));
+
+        var result = await CliHarness.RunAsync(
+            ["access-key", "list", "--endpoint", server.Url],
+            ("ORCH_CA_FILE", caFile), ("ORCH_ACCESS_KEY_ID", "AKTLS"), ("ORCH_SECRET_ACCESS_KEY", "tls-secret"));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("ORCH1-HMAC-SHA256 Credential=AKTLS, ", Assert.Single(server.Options.SeenCalls).Authorization, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CaFile_FromConfigFileNextToIt_ConnectsByHostName()
     {
         await using var server = await StartAsync(TestPki.IssueServer(_ca));
