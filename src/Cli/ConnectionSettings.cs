@@ -134,8 +134,8 @@ internal sealed record ConnectionSettings(Uri Endpoint, string? CaFile, string? 
             }
             catch (JsonException e)
             {
-                // The parser's message names the line and byte, never the content.
-                throw Invalid($"The config file {path} is not valid JSON: {e.Message}");
+                // Only where: the parser's message may quote a character of the file, which may be one of the secret's.
+                throw Invalid($"The config file {path} is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
             }
 
             if ((file.AccessKeyId is null) != (file.SecretAccessKey is null))

@@ -130,6 +130,17 @@ public sealed class ConnectionSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task ConfigFile_MalformedAroundTheSecret_ErrorDoesNotQuoteIt()
+    {
+        var config = _directory.Write("config.json", """{"accessKeyId": "AK1", "secretAccessKey": Zsecret}""");
+
+        var result = await CliHarness.RunAsync(["cluster", "list"], ("ORCH_CONFIG", config));
+
+        Assert.Equal(253, result.ExitCode);
+        Assert.Equal($"The config file {config} is not valid JSON (line 1, byte 43).", result.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task ConfigFile_OrchConfigMissing_ErrorNamingTheFileAndExits253()
     {
         var missing = Path.Combine(_directory.Path, "missing.json");
