@@ -9,7 +9,7 @@ namespace Orchestrator.Cli;
 /// </summary>
 internal sealed class CommandRunner(TextWriter stdout, TextWriter stderr, CliEnvironment environment)
 {
-    public GlobalOptions Globals { get; } = new(environment);
+    public GlobalOptions Globals { get; } = new();
 
     public void SetAction(Command command, Func<Invocation, CancellationToken, Task<int>> action) =>
         command.SetAction((result, cancellationToken) => RunAsync(result, action, cancellationToken));
@@ -20,9 +20,10 @@ internal sealed class CommandRunner(TextWriter stdout, TextWriter stderr, CliEnv
         var output = new CommandOutput(stdout, stderr, format, environment);
         try
         {
-            var endpoint = ParseEndpoint(result.GetRequiredValue(Globals.Endpoint));
-            using var client = new EcsClient(endpoint);
-            return await action(new Invocation(result, client, output, environment.Time), cancellationToken);
+            var settings = ConnectionSettings.Resolve(result.GetValue(Globals.Endpoint), environment.GetVariable, output.Error);
+            using var controlPlane = new ControlPlane(settings, environment.Time);
+            var invocation = new Invocation(result, new EcsClient(controlPlane), new AdminClient(controlPlane), output, environment.Time);
+            return await action(invocation, cancellationToken);
         }
         catch (CliException e)
         {
@@ -30,10 +31,4 @@ internal sealed class CommandRunner(TextWriter stdout, TextWriter stderr, CliEnv
             return e.ExitCode;
         }
     }
-
-    private static Uri ParseEndpoint(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? uri
-            : throw CliException.Local(
-                $"The endpoint '{value}' is not an http:// or https:// URL (set --endpoint or {GlobalOptions.EndpointVariable}).");
 }

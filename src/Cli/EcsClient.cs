@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Orchestrator.Contracts.Cluster;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Json;
@@ -11,23 +10,17 @@ namespace Orchestrator.Cli;
 
 /// <summary>
 /// The cluster API with ECS's request and response shapes, and its failures translated into what a user should see:
-/// an ECS error as the AWS CLI prints it (exit 254), an unreachable control plane (exit 255).
+/// an ECS error as the AWS CLI prints it (exit 254), an unreachable control plane (exit 255); see <see cref="ControlPlane.Translate"/>.
 /// </summary>
-internal sealed class EcsClient : IDisposable
+internal sealed class EcsClient
 {
-
-    private readonly Uri _endpoint;
-    private readonly GrpcChannel _channel;
+    private readonly ControlPlane _controlPlane;
     private readonly ClusterApi.ClusterApiClient _api;
 
-    public EcsClient(Uri endpoint)
+    public EcsClient(ControlPlane controlPlane)
     {
-        _endpoint = endpoint;
-        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), EnableMultipleHttp2Connections = true },
-        });
-        _api = new ClusterApi.ClusterApiClient(_channel);
+        _controlPlane = controlPlane;
+        _api = new ClusterApi.ClusterApiClient(controlPlane.Invoker);
     }
 
     public Task<TResponse> CallAsync<TResponse>(string action, object request, CancellationToken cancellationToken) =>
@@ -84,8 +77,6 @@ internal sealed class EcsClient : IDisposable
         }
     }
 
-    public void Dispose() => _channel.Dispose();
-
     private static TResponse Read<TResponse>(string action, EcsReply reply)
     {
         try
@@ -98,28 +89,5 @@ internal sealed class EcsClient : IDisposable
         }
     }
 
-    /// <summary>The innermost cause (e.g. "Connection refused"), which says more than gRPC's own detail.</summary>
-    private static string ConnectionProblem(RpcException error)
-    {
-        var cause = error.Status.DebugException;
-        while (cause?.InnerException is not null)
-        {
-            cause = cause.InnerException;
-        }
-
-        return cause is null ? error.Status.Detail : $"{error.Status.Detail} ({cause.Message})";
-    }
-
-    private CliException Translate(RpcException error, string action)
-    {
-        var errorType = error.Trailers.GetValue(EcsErrors.GrpcTypeTrailer);
-        if (errorType is null && error.StatusCode == StatusCode.Unavailable)
-        {
-            return CliException.Local($"Could not connect to the control plane at {_endpoint.OriginalString}: {ConnectionProblem(error)}");
-        }
-
-        return new CliException(
-            ExitCodes.ServiceError,
-            $"An error occurred ({errorType ?? error.StatusCode.ToString()}) when calling the {action} operation: {error.Status.Detail}");
-    }
+    private CliException Translate(RpcException error, string action) => _controlPlane.Translate(error, action);
 }

@@ -6,19 +6,15 @@ namespace Orchestrator.Cli;
 /// <summary>The options every command takes: where the control plane is and how to print results.</summary>
 internal sealed class GlobalOptions
 {
-    public const string EndpointVariable = "ORCH_ENDPOINT";
-    public const string DefaultEndpoint = "http://127.0.0.1:7070";
-
-    public GlobalOptions(CliEnvironment environment)
+    public GlobalOptions()
     {
+        // No default value here: the endpoint may also come from the environment or the config file (ConnectionSettings).
         Endpoint = new Option<string>("--endpoint")
         {
-            Description = $"The control plane's cluster API URL (or set {EndpointVariable})",
+            Description =
+                $"The control plane's URL (else {ConnectionSettings.EndpointVariable}, else the config file; default {ConnectionSettings.DefaultEndpoint})",
             HelpName = "url",
             Recursive = true,
-            DefaultValueFactory = _ => environment.GetVariable(EndpointVariable) is { Length: > 0 } fromEnvironment
-                ? fromEnvironment
-                : DefaultEndpoint,
         };
 
         Output = new Option<string>("--output", "-o")

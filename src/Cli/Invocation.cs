@@ -3,8 +3,10 @@ using Orchestrator.Cli.Output;
 
 namespace Orchestrator.Cli;
 
-/// <summary>What one command's action works with: its parsed arguments, the cluster API, the output and the clock.</summary>
-internal sealed record Invocation(ParseResult Parse, EcsClient Client, CommandOutput Output, TimeProvider Time)
+/// <summary>
+/// What one command's action works with: its parsed arguments, the cluster and admin APIs, the output and the clock.
+/// </summary>
+internal sealed record Invocation(ParseResult Parse, EcsClient Client, AdminClient Admin, CommandOutput Output, TimeProvider Time)
 {
     public T Get<T>(Option<T> option) => Parse.GetRequiredValue(option);
 

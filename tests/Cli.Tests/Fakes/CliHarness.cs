@@ -14,6 +14,17 @@ internal static class CliHarness
     public static Task<CliResult> RunAsync(FakeClusterApiServer server, params string[] args) =>
         RunAsync([.. args, "--endpoint", server.Url], new FakeTimeProvider(), _ => null);
 
+    /// <summary>Runs <c>orch</c> with exactly these environment variables and a fake clock.</summary>
+    public static Task<CliResult> RunAsync(string[] args, params (string Name, string Value)[] variables) =>
+        RunAsync(args, new FakeTimeProvider(), Environment(variables));
+
+    /// <summary>An environment with exactly these variables.</summary>
+    public static Func<string, string?> Environment(params (string Name, string Value)[] variables)
+    {
+        var values = variables.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
+        return name => values.GetValueOrDefault(name);
+    }
+
     public static async Task<CliResult> RunAsync(string[] args, TimeProvider time, Func<string, string?> environment)
     {
         using var stdout = new StringWriter();
