@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts a one-host cluster in the foreground: a control plane and an agent on the local Docker engine, with all
 # state under ./.orch/. Ctrl-C stops both cleanly. Ports: ORCH_GRPC_PORT (7070), ORCH_HTTP_PORT (8080).
+# It is a secure cluster like any other: gRPC over TLS with the cluster's CA, the admin key the control plane creates
+# on its first start (.orch/controlplane/orch-admin.json, which ./orch uses by itself), and the agent joined with an
+# activation the first time (its client certificate is kept in .orch/agent/pki).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -12,7 +15,8 @@ dotnet build Orchestrator.sln -c Release -nologo -v quiet
 
 grpc_port=${ORCH_GRPC_PORT:-7070}
 http_port=${ORCH_HTTP_PORT:-8080}
-endpoint="http://127.0.0.1:$grpc_port"
+endpoint="https://127.0.0.1:$grpc_port"
+admin_config="$root/.orch/controlplane/orch-admin.json"
 mkdir -p .orch
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -40,20 +44,33 @@ dotnet artifacts/bin/ControlPlane/release/ControlPlane.dll \
 pids+=($!)
 for _ in $(seq 1 100); do port_open "$http_port" && break; sleep 0.2; done
 port_open "$http_port" || { echo "The control plane did not start." >&2; exit 1; }
+[ -f "$admin_config" ] || { echo "The control plane wrote no $admin_config." >&2; exit 1; }
+export ORCH_CONFIG="$admin_config" ORCH_ENDPOINT="$endpoint"
 
-dotnet artifacts/bin/Agent/release/Agent.dll \
-  --endpoint "$endpoint" --cluster default --data-dir "$root/.orch/agent" \
+# The first time, the agent joins with an activation (passed in its environment, not on its command line); after
+# that it presents the client certificate it was given.
+agent_env=()
+if [ ! -f "$root/.orch/agent/pki/agent.crt" ]; then
+  activation=$(dotnet artifacts/bin/Cli/release/orch.dll activation create --cluster default --description "run.sh: this host" --output json 2>/dev/null)
+  json_value() { printf '%s' "$activation" | grep -o "\"$1\": *\"[^\"]*\"" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/'; }
+  agent_env=(ORCH_ACTIVATION_ID="$(json_value activationId)" ORCH_ACTIVATION_CODE="$(json_value activationCode)")
+  unset activation
+fi
+
+env "${agent_env[@]}" dotnet artifacts/bin/Agent/release/Agent.dll \
+  --endpoint "$endpoint" --cluster default --data-dir "$root/.orch/agent" --ca-file "$root/.orch/controlplane/pki/ca.crt" \
   > >(sed -u 's/^/[agent] /') 2>&1 &
 pids+=($!)
+unset agent_env
 
 cat <<EOT
 
-  Control plane   gRPC $endpoint   HTTP http://127.0.0.1:$http_port/healthz
+  Control plane   gRPC $endpoint (TLS)   HTTP http://127.0.0.1:$http_port/healthz
   Agent           cluster "default" on the local Docker engine
   State           $root/.orch/
+  Admin key       $admin_config (./orch uses it; other tools: ORCH_CONFIG=that file)
 
   Quickstart, in another terminal:
-    export ORCH_ENDPOINT=$endpoint
     ./orch instance list
     ./orch taskdef register --file examples/httpd.json
     ./orch task run --task-definition httpd --wait

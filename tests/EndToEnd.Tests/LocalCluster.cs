@@ -19,10 +19,11 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "orch-e2e-" + Guid.NewGuid().ToString("N")[..12]);
 
     private readonly OrchCli _cli;
+    private string[]? _joinArguments;
 
     public LocalCluster()
     {
-        _cli = new OrchCli(() => Endpoint);
+        _cli = new OrchCli(() => Endpoint, () => AdminConfig);
         ClusterName = "e2e-" + Guid.NewGuid().ToString("N")[..10];
         GrpcPort = FreePort();
         HttpPort = FreePort();
@@ -35,8 +36,13 @@ public sealed class LocalCluster : IAsyncDisposable
     public string ClusterName { get; }
     public int GrpcPort { get; }
     public int HttpPort { get; }
-    public string Endpoint => $"http://127.0.0.1:{GrpcPort}";
+    public string Endpoint => $"https://127.0.0.1:{GrpcPort}";
     public string ControlPlaneDataDir => Path.Combine(_root, "controlplane");
+
+    /// <summary>The orch configuration the control plane wrote on its first start: endpoint, CA and admin key.</summary>
+    public string AdminConfig => Path.Combine(ControlPlaneDataDir, "orch-admin.json");
+
+    public string CaFile => Path.Combine(ControlPlaneDataDir, "pki", "ca.crt");
     public string AgentDataDir => Path.Combine(_root, "agent");
     public ManagedProcess? ControlPlane { get; private set; }
     public ManagedProcess? Agent { get; private set; }
@@ -75,21 +81,24 @@ public sealed class LocalCluster : IAsyncDisposable
         }, TimeSpan.FromSeconds(30), Diagnostics);
     }
 
-    public Task StartAgentAsync()
+    /// <summary>Starts the agent; the first time, it joins with an activation made with orch, as a user joins a host.</summary>
+    public async Task StartAgentAsync()
     {
         Agent = ManagedProcess.Start("agent", Programs.Agent,
-            ["--endpoint", Endpoint, "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock"]);
-        return Task.CompletedTask;
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock"]);
     }
 
     /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
-    public ManagedProcess AddAgent()
+    public async Task<ManagedProcess> AddAgentAsync()
     {
         var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
-            ["--endpoint", Endpoint, "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock"]);
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock"]);
         ExtraAgents.Add(agent);
         return agent;
     }
+
+    /// <summary>One activation (for up to 20 hosts) shared by this cluster's agents.</summary>
+    private async Task<string[]> JoinArgumentsAsync() => _joinArguments ??= await _cli.JoinArgumentsAsync(ClusterName, CaFile, maxRegistrations: 20);
 
     /// <summary>Waits until <paramref name="count"/> container instances are registered and connected.</summary>
     public async Task<IReadOnlyList<JsonElement>> WaitForConnectedInstancesAsync(int count)

@@ -15,7 +15,7 @@ public sealed class ServiceTests
     public async Task ReplicaService_ReplacesAKilledContainer_AndRollsOutANewImageWithinBounds()
     {
         await using var cluster = await LocalCluster.StartAsync(TestContext.Current.CancellationToken);
-        cluster.AddAgent();
+        await cluster.AddAgentAsync();
         await cluster.WaitForConnectedInstancesAsync(2);
         await TagImageAsync(cluster, "local/busybox:1", "local/busybox", "e2e-v2");
         await RegisterAsync(cluster, "web", "local/busybox:1", HealthyCheck);
@@ -75,7 +75,7 @@ public sealed class ServiceTests
         (await cluster.OrchAsync("service", "create", "logs", "--cluster", cluster.ClusterName, "-t", "daemon", "--daemon", "--wait", "--timeout", "2m")).EnsureSuccess();
         Assert.Single(await ServiceTasksAsync(cluster, "logs"));
 
-        cluster.AddAgent();
+        await cluster.AddAgentAsync();
         var instances = await cluster.WaitForConnectedInstancesAsync(2);
         await Eventually.Async(async () =>
         {
@@ -107,7 +107,7 @@ public sealed class ServiceTests
     public async Task FailingHealthCheck_TripsTheCircuitBreaker_AndRollsBack()
     {
         await using var cluster = await LocalCluster.StartAsync(TestContext.Current.CancellationToken);
-        cluster.AddAgent();
+        await cluster.AddAgentAsync();
         await cluster.WaitForConnectedInstancesAsync(2);
         await RegisterAsync(cluster, "web", "local/busybox:1", HealthyCheck);
         await RegisterAsync(cluster, "web", "local/busybox:1", "exit 1");

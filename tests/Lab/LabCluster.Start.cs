@@ -39,7 +39,7 @@ public sealed partial class LabCluster
         {
             _hosts.Add(new LabHost(Id, Network, index, _options, () =>
             [
-                "--endpoint", Endpoint,
+                .. JoinArguments,
                 "--cluster", ClusterName,
                 $"--Agent:HeartbeatInterval={_options.AgentHeartbeatInterval.ToString("c", CultureInfo.InvariantCulture)}",
                 .. _options.AgentArguments,
@@ -51,6 +51,7 @@ public sealed partial class LabCluster
         {
             await StartControlPlaneAsync();
             (await OrchAsync("cluster", "create", ClusterName)).EnsureSuccess();
+            JoinArguments = await Cli.JoinArgumentsAsync(ClusterName, Path.Combine(ControlPlaneDataDir, "pki", "ca.crt"), maxRegistrations: 4 * _options.Hosts);
         });
         var engines = Task.Run(async () =>
         {

@@ -35,7 +35,7 @@ public sealed partial class LabCluster : IAsyncDisposable
     private LabCluster(LabOptions options)
     {
         _options = options;
-        Cli = new OrchCli(() => Endpoint);
+        Cli = new OrchCli(() => Endpoint, () => File.Exists(AdminConfig) ? AdminConfig : null);
     }
 
     public LabId Id { get; private set; } = LabId.New();
@@ -51,9 +51,15 @@ public sealed partial class LabCluster : IAsyncDisposable
     public int HttpPort { get; private set; }
 
     /// <summary>The control plane's gRPC address, as agents and the CLI use it.</summary>
-    public string Endpoint => $"http://{Network.Gateway}:{GrpcPort}";
+    public string Endpoint => $"https://{Network.Gateway}:{GrpcPort}";
 
     public string ControlPlaneDataDir => Path.Combine(Id.Directory, "controlplane");
+
+    /// <summary>The orch configuration the control plane wrote on its first start: endpoint, CA and admin key.</summary>
+    public string AdminConfig => Path.Combine(ControlPlaneDataDir, "orch-admin.json");
+
+    /// <summary>The agents' arguments for joining: an activation made with orch once the control plane is up.</summary>
+    public IReadOnlyList<string> JoinArguments { get; private set; } = [];
 
     public ManagedProcess? ControlPlane { get; private set; }
 
@@ -103,7 +109,7 @@ public sealed partial class LabCluster : IAsyncDisposable
             "--listen", Network.Gateway.ToString(),
             "--grpc-port", GrpcPort.ToString(CultureInfo.InvariantCulture),
             "--http-port", HttpPort.ToString(CultureInfo.InvariantCulture),
-            // Agents reach gRPC on the lab bridge; the ECS HTTP API (unsigned here) stays on loopback.
+            // Agents reach gRPC (TLS, activation, client certificates) on the lab bridge; the ECS HTTP API stays on loopback.
             "--http-listen", "127.0.0.1",
             "--agent-heartbeat-timeout", _options.AgentHeartbeatTimeout.ToString("c", CultureInfo.InvariantCulture),
             .. _options.ControlPlaneArguments,

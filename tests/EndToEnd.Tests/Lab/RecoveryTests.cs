@@ -27,8 +27,8 @@ public sealed class RecoveryTests
         TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
         await using var lab = await LabCluster.StartAsync(new LabOptions { Hosts = 3 });
         await RegisterSleeperAsync(lab);
-        using var channel = GrpcChannel.ForAddress($"http://{lab.Network.Gateway}:{lab.GrpcPort}");
-        var api = new ClusterApi.ClusterApiClient(channel);
+        using var channel = new AdminChannel(lab.AdminConfig);
+        var api = new ClusterApi.ClusterApiClient(channel.Invoker);
 
         // Each call carries its own clientToken, as the SDKs send one: a call whose reply was lost can be sent again.
         var tokens = Enumerable.Range(0, 50).Select(i => $"burst-{i:D2}-{Guid.NewGuid():N}"[..32]).ToList();
