@@ -53,11 +53,17 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    /// <summary>Arguments both programs get besides the harness's own (e.g. a log level).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>The activation code the agents of this cluster joined with.</summary>
+    public string? ActivationCode => _joinArguments is { } join ? join[Array.IndexOf(join, "--activation-code") + 1] : null;
+
     /// <summary>Starts the control plane, creates this cluster, starts an agent and waits until it is connected.</summary>
-    public static async Task<LocalCluster> StartAsync(CancellationToken cancellationToken)
+    public static async Task<LocalCluster> StartAsync(CancellationToken cancellationToken, params string[] extraArguments)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var cluster = new LocalCluster();
+        var cluster = new LocalCluster { ExtraArguments = extraArguments };
         await cluster.StartControlPlaneAsync();
         (await cluster.OrchAsync("cluster", "create", cluster.ClusterName)).EnsureSuccess();
         await cluster.StartAgentAsync();
@@ -71,7 +77,7 @@ public sealed class LocalCluster : IAsyncDisposable
         await File.WriteAllTextAsync(keys, $"{AccessKeyId} {SecretAccessKey}\n", Token);
         ControlPlane = ManagedProcess.Start("controlplane", Programs.ControlPlane,
             ["--data-dir", ControlPlaneDataDir, "--grpc-port", $"{GrpcPort}", "--http-port", $"{HttpPort}", "--agent-heartbeat-timeout", "00:00:10",
-             "--access-keys-file", keys]);
+             "--access-keys-file", keys, .. ExtraArguments]);
         using var http = new HttpClient();
         await Eventually.Async(async () =>
         {
@@ -85,14 +91,14 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task StartAgentAsync()
     {
         Agent = ManagedProcess.Start("agent", Programs.Agent,
-            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock"]);
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments]);
     }
 
     /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
     public async Task<ManagedProcess> AddAgentAsync()
     {
         var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
-            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock"]);
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments]);
         ExtraAgents.Add(agent);
         return agent;
     }
