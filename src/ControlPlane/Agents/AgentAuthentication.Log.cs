@@ -9,5 +9,8 @@ public sealed partial class AgentAuthentication
 
         [LoggerMessage(2, LogLevel.Information, "Activation {ActivationId} used by {Peer} ({Registrations} of {MaxRegistrations} registrations)")]
         public static partial void Activated(ILogger logger, string activationId, int registrations, int maxRegistrations, string peer);
+
+        [LoggerMessage(3, LogLevel.Information, "{Count} more refused agent calls from {Remote} in {Seconds} s were not logged")]
+        public static partial void Suppressed(ILogger logger, int count, string remote, double seconds);
     }
 }

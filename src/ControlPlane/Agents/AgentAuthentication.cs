@@ -17,8 +17,10 @@ namespace Orchestrator.ControlPlane.Agents;
 /// mode nobody is asked for anything.
 /// </summary>
 public sealed partial class AgentAuthentication(
-    ClusterPki pki, ActivationStore activations, StateStore store, IOptions<ControlPlaneOptions> options, ILogger<AgentAuthentication> logger)
+    ClusterPki pki, ActivationStore activations, StateStore store, IOptions<ControlPlaneOptions> options, TimeProvider clock, ILogger<AgentAuthentication> logger)
 {
+    private readonly LogBudget _budget = new(clock, (remote, count) => Log.Suppressed(logger, count, remote, LogBudget.Window.TotalSeconds));
+
     public bool Required => !options.Value.Insecure;
 
     /// <summary>The registered container instance the caller's client certificate names.</summary>
@@ -101,7 +103,11 @@ public sealed partial class AgentAuthentication(
 
     public RpcException Refuse(ServerCallContext context, StatusCode code, string reason)
     {
-        Log.Refused(logger, context?.Method ?? "", reason, context?.Peer ?? "");
+        if (_budget.Allow(LogBudget.AddressOf(context?.Peer ?? "")))
+        {
+            Log.Refused(logger, context?.Method ?? "", reason, context?.Peer ?? "");
+        }
+
         return new RpcException(new global::Grpc.Core.Status(code, $"Refused: {reason}."));
     }
 }

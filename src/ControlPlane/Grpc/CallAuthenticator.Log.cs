@@ -9,5 +9,8 @@ public sealed partial class CallAuthenticator
 
         [LoggerMessage(2, LogLevel.Information, "Refused {What} from {Peer}: access key {AccessKeyId} is read-only")]
         public static partial void Denied(ILogger logger, string accessKeyId, string what, string peer);
+
+        [LoggerMessage(3, LogLevel.Information, "{Count} more refused calls from {Remote} in {Seconds} s were not logged")]
+        public static partial void Suppressed(ILogger logger, int count, string remote, double seconds);
     }
 }

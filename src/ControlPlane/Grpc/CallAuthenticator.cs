@@ -25,6 +25,8 @@ public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<Cont
     /// <summary>The access key a call was authenticated with (absent in the insecure mode).</summary>
     public const string AccessKeyItem = "orch-access-key";
 
+    private readonly LogBudget _budget = new(clock, (remote, count) => Log.Suppressed(logger, count, remote, LogBudget.Window.TotalSeconds));
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
@@ -53,7 +55,11 @@ public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<Cont
         if (key.ReadOnly && (admin || (call is not null && !ReadOnlyActions.Allows(call.Action))))
         {
             var what = admin ? method[AdminPrefix.Length..] : EcsText.Cut(call!.Action, 64);
-            Log.Denied(logger, key.Id, what, context.Peer);
+            if (_budget.Allow(LogBudget.AddressOf(context.Peer)))
+            {
+                Log.Denied(logger, key.Id, what, context.Peer);
+            }
+
             throw new RpcException(new global::Grpc.Core.Status(StatusCode.PermissionDenied,
                 $"Access key {key.Id} is read-only: it may not call {what}."));
         }
@@ -94,7 +100,11 @@ public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<Cont
 
     private RpcException Refuse(ServerCallContext context, string reason)
     {
-        Log.Refused(logger, context.Method, reason, context.Peer);
+        if (_budget.Allow(LogBudget.AddressOf(context.Peer)))
+        {
+            Log.Refused(logger, context.Method, reason, context.Peer);
+        }
+
         return new RpcException(new global::Grpc.Core.Status(StatusCode.Unauthenticated, $"Refused: {reason}."));
     }
 }

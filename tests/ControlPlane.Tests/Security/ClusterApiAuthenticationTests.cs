@@ -43,6 +43,23 @@ public sealed class ClusterApiAuthenticationTests
     }
 
     [Fact]
+    public async Task RefusedCallsInALoop_AreLoggedAtMostTwentyTimesPerWindow_AndCounted()
+    {
+        await using var controlPlane = await SecureControlPlane.StartAsync();
+        var api = controlPlane.Api();
+
+        for (var i = 0; i < 100; i++)
+        {
+            await Assert.ThrowsAsync<RpcException>(async () => await api.CallAsync(new EcsCall { Action = "ListClusters", Json = "{}" }, cancellationToken: Token));
+        }
+
+        Assert.Equal(20, controlPlane.Logs.Lines.Count(l => l.Contains("Refused /orchestrator.cluster.v1.ClusterApi/Call", StringComparison.Ordinal)));
+        controlPlane.Clock.Offset = TimeSpan.FromSeconds(11);
+        await Assert.ThrowsAsync<RpcException>(async () => await api.CallAsync(new EcsCall { Action = "ListClusters", Json = "{}" }, cancellationToken: Token));
+        Assert.Contains(controlPlane.Logs.Lines, l => l.Contains("80 more refused calls from 127.0.0.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ReadOnlyKey_ReadsButNeverChanges_OnGrpcAndOnTheHttpApi()
     {
         await using var controlPlane = await SecureControlPlane.StartAsync();
