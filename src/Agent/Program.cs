@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Security;
 
 if (args.Any(a => a is "--help" or "-h"))
 {
@@ -47,4 +48,12 @@ catch (OptionsValidationException e)
 }
 
 await host.RunAsync();
+var exit = host.Services.GetRequiredService<AgentExit>();
+if (exit.Message is not null)
+{
+    // Already logged; one line on stderr for whoever started the agent.
+    await Console.Error.WriteLineAsync(exit.Message);
+    return exit.Code;
+}
+
 return 0;
