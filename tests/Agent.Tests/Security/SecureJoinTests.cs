@@ -238,6 +238,55 @@ public sealed class SecureJoinTests : IAsyncLifetime
         Assert.Equal(CertificateOnDisk().Thumbprint, session.ClientCertificate?.Thumbprint);
     }
 
+    [Fact]
+    public async Task CaFile_IsTrustedWithoutAskingTheControlPlane_AndStored()
+    {
+        var caFile = Path.Combine(_dataDir.Path, "given-ca.pem");
+        File.WriteAllText(caFile, _ca.Pem);
+        var settings = Joining();
+        settings.Remove("CaFingerprint");
+        settings["CaFile"] = caFile;
+
+        await StartAgentAsync(settings);
+        await (await _plane.NextSessionAsync()).HelloAsync();
+
+        Assert.Equal(0, _plane.CaRequests);
+        Assert.Equal(_ca.Certificate.RawData, X509Certificate2.CreateFromPem(File.ReadAllText(Files.CaPath)).RawData);
+    }
+
+    [Fact]
+    public async Task StoredCa_AnotherFingerprintGiven_Refused()
+    {
+        var first = await StartAgentAsync(Joining());
+        await (await _plane.NextSessionAsync()).HelloAsync();
+        await first.StopAsync();
+        using var other = TestCa.Create("another-ca");
+
+        var second = await StartAgentAsync(Joining(fingerprint: CaFingerprint.Of(other.Certificate)));
+        await second.Exit.Failed.WaitAsync(StoreWaits.DefaultTimeout, TestContext.Current.CancellationToken);
+
+        Assert.Contains(CaFingerprint.Of(_ca.Certificate), second.Exit.Message, StringComparison.Ordinal);
+        Assert.Single(_plane.Registrations);
+    }
+
+    [Fact]
+    public async Task PlaintextEndpoint_WorksAsBefore_WithoutCertificates()
+    {
+        await using var plaintext = await FakeAgentEndpoint.StartAsync();
+
+        // Activation options left in a config file are harmless over http: nothing is sent, nothing stored.
+        var settings = Joining(endpoint: plaintext.Address);
+        var agent = await StartAgentAsync(settings);
+        await (await plaintext.NextSessionAsync()).NextAsync(Orchestrator.Contracts.Agent.AgentMessage.KindOneofCase.Hello);
+
+        var registration = Assert.Single(plaintext.Registrations);
+        Assert.Equal("", registration.ActivationCode);
+        Assert.Equal("", registration.CertificateRequest);
+        Assert.False(Directory.Exists(Files.DirectoryPath));
+        Assert.Equal(0, _plane.CaRequests);
+        AssertNoSecretLogged(agent);
+    }
+
     private X509Certificate2 CertificateOnDisk() => X509Certificate2.CreateFromPem(File.ReadAllText(Files.CertificatePath));
 
     private Dictionary<string, string?> Joining(string? endpoint = null, string? fingerprint = null) => new()
