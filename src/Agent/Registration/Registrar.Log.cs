@@ -23,5 +23,8 @@ public sealed partial class Registrar
 
         [LoggerMessage(6, LogLevel.Error, "The control plane refused the client certificate {Thumbprint}: {StatusCode} {Detail}")]
         public static partial void CertificateRefused(ILogger logger, string thumbprint, StatusCode statusCode, string detail);
+
+        [LoggerMessage(7, LogLevel.Warning, "The endpoint {Endpoint} is plaintext http://: no certificates are used, and the activation and CA settings are ignored")]
+        public static partial void PlaintextIgnoresSecurity(ILogger logger, string endpoint);
     }
 }

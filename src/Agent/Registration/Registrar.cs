@@ -40,7 +40,13 @@ public sealed partial class Registrar(
         var hostId = store.GetOrCreateHostId(HostIdentity.NewHostId);
         var gpus = await HostGpus.ResolveAsync(options.Value, gpuProbe, cancellationToken).ConfigureAwait(false);
         var request = HostRegistration.Request(info, options.Value, saved, hostId, Environment.MachineName, dynamicPorts, gpus);
-        var response = options.Value.UsesTls
+        var settings = options.Value;
+        if (!settings.UsesTls && (settings.HasActivation || !string.IsNullOrWhiteSpace(settings.CaFile) || !string.IsNullOrWhiteSpace(settings.CaFingerprint)))
+        {
+            Log.PlaintextIgnoresSecurity(logger, settings.Endpoint);
+        }
+
+        var response = settings.UsesTls
             ? await RegisterSecurelyAsync(request, hostId, cancellationToken).ConfigureAwait(false)
             : await CallAsync(request, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrEmpty(response.ContainerInstanceArn))

@@ -11,11 +11,18 @@ public static class ClusterCertificates
     /// Whether <paramref name="certificate"/> chains to <paramref name="ca"/> and nothing else (the system's roots are
     /// not consulted); <paramref name="problem"/> says why not.
     /// </summary>
-    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 ca, DateTime verificationTime, out string problem)
+    /// <param name="intermediates">Certificates the peer sent along, which may link it to the CA.</param>
+    public static bool ChainsTo(
+        X509Certificate2 certificate, X509Certificate2 ca, DateTime verificationTime, out string problem, IEnumerable<X509Certificate2>? intermediates = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(ca);
         using var chain = new X509Chain();
+        foreach (var intermediate in intermediates ?? [])
+        {
+            chain.ChainPolicy.ExtraStore.Add(intermediate);
+        }
+
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
@@ -36,7 +43,9 @@ public static class ClusterCertificates
     /// Checks the control plane's TLS certificate: it must name the host we connected to (the only policy error
     /// allowed is the chain's, since the cluster CA is not a system root) and chain to the cluster CA.
     /// </summary>
-    public static bool IsValidServerCertificate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 ca, out string problem)
+    /// <param name="sent">The chain TLS built from what the server sent (its intermediates, if any).</param>
+    public static bool IsValidServerCertificate(
+        X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 ca, out string problem, X509Chain? sent = null)
     {
         ArgumentNullException.ThrowIfNull(ca);
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
@@ -52,7 +61,8 @@ public static class ClusterCertificates
         }
 
         using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (!ChainsTo(server, ca, DateTime.Now, out var chainProblem))
+        var intermediates = sent?.ChainElements.Select(e => e.Certificate).Where(c => c.Thumbprint != server.Thumbprint).ToList();
+        if (!ChainsTo(server, ca, DateTime.Now, out var chainProblem, intermediates))
         {
             problem = $"the control plane's certificate ({server.Subject}, issued by {server.Issuer}) does not chain to the cluster CA {Contracts.CaFingerprint.Of(ca)}: {chainProblem}";
             return false;

@@ -28,9 +28,9 @@ public static class AgentChannel
             ArgumentNullException.ThrowIfNull(ca);
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                 {
-                    if (ClusterCertificates.IsValidServerCertificate(certificate, errors, ca, out var problem))
+                    if (ClusterCertificates.IsValidServerCertificate(certificate, errors, ca, out var problem, chain))
                     {
                         return true;
                     }

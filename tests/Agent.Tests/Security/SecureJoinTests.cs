@@ -284,7 +284,10 @@ public sealed class SecureJoinTests : IAsyncLifetime
         Assert.Equal("", registration.CertificateRequest);
         Assert.False(Directory.Exists(Files.DirectoryPath));
         Assert.Equal(0, _plane.CaRequests);
+        Assert.True(agent.Logs.Any(LogLevel.Warning, "the activation and CA settings are ignored"));
         AssertNoSecretLogged(agent);
+        // Before the endpoint goes: it would wait for the open session.
+        await agent.StopAsync();
     }
 
     private X509Certificate2 CertificateOnDisk() => X509Certificate2.CreateFromPem(File.ReadAllText(Files.CertificatePath));
