@@ -47,8 +47,9 @@ catch (OptionsValidationException e)
     return 2;
 }
 
-await host.RunAsync();
+// Resolved before the run: RunAsync disposes the host and its services.
 var exit = host.Services.GetRequiredService<AgentExit>();
+await host.RunAsync();
 if (exit.Message is not null)
 {
     // Already logged; one line on stderr for whoever started the agent.

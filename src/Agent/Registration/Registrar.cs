@@ -35,12 +35,18 @@ public sealed partial class Registrar(
     /// <exception cref="AgentRefusedException">The agent cannot join without an operator (e.g. its activation was refused).</exception>
     public async Task<string> RegisterAsync(CancellationToken cancellationToken)
     {
+        var settings = options.Value;
+        if (settings.UsesTls)
+        {
+            // First, and whatever Docker's state: a wrong CA is an operator's matter, said at once.
+            await trust.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var info = await docker.GetHostInfoAsync(cancellationToken).ConfigureAwait(false);
         var saved = store.GetContainerInstanceArn();
         var hostId = store.GetOrCreateHostId(HostIdentity.NewHostId);
         var gpus = await HostGpus.ResolveAsync(options.Value, gpuProbe, cancellationToken).ConfigureAwait(false);
         var request = HostRegistration.Request(info, options.Value, saved, hostId, Environment.MachineName, dynamicPorts, gpus);
-        var settings = options.Value;
         if (!settings.UsesTls && (settings.HasActivation || !string.IsNullOrWhiteSpace(settings.CaFile) || !string.IsNullOrWhiteSpace(settings.CaFingerprint)))
         {
             Log.PlaintextIgnoresSecurity(logger, settings.Endpoint);
@@ -70,7 +76,6 @@ public sealed partial class Registrar(
     private async Task<RegisterResponse> RegisterSecurelyAsync(RegisterRequest request, string hostId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        await trust.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var certificate = credentials.LoadValidCertificate(out var problem);
         if (certificate is not null)
         {
