@@ -70,6 +70,16 @@ public sealed partial class Registrar(
         return response.ContainerInstanceArn;
     }
 
+    /// <summary>
+    /// Over https, whether the host has no valid client certificate any more (it expired, say, while renewals failed):
+    /// then only joining again with the activation helps.
+    /// </summary>
+    public bool MustJoinAgain(out string? problem)
+    {
+        problem = null;
+        return options.Value.UsesTls && credentials.Ca is not null && credentials.LoadValidCertificate(out problem) is null;
+    }
+
     /// <summary>Whether the control plane refused the caller (as opposed to failing).</summary>
     public static bool IsRefusal(RpcException e) => e?.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated;
 

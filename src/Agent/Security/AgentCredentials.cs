@@ -82,11 +82,13 @@ public sealed class AgentCredentials(PkiFiles files, TimeProvider time)
         if (stored is null)
         {
             problem = $"no client certificate in {files.DirectoryPath}";
+            Forget();
             return null;
         }
 
         if (!IsValid(stored, out problem))
         {
+            Forget();
             return null;
         }
 
@@ -135,6 +137,22 @@ public sealed class AgentCredentials(PkiFiles files, TimeProvider time)
 
         problem = null;
         return true;
+    }
+
+    /// <summary>New connections present no certificate rather than one the control plane would refuse.</summary>
+    private void Forget()
+    {
+        lock (_gate)
+        {
+            if (_certificate is null)
+            {
+                return;
+            }
+
+            _certificate = null;
+        }
+
+        Signal();
     }
 
     private void Signal()

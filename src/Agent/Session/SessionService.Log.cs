@@ -47,5 +47,8 @@ public sealed partial class SessionService
 
         [LoggerMessage(14, LogLevel.Error, "{Operation} failed: the control plane at {Endpoint} speaks TLS; the endpoint should be https:// (with --ca-fingerprint or --ca-file)")]
         public static partial void ControlPlaneSpeaksTls(ILogger logger, string operation, string endpoint);
+
+        [LoggerMessage(15, LogLevel.Warning, "The host has no valid client certificate any more ({Problem}); registering again")]
+        public static partial void JoiningAgain(ILogger logger, string problem);
     }
 }

@@ -66,6 +66,12 @@ public sealed partial class SessionService(
             catch (RpcException e) when (Registrar.IsRefusal(e) && !mustRegister)
             {
                 Log.SessionRefused(logger, containerInstanceArn!, e.StatusCode, e.Status.Detail);
+                if (registrar.MustJoinAgain(out var problem))
+                {
+                    // A revoked certificate is the operator's decision and is retried as it is; an expired one is not.
+                    Log.JoiningAgain(logger, problem!);
+                    mustRegister = true;
+                }
             }
             catch (RpcException e)
             {

@@ -239,6 +239,38 @@ public sealed class SecureJoinTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CertificateExpiresWhileRenewalsFail_RenewalWarns_SessionRefused_JoinsAgainWithTheActivation()
+    {
+        _plane.CertificateLifetime = TimeSpan.FromSeconds(3);
+        _plane.FailRenewals = "renewals are down";
+        var agent = await StartAgentAsync(Joining());
+        var first = await _plane.NextSessionAsync();
+        await first.HelloAsync();
+        await SecureAgentHost.WaitUntilAsync(() => agent.Logs.Any(LogLevel.Warning, "renewals are down"), "a failed renewal to be logged");
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        _plane.CertificateLifetime = TimeSpan.FromDays(1);
+        _plane.FailRenewals = null;
+
+        first.Drop();
+
+        await SecureAgentHost.WaitUntilAsync(() => _plane.Registrations.Count == 2, "the agent to join again");
+        var (again, presented) = _plane.Registrations.Last();
+        Assert.Null(presented);
+        Assert.Equal(F.ActivationId, again.ActivationId);
+        Assert.Equal(F.InstanceArn, again.ContainerInstanceArn);
+        SecureSession session;
+        do
+        {
+            session = await _plane.NextSessionAsync();
+        }
+        while (session.ClientCertificate is null || !_ca.Issued(session.ClientCertificate));
+        await session.HelloAsync();
+        Assert.Equal(CertificateOnDisk().Thumbprint, session.ClientCertificate.Thumbprint);
+        Assert.True(agent.Logs.Any(LogLevel.Error, "A client certificate of the cluster CA is required."));
+        AssertNoSecretLogged(agent);
+    }
+
+    [Fact]
     public async Task CaFile_IsTrustedWithoutAskingTheControlPlane_AndStored()
     {
         var caFile = Path.Combine(_dataDir.Path, "given-ca.pem");

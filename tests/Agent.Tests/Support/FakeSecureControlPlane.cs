@@ -55,6 +55,9 @@ internal sealed class FakeSecureControlPlane : AgentService.AgentServiceBase, IA
     /// <summary>When set, activations are refused with PermissionDenied and this detail.</summary>
     public string? RefuseActivations { get; set; }
 
+    /// <summary>When set, renewals are refused with Unavailable and this detail.</summary>
+    public string? FailRenewals { get; set; }
+
     /// <summary>When set, sessions are refused with PermissionDenied and this detail (the instance was deregistered).</summary>
     public string? RefuseSessions { get; set; }
 
@@ -129,6 +132,11 @@ internal sealed class FakeSecureControlPlane : AgentService.AgentServiceBase, IA
     {
         var client = ClientCertificate(context);
         Renewals.Enqueue((request, client));
+        if (FailRenewals is { } detail)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, detail));
+        }
+
         RequireClientCertificate(client, StatusCode.Unauthenticated);
         return Task.FromResult(new RenewCertificateResponse { Certificate = Ca.Sign(request.CertificateRequest, InstanceArn, CertificateLifetime) });
     }
