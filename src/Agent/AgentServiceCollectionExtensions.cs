@@ -1,4 +1,3 @@
-using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
@@ -6,15 +5,18 @@ using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.Registration;
+using Orchestrator.Agent.Security;
 using Orchestrator.Agent.Session;
 using Orchestrator.Agent.State;
-using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent;
 
 public static class AgentServiceCollectionExtensions
 {
-    /// <summary>The agent's services: options (validated at start), local state, Docker driver, task engine and session.</summary>
+    /// <summary>
+    /// The agent's services: options (validated at start), local state, Docker driver, task engine, session, and over
+    /// https the cluster trust, the client certificate and its renewal.
+    /// </summary>
     public static IServiceCollection AddAgent(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.SectionName)).ValidateOnStart();
@@ -25,8 +27,11 @@ public static class AgentServiceCollectionExtensions
             new DockerDriver(new Uri(Options(sp).DockerHost), sp.GetRequiredService<ILogger<DockerDriver>>()),
             Options(sp).DockerTimeouts,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => AgentChannel.Create(Options(sp)));
-        services.AddSingleton(sp => new AgentService.AgentServiceClient(sp.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton(sp => new AgentCredentials(new PkiFiles(Options(sp).DataDir), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ClusterTrust>();
+        services.AddSingleton(sp => new ControlPlaneConnection(
+            sp.GetRequiredService<IOptions<AgentOptions>>(), sp.GetRequiredService<AgentCredentials>(), sp.GetRequiredService<ILogger<ControlPlaneConnection>>()));
+        services.AddSingleton(sp => new AgentExit(sp.GetService<IHostApplicationLifetime>()));
         services.AddSingleton(sp => DynamicPortRange.Resolve(Options(sp).DynamicPortRange, Options(sp).DockerHost, ReadFileOrNull));
         services.AddSingleton<IPortProbe>(sp => Options(sp).PortBindCheck ? new SocketPortProbe() : new NoPortProbe());
         services.AddSingleton<IGpuProbe, NvidiaGpuProbe>();
@@ -36,6 +41,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<RuntimeHealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<RuntimeHealthMonitor>());
         services.AddHostedService<SessionService>();
+        services.AddHostedService<CertificateRenewalService>();
         return services;
     }
 

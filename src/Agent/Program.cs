@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent;
 using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Security;
 
 if (args.Any(a => a is "--help" or "-h"))
 {
@@ -46,5 +47,14 @@ catch (OptionsValidationException e)
     return 2;
 }
 
+// Resolved before the run: RunAsync disposes the host and its services.
+var exit = host.Services.GetRequiredService<AgentExit>();
 await host.RunAsync();
+if (exit.Message is not null)
+{
+    // Already logged; one line on stderr for whoever started the agent.
+    await Console.Error.WriteLineAsync(exit.Message);
+    return exit.Code;
+}
+
 return 0;

@@ -21,6 +21,10 @@ public static class AgentCommandLine
         ["dynamic-port-range"] = $"{Section}:{nameof(AgentOptions.DynamicPortRange)}",
         ["awsvpc-interface"] = $"{Section}:{nameof(AgentOptions.AwsvpcInterface)}",
         ["awsvpc-task-limit"] = $"{Section}:{nameof(AgentOptions.AwsvpcTaskLimit)}",
+        ["activation-id"] = $"{Section}:{nameof(AgentOptions.ActivationId)}",
+        ["activation-code"] = $"{Section}:{nameof(AgentOptions.ActivationCode)}",
+        ["ca-file"] = $"{Section}:{nameof(AgentOptions.CaFile)}",
+        ["ca-fingerprint"] = $"{Section}:{nameof(AgentOptions.CaFingerprint)}",
     };
 
     /// <summary>Repeatable flags → configuration key, whose value is every occurrence's, comma separated.</summary>
@@ -44,12 +48,23 @@ public static class AgentCommandLine
         ["ORCH_DYNAMIC_PORT_RANGE"] = $"{Section}:{nameof(AgentOptions.DynamicPortRange)}",
         ["ORCH_AWSVPC_INTERFACE"] = $"{Section}:{nameof(AgentOptions.AwsvpcInterface)}",
         ["ORCH_GPUS"] = $"{Section}:{nameof(AgentOptions.Gpus)}",
+        ["ORCH_ACTIVATION_ID"] = $"{Section}:{nameof(AgentOptions.ActivationId)}",
+        ["ORCH_ACTIVATION_CODE"] = $"{Section}:{nameof(AgentOptions.ActivationCode)}",
+        ["ORCH_CA_FILE"] = $"{Section}:{nameof(AgentOptions.CaFile)}",
+        ["ORCH_CA_FINGERPRINT"] = $"{Section}:{nameof(AgentOptions.CaFingerprint)}",
     };
 
     public const string Usage = """
         Usage: Agent [options]
 
-          --endpoint URL         control plane gRPC address (ORCH_ENDPOINT; default http://127.0.0.1:7070)
+          --endpoint URL         control plane gRPC address (ORCH_ENDPOINT; default http://127.0.0.1:7070); https://
+                                 for a secure control plane (TLS with the cluster CA, a client certificate per host)
+          --activation-id ID     the activation a new host joins with, from orch activation create (ORCH_ACTIVATION_ID)
+          --activation-code CODE its secret code (ORCH_ACTIVATION_CODE); needed until the host has a certificate
+          --ca-file PATH         the cluster CA's certificate, PEM (ORCH_CA_FILE)
+          --ca-fingerprint sha256:HEX  or the CA's fingerprint: the agent fetches the CA and checks it
+                                 (ORCH_CA_FINGERPRINT; orch activation create prints it). Both are kept in
+                                 DATA-DIR/pki with the host's key and certificate, which it renews by itself
           --cluster NAME         cluster to join (ORCH_CLUSTER; default "default")
           --docker-host URI      Docker engine address (ORCH_DOCKER_HOST; default unix:///var/run/docker.sock)
           --data-dir DIR         state directory (ORCH_DATA_DIR; default /var/lib/orch-agent)

@@ -25,6 +25,33 @@ public sealed class AgentOptions
     /// <summary>Where the agent keeps its state (agent.db).</summary>
     public string DataDir { get; set; } = "/var/lib/orch-agent";
 
+    /// <summary>
+    /// The activation a new host joins with (<c>orch activation create</c>): its id. Needed only while the host has no
+    /// valid client certificate; it may stay configured afterwards.
+    /// </summary>
+    public string? ActivationId { get; set; }
+
+    /// <summary>The activation's secret code. Sent once, over TLS to the verified control plane; never logged.</summary>
+    public string? ActivationCode { get; set; }
+
+    /// <summary>A PEM file with the cluster CA's certificate (an alternative to <see cref="CaFingerprint"/>).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>
+    /// The cluster CA's fingerprint (<c>sha256:HEX</c>): the agent fetches the CA from the control plane and accepts it
+    /// only when it has this fingerprint.
+    /// </summary>
+    public string? CaFingerprint { get; set; }
+
+    /// <summary>The longest wait between attempts to renew the client certificate after a failure.</summary>
+    public TimeSpan CertificateRenewalMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether the endpoint is https:// (TLS with the cluster CA and a client certificate) rather than plaintext.</summary>
+    public bool UsesTls => Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
+
+    /// <summary>Whether an activation is configured (both its id and its code).</summary>
+    public bool HasActivation => !string.IsNullOrWhiteSpace(ActivationId) && !string.IsNullOrWhiteSpace(ActivationCode);
+
     /// <summary>MiB of the host's memory that is not offered to tasks.</summary>
     public int ReservedMemoryMiB { get; set; }
 

@@ -16,6 +16,8 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{Key(nameof(AgentOptions.Endpoint))} (--endpoint, ORCH_ENDPOINT) must be an absolute http:// or https:// URL, not '{options.Endpoint}'.");
         }
 
+        ValidateSecurity(failures, options);
+
         if (!IsValidCluster(options.Cluster))
         {
             failures.Add($"{Key(nameof(AgentOptions.Cluster))} (--cluster, ORCH_CLUSTER) must be a cluster name (1-255 letters, digits, hyphens or underscores) or a cluster ARN, not '{options.Cluster}'.");
@@ -116,6 +118,55 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// An https endpoint needs a CA to trust (stored, a file or a fingerprint to check the fetched one against) and,
+    /// until the host has a certificate, an activation. An http endpoint needs neither (loopback development).
+    /// </summary>
+    private static void ValidateSecurity(List<string> failures, AgentOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.CaFingerprint) && !IsFingerprint(options.CaFingerprint))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.CaFingerprint))} (--ca-fingerprint, ORCH_CA_FINGERPRINT) must be sha256: and 64 hex digits, as orch activation create prints it, not '{options.CaFingerprint}'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.CaFile) && !File.Exists(options.CaFile))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.CaFile))} (--ca-file, ORCH_CA_FILE): {options.CaFile} does not exist.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ActivationId) != string.IsNullOrWhiteSpace(options.ActivationCode))
+        {
+            failures.Add($"An activation needs both its id and its code: give --activation-id and --activation-code (ORCH_ACTIVATION_ID, ORCH_ACTIVATION_CODE) together.");
+        }
+
+        if (!options.UsesTls || string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            return;
+        }
+
+        var files = new Security.PkiFiles(options.DataDir);
+        if (!File.Exists(files.CaPath) && string.IsNullOrWhiteSpace(options.CaFile) && string.IsNullOrWhiteSpace(options.CaFingerprint))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.Endpoint))} is https:// and the agent has no stored CA ({files.CaPath}): name the control plane's CA with --ca-file or --ca-fingerprint (orch activation create prints it).");
+        }
+
+        if (!File.Exists(files.CertificatePath) && !options.HasActivation)
+        {
+            failures.Add($"This host has no client certificate yet ({files.CertificatePath}): join the cluster with --activation-id and --activation-code (orch activation create prints them).");
+        }
+    }
+
+    private static bool IsFingerprint(string value)
+    {
+        var hex = value.Trim().Replace(":", "", StringComparison.Ordinal);
+        if (hex.StartsWith("sha256", StringComparison.OrdinalIgnoreCase))
+        {
+            hex = hex["sha256".Length..];
+        }
+
+        return hex.Length == 64 && hex.All(char.IsAsciiHexDigit);
     }
 
     private static string Key(string property) => $"{AgentOptions.SectionName}:{property}";

@@ -1,3 +1,5 @@
+using Grpc.Core;
+
 namespace Orchestrator.Agent.Registration;
 
 public sealed partial class Registrar
@@ -9,5 +11,20 @@ public sealed partial class Registrar
 
         [LoggerMessage(2, LogLevel.Warning, "The control plane no longer knew {OldContainerInstanceArn}; registered as {ContainerInstanceArn}")]
         public static partial void InstanceReplaced(ILogger logger, string oldContainerInstanceArn, string containerInstanceArn);
+
+        [LoggerMessage(3, LogLevel.Information, "Joining the cluster with activation {ActivationId} ({Reason}): a new key and certificate request")]
+        public static partial void Joining(ILogger logger, string activationId, string reason);
+
+        [LoggerMessage(4, LogLevel.Information, "Joined with activation {ActivationId}: client certificate stored in {Path}, valid until {NotAfter:u}")]
+        public static partial void Joined(ILogger logger, string activationId, string path, DateTime notAfter);
+
+        [LoggerMessage(5, LogLevel.Error, "The control plane refused activation {ActivationId}: {StatusCode} {Detail}")]
+        public static partial void ActivationRefused(ILogger logger, string activationId, StatusCode statusCode, string detail);
+
+        [LoggerMessage(6, LogLevel.Error, "The control plane refused the client certificate {Thumbprint}: {StatusCode} {Detail}")]
+        public static partial void CertificateRefused(ILogger logger, string thumbprint, StatusCode statusCode, string detail);
+
+        [LoggerMessage(7, LogLevel.Warning, "The endpoint {Endpoint} is plaintext http://: no certificates are used, and the activation and CA settings are ignored")]
+        public static partial void PlaintextIgnoresSecurity(ILogger logger, string endpoint);
     }
 }

@@ -38,5 +38,17 @@ public sealed partial class SessionService
 
         [LoggerMessage(11, LogLevel.Debug, "Sent state change {Sequence} of {TaskArn}: {LastStatus}")]
         public static partial void StateChangeSent(ILogger logger, string taskArn, ulong sequence, Orchestrator.Agent.State.ReportedStatus lastStatus);
+
+        [LoggerMessage(12, LogLevel.Error, "{Reason}")]
+        public static partial void Refused(ILogger logger, string reason);
+
+        [LoggerMessage(13, LogLevel.Error, "The control plane refused the session of {ContainerInstanceArn}: {StatusCode} {Detail}")]
+        public static partial void SessionRefused(ILogger logger, string containerInstanceArn, StatusCode statusCode, string detail);
+
+        [LoggerMessage(14, LogLevel.Error, "{Operation} failed: the control plane at {Endpoint} speaks TLS; the endpoint should be https:// (with --ca-fingerprint or --ca-file)")]
+        public static partial void ControlPlaneSpeaksTls(ILogger logger, string operation, string endpoint);
+
+        [LoggerMessage(15, LogLevel.Warning, "The host has no valid client certificate any more ({Problem}); registering again")]
+        public static partial void JoiningAgain(ILogger logger, string problem);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Registration;
+using Orchestrator.Agent.Security;
 using Orchestrator.Agent.State;
 using Orchestrator.Contracts.Agent;
 
@@ -16,13 +17,14 @@ namespace Orchestrator.Agent.Session;
 /// Tasks keep running meanwhile; their state changes wait in the outbox.
 /// </summary>
 public sealed partial class SessionService(
-    AgentService.AgentServiceClient client,
+    ControlPlaneConnection connection,
     Registrar registrar,
     TaskEngine engine,
     AgentStore store,
     RuntimeHealthMonitor runtime,
     IOptions<AgentOptions> options,
     TimeProvider time,
+    AgentExit exit,
     ILogger<SessionService> logger) : BackgroundService
 {
     private readonly AgentOptions _options = options.Value;
@@ -55,9 +57,33 @@ public sealed partial class SessionService(
                 Log.InstanceNotFound(logger, containerInstanceArn!, e.Status.Detail);
                 mustRegister = true;
             }
+            catch (AgentRefusedException e)
+            {
+                Log.Refused(logger, e.Message);
+                exit.Fail(e.Message);
+                return;
+            }
+            catch (RpcException e) when (Registrar.IsRefusal(e) && !mustRegister)
+            {
+                Log.SessionRefused(logger, containerInstanceArn!, e.StatusCode, e.Status.Detail);
+                if (registrar.MustJoinAgain(out var problem))
+                {
+                    // A revoked certificate is the operator's decision and is retried as it is; an expired one is not.
+                    Log.JoiningAgain(logger, problem!);
+                    mustRegister = true;
+                }
+            }
             catch (RpcException e)
             {
-                Log.ControlPlaneFailed(logger, mustRegister ? "Register" : "Session", _options.Endpoint, e.StatusCode, e.Status.Detail);
+                var operation = mustRegister ? "Register" : "Session";
+                if (!_options.UsesTls && SpeaksTls(e))
+                {
+                    Log.ControlPlaneSpeaksTls(logger, operation, _options.Endpoint);
+                }
+                else
+                {
+                    Log.ControlPlaneFailed(logger, operation, _options.Endpoint, e.StatusCode, e.Status.Detail);
+                }
             }
             catch (Exception e)
             {
@@ -87,7 +113,10 @@ public sealed partial class SessionService(
     internal async Task RunSessionAsync(string containerInstanceArn, Action established, CancellationToken cancellationToken)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var call = client.Session(cancellationToken: session.Token);
+        // The lease keeps this session's channel (and the certificate it presents) until the session ends, even when
+        // the certificate is renewed meanwhile; the next session gets a channel with the new one.
+        using var lease = connection.Acquire();
+        using var call = lease.Client.Session(cancellationToken: session.Token);
 
         var (tasks, throughSequence) = store.ReadSnapshot();
         var hello = new SessionHello
@@ -189,6 +218,29 @@ public sealed partial class SessionService(
                 await store.Changes.WaitAsync(version, heartbeatDue - now, time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a plaintext HTTP/2 call failed the way it does against a TLS port: the server answers the connection
+    /// preface with a TLS alert (or nothing), which the client sees as a protocol error or a connection ended early.
+    /// </summary>
+    internal static bool SpeaksTls(RpcException e)
+    {
+        if (e.StatusCode is not (StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown))
+        {
+            return false;
+        }
+
+        for (Exception? inner = e.Status.DebugException ?? e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpProtocolException
+                || inner is HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError or HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<Exception?> ErrorOf(Task task)

@@ -47,6 +47,26 @@ public sealed class AgentCommandLineTests
     }
 
     [Fact]
+    public void Parse_SecurityFlagsOrEnvironment_SetActivationAndCa()
+    {
+        var flags = Bind(
+            ["--activation-id", "act-1", "--activation-code=code-1", "--ca-file", "/etc/orch/ca.crt", "--ca-fingerprint", "sha256:ab"],
+            []);
+        var environment = Bind([], new()
+        {
+            ["ORCH_ACTIVATION_ID"] = "act-2",
+            ["ORCH_ACTIVATION_CODE"] = "code-2",
+            ["ORCH_CA_FILE"] = "/env/ca.crt",
+            ["ORCH_CA_FINGERPRINT"] = "sha256:cd",
+        });
+
+        Assert.Equal(("act-1", "code-1", "/etc/orch/ca.crt", "sha256:ab"), (flags.ActivationId, flags.ActivationCode, flags.CaFile, flags.CaFingerprint));
+        Assert.Equal(("act-2", "code-2", "/env/ca.crt", "sha256:cd"), (environment.ActivationId, environment.ActivationCode, environment.CaFile, environment.CaFingerprint));
+        Assert.Contains("--activation-code", AgentCommandLine.Usage, StringComparison.Ordinal);
+        Assert.Contains("--ca-fingerprint", AgentCommandLine.Usage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_EnvironmentAndFlag_FlagWins()
     {
         var environment = new Dictionary<string, string>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Registration;
+using Orchestrator.Agent.Security;
 using Orchestrator.Agent.Session;
 using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
@@ -17,7 +18,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
     private readonly EngineHarness _harness;
     private FakeAgentEndpoint _plane = null!;
     private SessionService? _session;
-    private Grpc.Net.Client.GrpcChannel? _channel;
+    private ControlPlaneConnection? _connection;
 
     public SessionServiceTests()
     {
@@ -220,13 +221,15 @@ public sealed class SessionServiceTests : IAsyncLifetime
     private async Task StartSessionAsync()
     {
         var options = Microsoft.Extensions.Options.Options.Create(_harness.Options);
-        _channel = AgentChannel.Create(_harness.Options);
-        var client = new AgentService.AgentServiceClient(_channel);
+        var credentials = new AgentCredentials(new PkiFiles(_harness.DataDir), TimeProvider.System);
+        _connection = new ControlPlaneConnection(options, credentials, NullLogger<ControlPlaneConnection>.Instance);
+        var trust = new ClusterTrust(credentials, options, TimeProvider.System, NullLogger<ClusterTrust>.Instance);
         var registrar = new Registrar(
-            client, _harness.Driver, _harness.Store, options, Orchestrator.Agent.Ports.DynamicPortRange.Fallback, Gpus, TimeProvider.System, NullLogger<Registrar>.Instance);
+            _connection, trust, credentials, _harness.Driver, _harness.Store, options, Orchestrator.Agent.Ports.DynamicPortRange.Fallback, Gpus, TimeProvider.System, NullLogger<Registrar>.Instance);
         Runtime = new RuntimeHealthMonitor(_harness.Driver, options, TimeProvider.System, NullLogger<RuntimeHealthMonitor>.Instance);
         await Runtime.CheckAsync(TestContext.Current.CancellationToken);
-        _session = new SessionService(client, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, NullLogger<SessionService>.Instance);
+        _session = new SessionService(
+            _connection, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, new AgentExit(null), NullLogger<SessionService>.Instance);
         await _session.StartAsync(TestContext.Current.CancellationToken);
     }
 
@@ -239,7 +242,7 @@ public sealed class SessionServiceTests : IAsyncLifetime
             _session = null;
         }
 
-        _channel?.Dispose();
-        _channel = null;
+        _connection?.Dispose();
+        _connection = null;
     }
 }
