@@ -146,7 +146,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             return;
         }
 
-        var files = new Security.PkiFiles(options.DataDir);
+        var files = new State.PkiFiles(options.DataDir);
         if (!File.Exists(files.CaPath) && string.IsNullOrWhiteSpace(options.CaFile) && string.IsNullOrWhiteSpace(options.CaFingerprint))
         {
             failures.Add($"{Key(nameof(AgentOptions.Endpoint))} is https:// and the agent has no stored CA ({files.CaPath}): name the control plane's CA with --ca-file or --ca-fingerprint (orch activation create prints it).");

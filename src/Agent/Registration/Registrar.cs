@@ -4,7 +4,6 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.Security;
-using Orchestrator.Agent.Session;
 using Orchestrator.Agent.State;
 using Orchestrator.Contracts.Agent;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
-using Orchestrator.Agent.Session;
 using Orchestrator.Contracts.Agent;
 
 namespace Orchestrator.Agent.Security;

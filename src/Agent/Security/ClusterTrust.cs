@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
-using Orchestrator.Agent.Session;
 using Orchestrator.Contracts;
 using Orchestrator.Contracts.Agent;
 

@@ -1,5 +1,6 @@
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Security;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
 
 namespace Orchestrator.Agent.Tests.Configuration;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Orchestrator.Agent.Security;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
 
 namespace Orchestrator.Agent.Tests.Security;

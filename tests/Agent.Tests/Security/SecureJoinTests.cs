@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Agent.Security;
+using Orchestrator.Agent.State;
 using Orchestrator.Agent.Tests.Support;
 using Orchestrator.Contracts;
 using F = Orchestrator.Agent.Tests.Support.FakeSecureControlPlane;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Orchestrator.Agent.Security;
+namespace Orchestrator.Agent.State;
 
 /// <summary>
 /// The host's PKI files under <c>DATA-DIR/pki</c>: the cluster CA (<c>ca.crt</c>), the host's private key

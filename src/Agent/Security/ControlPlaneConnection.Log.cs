@@ -1,4 +1,4 @@
-namespace Orchestrator.Agent.Session;
+namespace Orchestrator.Agent.Security;
 
 public sealed partial class ControlPlaneConnection
 {

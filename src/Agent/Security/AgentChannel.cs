@@ -4,7 +4,7 @@ using Grpc.Net.Client;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Security;
 
-namespace Orchestrator.Agent.Session;
+namespace Orchestrator.Agent.Security;
 
 /// <summary>
 /// The gRPC channel to the control plane, with HTTP/2 keepalive pings so a dead peer is noticed on a quiet stream.

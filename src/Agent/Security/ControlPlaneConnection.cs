@@ -5,7 +5,7 @@ using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Security;
 using Orchestrator.Contracts.Agent;
 
-namespace Orchestrator.Agent.Session;
+namespace Orchestrator.Agent.Security;
 
 /// <summary>
 /// The agent's way to the control plane. A TLS connection presents the client certificate it was made with, so when
