@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Grpc.Core;
@@ -22,19 +21,7 @@ public sealed class AdminChannel : IDisposable
         var root = config.RootElement;
         var ca = X509Certificate2.CreateFromPem(File.ReadAllText(root.GetProperty("caFile").GetString()!));
         var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-        {
-            if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-        };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ClusterCa.Trusts(ca, certificate, errors);
         _channel = GrpcChannel.ForAddress(root.GetProperty("endpoint").GetString()!, new GrpcChannelOptions { HttpHandler = handler });
         Invoker = _channel.Intercept(new Signer(root.GetProperty("accessKeyId").GetString()!, root.GetProperty("secretAccessKey").GetString()!));
     }

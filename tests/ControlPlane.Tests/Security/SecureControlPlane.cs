@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -64,7 +63,7 @@ internal sealed class SecureControlPlane : IAsyncDisposable
     public GrpcChannel Channel(X509Certificate2? clientCertificate = null, Uri? endpoint = null)
     {
         var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedByCa(certificate, errors);
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ClusterCa.Trusts(Ca, certificate, errors);
         if (clientCertificate is not null)
         {
             handler.SslOptions.ClientCertificates = [clientCertificate];
@@ -139,20 +138,6 @@ internal sealed class SecureControlPlane : IAsyncDisposable
         }
 
         Directory.Delete(_dataDir, recursive: true);
-    }
-
-    private bool TrustedByCa(X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 
     private static int FreePort()
