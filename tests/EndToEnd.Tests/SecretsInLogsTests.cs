@@ -62,7 +62,8 @@ public sealed class SecretsInLogsTests
         File.Delete(definition);
 
         var logs = cluster.Diagnostics() + "\n" + refused.Output;
-        Assert.Contains("Debug", cluster.ControlPlane!.Output + cluster.Agent!.Output, StringComparison.OrdinalIgnoreCase); // Debug lines were captured
+        Assert.Contains("dbug:", cluster.ControlPlane!.Output, StringComparison.Ordinal); // Debug lines were captured
+        Assert.Contains("dbug:", cluster.Agent!.Output, StringComparison.Ordinal);
         Assert.Contains(task.TaskArn, cluster.Agent.Output, StringComparison.Ordinal);
         foreach (var (what, secret) in new[]
         {
