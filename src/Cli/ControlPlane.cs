@@ -103,8 +103,18 @@ internal sealed class ControlPlane : IDisposable
             return $"{prefix}: {protocol.Message} The port may speak TLS: did it mean https://{Endpoint.Authority}{Endpoint.PathAndQuery.TrimEnd('/')}?";
         }
 
+        if (!IsTls && causes.OfType<IOException>().Any() && !causes.OfType<System.Net.Sockets.SocketException>().Any(NeverConnected))
+        {
+            // Connected, then closed at once: what a TLS-only port does with plaintext.
+            return $"{prefix}: it closed the connection ({causes[^1].Message}). A control plane speaks TLS unless started with --insecure: did it mean https://{Endpoint.Authority}{Endpoint.PathAndQuery.TrimEnd('/')}?";
+        }
+
         return $"{prefix}: {innermost}";
     }
+
+    private static bool NeverConnected(System.Net.Sockets.SocketException error) => error.SocketErrorCode is
+        System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TimedOut
+        or System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.TryAgain;
 
     private static bool IsProtocolError(HttpRequestException error) =>
         error.HttpRequestError is HttpRequestError.HttpProtocolError or HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse;

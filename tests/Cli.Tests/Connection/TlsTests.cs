@@ -103,6 +103,31 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task HttpEndpoint_ToAPortThatClosesPlaintextAtOnce_AsksWhetherItMeantHttps()
+    {
+        // What the control plane's TLS port does with a plaintext connection: accept it and close it unread.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var closer = Task.Run(async () =>
+        {
+            while (!closing.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(closing.Token);
+                client.Client.Close(0);
+            }
+        }, closing.Token);
+
+        var result = await CliHarness.RunAsync(["cluster", "list", "--endpoint", $"http://127.0.0.1:{port}"]);
+        await closing.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => closer);
+
+        Assert.Equal(255, result.ExitCode);
+        Assert.Contains($"did it mean https://127.0.0.1:{port}?", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HttpEndpoint_ToATlsPort_AsksWhetherItMeantHttps()
     {
         await using var server = await StartAsync(TestPki.IssueServer(_ca));
