@@ -103,7 +103,9 @@ internal sealed class ControlPlane : IDisposable
             return $"{prefix}: {protocol.Message} The port may speak TLS: did it mean https://{Endpoint.Authority}{Endpoint.PathAndQuery.TrimEnd('/')}?";
         }
 
-        if (!IsTls && causes.OfType<IOException>().Any() && !causes.OfType<System.Net.Sockets.SocketException>().Any(NeverConnected))
+        if (!IsTls && causes.Any(c => c is IOException or System.Net.Sockets.SocketException or HttpRequestException)
+            && !causes.OfType<System.Net.Sockets.SocketException>().Any(NeverConnected)
+            && !causes.OfType<HttpRequestException>().Any(e => e.HttpRequestError is HttpRequestError.NameResolutionError))
         {
             // Connected, then closed at once: what a TLS-only port does with plaintext.
             return $"{prefix}: it closed the connection ({causes[^1].Message}). A control plane speaks TLS unless started with --insecure: did it mean https://{Endpoint.Authority}{Endpoint.PathAndQuery.TrimEnd('/')}?";

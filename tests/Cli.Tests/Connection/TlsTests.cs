@@ -124,7 +124,7 @@ public sealed class TlsTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => closer);
 
         Assert.Equal(255, result.ExitCode);
-        Assert.Contains($"did it mean https://127.0.0.1:{port}?", result.Stderr, StringComparison.Ordinal);
+        Assert.True(result.Stderr.Contains($"did it mean https://127.0.0.1:{port}?", StringComparison.Ordinal), result.Stderr);
     }
 
     [Fact]
