@@ -15,12 +15,18 @@ public static class TaskReport
     {
         ArgumentNullException.ThrowIfNull(task);
         var stopped = task.KnownStatus == LifecycleStatus.Stopped;
+        // Going down on the agent's own decision (an essential container exited, the task failed to start): the control
+        // plane hears it at once, with why, so that a service replaces the task without waiting for containers that
+        // take their time to stop. A stop the control plane ordered it knows already.
+        var stopping = !stopped && task.DesiredStatus == LifecycleStatus.Stopped
+            && task.StopCode is Ecs.Model.TaskStopCode.EssentialContainerExited or Ecs.Model.TaskStopCode.TaskFailedToStart;
         return new TaskStatusReport
         {
             TaskArn = task.TaskArn,
             LastStatus = task.KnownStatus.ToReported(),
-            StopCode = stopped ? task.StopCode ?? "" : "",
-            StoppedReason = stopped ? task.StoppedReason ?? "" : "",
+            Stopping = stopping,
+            StopCode = stopped || stopping ? task.StopCode ?? "" : "",
+            StoppedReason = stopped || stopping ? task.StoppedReason ?? "" : "",
             PullStartedAt = task.PullStartedAt,
             PullStoppedAt = task.PullStoppedAt,
             StartedAt = task.StartedAt,

@@ -40,6 +40,7 @@ public static class WireMapping
         {
             TaskArn = report.TaskArn,
             LastStatus = ToWire(report.LastStatus),
+            Stopping = report.Stopping,
             StopCode = report.StopCode,
             StoppedReason = report.StoppedReason,
             PullStartedAt = ToWire(report.PullStartedAt),

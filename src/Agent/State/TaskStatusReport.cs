@@ -16,7 +16,12 @@ public sealed record TaskStatusReport
 {
     public required string TaskArn { get; init; }
     public ReportedStatus LastStatus { get; init; }
-    /// <summary>An ECS TaskStopCode; empty until the task has stopped.</summary>
+    /// <summary>
+    /// The agent is stopping the task (its desired status is STOPPED) and it has not stopped yet; the stop code and
+    /// reason are already known.
+    /// </summary>
+    public bool Stopping { get; init; }
+    /// <summary>An ECS TaskStopCode; empty until the task is stopping or stopped.</summary>
     public string StopCode { get; init; } = "";
     public string StoppedReason { get; init; } = "";
     public DateTimeOffset? PullStartedAt { get; init; }
@@ -31,8 +36,8 @@ public sealed record TaskStatusReport
 
     public bool Equals(TaskStatusReport? other) =>
         other is not null
-        && (TaskArn, LastStatus, StopCode, StoppedReason, PullStartedAt, PullStoppedAt, StartedAt, ExecutionStoppedAt, HealthStatus)
-            == (other.TaskArn, other.LastStatus, other.StopCode, other.StoppedReason, other.PullStartedAt, other.PullStoppedAt, other.StartedAt,
+        && (TaskArn, LastStatus, Stopping, StopCode, StoppedReason, PullStartedAt, PullStoppedAt, StartedAt, ExecutionStoppedAt, HealthStatus)
+            == (other.TaskArn, other.LastStatus, other.Stopping, other.StopCode, other.StoppedReason, other.PullStartedAt, other.PullStoppedAt, other.StartedAt,
                 other.ExecutionStoppedAt, other.HealthStatus)
         && NetworkInterfaces.SequenceEqual(other.NetworkInterfaces)
         && Containers.SequenceEqual(other.Containers);

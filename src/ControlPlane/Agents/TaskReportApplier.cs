@@ -42,6 +42,19 @@ public static class TaskReportApplier
             updated = TaskAttachments.Attached(updated, reportedInterface.AttachmentId, reportedInterface.Ipv4Address, reportedInterface.MacAddress);
         }
 
+        if (reported != TaskStatus.Stopped && report.Stopping && task.DesiredStatus == TaskStatus.Running)
+        {
+            // The agent is taking the task down on its own (an essential container exited, it failed to start): it
+            // is going away now, as ECS marks it, although its containers may take their stop timeout to end.
+            updated = updated with
+            {
+                DesiredStatus = TaskStatus.Stopped,
+                StoppingAt = task.StoppingAt ?? now,
+                StopCode = NullIfEmpty(report.StopCode),
+                StoppedReason = NullIfEmpty(report.StoppedReason),
+            };
+        }
+
         if (reported == TaskStatus.Stopped)
         {
             var stoppedByUser = task.StopCode is not null;

@@ -66,6 +66,32 @@ public sealed class TaskReportTests
         Assert.Equal("", state.StoppedReason);
     }
 
+    [Fact]
+    public void Of_TaskTheAgentIsStoppingItself_SaysSoWithWhy_AndThatIsAChangeToReport()
+    {
+        var running = Received with
+        {
+            KnownStatus = LifecycleStatus.Running,
+            Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Running, Essential = true }, new ContainerRecord { Name = "sidecar", KnownStatus = LifecycleStatus.Running }],
+        };
+        var stopping = running with
+        {
+            DesiredStatus = LifecycleStatus.Stopped,
+            StopCode = TaskStopCode.EssentialContainerExited,
+            StoppedReason = "Essential container in task exited",
+            Containers = [new ContainerRecord { Name = "web", KnownStatus = LifecycleStatus.Stopped, Essential = true, ExitCode = 137 }, running.Containers[1]],
+        };
+
+        var state = TaskReport.Of(stopping);
+
+        Assert.Equal(ReportedStatus.Running, state.LastStatus);
+        Assert.True(state.Stopping);
+        Assert.Equal("EssentialContainerExited", state.StopCode);
+        Assert.Equal("Essential container in task exited", state.StoppedReason);
+        Assert.False(TaskReport.Of(running).Stopping);
+        Assert.True(TaskReport.IsReportableChange(running with { Containers = stopping.Containers }, stopping));
+    }
+
     public static TheoryData<string, StoredTask, bool> Changes => new()
     {
         { "just received", Received, false },

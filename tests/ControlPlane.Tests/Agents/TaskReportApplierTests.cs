@@ -37,6 +37,49 @@ public sealed class TaskReportApplierTests
     }
 
     [Fact]
+    public void Apply_AgentStoppingTheTask_DesiredStoppedAtOnceWithWhy_ItsStoppedReportKeepsThat()
+    {
+        var report = Report(Status.Running, "", "");
+        report.Containers[0].LastStatus = Status.Stopped;
+        report.Containers[0].ExitCode = 137;
+        report.Stopping = true;
+        report.StopCode = TaskStopCode.EssentialContainerExited;
+        report.StoppedReason = "Essential container in task exited";
+
+        var stopping = TaskReportApplier.Apply(Stored(), report, Now).Task;
+        var final = Report(Status.Stopped, "", "");
+        final.StopCode = TaskStopCode.EssentialContainerExited;
+        final.StoppedReason = "Essential container in task exited";
+        var stopped = TaskReportApplier.Apply(Stored() with { Task = stopping }, final, Now.AddSeconds(30)).Task;
+
+        Assert.Equal(TaskStatus.Running, stopping.LastStatus); // the sidecar still runs: its resources stay held
+        Assert.Equal(TaskStatus.Stopped, stopping.DesiredStatus);
+        Assert.Equal(Now, stopping.StoppingAt);
+        Assert.Equal(TaskStopCode.EssentialContainerExited, stopping.StopCode);
+        Assert.Equal(137, stopping.Containers[0].ExitCode);
+        Assert.Equal(TaskStatus.Stopped, stopped.LastStatus);
+        Assert.Equal(Now, stopped.StoppingAt);
+        Assert.Equal("Essential container in task exited", stopped.StoppedReason);
+    }
+
+    [Fact]
+    public void Apply_AgentStoppingATaskTheUserStopped_KeepsTheUsersReason()
+    {
+        var stored = Stored() with
+        {
+            Task = Stored().Task with { DesiredStatus = TaskStatus.Stopped, StopCode = TaskStopCode.UserInitiated, StoppedReason = "by me", StoppingAt = Now },
+        };
+        var report = Report(Status.Running, "", "");
+        report.Stopping = true;
+        report.StopCode = TaskStopCode.EssentialContainerExited;
+
+        var task = TaskReportApplier.Apply(stored, report, Now.AddSeconds(1)).Task;
+
+        Assert.Equal(TaskStopCode.UserInitiated, task.StopCode);
+        Assert.Equal("by me", task.StoppedReason);
+    }
+
+    [Fact]
     public void Apply_HealthReported_TaskAndContainersFollowIt()
     {
         var healthy = TaskReportApplier.Apply(Stored(), Report(Status.Running, HealthStatuses.Healthy, HealthStatuses.Healthy), Now);
