@@ -20,7 +20,6 @@ public sealed class RunScriptTests : IDisposable
     private readonly int _grpcPort = FreePort();
     private readonly int _httpPort = FreePort();
 
-
     [Fact(Timeout = 300_000)]
     public async Task CtrlC_StopsTheClusterButNotDockerOrTasks_TheNextRunAdoptsThem()
     {
