@@ -51,8 +51,9 @@ public static partial class ServicePlanner
                 }
             }
 
-            // Scale out: as many as missing, as far as maximumPercent allows (tasks still stopping count).
-            var total = input.Tasks.Count(t => t.IsLive);
+            // Scale out: as many as missing, as far as maximumPercent allows. A task going down (desired STOPPED) counts
+            // as gone: its replacement starts at once, while placement keeps the old task's resources until it is STOPPED.
+            var total = input.Tasks.Count(t => t.IsActive);
             var wanted = desired - keepers.Count;
             var room = maxTotal - total;
             var toLaunch = MayLaunch ? Math.Max(0, Math.Min(wanted, room)) : 0;

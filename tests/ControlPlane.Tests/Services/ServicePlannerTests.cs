@@ -70,6 +70,21 @@ public sealed class ServicePlannerTests
         Assert.Null(world.Service.NextLaunchAt);
     }
 
+    [Theory]
+    [InlineData(200)]
+    [InlineData(100)]
+    public void TaskGoingDown_IsReplacedAtOnce_EvenWhenMaximumPercentLeavesNoRoom(int maxPercent)
+    {
+        var world = new ServiceWorld(desired: 2, maxPercent: maxPercent);
+        world.RunToQuiet();
+
+        world.StartStopping(world.Live.First());
+        var plan = world.Plan();
+
+        Assert.Equal(1, Assert.Single(plan.Launches).Count);
+        Assert.Empty(plan.Stops);
+    }
+
     [Fact]
     public void UnhealthyTask_IsReplacedAfterTheGracePeriod()
     {

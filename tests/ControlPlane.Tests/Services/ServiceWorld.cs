@@ -131,6 +131,15 @@ public sealed class ServiceWorld
             StoppedReason = "Essential container in task exited",
         });
 
+    /// <summary>An essential container dies but another one takes its stop timeout: the task is going down, not down.</summary>
+    public void StartStopping(ServiceTask task) =>
+        Replace(task.Arn, t => t with
+        {
+            DesiredStatus = TaskStatus.Stopped,
+            StopCode = TaskStopCode.EssentialContainerExited,
+            StoppedReason = "Essential container in task exited",
+        });
+
     public void Update(Func<ServiceRecord, ServiceRecord> change) => Service = change(Service);
 
     /// <summary>A new deployment, as UpdateService with a new task definition starts one.</summary>
