@@ -270,9 +270,9 @@ if [ "$systemd" -eq 1 ]; then
   systemctl daemon-reload
   since=$(date '+%Y-%m-%d %H:%M:%S')
   systemctl enable "$unit" >/dev/null 2>&1
-  systemctl restart "$unit"
+  systemctl restart "$unit" || true   # a failed start is reported below, with the agent's log
   agent_log() { journalctl -u "$unit" --since "$since" --no-pager -o cat 2>/dev/null || true; }
-  agent_alive() { systemctl is-active --quiet "$unit" || systemctl is-activating --quiet "$unit" 2>/dev/null; }
+  agent_alive() { case "$(systemctl is-active "$unit" 2>/dev/null)" in active | activating) return 0 ;; *) return 1 ;; esac; }
 else
   [ ! -f "$log_file" ] || mv -f "$log_file" "$log_file.1"
   # The secrets reach the agent through its environment only; setsid: it outlives this script and its terminal.

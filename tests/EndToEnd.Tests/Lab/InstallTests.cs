@@ -23,6 +23,17 @@ public sealed class InstallTests
             ["ORCH_ACTIVATION_CODE"] = activation.GetProperty("activationCode").GetString()!,
         };
 
+        // A wrong code first: install.sh fails with the agent's reason, and leaves nothing that stops a correct run.
+        var refused = await InstallAsync(lab, host, new Dictionary<string, string>
+        {
+            ["ORCH_ACTIVATION_ID"] = secrets["ORCH_ACTIVATION_ID"],
+            ["ORCH_ACTIVATION_CODE"] = "not-the-code",
+        });
+        Assert.False(refused.Succeeded, $"install.sh with a wrong activation code succeeded:\n{refused.Stdout}");
+        Assert.Contains("exited without registering", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("refused activation", refused.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await lab.InstancesAsync());
+
         var started = Stopwatch.StartNew();
         var install = await InstallAsync(lab, host, secrets);
         Assert.True(install.Succeeded, $"install.sh failed:\n{install.Stdout}\n{install.Stderr}");
