@@ -1,4 +1,7 @@
 using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.Ecs.Json;
 using Orchestrator.Ecs.Model;
@@ -43,6 +46,29 @@ public sealed class DeregisterSelfTests
 
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal(ContainerInstanceStatus.Active, await StatusAsync(controlPlane, arn));
+    }
+
+    [Fact]
+    public async Task DeregisterSelf_InTheInsecureMode_IsRefusedAsAFailedPrecondition()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "orch-cp-deregister-" + Guid.NewGuid().ToString("N"));
+        await using var app = ControlPlaneApp.Build([$"--data-dir={dataDir}", "--insecure"], b => b.WebHost.UseTestServer());
+        await app.StartAsync(Token);
+        try
+        {
+            using var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
+
+            var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+                await new AgentService.AgentServiceClient(channel).DeregisterSelfAsync(new DeregisterSelfRequest(), cancellationToken: Token));
+
+            Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+            Assert.Contains("insecure", refused.Status.Detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            Directory.Delete(dataDir, recursive: true);
+        }
     }
 
     private static async Task<string> StatusAsync(SecureControlPlane controlPlane, string arn)
