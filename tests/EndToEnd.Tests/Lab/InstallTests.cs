@@ -23,6 +23,15 @@ public sealed class InstallTests
             ["ORCH_ACTIVATION_CODE"] = activation.GetProperty("activationCode").GetString()!,
         };
 
+        // No Docker where it is told to look: a clear refusal, before anything is installed.
+        var noDocker = await RunInstallShAsync(host,
+            ["agent", "--no-systemd", "--prefix", host.InstallPrefix, "--from", Path.GetDirectoryName(Programs.Agent)!, "--endpoint", lab.Endpoint,
+             "--ca-file", Path.Combine(lab.ControlPlaneDataDir, "pki", "ca.crt"), "--docker-host", "unix://" + Path.Combine(host.Directory, "no-docker.sock")],
+            secrets);
+        Assert.Equal(1, noDocker.ExitCode);
+        Assert.Contains("No Docker engine answers", noDocker.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(host.InstallPrefix, "etc", "orch", "agent.env")));
+
         // A wrong code first: install.sh fails with the agent's reason, and leaves nothing that stops a correct run.
         var refused = await InstallAsync(lab, host, new Dictionary<string, string>
         {
@@ -49,6 +58,10 @@ public sealed class InstallTests
         }
 
         Assert.DoesNotContain(secrets["ORCH_ACTIVATION_CODE"], install.Stdout + install.Stderr, StringComparison.Ordinal);
+        var agentPid = (await File.ReadAllTextAsync(host.InstalledAgentPidFile, TestContext.Current.CancellationToken)).Trim();
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{agentPid}/cmdline", TestContext.Current.CancellationToken)).Replace('\0', ' ');
+        Assert.Contains("Agent.dll", commandLine, StringComparison.Ordinal);
+        Assert.DoesNotContain(secrets["ORCH_ACTIVATION_CODE"], commandLine, StringComparison.Ordinal);
 
         (await lab.OrchAsync("taskdef", "register", "--file", Programs.Example("httpd.json"))).EnsureSuccess();
         var task = Assert.Single((await lab.OrchJsonAsync<TasksResponse>("task", "run", "--cluster", lab.ClusterName, "--task-definition", "httpd", "--wait")).Tasks);
