@@ -133,7 +133,8 @@ running_pid() {
   [ -f "$pid_file" ] || return 1
   local pid
   pid=$(cat "$pid_file")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # Only while that pid is still the agent: a pid file outlives its process, and pids are reused.
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa Agent "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
 }
 
 stop_agent() {

@@ -140,7 +140,9 @@ public sealed partial class LabHost
         {
             if (File.Exists(InstalledAgentPidFile)
                 && int.TryParse(File.ReadAllText(InstalledAgentPidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid)
-                && pid > 1)
+                && pid > 1
+                && File.Exists($"/proc/{pid}/cmdline")
+                && File.ReadAllText($"/proc/{pid}/cmdline").Contains("Agent", StringComparison.Ordinal))
             {
                 _ = Native.Kill(pid, Native.SIGKILL);
             }
