@@ -9,6 +9,10 @@ if (args.Any(a => a is "--help" or "-h"))
     return 0;
 }
 
+// agent --deregister: the host's instance leaves the cluster (install.sh agent --uninstall), then the program ends.
+var deregister = args.Contains("--deregister");
+args = [.. args.Where(a => a != "--deregister")];
+
 IReadOnlyList<KeyValuePair<string, string?>> values;
 IReadOnlyList<string> remaining;
 try
@@ -45,6 +49,11 @@ catch (OptionsValidationException e)
     }
 
     return 2;
+}
+
+if (deregister)
+{
+    return await SelfDeregistration.RunAsync(host.Services, Console.Out, Console.Error, CancellationToken.None);
 }
 
 // Resolved before the run: RunAsync disposes the host and its services.

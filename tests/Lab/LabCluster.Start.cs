@@ -66,6 +66,12 @@ public sealed partial class LabCluster
         });
         await Task.WhenAll(controlPlane, engines);
         var ready = phases.Elapsed;
+        if (!_options.StartAgents)
+        {
+            Report($"lab {Id}: network {network.TotalSeconds:0.0} s, control plane and engines {ready.TotalSeconds:0.0} s, no agents started");
+            return;
+        }
+
         foreach (var host in _hosts)
         {
             host.StartAgent();

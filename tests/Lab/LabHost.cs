@@ -63,6 +63,12 @@ public sealed partial class LabHost
 
     public string AgentDataDir => Path.Combine(Directory, "agent");
 
+    /// <summary>Where a test installs an agent with deploy/install.sh --no-systemd --prefix (its program, settings, pid and log).</summary>
+    public string InstallPrefix => Path.Combine(Directory, "opt-orch");
+
+    /// <summary>The pid file of an agent install.sh started under <see cref="InstallPrefix"/>.</summary>
+    public string InstalledAgentPidFile => Path.Combine(InstallPrefix, "run", "orch-agent.pid");
+
     /// <summary>The /28 this host's macvlan networks hand out, distinct from every other host's.</summary>
     public string MacvlanRange => _network.MacvlanRange(Index);
 
@@ -120,8 +126,32 @@ public sealed partial class LabHost
         ]);
     }
 
-    /// <summary>SIGKILL the agent: no goodbye to the control plane, as after a crash.</summary>
-    public void KillAgent() => Agent?.KillHard();
+    /// <summary>SIGKILL the agent (and one install.sh started): no goodbye to the control plane, as after a crash.</summary>
+    public void KillAgent()
+    {
+        Agent?.KillHard();
+        KillInstalledAgent();
+    }
+
+    /// <summary>SIGKILL the agent install.sh started in the background (its pid file under <see cref="InstallPrefix"/>), if any.</summary>
+    public void KillInstalledAgent()
+    {
+        try
+        {
+            if (File.Exists(InstalledAgentPidFile)
+                && int.TryParse(File.ReadAllText(InstalledAgentPidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && pid > 1
+                && File.Exists($"/proc/{pid}/cmdline")
+                && File.ReadAllText($"/proc/{pid}/cmdline").Contains("Agent", StringComparison.Ordinal))
+            {
+                _ = Native.Kill(pid, Native.SIGKILL);
+            }
+        }
+        catch (IOException)
+        {
+            // The sweep kills whatever still runs in the host's namespace.
+        }
+    }
 
     /// <summary>SIGTERM the agent and wait for it to exit (SIGKILL after the timeout).</summary>
     public async Task StopAgentAsync(TimeSpan? timeout = null)
@@ -214,6 +244,7 @@ public sealed partial class LabHost
     internal void KillEverything()
     {
         Agent?.KillHard();
+        KillInstalledAgent();
         Dockerd?.KillHard();
         Containerd?.KillHard();
     }

@@ -37,6 +37,12 @@ public sealed record LabOptions
     /// <summary>Extra dockerd arguments for every host, e.g. <c>--live-restore</c>.</summary>
     public IReadOnlyList<string> DockerdArguments { get; init; } = [];
 
+    /// <summary>
+    /// Whether the lab starts each host's agent and waits for it (the default). False leaves the hosts without an
+    /// agent, for a test that installs one itself (deploy/install.sh, under <see cref="LabHost.InstallPrefix"/>).
+    /// </summary>
+    public bool StartAgents { get; init; } = true;
+
     /// <summary>How long the lab may take to come up (hosts' dockerd, images, agents connected).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 }

@@ -57,6 +57,7 @@ public static class AgentCommandLine
     public const string Usage = """
         Usage: Agent [options]
 
+          --deregister           deregister this host's container instance (with its client certificate) and exit
           --endpoint URL         control plane gRPC address (ORCH_ENDPOINT; default http://127.0.0.1:7070); https://
                                  for a secure control plane (TLS with the cluster CA, a client certificate per host)
           --activation-id ID     the activation a new host joins with, from orch activation create (ORCH_ACTIVATION_ID)

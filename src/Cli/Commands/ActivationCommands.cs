@@ -61,6 +61,8 @@ internal static class ActivationCommands
             invocation.Output.Progress("");
             invocation.Output.Progress("Join a host with:");
             invocation.Output.Progress(join);
+            invocation.Output.Progress("or, from the unpacked bundle (installs the agent as a service and waits until it has registered):");
+            invocation.Output.Progress("sudo ./install.sh " + join);
             if (problem is not null)
             {
                 invocation.Output.Error($"The cluster CA's fingerprint is unknown ({problem}); give the agent --ca-fingerprint yourself.");

@@ -18,5 +18,8 @@ public sealed partial class AgentEndpoint
 
         [LoggerMessage(5, LogLevel.Information, "Renewed the client certificate of {ContainerInstanceArn}")]
         public static partial void Renewed(ILogger logger, string containerInstanceArn);
+
+        [LoggerMessage(6, LogLevel.Information, "The agent of {ContainerInstanceArn} deregistered its instance (an uninstall)")]
+        public static partial void DeregisteredSelf(ILogger logger, string containerInstanceArn);
     }
 }

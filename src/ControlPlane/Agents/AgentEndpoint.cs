@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using Orchestrator.Contracts.Agent;
+using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Grpc;
 
 namespace Orchestrator.ControlPlane.Agents;
@@ -8,7 +9,7 @@ namespace Orchestrator.ControlPlane.Agents;
 /// <summary>The gRPC side of the agent protocol (protos/agent.proto): registration and the session stream.</summary>
 public sealed partial class AgentEndpoint(
     InstanceRegistration registration, SessionReports reports, AgentSessions sessions, AgentAuthentication authentication, Ecs.Arns arns,
-    TimeProvider clock, ILogger<AgentEndpoint> logger)
+    ContainerInstanceActions instances, TimeProvider clock, ILogger<AgentEndpoint> logger)
     : AgentService.AgentServiceBase
 {
     public override Task<ClusterCaResponse> GetClusterCa(ClusterCaRequest request, ServerCallContext context) =>
@@ -83,6 +84,26 @@ public sealed partial class AgentEndpoint(
         var certificate = authentication.Issue(request.CertificateRequest, arn, context);
         Log.Renewed(logger, arn);
         return Task.FromResult(new RenewCertificateResponse { Certificate = certificate });
+    }
+
+    /// <summary>
+    /// Deregisters the calling instance, with force (an uninstall: its tasks are no longer the cluster's). Only the
+    /// instance its client certificate names; the deregistration revokes that certificate.
+    /// </summary>
+    public override async Task<DeregisterSelfResponse> DeregisterSelf(DeregisterSelfRequest request, ServerCallContext context)
+    {
+        if (!authentication.Required)
+        {
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.FailedPrecondition,
+                "The control plane runs in the insecure mode: an agent cannot prove which instance it is; deregister it with orch."));
+        }
+
+        var known = authentication.Identify(context);
+        await GrpcErrors.Translate(() => instances.DeregisterContainerInstanceAsync(
+            new Ecs.Model.DeregisterContainerInstanceRequest { Cluster = known.ClusterName, ContainerInstance = known.Arn, Force = true },
+            context.CancellationToken)).ConfigureAwait(false);
+        Log.DeregisteredSelf(logger, known.Arn);
+        return new DeregisterSelfResponse { ContainerInstanceArn = known.Arn };
     }
 
     public override async Task Session(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)

@@ -31,9 +31,9 @@ public sealed class ActivationCommandsTests
         var lines = AccessKeyCommandsTests.Lines(result.Stdout);
         Assert.Matches(@"^ACTIVATION ID\s+ACTIVATION CODE\s+CLUSTER\s+REGISTRATIONS\s+EXPIRES$", lines[0]);
         Assert.Matches(@"^act-0001\s+code-secret-1234\s+prod\s+0/3\s+2026-12-07 12:00:00$", lines[1]);
-        Assert.Equal(
-            $"agent --endpoint {server.Url} --cluster prod --activation-id act-0001 --activation-code code-secret-1234 --ca-fingerprint {CaFingerprint.Of(ca)}",
-            lines[^1]);
+        var join = $"agent --endpoint {server.Url} --cluster prod --activation-id act-0001 --activation-code code-secret-1234 --ca-fingerprint {CaFingerprint.Of(ca)}";
+        Assert.Equal(join, lines[^3]);
+        Assert.Equal("sudo ./install.sh " + join, lines[^1]);
         Assert.Contains("shown only this once", result.Stderr, StringComparison.Ordinal);
     }
 
@@ -61,7 +61,7 @@ public sealed class ActivationCommandsTests
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
             $"agent --endpoint {server.Url} --cluster default --activation-id act-3 --activation-code c3",
-            AccessKeyCommandsTests.Lines(result.Stdout)[^1]);
+            AccessKeyCommandsTests.Lines(result.Stdout)[^3]);
         Assert.Contains("The cluster CA's fingerprint is unknown (GetClusterCa failed: No CA here.)", result.Stderr, StringComparison.Ordinal);
     }
 
