@@ -6,7 +6,7 @@ internal static class InstanceView
 {
     public static void Table(CommandOutput output, IEnumerable<ContainerInstance> instances)
     {
-        var table = Tables.Create("INSTANCE ID", "EC2 ID", "STATUS", "CONNECTED", "RUNNING", "CPU FREE/TOTAL", "MEMORY FREE/TOTAL");
+        var table = Tables.Create("INSTANCE ID", "EC2 ID", "STATUS", "CONNECTED", "RUNNING", "CPU FREE/TOTAL", "MEMORY FREE/TOTAL", "AGENT");
         foreach (var instance in instances)
         {
             table.Row(
@@ -16,7 +16,8 @@ internal static class InstanceView
                 Formats.YesNo(instance.AgentConnected),
                 Formats.Number(instance.RunningTasksCount),
                 FreeOfTotal(instance, ResourceNames.Cpu),
-                FreeOfTotal(instance, ResourceNames.Memory));
+                FreeOfTotal(instance, ResourceNames.Memory),
+                instance.VersionInfo?.AgentVersion is { Length: > 0 } version ? version : "-");
         }
 
         output.Write(table);

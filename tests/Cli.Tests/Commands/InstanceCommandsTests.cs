@@ -27,6 +27,7 @@ public sealed class InstanceCommandsTests
             Resource.StringSet(ResourceNames.PortsUdp, [53]),
         ],
         Attributes = [new() { Name = "ecs.os-type", Value = "linux" }, new() { Name = "ecs.cpu-architecture", Value = "x86_64" }],
+        VersionInfo = new VersionInfo("0.3.0", "abc123", "20.10.24"),
     };
 
     [Fact]
@@ -42,8 +43,8 @@ public sealed class InstanceCommandsTests
         JsonAssert.Equal("""{"cluster":"lab"}""", server.Api.CallsTo("ListContainerInstances")[0].Json);
         JsonAssert.Equal(
             $$"""{"cluster":"lab","containerInstances":["{{Canned.InstanceArn()}}"]}""", server.Api.CallsTo("DescribeContainerInstances")[0].Json);
-        Assert.Matches(@"(?m)^INSTANCE ID\s+EC2 ID\s+STATUS\s+CONNECTED\s+RUNNING\s+CPU FREE/TOTAL\s+MEMORY FREE/TOTAL\s*$", result.Stdout);
-        Assert.Matches($@"(?m)^{Canned.InstanceId}\s+i-lab1\s+ACTIVE\s+yes\s+2\s+1536/2048\s+2912/3936\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^INSTANCE ID\s+EC2 ID\s+STATUS\s+CONNECTED\s+RUNNING\s+CPU FREE/TOTAL\s+MEMORY FREE/TOTAL\s+AGENT\s*$", result.Stdout);
+        Assert.Matches($@"(?m)^{Canned.InstanceId}\s+i-lab1\s+ACTIVE\s+yes\s+2\s+1536/2048\s+2912/3936\s+0\.3\.0\s*$", result.Stdout);
     }
 
     [Fact]
