@@ -4,13 +4,15 @@
 #   ./install.sh controlplane [--listen 0.0.0.0] [--grpc-port 7070] [--http-port 8080] [--prefix DIR] [--no-start]
 #   ./install.sh agent --endpoint https://CONTROL-PLANE:7070 --cluster C --activation-id ID --activation-code CODE
 #                [--ca-fingerprint sha256:… | --ca-file FILE] [--attributes k=v,…] [--docker-host URL]
-#                [--data-dir DIR] [--prefix DIR] [--from DIR] [--docker-install] [--no-systemd] [--uninstall]
+#                [--data-dir DIR] [--prefix DIR] [--from DIR] [--docker-install] [--no-systemd] [--upgrade | --uninstall]
 #
 # The agent's activation (id, code and the CA fingerprint) comes from `orch activation create`. install.sh agent
 # checks the OS and Docker, installs the agent, writes its settings (the activation code in a 0600 file, never on a
 # command line), starts it (systemd, or with --no-systemd a background process whose pid and log files are under
 # the prefix) and waits until it has registered. Run it again and the host keeps its identity (no new activation
-# needed); --uninstall stops the agent, deregisters its container instance and removes what was installed.
+# needed); --upgrade insists on that (a host that joined before): the program is replaced, the data dir and identity
+# kept, and the running tasks' containers adopted by the new agent, not restarted; --uninstall stops the agent,
+# deregisters its container instance and removes what was installed.
 # --from DIR takes the agent from a framework-dependent build (e.g. artifacts/bin/Agent/release, run with dotnet)
 # instead of the bundle's bin/agent. Options: --prefix DIR (default /opt/orch), --no-start (install files only).
 # Nothing is downloaded, except with --docker-install (apt-get install docker.io).
@@ -23,6 +25,7 @@ prefix=/opt/orch
 start=1
 systemd=1
 uninstall=0
+upgrade=0
 docker_install=0
 from=""
 # The activation may also come from the environment (ORCH_ACTIVATION_ID, ORCH_ACTIVATION_CODE): a code given that
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --no-start) start=0; shift ;;
     --no-systemd) systemd=0; shift ;;
     --uninstall) uninstall=1; shift ;;
+    --upgrade) upgrade=1; shift ;;
     --docker-install) docker_install=1; shift ;;
     --from) need "$@"; from=$2; shift 2 ;;
     --listen) need "$@"; listen=$2; shift 2 ;;
@@ -177,6 +181,10 @@ fi
 [ -n "$endpoint" ] || { echo "install.sh agent needs --endpoint https://CONTROL-PLANE:7070" >&2; exit 2; }
 joined=0
 [ -f "$data_dir/pki/agent.crt" ] && joined=1
+if [ "$upgrade" -eq 1 ] && [ "$joined" -eq 0 ]; then
+  echo "Nothing to upgrade: this host has not joined ($data_dir/pki/agent.crt is missing); install it first." >&2
+  exit 2
+fi
 if [ "$joined" -eq 0 ] && [ "${endpoint#https://}" != "$endpoint" ]; then
   [ -n "$activation_id" ] && [ -n "$activation_code" ] || {
     echo "This host has not joined yet: give --activation-id and --activation-code (orch activation create prints them)." >&2
@@ -316,3 +324,4 @@ else
   echo "  log:      $log_file"
 fi
 [ "$joined" -eq 1 ] && echo "This host had joined before: it kept its identity (no activation used)." || true
+[ "$upgrade" -eq 0 ] || echo "Upgraded the agent in place: its running tasks' containers are adopted, not restarted."

@@ -6,7 +6,8 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 
 /// <summary>
 /// deploy/install.sh agent as a new user runs it, on a lab host with no agent: it joins the host with a fresh
-/// activation, a task runs there, a second run keeps the one instance, and --uninstall leaves it INACTIVE.
+/// activation, a task runs there, a second run keeps the one instance, --upgrade keeps five running tasks' containers,
+/// and --uninstall leaves it INACTIVE.
 /// </summary>
 public sealed class InstallTests
 {
@@ -80,6 +81,41 @@ public sealed class InstallTests
         var second = await ActiveAndConnectedAsync(lab, host);
         Assert.Equal(instance.ContainerInstanceArn, second.ContainerInstanceArn);
         Assert.Single(await lab.InstancesAsync());
+
+        // --upgrade with 5 running tasks: the program is replaced, and the new agent adopts every container as it is.
+        var sleeper = Path.Combine(host.Directory, "sleeper.json");
+        await File.WriteAllTextAsync(sleeper, """
+            {"family":"sleeper","containerDefinitions":[{"name":"app","image":"local/busybox:1","memory":16,"command":["sleep","3600"]}]}
+            """, TestContext.Current.CancellationToken);
+        (await lab.OrchAsync("taskdef", "register", "--file", sleeper)).EnsureSuccess();
+        var running = (await lab.OrchJsonAsync<TasksResponse>("task", "run", "--cluster", lab.ClusterName, "--task-definition", "sleeper", "--count", "5", "--wait")).Tasks;
+        Assert.Equal(5, running.Count);
+        var before = (await lab.OrchJsonAsync<TasksResponse>(["task", "describe", "--cluster", lab.ClusterName, .. running.Select(t => t.TaskArn)])).Tasks
+            .ToDictionary(t => t.TaskArn, t => (t.Containers[0].RuntimeId, t.StartedAt));
+        var pidBeforeUpgrade = await File.ReadAllTextAsync(host.InstalledAgentPidFile, TestContext.Current.CancellationToken);
+        var upgrade = await RunInstallShAsync(host, ["agent", "--no-systemd", "--prefix", host.InstallPrefix, "--from", Path.GetDirectoryName(Programs.Agent)!, "--upgrade"],
+            new Dictionary<string, string>());
+        Assert.True(upgrade.Succeeded, $"install.sh --upgrade failed:\n{upgrade.Stdout}\n{upgrade.Stderr}");
+        Assert.Contains("Upgraded the agent in place", upgrade.Stdout, StringComparison.Ordinal);
+        Assert.NotEqual(pidBeforeUpgrade, await File.ReadAllTextAsync(host.InstalledAgentPidFile, TestContext.Current.CancellationToken));
+        Assert.Equal(instance.ContainerInstanceArn, (await ActiveAndConnectedAsync(lab, host)).ContainerInstanceArn);
+        await Eventually.Async(async () =>
+        {
+            var after = (await lab.OrchJsonAsync<TasksResponse>(["task", "describe", "--cluster", lab.ClusterName, .. before.Keys])).Tasks;
+            Assert.All(after, t =>
+            {
+                Assert.Equal("RUNNING", t.LastStatus);
+                Assert.Equal(before[t.TaskArn], (t.Containers[0].RuntimeId, t.StartedAt));
+            });
+        }, TimeSpan.FromSeconds(30), lab.Diagnostics);
+        var notJoined = await RunInstallShAsync(host, ["agent", "--no-systemd", "--prefix", Path.Combine(host.Directory, "elsewhere"), "--from", Path.GetDirectoryName(Programs.Agent)!,
+            "--endpoint", lab.Endpoint, "--upgrade"], new Dictionary<string, string>());
+        Assert.Equal(2, notJoined.ExitCode);
+        Assert.Contains("Nothing to upgrade", notJoined.Stderr, StringComparison.Ordinal);
+        foreach (var arn in before.Keys)
+        {
+            (await lab.OrchAsync("task", "stop", "--cluster", lab.ClusterName, arn)).EnsureSuccess();
+        }
 
         var pid = int.Parse(await File.ReadAllTextAsync(host.InstalledAgentPidFile, TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         var uninstall = await RunInstallShAsync(host, ["agent", "--no-systemd", "--prefix", host.InstallPrefix, "--uninstall"], new Dictionary<string, string>());
