@@ -66,7 +66,7 @@ public static class ControlPlaneApp
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        args = ExpandSubnets(args);
+        args = ExpandArguments(args);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary(p => p.Key, p => p.Value));
         builder.Host.UseSystemd();
@@ -165,7 +165,7 @@ public static class ControlPlaneApp
     /// <c>ControlPlane:SubnetSpecs:N</c> or <c>ControlPlane:TlsSans:N</c>; the flag <c>--insecure</c> becomes
     /// <c>ControlPlane:Insecure=true</c>.
     /// </summary>
-    internal static string[] ExpandSubnets(string[] args)
+    internal static string[] ExpandArguments(string[] args)
     {
         var expanded = new List<string>(args.Length);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -44,7 +44,7 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
 
         var authorization = (authorizations.Count == 1 ? SigV4.ParseAuthorization(authorizations[0] ?? "") : null)
             ?? throw new EcsException(InvalidSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 authorization.");
-        var secret = keys.SecretOf(authorization.AccessKeyId)
+        var key = keys.Find(authorization.AccessKeyId)
             ?? throw new EcsException(UnrecognizedClient, "The security token included in the request is invalid.");
 
         var region = options.Value.Region;
@@ -75,7 +75,7 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
 
         var path = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } raw ? raw.Split('?', 2)[0] : (request.PathBase + request.Path).ToString();
         var headers = authorization.SignedHeaders.Distinct(StringComparer.Ordinal).ToDictionary(name => name, name => request.Headers[name].ToString(), StringComparer.Ordinal);
-        return new SignedRequest(authorization, secret, amzDate, request.Method, path, headers) { ReadOnly = keys.Find(authorization.AccessKeyId)?.ReadOnly == true };
+        return new SignedRequest(authorization, key.Secret, amzDate, request.Method, path, headers) { ReadOnly = key.ReadOnly };
     }
 
     /// <summary>A request whose headers passed; its signature is checked against the hash of the body as read.</summary>

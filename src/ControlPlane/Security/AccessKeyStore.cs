@@ -56,8 +56,6 @@ public sealed class AccessKeyStore
 
     public ManagedAccessKey? Find(string accessKeyId) => _all.GetValueOrDefault(accessKeyId);
 
-    public string? SecretOf(string accessKeyId) => Find(accessKeyId)?.Secret;
-
     /// <summary>Every key, secrets blanked.</summary>
     public IReadOnlyList<ManagedAccessKey> List() =>
         [.. _all.Values.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).Select(k => k with { Secret = "" })];

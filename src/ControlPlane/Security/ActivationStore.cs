@@ -63,7 +63,7 @@ public sealed class ActivationStore
     {
         lock (_lock)
         {
-            return _activations.Select(a => a with { }).ToList();
+            return [.. _activations];
         }
     }
 
@@ -83,7 +83,7 @@ public sealed class ActivationStore
                 Save();
             }
 
-            return _activations[index] with { };
+            return _activations[index];
         }
     }
 
@@ -118,7 +118,7 @@ public sealed class ActivationStore
 
             _activations[index] = activation with { Registrations = activation.Registrations + 1 };
             Save();
-            return _activations[index] with { };
+            return _activations[index];
         }
     }
 

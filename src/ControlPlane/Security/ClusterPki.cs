@@ -51,9 +51,6 @@ public sealed class ClusterPki : IDisposable
     /// <summary>The gRPC port's certificate (with its private key).</summary>
     public X509Certificate2 ServerCertificate => _server.Value;
 
-    /// <summary>The CA certificate without its key, for the server to send with its own.</summary>
-    public X509Certificate2 CaCertificate => X509CertificateLoader.LoadCertificate(_ca.RawData);
-
     /// <summary>
     /// Reads a PKCS#10 request (PEM) whose signature verifies and whose key is strong enough; throws
     /// <see cref="ArgumentException"/> (with a short message) otherwise.

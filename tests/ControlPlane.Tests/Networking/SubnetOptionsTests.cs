@@ -76,9 +76,9 @@ public sealed class SubnetOptionsTests
     }
 
     [Fact]
-    public void ExpandSubnets_RepeatedFlag_BecomesOneKeyEach()
+    public void ExpandArguments_RepeatedSubnetFlag_BecomesOneKeyEach()
     {
-        var args = ControlPlaneApp.ExpandSubnets(["--data-dir", "/x", "--subnet", "subnet-a cidr=10.0.0.0/24", "--subnet=subnet-b cidr=10.1.0.0/24"]);
+        var args = ControlPlaneApp.ExpandArguments(["--data-dir", "/x", "--subnet", "subnet-a cidr=10.0.0.0/24", "--subnet=subnet-b cidr=10.1.0.0/24"]);
 
         Assert.Equal(["--data-dir", "/x", "--ControlPlane:SubnetSpecs:0=subnet-a cidr=10.0.0.0/24", "--ControlPlane:SubnetSpecs:1=subnet-b cidr=10.1.0.0/24"], args);
     }
