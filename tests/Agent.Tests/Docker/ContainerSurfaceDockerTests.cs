@@ -275,11 +275,14 @@ public sealed class ContainerSurfaceDockerTests(DockerFixture docker) : IAsyncLi
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Two consecutive ports that are both free now, away from Docker's and the kernel's busiest ranges.</summary>
+    /// <summary>
+    /// Two consecutive ports that are both free now, above the kernel's ephemeral range (32768-60999 here), where
+    /// neither outgoing connections of tests running beside this one nor agents' default dynamic ports can take them.
+    /// </summary>
     private static int FreeTcpPortPair()
     {
         var probe = new SocketPortProbe();
-        for (var port = 45000 + Random.Shared.Next(0, 1000) * 2; port < 65000; port += 2)
+        for (var port = 61200 + Random.Shared.Next(0, 1000) * 2; port < 65000; port += 2)
         {
             if (probe.IsFree(port, "tcp") && probe.IsFree(port + 1, "tcp"))
             {

@@ -38,8 +38,18 @@ internal static class StoreWaits
     public static Task<StoredTask> WaitForTaskAsync(this AgentStore store, string taskArn, Func<StoredTask, bool> predicate, string what, TimeSpan? timeout = null) =>
         store.WaitForAsync(() => store.LoadTasks().FirstOrDefault(t => t.TaskArn == taskArn && predicate(t)), $"task {what}", timeout);
 
-    public static Task<StoredTask> WaitForStatusAsync(this AgentStore store, string taskArn, LifecycleStatus status, TimeSpan? timeout = null) =>
-        store.WaitForTaskAsync(taskArn, t => t.KnownStatus == status, status.ToString(), timeout);
+    /// <summary>
+    /// Waits until the task's known status is <paramref name="status"/>; a task that stopped instead fails the wait at
+    /// once with its stopped reason rather than after the timeout.
+    /// </summary>
+    public static async Task<StoredTask> WaitForStatusAsync(this AgentStore store, string taskArn, LifecycleStatus status, TimeSpan? timeout = null)
+    {
+        var task = await store.WaitForTaskAsync(
+            taskArn, t => t.KnownStatus == status || (status < LifecycleStatus.Stopped && t.KnownStatus == LifecycleStatus.Stopped), status.ToString(), timeout);
+        return task.KnownStatus == status
+            ? task
+            : throw new InvalidOperationException($"Task {taskArn} stopped while waiting for {status}: {task.StoppedReason}");
+    }
 
     /// <summary>The state changes of one task still in the outbox, in sequence order.</summary>
     public static IReadOnlyList<SequencedReport> Changes(this AgentStore store, string taskArn) =>
