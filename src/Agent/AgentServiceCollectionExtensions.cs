@@ -27,6 +27,8 @@ public static class AgentServiceCollectionExtensions
             new DockerDriver(new Uri(Options(sp).DockerHost), sp.GetRequiredService<ILogger<DockerDriver>>()),
             Options(sp).DockerTimeouts,
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IContainerStreams>(sp => new DockerStreams(new Uri(Options(sp).DockerHost)));
+        services.AddSingleton<AttachService>();
         services.AddSingleton(sp => new AgentCredentials(new PkiFiles(Options(sp).DataDir), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ClusterTrust>();
         services.AddSingleton(sp => new ControlPlaneConnection(

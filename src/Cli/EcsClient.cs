@@ -77,6 +77,38 @@ internal sealed class EcsClient
         }
     }
 
+    /// <summary>A task's log output as the control plane streams it, until it ends or is cancelled.</summary>
+    public async IAsyncEnumerable<TaskOutput> TaskLogsAsync(TaskLogsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var call = _api.TaskLogs(request, cancellationToken: cancellationToken);
+        while (await NextAsync(call.ResponseStream, "TaskLogs", cancellationToken) is { } output)
+        {
+            yield return output;
+        }
+    }
+
+    /// <summary>Starts a command's stream; read its answers with <see cref="NextAsync"/>.</summary>
+    public AsyncDuplexStreamingCall<ExecInput, TaskOutput> ExecuteCommand(CancellationToken cancellationToken) =>
+        _api.ExecuteCommand(cancellationToken: cancellationToken);
+
+    /// <summary>The stream's next message, null at its end; failures as <see cref="CallJsonAsync{TResponse}"/> reports them.</summary>
+    public async Task<T?> NextAsync<T>(IAsyncStreamReader<T> stream, string action, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await stream.MoveNext(cancellationToken) ? stream.Current : null;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw Translate(e, action);
+        }
+    }
+
     private static TResponse Read<TResponse>(string action, EcsReply reply)
     {
         try

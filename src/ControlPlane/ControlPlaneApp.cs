@@ -89,6 +89,8 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<IAgentConnections>(sp => sp.GetRequiredService<AgentSessions>());
         builder.Services.AddSingleton<TaskDispatcher>();
         builder.Services.AddSingleton<ITaskDispatch>(sp => sp.GetRequiredService<TaskDispatcher>());
+        builder.Services.AddSingleton<TaskStreamBroker>();
+        builder.Services.AddSingleton<ITaskStreams>(sp => sp.GetRequiredService<TaskStreamBroker>());
         builder.Services.AddSingleton<TaskLauncher>();
         builder.Services.AddSingleton<InstanceRegistration>();
         builder.Services.AddSingleton<SessionReports>();

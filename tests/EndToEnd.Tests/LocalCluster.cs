@@ -136,6 +136,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Runs `orch … --output json` and parses what it printed.</summary>
     public Task<JsonElement> OrchJsonAsync(params string[] arguments) => _cli.JsonAsync(arguments);
 
+    /// <summary>Starts <c>orch …</c> as a process that keeps running (a followed log).</summary>
+    public ManagedProcess OrchStart(params string[] arguments) => _cli.Start(arguments);
+
     public Task<T> OrchJsonAsync<T>(params string[] arguments) => _cli.JsonAsync<T>(arguments);
 
     public string Diagnostics() => $"{ControlPlane?.Output}\n{Agent?.Output}\n{string.Join('\n', ExtraAgents.Select(a => a.Output))}";

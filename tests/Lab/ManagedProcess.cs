@@ -42,12 +42,17 @@ public sealed class ManagedProcess : IAsyncDisposable
         StartProgram(name, "dotnet", [dll, .. arguments]);
 
     /// <summary>Starts any program found on PATH (or by full path) with these arguments, output captured.</summary>
-    public static ManagedProcess StartProgram(string name, string fileName, IEnumerable<string> arguments)
+    public static ManagedProcess StartProgram(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -60,6 +65,18 @@ public sealed class ManagedProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return managed;
+    }
+
+    /// <summary>Raised for each line of output as it is read, with the time it was read.</summary>
+    public event Action<string, DateTimeOffset>? LineRead;
+
+    /// <summary>SIGINT, as Ctrl-C in a terminal sends.</summary>
+    public void Interrupt()
+    {
+        if (!_process.HasExited)
+        {
+            _ = Native.Kill(_process.Id, Native.SIGINT);
+        }
     }
 
     /// <summary>The last <paramref name="lines"/> lines of output.</summary>
@@ -135,6 +152,7 @@ public sealed class ManagedProcess : IAsyncDisposable
             return;
         }
 
+        LineRead?.Invoke(line, DateTimeOffset.UtcNow);
         lock (_output)
         {
             if (_output.Length > MaxOutput)

@@ -6,6 +6,8 @@ namespace Orchestrator.Lab;
 internal static partial class Native
 {
     public const int SIGTERM = 15;
+
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
 
     /// <summary>setns(2) nstype for a network namespace.</summary>

@@ -24,6 +24,18 @@ public sealed class OrchCli(Func<string> endpoint, Func<string?>? config = null)
         return result with { Command = "orch " + string.Join(' ', arguments) };
     }
 
+    /// <summary>Starts <c>orch …</c> as a long-running process (e.g. <c>task logs -f</c>), its output read line by line.</summary>
+    public ManagedProcess Start(params string[] arguments)
+    {
+        var environment = new Dictionary<string, string> { ["ORCH_ENDPOINT"] = endpoint() };
+        if (config?.Invoke() is { } file)
+        {
+            environment["ORCH_CONFIG"] = file;
+        }
+
+        return ManagedProcess.StartProgram("orch", "dotnet", [Programs.Cli, .. arguments], environment);
+    }
+
     /// <summary>Runs <c>orch … --output json</c> and parses what it printed.</summary>
     public async Task<JsonElement> JsonAsync(params string[] arguments)
     {

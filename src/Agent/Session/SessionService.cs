@@ -25,6 +25,7 @@ public sealed partial class SessionService(
     IOptions<AgentOptions> options,
     TimeProvider time,
     AgentExit exit,
+    AttachService attachments,
     ILogger<SessionService> logger) : BackgroundService
 {
     private readonly AgentOptions _options = options.Value;
@@ -175,6 +176,9 @@ public sealed partial class SessionService(
                 case ControlMessage.KindOneofCase.StopTask:
                     Log.StopTaskReceived(logger, message.StopTask.TaskArn, message.StopTask.Reason);
                     engine.StopTask(message.StopTask.TaskArn, message.StopTask.Reason);
+                    break;
+                case ControlMessage.KindOneofCase.OpenStream:
+                    attachments.Open(message.OpenStream);
                     break;
                 default:
                     Log.UnknownMessage(logger, message.KindCase.ToString());

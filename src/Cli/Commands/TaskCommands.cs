@@ -5,16 +5,18 @@ using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch task run|list|describe|stop</c>.</summary>
+/// <summary><c>orch task run|list|describe|stop|logs|exec</c>.</summary>
 internal static class TaskCommands
 {
     public static Command Create(CommandRunner runner)
     {
-        var command = new Command("task", "Run, list, describe and stop tasks");
+        var command = new Command("task", "Run, list, describe and stop tasks; read their logs, run commands in them");
         command.Subcommands.Add(TaskRunCommand.Create(runner));
         command.Subcommands.Add(ListCommand(runner));
         command.Subcommands.Add(DescribeCommand(runner));
         command.Subcommands.Add(StopCommand(runner));
+        command.Subcommands.Add(TaskStreamCommands.Logs(runner));
+        command.Subcommands.Add(TaskStreamCommands.Exec(runner));
         return command;
     }
 

@@ -27,10 +27,11 @@ internal static class TaskRunCommand
             Description = "awsvpc tasks: the subnets their address may come from, comma separated (networkConfiguration) [default: any serving the instance]",
         };
 
+        var enableExec = new Option<bool>("--enable-execute-command") { Description = "Allow orch task exec in the tasks' containers (enableExecuteCommand)" };
         var placement = new PlacementOptions();
         var command = new Command("run", "Start tasks from a task definition (RunTask)")
         {
-            cluster, definition, count, startedBy, group, wait, timeout, subnets,
+            cluster, definition, count, startedBy, group, wait, timeout, subnets, enableExec,
         };
         placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
@@ -45,6 +46,7 @@ internal static class TaskRunCommand
                 Group = invocation.GetOptional(group),
                 PlacementConstraints = placement.ReadConstraints(invocation),
                 PlacementStrategy = placement.ReadStrategies(invocation),
+                EnableExecuteCommand = invocation.Get(enableExec) ? true : null,
                 NetworkConfiguration = invocation.GetOptional(subnets) is { Length: > 0 } names
                     ? new NetworkConfiguration
                     {

@@ -56,6 +56,9 @@ internal sealed class CommandOutput
 
     public void Line(string text = "") => _stdout.WriteLine(text);
 
+    /// <summary>Pushes what was written out now (a followed log must not wait for a buffer to fill).</summary>
+    public void Flush() => _stdout.Flush();
+
     /// <summary>A progress note: on standard output with tables, on standard error with JSON so stdout stays one document.</summary>
     public void Progress(string text) => (IsJson ? _stderr : _stdout).WriteLine(text);
 

@@ -9,7 +9,7 @@ namespace Orchestrator.ControlPlane.Agents;
 /// <summary>The gRPC side of the agent protocol (protos/agent.proto): registration and the session stream.</summary>
 public sealed partial class AgentEndpoint(
     InstanceRegistration registration, SessionReports reports, AgentSessions sessions, AgentAuthentication authentication, Ecs.Arns arns,
-    ContainerInstanceActions instances, TimeProvider clock, ILogger<AgentEndpoint> logger)
+    ContainerInstanceActions instances, TaskStreamBroker streams, TimeProvider clock, ILogger<AgentEndpoint> logger)
     : AgentService.AgentServiceBase
 {
     public override Task<ClusterCaResponse> GetClusterCa(ClusterCaRequest request, ServerCallContext context) =>
@@ -105,6 +105,10 @@ public sealed partial class AgentEndpoint(
         Log.DeregisteredSelf(logger, known.Arn);
         return new DeregisterSelfResponse { ContainerInstanceArn = known.Arn };
     }
+
+    /// <summary>A stream the control plane asked this instance's agent to open (logs, a command): relayed by <see cref="TaskStreamBroker"/>.</summary>
+    public override Task Attach(IAsyncStreamReader<AttachUp> requestStream, IServerStreamWriter<AttachDown> responseStream, ServerCallContext context) =>
+        streams.AttachAsync(authentication.Required ? authentication.Identify(context).Arn : null, requestStream, responseStream, context);
 
     public override async Task Session(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControlMessage> responseStream, ServerCallContext context)
     {

@@ -27,6 +27,7 @@ public sealed partial class TaskActions
             request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, request.LaunchType, request.Overrides, request.Tags, request.NetworkConfiguration)
         {
             ClientToken = request.ClientToken,
+            EnableExecuteCommand = request.EnableExecuteCommand ?? false,
         };
         return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, count, onInstances: null, cancellationToken);
     }
@@ -41,7 +42,10 @@ public sealed partial class TaskActions
         }
 
         var launch = new LaunchArguments(
-            request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags, request.NetworkConfiguration);
+            request.Cluster, request.TaskDefinition, request.Group, request.StartedBy, null, request.Overrides, request.Tags, request.NetworkConfiguration)
+        {
+            EnableExecuteCommand = request.EnableExecuteCommand ?? false,
+        };
         return LaunchAsync(launch, null, null, references.Count, references, cancellationToken);
     }
 
@@ -58,6 +62,8 @@ public sealed partial class TaskActions
     {
         /// <summary>RunTask's idempotency token; StartTask has none.</summary>
         public string? ClientToken { get; init; }
+
+        public bool EnableExecuteCommand { get; init; }
     }
 
     /// <summary>ECS's rule for RunTask's clientToken: up to 64 characters, each in the range 33–126.</summary>
@@ -98,7 +104,10 @@ public sealed partial class TaskActions
         {
             Subnets = TaskSubnets(state, definition, launch.NetworkConfiguration),
         };
-        var settings = new TaskSettings(group, launch.StartedBy, launch.LaunchType, launch.Overrides, launch.ClientToken);
+        var settings = new TaskSettings(group, launch.StartedBy, launch.LaunchType, launch.Overrides, launch.ClientToken)
+        {
+            EnableExecuteCommand = launch.EnableExecuteCommand,
+        };
         var request = new LaunchRequest(cluster, definition, placement, settings)
         {
             OnInstances = onInstances?.Select(r => InstanceArn(arns, cluster, r)).ToList(),

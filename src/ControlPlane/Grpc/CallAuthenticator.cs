@@ -13,7 +13,7 @@ namespace Orchestrator.ControlPlane.Grpc;
 /// <summary>
 /// Authenticates the cluster and admin APIs on the gRPC port: every call must be signed with an access key
 /// (<see cref="CallSignature"/>) dated within the allowed clock skew; read-only keys may only read (Describe*, List*,
-/// WatchTasks) and never use the admin API. The agent protocol is left to <see cref="Agents.AgentEndpoint"/>, which
+/// WatchTasks) and never use the admin API, read logs or run commands. The agent protocol is left to <see cref="Agents.AgentEndpoint"/>, which
 /// authenticates agents by their client certificates. In the insecure loopback mode nothing is checked.
 /// </summary>
 public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<ControlPlaneOptions> options, TimeProvider clock, ILogger<CallAuthenticator> logger)
@@ -42,6 +42,23 @@ public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<Cont
         return continuation(request, responseStream, context);
     }
 
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        Check(context, call: null);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        Check(context, call: null);
+        return continuation(requestStream, context);
+    }
+
     private void Check(ServerCallContext context, EcsCall? call)
     {
         var method = context.Method;
@@ -52,9 +69,11 @@ public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<Cont
         }
 
         var key = Authenticate(context);
-        if (key.ReadOnly && (admin || (call is not null && !ReadOnlyActions.Allows(call.Action))))
+        // Of the streams, a read-only key may only watch tasks: logs may hold secrets, and exec changes things.
+        var streamAllowed = call is null && method == ClusterApiPrefix + "WatchTasks";
+        if (key.ReadOnly && (admin || (call is null ? !streamAllowed : !ReadOnlyActions.Allows(call.Action))))
         {
-            var what = admin ? method[AdminPrefix.Length..] : EcsText.Cut(call!.Action, 64);
+            var what = call is null ? method[(method.LastIndexOf('/') + 1)..] : EcsText.Cut(call.Action, 64);
             if (_budget.Allow(LogBudget.AddressOf(context.Peer)))
             {
                 Log.Denied(logger, key.Id, what, context.Peer);

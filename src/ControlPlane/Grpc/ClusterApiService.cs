@@ -2,13 +2,15 @@ using Grpc.Core;
 using Orchestrator.Contracts.Cluster;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Json;
 
 namespace Orchestrator.ControlPlane.Grpc;
 
 /// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
-public sealed class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store) : ClusterApi.ClusterApiBase
+public sealed partial class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store, ITaskStreams streams, ILogger<ClusterApiService> logger)
+    : ClusterApi.ClusterApiBase
 {
     public override async Task<EcsReply> Call(EcsCall request, ServerCallContext context)
     {

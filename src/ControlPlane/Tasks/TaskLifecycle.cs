@@ -59,6 +59,7 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
                 Group = launch.Group ?? $"family:{definition.Family}",
                 LaunchType = launch.LaunchType ?? "EC2",
                 HealthStatus = "UNKNOWN",
+                EnableExecuteCommand = launch.EnableExecuteCommand,
                 Version = 1,
                 CreatedAt = clock.GetUtcNow(),
             },
@@ -95,4 +96,8 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
 }
 
 /// <summary>How a task is started: by whom, in which group, with which overrides.</summary>
-public sealed record TaskSettings(string? Group, string? StartedBy, string? LaunchType = null, TaskOverride? Overrides = null, string? ClientToken = null);
+public sealed record TaskSettings(string? Group, string? StartedBy, string? LaunchType = null, TaskOverride? Overrides = null, string? ClientToken = null)
+{
+    /// <summary>Whether commands may be run in the task's containers (ECS Exec, `orch task exec`).</summary>
+    public bool EnableExecuteCommand { get; init; }
+}

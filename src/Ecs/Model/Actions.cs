@@ -94,6 +94,9 @@ public sealed record RunTaskRequest
     public IReadOnlyList<Tag>? Tags { get; init; }
     public NetworkConfiguration? NetworkConfiguration { get; init; }
 
+    /// <summary>Whether `orch task exec` (ECS Exec) may run commands in the task's containers.</summary>
+    public bool? EnableExecuteCommand { get; init; }
+
     /// <summary>
     /// Makes the call idempotent: a RunTask repeating a token already used in the cluster gets the tasks of the first
     /// call back instead of new ones (SDKs fill it in and send it again when they retry).
@@ -242,4 +245,7 @@ public sealed record StartTaskRequest
     public TaskOverride? Overrides { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
     public NetworkConfiguration? NetworkConfiguration { get; init; }
+
+    /// <summary>Whether `orch task exec` (ECS Exec) may run commands in the task's containers.</summary>
+    public bool? EnableExecuteCommand { get; init; }
 }

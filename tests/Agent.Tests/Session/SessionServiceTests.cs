@@ -1,3 +1,4 @@
+using Orchestrator.Agent.Docker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
@@ -229,7 +230,9 @@ public sealed class SessionServiceTests : IAsyncLifetime
         Runtime = new RuntimeHealthMonitor(_harness.Driver, options, TimeProvider.System, NullLogger<RuntimeHealthMonitor>.Instance);
         await Runtime.CheckAsync(TestContext.Current.CancellationToken);
         _session = new SessionService(
-            _connection, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, new AgentExit(null), NullLogger<SessionService>.Instance);
+            _connection, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, new AgentExit(null),
+            new AttachService(_connection, _harness.Store, new DockerStreams(new Uri(_harness.Options.DockerHost)), NullLogger<AttachService>.Instance),
+            NullLogger<SessionService>.Instance);
         await _session.StartAsync(TestContext.Current.CancellationToken);
     }
 
