@@ -77,6 +77,23 @@ internal sealed class EcsClient
         }
     }
 
+    /// <summary>The task's events, oldest first.</summary>
+    public async Task<TaskEventsReply> TaskEventsAsync(string cluster, string task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.TaskEventsAsync(new TaskEventsRequest { Cluster = cluster, Task = task }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw Translate(e, "TaskEvents");
+        }
+    }
+
     /// <summary>A task's log output as the control plane streams it, until it ends or is cancelled.</summary>
     public async IAsyncEnumerable<TaskOutput> TaskLogsAsync(TaskLogsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

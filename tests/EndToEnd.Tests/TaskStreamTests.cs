@@ -112,6 +112,21 @@ public sealed partial class TaskStreamTests
         Assert.Contains("typed-42", typed.Output, StringComparison.Ordinal);
         Assert.Equal(3, typed.ExitCode);
 
+        // Each command run is one of the task's events: who, which container, which program — never its arguments.
+        (await cluster.OrchAsync("task", "stop", task, "--cluster", cluster.ClusterName)).EnsureSuccess();
+        await Eventually.Async(async () =>
+        {
+            var events = (await cluster.OrchAsync("task", "events", task, "--cluster", cluster.ClusterName)).EnsureSuccess().Stdout;
+            var lines = events.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("placed on container instance", lines[0], StringComparison.Ordinal);
+            Assert.Contains(lines, l => l.Contains("started: main running", StringComparison.Ordinal));
+            Assert.Equal(2, lines.Count(l => l.Contains("command run in container main by access key", StringComparison.Ordinal)));
+            Assert.Contains(lines, l => l.EndsWith("sh with 2 arguments", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("stop requested (UserInitiated)", StringComparison.Ordinal));
+            Assert.Contains("stopped (UserInitiated)", lines[^1], StringComparison.Ordinal);
+            Assert.DoesNotContain("echo", events, StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), cluster.Diagnostics);
+
         var plain = await RunAsync(cluster, "plain", "sleep 600");
         var refused = await cluster.OrchAsync("task", "exec", plain, "--cluster", cluster.ClusterName, "--", "id");
         Assert.Equal(254, refused.ExitCode);

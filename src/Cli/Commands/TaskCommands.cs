@@ -5,7 +5,7 @@ using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch task run|list|describe|stop|logs|exec</c>.</summary>
+/// <summary><c>orch task run|list|describe|stop|logs|exec|events</c>.</summary>
 internal static class TaskCommands
 {
     public static Command Create(CommandRunner runner)
@@ -17,6 +17,7 @@ internal static class TaskCommands
         command.Subcommands.Add(StopCommand(runner));
         command.Subcommands.Add(TaskStreamCommands.Logs(runner));
         command.Subcommands.Add(TaskStreamCommands.Exec(runner));
+        command.Subcommands.Add(TaskStreamCommands.Events(runner));
         return command;
     }
 

@@ -8,7 +8,7 @@ using Orchestrator.Contracts.Cluster;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch task logs</c> and <c>orch task exec</c>: a task's output and commands in it, through its agent.</summary>
+/// <summary><c>orch task logs</c>, <c>exec</c> and <c>events</c>: a task's output, commands in it (through its agent), and its history.</summary>
 internal static class TaskStreamCommands
 {
     public static Command Logs(CommandRunner runner)
@@ -71,6 +71,30 @@ internal static class TaskStreamCommands
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Ctrl-C: the stream ends on the control plane and the agent too.
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Events(CommandRunner runner)
+    {
+        var cluster = ClusterOption.Create();
+        var task = new Argument<string>("task") { Description = "The task's ID or ARN" };
+        var command = new Command("events", "What happened to a task: placed, pulled, started, health, commands run, stopped") { task, cluster };
+        runner.SetAction(command, async (invocation, cancellationToken) =>
+        {
+            var reply = await invocation.Client.TaskEventsAsync(invocation.Get(cluster), invocation.Get(task), cancellationToken);
+            if (invocation.Output.IsJson)
+            {
+                invocation.Output.Json(new { events = reply.Events.Select(e => new { at = e.At.ToDateTimeOffset(), message = e.Message }) });
+                return ExitCodes.Success;
+            }
+
+            foreach (var e in reply.Events)
+            {
+                invocation.Output.Line($"{e.At.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss.fff}  {e.Message}");
             }
 
             return ExitCodes.Success;

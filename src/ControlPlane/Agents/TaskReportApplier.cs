@@ -71,7 +71,38 @@ public static class TaskReportApplier
         // Records holding lists compare by reference, so compare what would be stored.
         return EcsJson.Serialize(updated) == EcsJson.Serialize(task)
             ? record
-            : record with { Task = updated with { Version = task.Version + 1 } };
+            : Events(record, task, updated, now) with { Task = updated with { Version = task.Version + 1 } };
+    }
+
+    /// <summary>What the report changed that the task's ECS fields keep no history of: health, containers exiting.</summary>
+    private static TaskRecord Events(TaskRecord record, EcsTask before, EcsTask after, DateTimeOffset now)
+    {
+        foreach (var container in after.Containers ?? [])
+        {
+            var was = before.Containers?.FirstOrDefault(c => c.Name == container.Name);
+            if (was is null)
+            {
+                continue;
+            }
+
+            if (container.HealthStatus != was.HealthStatus && container.HealthStatus is "HEALTHY" or "UNHEALTHY")
+            {
+                record = record.WithEvent(now, $"container {container.Name} is {container.HealthStatus}");
+            }
+
+            if (container.LastStatus == TaskStatus.Stopped && was.LastStatus != TaskStatus.Stopped)
+            {
+                var how = container.ExitCode is { } code ? $"exited with code {code}" : "stopped";
+                record = record.WithEvent(now, string.IsNullOrEmpty(container.Reason) ? $"container {container.Name} {how}" : $"container {container.Name} {how}: {container.Reason}");
+            }
+        }
+
+        if (after.HealthStatus != before.HealthStatus && after.HealthStatus is "HEALTHY" or "UNHEALTHY")
+        {
+            record = record.WithEvent(now, $"task is {after.HealthStatus}");
+        }
+
+        return record;
     }
 
     private static Container Merge(Container container, ContainerState? report)

@@ -64,7 +64,11 @@ public sealed partial class ClusterApiService
         var task = await FindTaskAsync(start.Cluster, start.Task, token).ConfigureAwait(false);
         var container = CheckExec(task, start);
         var key = context.UserState.TryGetValue(CallAuthenticator.AccessKeyItem, out var item) && item is ManagedAccessKey k ? k.Id : "(insecure mode)";
-        Log.ExecStarted(logger, key, task.TaskArn!, container, EcsText.Cut(start.Command[0], 64), start.Command.Count - 1, start.Tty);
+        var program = EcsText.Cut(start.Command[0], 64);
+        Log.ExecStarted(logger, key, task.TaskArn!, container, program, start.Command.Count - 1, start.Tty);
+        await tasks.RecordEventAsync(task.TaskArn!,
+            $"command run in container {container} by access key {key}: {program} with {start.Command.Count - 1} arguments{(start.Tty ? ", under a terminal" : "")}",
+            clock.GetUtcNow(), token).ConfigureAwait(false);
 
         IExecSession session;
         try
@@ -178,6 +182,29 @@ public sealed partial class ClusterApiService
         return task.ContainerInstanceArn is null
             ? throw GrpcErrors.ToRpc(EcsException.InvalidParameter("The task was never placed on a container instance."))
             : task;
+    }
+
+    public override Task<TaskEventsReply> TaskEvents(TaskEventsRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.Task))
+        {
+            throw GrpcErrors.ToRpc(EcsException.InvalidParameter("task is required."));
+        }
+
+        IReadOnlyList<State.TaskEvent> events;
+        try
+        {
+            events = tasks.Events(request.Cluster, request.Task);
+        }
+        catch (EcsException e)
+        {
+            throw GrpcErrors.ToRpc(e);
+        }
+
+        var reply = new TaskEventsReply();
+        reply.Events.AddRange(events.Select(e => new Contracts.Cluster.TaskEvent { At = Timestamp.FromDateTimeOffset(e.At), Message = e.Message }));
+        return Task.FromResult(reply);
     }
 
     private static TaskOutput ToWire(TaskOutputChunk chunk)

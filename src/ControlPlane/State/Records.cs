@@ -89,6 +89,14 @@ public sealed record TaskRecord
     /// <summary>For service tasks: the service scheduler has seen this task healthy.</summary>
     public bool SeenHealthy { get; init; }
 
+    /// <summary>
+    /// What happened to the task that its ECS fields do not show (health changes, containers exiting, commands run in
+    /// it), oldest first, the last <see cref="MaxEvents"/> only. Its lifecycle times are in <see cref="Task"/>.
+    /// </summary>
+    public IReadOnlyList<TaskEvent> Events { get; init; } = [];
+
+    public const int MaxEvents = 50;
+
     [JsonIgnore]
     public string Arn => Task.TaskArn;
     [JsonIgnore]
@@ -99,6 +107,20 @@ public sealed record TaskRecord
     /// <summary>Whether the task's address is taken: while it holds resources, and after that while its agent may still run it.</summary>
     [JsonIgnore]
     public bool HoldsAddress => Address is not null && (HoldsResources || (AwaitingAgentStop && Task.ContainerInstanceArn is not null));
+}
+
+/// <summary>One entry of a task's events: when, and what happened in words a user reads.</summary>
+public sealed record TaskEvent(DateTimeOffset At, string Message);
+
+public static class TaskEvents
+{
+    /// <summary>The task with <paramref name="message"/> appended to its events (the oldest dropped past the limit).</summary>
+    public static TaskRecord WithEvent(this TaskRecord task, DateTimeOffset at, string message)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var events = task.Events.Count >= TaskRecord.MaxEvents ? task.Events.Skip(task.Events.Count - TaskRecord.MaxEvents + 1) : task.Events;
+        return task with { Events = [.. events, new TaskEvent(at, message)] };
+    }
 }
 
 /// <summary>

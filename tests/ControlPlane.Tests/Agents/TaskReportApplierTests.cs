@@ -37,6 +37,41 @@ public sealed class TaskReportApplierTests
     }
 
     [Fact]
+    public void Apply_HealthChangesAndContainerExits_AreRecordedAsTaskEvents_OnceEach()
+    {
+        var healthy = TaskReportApplier.Apply(Stored(), Report(Status.Running, "HEALTHY", "HEALTHY"), Now);
+        var again = TaskReportApplier.Apply(healthy, Report(Status.Running, "HEALTHY", "HEALTHY"), Now.AddSeconds(1));
+        var exited = Report(Status.Running, "UNHEALTHY", "UNHEALTHY");
+        exited.Containers[1].LastStatus = Status.Stopped;
+        exited.Containers[1].ExitCode = 3;
+        var after = TaskReportApplier.Apply(again, exited, Now.AddSeconds(2));
+
+        Assert.Equal(
+            [
+                new TaskEvent(Now, "container web is HEALTHY"),
+                new TaskEvent(Now, "task is HEALTHY"),
+                new TaskEvent(Now.AddSeconds(2), "container web is UNHEALTHY"),
+                new TaskEvent(Now.AddSeconds(2), "container sidecar exited with code 3"),
+                new TaskEvent(Now.AddSeconds(2), "task is UNHEALTHY"),
+            ],
+            after.Events);
+    }
+
+    [Fact]
+    public void WithEvent_KeepsTheLastFiftyOnly()
+    {
+        var task = Stored();
+        for (var i = 0; i < 60; i++)
+        {
+            task = task.WithEvent(Now.AddSeconds(i), $"event {i}");
+        }
+
+        Assert.Equal(TaskRecord.MaxEvents, task.Events.Count);
+        Assert.Equal("event 10", task.Events[0].Message);
+        Assert.Equal("event 59", task.Events[^1].Message);
+    }
+
+    [Fact]
     public void Apply_AgentStoppingTheTask_DesiredStoppedAtOnceWithWhy_ItsStoppedReportKeepsThat()
     {
         var report = Report(Status.Running, "", "");
