@@ -5,7 +5,7 @@
 #   deploy/bundle.sh [RID …]        RIDs: linux-x64 linux-arm64 win-x64 (default: all three)
 #
 #   orch-<version>[-<rid>]/
-#     install.sh, install.ps1, systemd/*.service, README.md, examples/
+#     install.sh, install.ps1 (+ its agent-settings.txt), systemd/*.service, README.md, examples/
 #     bin/<rid>/{controlplane,agent,orch}/     self-contained programs (the SDK picks the runtime version)
 #     images/linux-<arch>/pause.tar            the awsvpc pause image (docker save format, tag orch/pause:<hash>)
 #     images/linux-<arch>/busybox.tar          local/busybox:1, when the building machine's Docker has it
@@ -99,7 +99,7 @@ if command -v docker >/dev/null 2>&1 && docker image inspect local/busybox:1 >/d
 fi
 
 cp -a "$root/deploy/install.sh" "$root/deploy/systemd" "$root/README.md" "$root/examples" "$out/"
-cp -a "$root/deploy/windows/install.ps1" "$out/"
+cp -a "$root/deploy/windows/install.ps1" "$root/deploy/windows/agent-settings.txt" "$out/"
 chmod 755 "$out/install.sh"
 
 # Every file's checksum, paths relative to the bundle (sha256sum -c format).
