@@ -62,6 +62,7 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
         Assert.False(Directory.Exists(Path.Combine(host.InstallPrefix, "bin", "agent")));
 
         // install.sh run from inside the unpacked bundle: no --from, no --from-bundle.
+        var joining = System.Diagnostics.Stopwatch.StartNew();
         var install = await InstallShAsync(host, arguments, secrets);
         Assert.True(install.Succeeded, $"install.sh from the bundle failed:\n{install.Stdout}\n{install.Stderr}");
         output.WriteLine(install.Stdout);
@@ -94,6 +95,7 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
             Assert.True(found.AgentConnected, $"{host}: the agent is not connected yet");
         }, TimeSpan.FromSeconds(60), lab.Diagnostics, TimeSpan.FromMilliseconds(250));
         var instance = found!;
+        output.WriteLine($"install.sh from the bundle (sums checked, images loaded) to instance ACTIVE and connected: {joining.Elapsed.TotalSeconds:0.0} s");
         Assert.Contains($"Registered as {instance.ContainerInstanceArn}", install.Stdout, StringComparison.Ordinal);
 
         var sleeper = Path.Combine(host.Directory, "sleeper.json");
@@ -124,7 +126,9 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
                 "--listen", "127.0.0.1", "--grpc-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--http-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ];
+            var installing = System.Diagnostics.Stopwatch.StartNew();
             var first = await Commands.RunAsync("bash", [bundle.InstallSh, .. arguments], TimeSpan.FromSeconds(120));
+            output.WriteLine($"install.sh controlplane (first install, to answering orch): {installing.Elapsed.TotalSeconds:0.0} s");
             Assert.True(first.Succeeded, $"install.sh controlplane failed:\n{first.Stdout}\n{first.Stderr}");
             output.WriteLine(SecretLine().Replace(first.Stdout, "ORCH_SECRET_ACCESS_KEY=(hidden)"));
 
