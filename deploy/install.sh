@@ -2,7 +2,7 @@
 # Installs the control plane or the agent from an offline bundle (see bundle.sh), as a systemd service.
 #
 #   ./install.sh controlplane [--listen 0.0.0.0] [--grpc-port 7070] [--http-port 8080] [--data-dir DIR]
-#                [--prefix DIR] [--no-systemd] [--no-start]
+#                [--tls-san NAME,…] [--prefix DIR] [--no-systemd] [--no-start]
 #   ./install.sh agent --endpoint https://CONTROL-PLANE:7070 --cluster C --activation-id ID --activation-code CODE
 #                [--ca-fingerprint sha256:… | --ca-file FILE] [--attributes k=v,…] [--docker-host URL]
 #                [--data-dir DIR] [--prefix DIR] [--from DIR | --from-bundle DIR] [--docker-install] [--no-systemd]
@@ -43,7 +43,7 @@ from=""
 bundle=""
 # The activation may also come from the environment (ORCH_ACTIVATION_ID, ORCH_ACTIVATION_CODE): a code given that
 # way stays off the command line, where other users of the host could read it (ps).
-listen="" grpc_port="" http_port="" endpoint="" cluster=default
+listen="" grpc_port="" http_port="" tls_san="" endpoint="" cluster=default
 activation_id=${ORCH_ACTIVATION_ID:-} activation_code=${ORCH_ACTIVATION_CODE:-}
 ca_fingerprint="" ca_file="" attributes="" docker_host="" data_dir=""
 register_timeout=${ORCH_INSTALL_TIMEOUT:-60}
@@ -64,6 +64,7 @@ while [ $# -gt 0 ]; do
     --listen) need "$@"; listen=$2; shift 2 ;;
     --grpc-port) need "$@"; grpc_port=$2; shift 2 ;;
     --http-port) need "$@"; http_port=$2; shift 2 ;;
+    --tls-san) need "$@"; tls_san=$2; shift 2 ;;
     --endpoint) need "$@"; endpoint=$2; shift 2 ;;
     --cluster) need "$@"; cluster=$2; shift 2 ;;
     --activation-id) need "$@"; activation_id=$2; shift 2 ;;
@@ -164,6 +165,7 @@ if [ "$role" = controlplane ]; then
   [ -n "$listen" ] || listen=$(previous ORCH_LISTEN)
   [ -n "$grpc_port" ] || grpc_port=$(previous ORCH_GRPC_PORT)
   [ -n "$http_port" ] || http_port=$(previous ORCH_HTTP_PORT)
+  [ -n "$tls_san" ] || tls_san=$(previous ORCH_TLS_SAN)
   if [ -z "$data_dir" ]; then
     if [ "$systemd" -eq 1 ]; then data_dir=/var/lib/orch-controlplane; else data_dir=$prefix/var/lib/orch-controlplane; fi
   fi
@@ -191,6 +193,8 @@ if [ "$role" = controlplane ]; then
       echo "ORCH_LISTEN=$listen"
       echo "ORCH_GRPC_PORT=$grpc_port"
       echo "ORCH_HTTP_PORT=$http_port"
+      # Other names agents reach it by (DNS names, a public address): its TLS certificate carries them.
+      echo "ORCH_TLS_SAN=$tls_san"
     } >"$env_file.new"
     mv "$env_file.new" "$env_file"
   )
@@ -209,7 +213,7 @@ if [ "$role" = controlplane ]; then
     [ ! -f "$log_file" ] || mv -f "$log_file" "$log_file.1"
     # Its output goes to the log file, not a terminal: the control plane never prints the admin secret there.
     (exec setsid "$prefix/bin/controlplane/ControlPlane" --data-dir "$data_dir" --listen "$listen" \
-      --grpc-port "$grpc_port" --http-port "$http_port" </dev/null >"$log_file" 2>&1) &
+      --grpc-port "$grpc_port" --http-port "$http_port" --tls-san "$tls_san" </dev/null >"$log_file" 2>&1) &
     echo $! >"$pid_file"
     cp_log() { cat "$log_file" 2>/dev/null || true; }
     cp_alive() { pid_of "$pid_file" ControlPlane >/dev/null; }

@@ -126,7 +126,8 @@ $lines = foreach ($row in $Table) {
   $value = Get-Variable -Name $row.Parameter -ValueOnly
   if ($value) { "$($row.Variable)=$value" }
 }
-Set-Content -Path "$EnvFile.new" -Value $lines -Encoding utf8NoBOM
+# UTF-8 without a byte order mark, in Windows PowerShell 5.1 as in PowerShell 7.
+[System.IO.File]::WriteAllLines("$EnvFile.new", [string[]]$lines)
 Move-Item -Force "$EnvFile.new" $EnvFile
 
 $binaryPath = "`"$Exe`" --settings-file `"$EnvFile`""

@@ -16,7 +16,7 @@ public sealed partial class WindowsInstallerTests
     private static readonly string Deploy = Path.Combine(RepositoryRoot(), "deploy");
 
     /// <summary>install.sh options with no Windows counterpart: systemd, apt-get, and the control plane's own.</summary>
-    private static readonly string[] LinuxOnly = ["--no-systemd", "--docker-install", "--listen", "--grpc-port", "--http-port"];
+    private static readonly string[] LinuxOnly = ["--no-systemd", "--docker-install", "--listen", "--grpc-port", "--http-port", "--tls-san"];
 
     private static IReadOnlyList<(string Parameter, string Variable, string InstallShOption)> Table() =>
         [.. File.ReadAllLines(Path.Combine(Deploy, "windows", "agent-settings.txt"))

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Docker.DotNet;
@@ -120,10 +122,11 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
         try
         {
             var dataDir = Path.Combine(prefix.FullName, "data");
+            var grpcPort = FreePort();
             string[] arguments =
             [
-                "controlplane", "--no-systemd", "--prefix", prefix.FullName, "--data-dir", dataDir,
-                "--listen", "127.0.0.1", "--grpc-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "controlplane", "--no-systemd", "--prefix", prefix.FullName, "--data-dir", dataDir, "--tls-san", "orch-cp.example,10.1.2.3",
+                "--listen", "127.0.0.1", "--grpc-port", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--http-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ];
             var installing = System.Diagnostics.Stopwatch.StartNew();
@@ -147,6 +150,9 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
             var log = Path.Combine(prefix.FullName, "log", "orch-controlplane.log");
             Assert.DoesNotContain(secret, await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken), StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(prefix.FullName, "etc", "orch", "controlplane.env")));
+            var names = await ServerNamesAsync(grpcPort);
+            Assert.Contains("orch-cp.example", names);
+            Assert.Contains("10.1.2.3", names);
 
             // The installed orch, with that configuration, talks to it (TLS with the cluster CA, signed with the key).
             var orch = Path.Combine(prefix.FullName, "bin", "orch", "orch");
@@ -172,6 +178,7 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
             Assert.Equal(ca, await File.ReadAllBytesAsync(Path.Combine(dataDir, "pki", "ca.crt"), TestContext.Current.CancellationToken));
             Assert.Equal(adminBefore, await File.ReadAllTextAsync(config, TestContext.Current.CancellationToken));
             Assert.NotEqual(firstPid, await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken));
+            Assert.Contains("orch-cp.example", await ServerNamesAsync(grpcPort));
             var again = await Commands.RunAsync(orch, ["cluster", "list"], TimeSpan.FromSeconds(30), environment);
             again.EnsureSuccess();
             Assert.Contains("installed", again.Stdout, StringComparison.Ordinal);
@@ -205,6 +212,26 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
 
     private static Task<CommandResult> InHostAsync(LabHost host, string program, IEnumerable<string> arguments) =>
         Commands.RunAsync("nsenter", [$"--net={host.Namespace.Path}", "--", program, .. arguments], TimeSpan.FromSeconds(20));
+
+    /// <summary>The DNS names and addresses in the certificate the gRPC port presents.</summary>
+    private static async Task<IReadOnlyList<string>> ServerNamesAsync(int port)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+        X509Certificate2? presented = null;
+        await using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, _) =>
+        {
+            presented = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            return true; // read only: no request is sent
+        });
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", ApplicationProtocols = [SslApplicationProtocol.Http2] }, TestContext.Current.CancellationToken);
+        Assert.NotNull(presented);
+        using (presented)
+        {
+            var san = presented.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
+            return [.. san.EnumerateDnsNames(), .. san.EnumerateIPAddresses().Select(a => a.ToString())];
+        }
+    }
 
     private static int FreePort()
     {
