@@ -55,13 +55,17 @@ public sealed partial class LabCluster
         });
         var engines = Task.Run(async () =>
         {
-            var archive = await SaveImagesAsync();
+            // No images at all: the hosts' engines start empty (a test that brings its own, e.g. from a bundle).
+            var archive = _options.Images.Count == 0 ? null : await SaveImagesAsync();
             await Task.WhenAll(_hosts.Select(async host =>
             {
                 await host.CreateNetworkAsync();
                 await host.StartContainerdAsync();
                 await host.StartDockerdAsync();
-                await host.LoadImagesAsync(archive);
+                if (archive is not null)
+                {
+                    await host.LoadImagesAsync(archive);
+                }
             }));
         });
         await Task.WhenAll(controlPlane, engines);

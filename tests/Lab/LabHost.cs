@@ -87,7 +87,10 @@ public sealed partial class LabHost
     /// <summary>Where the containerd of the host whose directory is <paramref name="hostDirectory"/> listens.</summary>
     internal static string ContainerdSocketIn(string hostDirectory) => Path.Combine(hostDirectory, "run", "containerd", "containerd.sock");
 
-    /// <summary>The namespace, its veth pair (eth0 inside with the host's address, default route via the lab gateway) and lo.</summary>
+    /// <summary>
+    /// The namespace, its veth pair (eth0 inside with the host's address, default route via the lab gateway unless
+    /// <see cref="LabOptions.NoDefaultRoute"/>) and lo.
+    /// </summary>
     internal async Task CreateNetworkAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
@@ -100,8 +103,12 @@ public sealed partial class LabHost
             ["ip", "-n", Namespace.Name, "addr", "add", $"{Address}/24", "dev", "eth0"],
             ["ip", "-n", Namespace.Name, "link", "set", "eth0", "up"],
             ["ip", "-n", Namespace.Name, "link", "set", "lo", "up"],
-            ["ip", "-n", Namespace.Name, "route", "add", "default", "via", _network.Gateway.ToString()],
         ];
+        if (!_options.NoDefaultRoute)
+        {
+            steps = [.. steps, ["ip", "-n", Namespace.Name, "route", "add", "default", "via", _network.Gateway.ToString()]];
+        }
+
         foreach (var step in steps)
         {
             (await Commands.RunAsync(step[0], step[1..], TimeSpan.FromSeconds(20))).EnsureSuccess();

@@ -43,6 +43,12 @@ public sealed record LabOptions
     /// </summary>
     public bool StartAgents { get; init; } = true;
 
+    /// <summary>
+    /// Hosts without a default route: they reach the lab network (the control plane on <see cref="LabNetwork.Gateway"/>,
+    /// each other) and nothing else, as an offline site would; any other address is "network unreachable" at once.
+    /// </summary>
+    public bool NoDefaultRoute { get; init; }
+
     /// <summary>How long the lab may take to come up (hosts' dockerd, images, agents connected).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 }

@@ -2,11 +2,19 @@ namespace Orchestrator.Agent.Configuration;
 
 /// <summary>
 /// Turns the agent's flags and <c>ORCH_*</c> environment variables into configuration keys of the <c>Agent</c>
-/// section. The command line wins over the environment; <c>--Agent:Key=value</c> keys pass through unchanged.
+/// section. The command line wins over a settings file (<c>--settings-file</c>), which wins over the environment;
+/// <c>--Agent:Key=value</c> keys pass through unchanged.
 /// </summary>
 public static class AgentCommandLine
 {
     private const string Section = AgentOptions.SectionName;
+
+    /// <summary>
+    /// The flag naming a file of <c>ORCH_*=value</c> lines (the <see cref="EnvironmentVariables"/>; blank lines and
+    /// <c>#</c> comments allowed): how the Windows service gets its settings (deploy/windows/install.ps1 writes the
+    /// file, readable by SYSTEM and Administrators only), so that no secret is on its command line.
+    /// </summary>
+    public const string SettingsFileFlag = "settings-file";
 
     /// <summary>Flag (without dashes) → configuration key.</summary>
     public static IReadOnlyDictionary<string, string> Flags { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -58,6 +66,8 @@ public static class AgentCommandLine
         Usage: Agent [options]
 
           --deregister           deregister this host's container instance (with its client certificate) and exit
+          --settings-file PATH   ORCH_*=value lines (the variables below), e.g. the Windows service's agent.env;
+                                 they win over the environment, flags win over them
           --endpoint URL         control plane gRPC address (ORCH_ENDPOINT; default http://127.0.0.1:7070); https://
                                  for a secure control plane (TLS with the cluster CA, a client certificate per host)
           --activation-id ID     the activation a new host joins with, from orch activation create (ORCH_ACTIVATION_ID)
@@ -105,6 +115,14 @@ public static class AgentCommandLine
             }
         }
 
+        if (SettingsFile(args) is { } settingsFile)
+        {
+            foreach (var (key, value) in ReadSettingsFile(settingsFile))
+            {
+                values[key] = value;
+            }
+        }
+
         var remaining = new List<string>();
         var repeated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
@@ -119,6 +137,12 @@ public static class AgentCommandLine
             var body = arg[2..];
             var equals = body.IndexOf('=', StringComparison.Ordinal);
             var flag = equals < 0 ? body : body[..equals];
+            if (string.Equals(flag, SettingsFileFlag, StringComparison.OrdinalIgnoreCase))
+            {
+                i += equals < 0 ? 1 : 0; // read above
+                continue;
+            }
+
             var list = RepeatableFlags.GetValueOrDefault(flag);
             if (list is null && !Flags.ContainsKey(flag))
             {
@@ -161,5 +185,70 @@ public static class AgentCommandLine
         }
 
         return ([.. values], remaining);
+    }
+
+    /// <summary>The <c>--settings-file</c> value, if the flag is given (the last one wins).</summary>
+    private static string? SettingsFile(IReadOnlyList<string> args)
+    {
+        string? path = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (string.Equals(args[i], "--" + SettingsFileFlag, StringComparison.OrdinalIgnoreCase))
+            {
+                path = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"The option --{SettingsFileFlag} needs a value.");
+            }
+            else if (args[i].StartsWith($"--{SettingsFileFlag}=", StringComparison.OrdinalIgnoreCase))
+            {
+                path = args[i][(SettingsFileFlag.Length + 3)..];
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary>The configuration values of a settings file; a line that is not a known <c>ORCH_*=value</c> is refused, naming its line.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ReadSettingsFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"The settings file {path} cannot be read ({e.Message}).", e);
+        }
+
+        var values = new List<KeyValuePair<string, string>>();
+        for (var n = 0; n < lines.Length; n++)
+        {
+            var line = lines[n].Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            // The message names the setting only, never the line: it may hold a secret.
+            if (equals < 0)
+            {
+                throw new ArgumentException($"The settings file {path}, line {n + 1}: not NAME=value.");
+            }
+
+            var name = line[..equals].Trim();
+            if (!EnvironmentVariables.TryGetValue(name, out var key))
+            {
+                throw new ArgumentException($"The settings file {path}, line {n + 1}: '{name}' is not one of the agent's settings ({string.Join(", ", EnvironmentVariables.Keys)}).");
+            }
+
+            var value = line[(equals + 1)..];
+            if (value.Length > 0)
+            {
+                values.Add(new(key, value));
+            }
+        }
+
+        return values;
     }
 }
