@@ -94,6 +94,16 @@ internal sealed class EcsClient
         }
     }
 
+    /// <summary>A task's usage samples: the latest, or with follow each new one until cancelled.</summary>
+    public async IAsyncEnumerable<TaskStatsReply> TaskStatsAsync(TaskStatsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var call = _api.TaskStats(request, cancellationToken: cancellationToken);
+        while (await NextAsync(call.ResponseStream, "TaskStats", cancellationToken) is { } sample)
+        {
+            yield return sample;
+        }
+    }
+
     /// <summary>A task's log output as the control plane streams it, until it ends or is cancelled.</summary>
     public async IAsyncEnumerable<TaskOutput> TaskLogsAsync(TaskLogsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

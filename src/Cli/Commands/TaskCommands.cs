@@ -5,7 +5,7 @@ using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch task run|list|describe|stop|logs|exec|events</c>.</summary>
+/// <summary><c>orch task run|list|describe|stop|logs|exec|events|stats</c>.</summary>
 internal static class TaskCommands
 {
     public static Command Create(CommandRunner runner)
@@ -18,6 +18,7 @@ internal static class TaskCommands
         command.Subcommands.Add(TaskStreamCommands.Logs(runner));
         command.Subcommands.Add(TaskStreamCommands.Exec(runner));
         command.Subcommands.Add(TaskStreamCommands.Events(runner));
+        command.Subcommands.Add(TaskStreamCommands.Stats(runner));
         return command;
     }
 

@@ -78,6 +78,76 @@ internal static class TaskStreamCommands
         return command;
     }
 
+    public static Command Stats(CommandRunner runner)
+    {
+        var cluster = ClusterOption.Create();
+        var task = new Argument<string>("task") { Description = "The task's ID or ARN" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Refresh with each new sample until Ctrl-C" };
+        var command = new Command("stats", "What a task's containers use: CPU, memory, network and block I/O (sampled by its agent)") { task, cluster, follow };
+        runner.SetAction(command, async (invocation, cancellationToken) =>
+        {
+            var request = new TaskStatsRequest { Cluster = invocation.Get(cluster), Task = invocation.Get(task), Follow = invocation.Get(follow) };
+            var output = invocation.Output;
+            var first = true;
+            try
+            {
+                await foreach (var sample in invocation.Client.TaskStatsAsync(request, cancellationToken))
+                {
+                    if (output.IsJson)
+                    {
+                        output.Json(new
+                        {
+                            sampledAt = sample.SampledAt?.ToDateTimeOffset(),
+                            containers = sample.Containers.Select(c => new
+                            {
+                                name = c.Name, cpuPercent = Math.Round(c.CpuPercent, 2), memoryUsedBytes = c.MemoryUsedBytes, memoryLimitBytes = c.MemoryLimitBytes,
+                                networkRxBytes = c.NetworkRxBytes, networkTxBytes = c.NetworkTxBytes, blockReadBytes = c.BlockReadBytes, blockWriteBytes = c.BlockWriteBytes,
+                            }),
+                        });
+                    }
+                    else
+                    {
+                        if (!first && request.Follow && !Console.IsOutputRedirected)
+                        {
+                            output.Line("\u001b[H\u001b[2J"); // a refreshing table, as docker stats
+                        }
+
+                        StatsTable(output, sample);
+                    }
+
+                    output.Flush();
+                    first = false;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C.
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void StatsTable(Output.CommandOutput output, TaskStatsReply sample)
+    {
+        output.Line($"{"CONTAINER",-20} {"CPU %",7} {"MEM USAGE / LIMIT",-23} {"MEM %",6} {"NET I/O",-21} {"BLOCK I/O",-21}");
+        foreach (var c in sample.Containers)
+        {
+            var memoryPercent = c.MemoryLimitBytes > 0 ? 100.0 * c.MemoryUsedBytes / c.MemoryLimitBytes : 0;
+            output.Line(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{c.Name,-20} {c.CpuPercent,6:0.00}% {Bytes(c.MemoryUsedBytes) + " / " + Bytes(c.MemoryLimitBytes),-23} {memoryPercent,5:0.0}% {Bytes(c.NetworkRxBytes) + " / " + Bytes(c.NetworkTxBytes),-21} {Bytes(c.BlockReadBytes) + " / " + Bytes(c.BlockWriteBytes),-21}"));
+        }
+    }
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##}GiB"),
+        >= 1L << 20 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.##}MiB"),
+        >= 1L << 10 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 10):0.##}KiB"),
+        _ => $"{bytes}B",
+    };
+
     public static Command Events(CommandRunner runner)
     {
         var cluster = ClusterOption.Create();

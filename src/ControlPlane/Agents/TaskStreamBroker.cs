@@ -92,6 +92,32 @@ public sealed partial class TaskStreamBroker(AgentSessions sessions, ILogger<Tas
         }
     }
 
+    public async IAsyncEnumerable<TaskUsage> StatsAsync(string instanceArn, string taskArn, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var stream = await OpenAsync(instanceArn, new OpenStream { TaskArn = taskArn, Stats = new StatsRequest { Follow = follow } }, cancellationToken)
+            .ConfigureAwait(false);
+        while (await stream.NextAsync(cancellationToken).ConfigureAwait(false) is { } message)
+        {
+            if (message.End is { } end)
+            {
+                if (!string.IsNullOrEmpty(end.Error))
+                {
+                    throw new TaskStreamException(end.Error);
+                }
+
+                yield break;
+            }
+
+            if (message.Stats is { } sample)
+            {
+                yield return new TaskUsage(sample.SampledAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue, [.. sample.Containers.Select(c => new Tasks.ContainerUsage(
+                    c.Name, c.CpuPercent, c.MemoryUsedBytes, c.MemoryLimitBytes, c.NetworkRxBytes, c.NetworkTxBytes, c.BlockReadBytes, c.BlockWriteBytes))]);
+            }
+        }
+
+        throw new TaskStreamException("The agent's stream broke off: its container instance disconnected.");
+    }
+
     public async Task<IExecSession> ExecAsync(string instanceArn, string taskArn, ExecCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -184,6 +184,41 @@ public sealed partial class ClusterApiService
             : task;
     }
 
+    public override async Task TaskStats(TaskStatsRequest request, IServerStreamWriter<TaskStatsReply> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        var token = context.CancellationToken;
+        var task = await FindTaskAsync(request.Cluster, request.Task, token).ConfigureAwait(false);
+        try
+        {
+            await foreach (var usage in streams.StatsAsync(task.ContainerInstanceArn!, task.TaskArn!, request.Follow, token).ConfigureAwait(false))
+            {
+                var reply = new TaskStatsReply { SampledAt = Timestamp.FromDateTimeOffset(usage.SampledAt) };
+                reply.Containers.AddRange(usage.Containers.Select(c => new Contracts.Cluster.ContainerUsage
+                {
+                    Name = c.Name,
+                    CpuPercent = c.CpuPercent,
+                    MemoryUsedBytes = c.MemoryUsedBytes,
+                    MemoryLimitBytes = c.MemoryLimitBytes,
+                    NetworkRxBytes = c.NetworkRxBytes,
+                    NetworkTxBytes = c.NetworkTxBytes,
+                    BlockReadBytes = c.BlockReadBytes,
+                    BlockWriteBytes = c.BlockWriteBytes,
+                }));
+                await responseStream.WriteAsync(reply, token).ConfigureAwait(false);
+            }
+        }
+        catch (TaskStreamException e)
+        {
+            throw GrpcErrors.ToRpc(EcsException.Client(e.Message));
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The client stopped watching.
+        }
+    }
+
     public override Task<TaskEventsReply> TaskEvents(TaskEventsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -13,6 +13,9 @@ public interface ITaskStreams
     /// </summary>
     IAsyncEnumerable<TaskOutputChunk> LogsAsync(string instanceArn, string taskArn, TaskLogsQuery query, CancellationToken cancellationToken);
 
+    /// <summary>What the task's containers use, as its agent samples it: the latest sample, or with follow each new one.</summary>
+    IAsyncEnumerable<TaskUsage> StatsAsync(string instanceArn, string taskArn, bool follow, CancellationToken cancellationToken);
+
     /// <summary>Starts a command in one of the task's containers; the session carries its input and output.</summary>
     Task<IExecSession> ExecAsync(string instanceArn, string taskArn, ExecCommand command, CancellationToken cancellationToken);
 }
@@ -20,6 +23,13 @@ public interface ITaskStreams
 public sealed record TaskLogsQuery(IReadOnlyList<string> Containers, bool Follow, DateTimeOffset? Since, int? Tail);
 
 public sealed record ExecCommand(string Container, IReadOnlyList<string> Command, bool Tty, bool Stdin, uint Rows, uint Columns);
+
+/// <summary>One sample of a task's usage, per container.</summary>
+public sealed record TaskUsage(DateTimeOffset SampledAt, IReadOnlyList<ContainerUsage> Containers);
+
+/// <summary>A container's usage; CPU in percent of one CPU.</summary>
+public sealed record ContainerUsage(
+    string Name, double CpuPercent, long MemoryUsedBytes, long MemoryLimitBytes, long NetworkRxBytes, long NetworkTxBytes, long BlockReadBytes, long BlockWriteBytes);
 
 /// <summary>A log line (with <see cref="Time"/>) or a piece of a command's output; fd 1 is stdout, 2 stderr.</summary>
 public sealed record TaskOutputChunk(string Container, int Fd, ReadOnlyMemory<byte> Data, DateTimeOffset? Time);
