@@ -28,6 +28,8 @@ public static class ServiceView
                 DeploymentCircuitBreaker = new DeploymentCircuitBreaker(service.CircuitBreakerEnabled, service.CircuitBreakerRollback),
                 MaximumPercent = service.MaximumPercent,
                 MinimumHealthyPercent = service.MinimumHealthyPercent,
+                Alarms = new DeploymentAlarms { AlarmNames = [], Enable = false, Rollback = false },
+                Strategy = "ROLLING",
             },
             Deployments = service.Deployments.Select(d => d with { RunningCount = Running(d.Id), PendingCount = Pending(d.Id) }).ToList(),
             Events = service.Events,

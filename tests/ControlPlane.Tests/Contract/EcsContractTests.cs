@@ -8,12 +8,6 @@ namespace Orchestrator.ControlPlane.Tests.Contract;
 /// <summary>The control plane's ECS API against ECS's own API model: names, types, enums and required members.</summary>
 public sealed class EcsContractTests
 {
-    /// <summary>
-    /// Members ECS added after the vendored model (aws-cli 2.9.19) that the control plane reads: RunTask's clientToken
-    /// (an idempotency token newer SDKs fill in on every call).
-    /// </summary>
-    private static readonly HashSet<(string Action, string Member)> NewerThanTheModel = [("RunTask", "clientToken")];
-
     [Fact]
     public void RequestShapes_EveryMemberWeReadIsAnEcsMember()
     {
@@ -21,7 +15,7 @@ public sealed class EcsContractTests
         foreach (var (action, (request, _)) in EcsActions.Shapes)
         {
             var ecsMembers = model.Members(model.InputShape(action));
-            var ours = EcsJson.Options.GetTypeInfo(request).Properties.Select(p => p.Name).Where(name => !NewerThanTheModel.Contains((action, name)));
+            var ours = EcsJson.Options.GetTypeInfo(request).Properties.Select(p => p.Name);
             Assert.All(ours, name => Assert.True(ecsMembers.Contains(name), $"{action}: {name} is not a member of ECS's {model.InputShape(action)}"));
         }
     }
