@@ -108,6 +108,9 @@ public static class EcsMembers
     private static readonly NoOp Empty = new("[]", _ => false);
     private static readonly NoOp NotEnabled = new("{\"enabled\":false}",
         v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("enabled", out var enabled) && enabled.ValueKind == JsonValueKind.False);
+    private static readonly NoOp EcsController = new("{\"type\":\"ECS\"}",
+        v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String &&
+             type.GetString() == "ECS" && v.EnumerateObject().Count() == 1);
     private static readonly NoOp Zero = new("0", v => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n == 0);
 
     /// <summary>
@@ -127,7 +130,7 @@ public static class EcsMembers
             ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty, ["serviceRegistries"] = Empty,
             ["capacityProviderStrategy"] = Empty, ["enableExecuteCommand"] = False, ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty, ["enableECSManagedTags"] = False,
-            ["propagateTags"] = None,
+            ["propagateTags"] = None, ["deploymentController"] = EcsController,
         },
         [typeof(RunTaskRequest)] = new()
         {
