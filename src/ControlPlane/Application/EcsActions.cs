@@ -18,9 +18,12 @@ public sealed class EcsActions(EcsResources resources)
             ["CreateCluster"] = Bind<CreateClusterRequest, ClusterResponse>((api, r, ct) => api.Clusters.CreateClusterAsync(r, ct)),
             ["DeleteCluster"] = Bind<DeleteClusterRequest, ClusterResponse>((api, r, ct) => api.Clusters.DeleteClusterAsync(r, ct)),
             ["DescribeClusters"] = Bind<DescribeClustersRequest, DescribeClustersResponse>((api, r, ct) => api.Clusters.DescribeClustersAsync(r, ct)),
+            ["UpdateCluster"] = Bind<UpdateClusterRequest, ClusterResponse>((api, r, ct) => api.Clusters.UpdateClusterAsync(r, ct)),
+            ["UpdateClusterSettings"] = Bind<UpdateClusterSettingsRequest, ClusterResponse>((api, r, ct) => api.Clusters.UpdateClusterSettingsAsync(r, ct)),
             ["ListClusters"] = Bind<ListRequest, ListClustersResponse>((api, r, ct) => api.Clusters.ListClustersAsync(r, ct)),
             ["RegisterTaskDefinition"] = Bind<RegisterTaskDefinitionRequest, TaskDefinitionResponse>((api, r, ct) => api.TaskDefinitions.RegisterTaskDefinitionAsync(r, ct)),
             ["DeregisterTaskDefinition"] = Bind<DeregisterTaskDefinitionRequest, TaskDefinitionResponse>((api, r, ct) => api.TaskDefinitions.DeregisterTaskDefinitionAsync(r, ct)),
+            ["DeleteTaskDefinitions"] = Bind<DeleteTaskDefinitionsRequest, DeleteTaskDefinitionsResponse>((api, r, ct) => api.TaskDefinitions.DeleteTaskDefinitionsAsync(r, ct)),
             ["DescribeTaskDefinition"] = Bind<DescribeTaskDefinitionRequest, TaskDefinitionResponse>((api, r, ct) => api.TaskDefinitions.DescribeTaskDefinitionAsync(r, ct)),
             ["ListTaskDefinitions"] = Bind<ListTaskDefinitionsRequest, ListTaskDefinitionsResponse>((api, r, ct) => api.TaskDefinitions.ListTaskDefinitionsAsync(r, ct)),
             ["ListTaskDefinitionFamilies"] = Bind<ListTaskDefinitionFamiliesRequest, ListTaskDefinitionFamiliesResponse>((api, r, ct) => api.TaskDefinitions.ListTaskDefinitionFamiliesAsync(r, ct)),
@@ -41,10 +44,30 @@ public sealed class EcsActions(EcsResources resources)
             ["DeleteService"] = Bind<DeleteServiceRequest, ServiceResponse>((api, r, ct) => api.Services.DeleteServiceAsync(r, ct)),
             ["DescribeServices"] = Bind<DescribeServicesRequest, DescribeServicesResponse>((api, r, ct) => api.Services.DescribeServicesAsync(r, ct)),
             ["ListServices"] = Bind<ListServicesRequest, ListServicesResponse>((api, r, ct) => api.Services.ListServicesAsync(r, ct)),
+            ["ListServicesByNamespace"] = Bind<ListServicesByNamespaceRequest, ListServicesByNamespaceResponse>((api, r, ct) => api.Services.ListServicesByNamespaceAsync(r, ct)),
+            ["DescribeCapacityProviders"] = Bind<DescribeCapacityProvidersRequest, DescribeCapacityProvidersResponse>((api, r, ct) => api.Clusters.DescribeCapacityProvidersAsync(r, ct)),
             ["TagResource"] = Bind<TagResourceRequest, EmptyResponse>((api, r, ct) => api.Tags.TagResourceAsync(r, ct)),
             ["UntagResource"] = Bind<UntagResourceRequest, EmptyResponse>((api, r, ct) => api.Tags.UntagResourceAsync(r, ct)),
             ["ListTagsForResource"] = Bind<ListTagsForResourceRequest, ListTagsForResourceResponse>((api, r, ct) => api.Tags.ListTagsForResourceAsync(r, ct)),
         }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Actions that only work against AWS itself: each answers with what to use instead, so a tool calling one learns
+    /// why and where to go rather than meeting a bare "not implemented".
+    /// </summary>
+    private static readonly FrozenDictionary<string, string> AwsOnly = new Dictionary<string, string>
+    {
+        ["ExecuteCommand"] = "ExecuteCommand needs AWS Systems Manager, which a cluster without AWS does not have; run a command in a task's container with `orch task exec` instead.",
+        ["CreateTaskSet"] = TaskSets,
+        ["DeleteTaskSet"] = TaskSets,
+        ["DescribeTaskSets"] = TaskSets,
+        ["UpdateTaskSet"] = TaskSets,
+        ["UpdateServicePrimaryTaskSet"] = TaskSets,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private const string TaskSets =
+        "Task sets belong to the EXTERNAL and CODE_DEPLOY deployment controllers of AWS, which this control plane does not have; " +
+        "deploy with UpdateService (a rolling deployment, `orch service update`) instead.";
 
     public static IEnumerable<string> Names => Actions.Keys;
 
@@ -55,6 +78,11 @@ public sealed class EcsActions(EcsResources resources)
     /// <summary>Runs the named action on a request document and returns the response document.</summary>
     public async Task<string> InvokeAsync(string action, string requestJson, CancellationToken cancellationToken)
     {
+        if (AwsOnly.TryGetValue(action, out var instead))
+        {
+            throw new EcsException(EcsErrors.UnsupportedFeature, instead);
+        }
+
         if (!Actions.TryGetValue(action, out var invoke))
         {
             throw new EcsException(EcsErrors.UnknownOperation, $"The action {EcsText.Cut(action)} is not implemented by this control plane.");

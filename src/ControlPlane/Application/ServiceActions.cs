@@ -252,6 +252,20 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         return Task.FromResult(new ListServicesResponse(page.Select(s => s.Arn).ToList(), next));
     }
 
+    /// <summary>
+    /// Services registered in a Service Connect namespace: none here (no Cloud Map), so an empty list for any
+    /// namespace — what ECS answers for a namespace no service uses.
+    /// </summary>
+    public Task<ListServicesByNamespaceResponse> ListServicesByNamespaceAsync(ListServicesByNamespaceRequest request, CancellationToken cancellationToken)
+    {
+        CheckMaxResults(request.MaxResults);
+        if (string.IsNullOrEmpty(request.Namespace))
+        {
+            throw EcsException.InvalidParameter("namespace is required.");
+        }
+
+        return Task.FromResult(new ListServicesByNamespaceResponse([], null));
+    }
 
     /// <summary>ECS's rule for CreateService's clientToken: up to 36 ASCII characters from 33 to 126 (a UUID fits).</summary>
     private static void CheckClientToken(string? token)

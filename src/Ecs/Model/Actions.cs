@@ -243,3 +243,42 @@ public sealed record StartTaskRequest
     public IReadOnlyList<Tag>? Tags { get; init; }
     public NetworkConfiguration? NetworkConfiguration { get; init; }
 }
+
+public sealed record DeleteTaskDefinitionsRequest
+{
+    public IReadOnlyList<string>? TaskDefinitions { get; init; }
+}
+
+public sealed record DeleteTaskDefinitionsResponse(IReadOnlyList<TaskDefinition> TaskDefinitions, IReadOnlyList<Failure> Failures);
+
+public sealed record ListServicesByNamespaceRequest
+{
+    public string? Namespace { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListServicesByNamespaceResponse(IReadOnlyList<string> ServiceArns, string? NextToken);
+
+public sealed record DescribeCapacityProvidersRequest
+{
+    public IReadOnlyList<string>? CapacityProviders { get; init; }
+    public IReadOnlyList<string>? Include { get; init; }
+    public string? Cluster { get; init; }
+    public int? MaxResults { get; init; }
+    public string? NextToken { get; init; }
+}
+
+public sealed record DescribeCapacityProvidersResponse(IReadOnlyList<object> CapacityProviders, IReadOnlyList<Failure> Failures, string? NextToken);
+
+public sealed record UpdateClusterRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<NameValuePair>? Settings { get; init; }
+}
+
+public sealed record UpdateClusterSettingsRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<NameValuePair>? Settings { get; init; }
+}

@@ -101,6 +101,14 @@ public sealed class EcsContractTests
         await checker.CallAsync("UpdateContainerInstancesState", $$"""{"containerInstances":["{{instanceArn}}"],"status":"DRAINING"}""");
         await checker.CallAsync("DeregisterContainerInstance", $$"""{"containerInstance":"{{instanceArn}}","force":true}""");
         await checker.CallAsync("DeregisterTaskDefinition", """{"taskDefinition":"web:1"}""");
+        var deleted = await checker.CallAsync("DeleteTaskDefinitions", """{"taskDefinitions":["web:1","surface:1","web:9"]}""");
+        Assert.Equal("DELETE_IN_PROGRESS", deleted.GetProperty("taskDefinitions")[0].GetProperty("status").GetString());
+        Assert.Equal(2, deleted.GetProperty("failures").GetArrayLength());
+        await checker.CallAsync("UpdateClusterSettings", """{"cluster":"default","settings":[{"name":"containerInsights","value":"enabled"}]}""");
+        var updatedCluster = await checker.CallAsync("UpdateCluster", """{"cluster":"default","settings":[{"name":"containerInsights","value":"enhanced"}],"configuration":{}}""");
+        Assert.Equal("enhanced", updatedCluster.GetProperty("cluster").GetProperty("settings")[0].GetProperty("value").GetString());
+        await checker.CallAsync("ListServicesByNamespace", """{"namespace":"local"}""");
+        await checker.CallAsync("DescribeCapacityProviders", """{"capacityProviders":["FARGATE"]}""");
         await checker.CallAsync("CreateCluster", """{"clusterName":"empty"}""");
         await checker.CallAsync("DeleteCluster", """{"cluster":"empty"}""");
 

@@ -51,7 +51,10 @@ public sealed class EcsModel
         {
             case "structure":
                 var first = definition.GetProperty("members").EnumerateObject().First();
-                return $"{{\"{first.Name}\":{SampleThatAsksForSomething(first.Value.GetProperty("shape").GetString()!, null, depth + 1)}}}";
+                var avoidInside = avoid is not null && avoid.StartsWith('{') && JsonDocument.Parse(avoid).RootElement.TryGetProperty(first.Name, out var inner)
+                    ? inner.GetRawText()
+                    : null;
+                return $"{{\"{first.Name}\":{SampleThatAsksForSomething(first.Value.GetProperty("shape").GetString()!, avoidInside, depth + 1)}}}";
             case "list":
                 return $"[{SampleThatAsksForSomething(definition.GetProperty("member").GetProperty("shape").GetString()!, null, depth + 1)}]";
             case "map":

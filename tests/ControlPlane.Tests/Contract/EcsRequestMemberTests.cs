@@ -49,10 +49,9 @@ public sealed class EcsRequestMemberTests
 
                 var asking = model.SampleThatAsksForSomething(model.MemberShape(input, member), accepted);
                 var refusal = await ErrorOfAsync(cluster, action, $$"""{"{{member}}":{{asking}}}""");
-                Assert.NotNull(refusal);
-                Assert.Equal(EcsErrors.Client, refusal.ErrorType);
-                Assert.StartsWith($"Parameter {member} is not supported by this control plane yet: the value ", refusal.Message, StringComparison.Ordinal);
-                Assert.EndsWith($"it takes only {accepted}.", refusal.Message, StringComparison.Ordinal);
+                Assert.True(refusal is { ErrorType: EcsErrors.Client } && refusal.Message.StartsWith($"Parameter {member} is not supported by this control plane yet: the value ", StringComparison.Ordinal)
+                    && refusal.Message.EndsWith($"it takes only {accepted}.", StringComparison.Ordinal),
+                    $"{action}: {member} = {asking} was not refused by name: {refusal?.ErrorType} {refusal?.Message}");
                 checkedMembers++;
             }
 
@@ -60,9 +59,8 @@ public sealed class EcsRequestMemberTests
             {
                 var asking = model.SampleThatAsksForSomething(model.MemberShape(input, member));
                 var refusal = await ErrorOfAsync(cluster, action, $$"""{"{{member}}":{{asking}}}""");
-                Assert.NotNull(refusal);
-                Assert.Equal(EcsErrors.Client, refusal.ErrorType);
-                Assert.StartsWith($"Parameter {member} is not supported by this control plane yet: the value ", refusal.Message, StringComparison.Ordinal);
+                Assert.True(refusal is { ErrorType: EcsErrors.Client } && refusal.Message.StartsWith($"Parameter {member} is not supported by this control plane yet: the value ", StringComparison.Ordinal),
+                    $"{action}: {member} = {asking} was not refused by name: {refusal?.ErrorType} {refusal?.Message}");
                 checkedMembers++;
             }
         }
