@@ -27,6 +27,9 @@ public sealed record Service
     public string? PropagateTags { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
 
+    /// <summary>The ARN of the PRIMARY deployment (see ListServiceDeployments).</summary>
+    public string? CurrentServiceDeployment { get; init; }
+
     /// <summary>Always <c>DISABLED</c>: a cluster without AWS has no availability zones to rebalance across.</summary>
     public string AvailabilityZoneRebalancing { get; init; } = "DISABLED";
 
