@@ -35,7 +35,7 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
             {
                 Name = name,
                 Arn = arns.Cluster(name),
-                Settings = request.Settings ?? [new NameValuePair("containerInsights", "disabled")],
+                Settings = request.Settings ?? [new NameValuePair("containerInsights", DefaultContainerInsights(tx.State))],
                 CreatedAt = clock.GetUtcNow(),
             };
             tx.Put(cluster);

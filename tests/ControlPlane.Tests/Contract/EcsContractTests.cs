@@ -76,6 +76,10 @@ public sealed class EcsContractTests
 
         await checker.CallAsync("DescribeTasks", $$"""{"tasks":["{{taskArn}}","0123456789abcdef0123456789abcdef"],"include":["TAGS"]}""");
         await checker.CallAsync("ListTasks", """{"maxResults":1}""");
+        await checker.CallAsync("UpdateTaskProtection", $$"""{"cluster":"default","tasks":["{{taskArn}}"],"protectionEnabled":false}""");
+        var protection = await checker.CallAsync("GetTaskProtection", $$"""{"cluster":"default","tasks":["{{taskArn}}","0123456789abcdef0123456789abcdef"]}""");
+        Assert.False(protection.GetProperty("protectedTasks")[0].GetProperty("protectionEnabled").GetBoolean());
+        Assert.Equal("MISSING", protection.GetProperty("failures")[0].GetProperty("reason").GetString());
         await checker.CallAsync("StopTask", $$"""{"task":"{{taskArn}}","reason":"contract test"}""");
         var stopped = new TaskState { TaskArn = taskArn, LastStatus = Status.Stopped };
         stopped.Containers.Add(new ContainerState { Name = "web", LastStatus = Status.Stopped, ExitCode = 143 });
@@ -117,6 +121,13 @@ public sealed class EcsContractTests
         await checker.CallAsync("UpdateClusterSettings", """{"cluster":"default","settings":[{"name":"containerInsights","value":"enabled"}]}""");
         var updatedCluster = await checker.CallAsync("UpdateCluster", """{"cluster":"default","settings":[{"name":"containerInsights","value":"enhanced"}],"configuration":{}}""");
         Assert.Equal("enhanced", updatedCluster.GetProperty("cluster").GetProperty("settings")[0].GetProperty("value").GetString());
+        await checker.CallAsync("PutAccountSettingDefault", """{"name":"containerInsights","value":"enhanced"}""");
+        await checker.CallAsync("PutAccountSetting", """{"name":"tagResourceAuthorization","value":"off"}""");
+        var effective = await checker.CallAsync("ListAccountSettings", """{"effectiveSettings":true,"maxResults":20}""");
+        Assert.Equal(11, effective.GetProperty("settings").GetArrayLength());
+        await checker.CallAsync("DeleteAccountSetting", """{"name":"tagResourceAuthorization"}""");
+        var insights = await checker.CallAsync("CreateCluster", """{"clusterName":"insightful"}""");
+        Assert.Equal("enhanced", insights.GetProperty("cluster").GetProperty("settings")[0].GetProperty("value").GetString());
         await checker.CallAsync("ListServicesByNamespace", """{"namespace":"local"}""");
         await checker.CallAsync("DescribeCapacityProviders", """{"capacityProviders":["FARGATE"]}""");
         await checker.CallAsync("CreateCluster", """{"clusterName":"empty"}""");
