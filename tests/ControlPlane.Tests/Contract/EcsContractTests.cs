@@ -181,6 +181,53 @@ public sealed class EcsContractTests
         Assert.Equal("GPU-0", container.GetProperty("gpuIds")[0].GetString());
     }
 
+    /// <summary>
+    /// DescribeServices, DescribeTasks and DescribeTaskDefinition, member by member against the current model's output
+    /// shapes (names, types, enum values), and carrying every member ECS returns for what is implemented — what keeps
+    /// Terraform's plan clean. The model's members they leave out (AWS-only features) are printed.
+    /// </summary>
+    [Fact]
+    public async Task DescribeResponses_CarryEveryMemberEcsReturnsForWhatIsImplemented()
+    {
+        using var cluster = new TestCluster();
+        var (instanceArn, _) = await cluster.AddInstanceAsync();
+        var checker = new Checker(cluster);
+        await checker.CallAsync("RegisterTaskDefinition", """{"family":"web","containerDefinitions":[{"name":"web","image":"local/busybox:1","memory":64}]}""");
+        await checker.CallAsync("CreateService", """{"serviceName":"web","taskDefinition":"web","desiredCount":1}""");
+        await cluster.Scheduler.ReconcileAsync(cluster.Store.Current.Services.Values.Single().Arn, TestCluster.Token);
+        await cluster.ReportAllAsync(Status.Running);
+        var taskArn = cluster.Store.Current.Tasks.Values.Single().Arn;
+
+        var service = (await checker.CallAsync("DescribeServices", """{"services":["web"]}""")).GetProperty("services")[0];
+        var task = (await checker.CallAsync("DescribeTasks", $$"""{"tasks":["{{taskArn}}"]}""")).GetProperty("tasks")[0];
+        var definition = (await checker.CallAsync("DescribeTaskDefinition", """{"taskDefinition":"web"}""")).GetProperty("taskDefinition");
+
+        Assert.Empty(checker.Problems);
+        AssertCarries(service, "Service",
+            "serviceArn serviceName clusterArn loadBalancers serviceRegistries status desiredCount runningCount pendingCount launchType " +
+            "taskDefinition deploymentConfiguration deployments events createdAt currentServiceDeployment placementConstraints placementStrategy " +
+            "healthCheckGracePeriodSeconds schedulingStrategy deploymentController createdBy enableECSManagedTags propagateTags " +
+            "enableExecuteCommand availabilityZoneRebalancing");
+        AssertCarries(service.GetProperty("deploymentConfiguration"), "DeploymentConfiguration",
+            "deploymentCircuitBreaker maximumPercent minimumHealthyPercent alarms strategy");
+        AssertCarries(service.GetProperty("deployments")[0], "Deployment",
+            "id status taskDefinition desiredCount pendingCount runningCount failedTasks createdAt updatedAt launchType rolloutState rolloutStateReason");
+        AssertCarries(task, "Task",
+            "taskArn clusterArn taskDefinitionArn containerInstanceArn lastStatus desiredStatus containers overrides createdAt launchType version group");
+        AssertCarries(definition, "TaskDefinition",
+            "taskDefinitionArn containerDefinitions family networkMode revision status compatibilities registeredAt registeredBy");
+        Assert.Equal(instanceArn, task.GetProperty("containerInstanceArn").GetString());
+    }
+
+    private static void AssertCarries(JsonElement document, string shape, string members)
+    {
+        var carried = document.EnumerateObject().Select(p => p.Name).ToHashSet();
+        var missing = members.Split(' ').Where(m => !carried.Contains(m)).ToList();
+        Assert.True(missing.Count == 0, $"{shape} lacks {string.Join(", ", missing)}");
+        var leftOut = EcsModel.Instance.Members(shape).Where(m => !carried.Contains(m)).Order(StringComparer.Ordinal);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{shape}: not in this response (AWS-only, or not set in this state): {string.Join(", ", leftOut)}");
+    }
+
     private sealed class Checker(TestCluster cluster)
     {
         public List<string> Problems { get; } = [];
