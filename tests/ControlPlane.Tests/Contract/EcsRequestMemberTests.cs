@@ -84,6 +84,22 @@ public sealed class EcsRequestMemberTests
         Assert.Equal($"Parameter {member} is not supported by this control plane yet: {tail}", error.Message);
     }
 
+    [Theory]
+    [InlineData("ExecuteCommand", "`orch task exec`")]
+    [InlineData("CreateTaskSet", "UpdateService")]
+    [InlineData("UpdateServicePrimaryTaskSet", "UpdateService")]
+    public async Task AnActionThatOnlyWorksAgainstAws_NamesWhatToUseInstead(string action, string instead)
+    {
+        using var cluster = new TestCluster();
+
+        var error = await ErrorOfAsync(cluster, action, "{}");
+
+        Assert.NotNull(error);
+        Assert.Equal(EcsErrors.UnsupportedFeature, error.ErrorType);
+        Assert.Contains(instead, error.Message, StringComparison.Ordinal);
+        Assert.Contains(action, EcsModel.Instance.Operations);
+    }
+
     /// <summary>Implemented (a member of our request record), no-op (and the value it takes), refused (every other member ECS defines).</summary>
     internal static (IReadOnlyList<string> Implemented, IReadOnlyDictionary<string, string> NoOps, IReadOnlyList<string> Refused) Lists(Type request)
     {
