@@ -6,7 +6,8 @@ namespace Orchestrator.EndToEnd.Tests;
 /// <summary>
 /// boto3, with botocore's current ECS model, unchanged: its waiters (tasks_running, services_stable, tasks_stopped,
 /// services_inactive), a paginator, CreateService's 36-character clientToken sent twice, and a refusal by name
-/// (Clients/boto3_scenario.py does the calls; real containers serve on real ports).
+/// (Clients/boto3_scenario.py does the calls; real containers serve on real ports), and the newer actions current
+/// SDKs know: service deployments and revisions, task protection, account settings, capacity providers, DeleteTaskDefinitions.
 /// </summary>
 public sealed class Boto3Tests
 {
@@ -52,6 +53,7 @@ public sealed class Boto3Tests
         var seen = JsonDocument.Parse(result.Stdout.Trim().Split('\n')[^1]).RootElement;
         Assert.True(seen.GetProperty("done").GetBoolean());
         Assert.True(seen.GetProperty("taskServed").GetBoolean());
+        Assert.True(seen.GetProperty("newerActions").GetBoolean());
         Assert.Equal(3, seen.GetProperty("pages").GetInt32());
         Assert.Equal(2, seen.GetProperty("serviceRunning").GetInt32());
         Assert.Equal("Parameter availabilityZoneRebalancing is not supported by this control plane yet: the value \"ENABLED\" is refused; it takes only \"DISABLED\".",

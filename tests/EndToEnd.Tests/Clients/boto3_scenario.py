@@ -64,6 +64,24 @@ check(service["runningCount"] == 2, f"runningCount {service['runningCount']}")
 check(service["availabilityZoneRebalancing"] == "DISABLED", "availabilityZoneRebalancing echoed")
 seen["serviceRunning"] = service["runningCount"]
 
+# The actions current tools call besides: service deployments and revisions, task protection, account settings,
+# capacity providers (none here), DeleteTaskDefinitions.
+deployments = ecs.list_service_deployments(cluster=cluster, service="boto")["serviceDeployments"]
+check(deployments and deployments[0]["serviceDeploymentArn"] == service["currentServiceDeployment"], "ListServiceDeployments")
+deployment = ecs.describe_service_deployments(serviceDeploymentArns=[deployments[0]["serviceDeploymentArn"]])["serviceDeployments"][0]
+revision = ecs.describe_service_revisions(serviceRevisionArns=[deployment["targetServiceRevision"]["arn"]])["serviceRevisions"][0]
+check(revision["taskDefinition"] == service["taskDefinition"], "DescribeServiceRevisions")
+protection = ecs.get_task_protection(cluster=cluster, tasks=[task["taskArn"]])["protectedTasks"][0]
+check(protection["protectionEnabled"] is False, "GetTaskProtection")
+ecs.put_account_setting_default(name="containerInsights", value="enabled")
+effective = ecs.list_account_settings(name="containerInsights", effectiveSettings=True)["settings"][0]
+check(effective["value"] == "enabled", f"ListAccountSettings {effective}")
+check(ecs.describe_capacity_providers()["capacityProviders"] == [], "DescribeCapacityProviders")
+ecs.deregister_task_definition(taskDefinition="boto-page0:1")
+deleted = ecs.delete_task_definitions(taskDefinitions=["boto-page0:1"])["taskDefinitions"][0]
+check(deleted["status"] == "DELETE_IN_PROGRESS", f"DeleteTaskDefinitions {deleted['status']}")
+seen["newerActions"] = True
+
 # A value that asks for something this control plane does not have is refused by name, never ignored.
 try:
     ecs.update_service(cluster=cluster, service="boto", availabilityZoneRebalancing="ENABLED")
