@@ -32,6 +32,7 @@ public static class EcsErrors
     public const string ServiceNotActive = "ServiceNotActiveException";
     public const string ResourceNotFound = "ResourceNotFoundException";
     public const string UnknownOperation = "UnknownOperationException";
+    public const string UnsupportedFeature = "UnsupportedFeatureException";
 
     /// <summary>The gRPC trailer that carries the ECS error type of a failed call.</summary>
     public const string GrpcTypeTrailer = "ecs-error-type";

@@ -7,7 +7,10 @@ using static Orchestrator.ControlPlane.Application.ResourceReferences;
 
 namespace Orchestrator.ControlPlane.Application;
 
-/// <summary>ECS's cluster actions: CreateCluster, DeleteCluster, DescribeClusters and ListClusters.</summary>
+/// <summary>
+/// ECS's cluster actions: CreateCluster, DeleteCluster, DescribeClusters, ListClusters, UpdateCluster,
+/// UpdateClusterSettings, and DescribeCapacityProviders (none exist here).
+/// </summary>
 public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProvider clock)
 {
     public Task<ClusterResponse> CreateClusterAsync(CreateClusterRequest request, CancellationToken cancellationToken)
@@ -32,7 +35,7 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
             {
                 Name = name,
                 Arn = arns.Cluster(name),
-                Settings = request.Settings ?? [new NameValuePair("containerInsights", "disabled")],
+                Settings = request.Settings ?? [new NameValuePair("containerInsights", DefaultContainerInsights(tx.State))],
                 CreatedAt = clock.GetUtcNow(),
             };
             tx.Put(cluster);
@@ -107,6 +110,73 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
         var active = store.Current.Clusters.Values.Where(c => c.Status == ClusterStatus.Active);
         var (page, next) = Paging.Page(active, c => c.Name, request.NextToken, request.MaxResults);
         return Task.FromResult(new ListClustersResponse(page.Select(c => c.Arn).ToList(), next));
+    }
+
+    /// <summary>ECS's UpdateCluster: the settings (containerInsights) are replaced by name and kept; the AWS-only members
+    /// (execute command configuration, Service Connect defaults) are taken only empty, by the request reader.</summary>
+    public Task<ClusterResponse> UpdateClusterAsync(UpdateClusterRequest request, CancellationToken cancellationToken) =>
+        UpdateSettingsAsync(request.Cluster, request.Settings, cancellationToken);
+
+    /// <summary>ECS's UpdateClusterSettings: the named settings are replaced, the others kept.</summary>
+    public Task<ClusterResponse> UpdateClusterSettingsAsync(UpdateClusterSettingsRequest request, CancellationToken cancellationToken) =>
+        request.Settings is null or { Count: 0 }
+            ? throw EcsException.InvalidParameter("settings is required.")
+            : UpdateSettingsAsync(request.Cluster, request.Settings, cancellationToken);
+
+    /// <summary>
+    /// Capacity providers: none exist here (no Auto Scaling groups, no Fargate), so an empty list, and each one asked
+    /// for by name is a MISSING failure — as ECS answers for a capacity provider that does not exist.
+    /// </summary>
+    public Task<DescribeCapacityProvidersResponse> DescribeCapacityProvidersAsync(DescribeCapacityProvidersRequest request, CancellationToken cancellationToken)
+    {
+        CheckMaxResults(request.MaxResults);
+        _ = DescribeIncludes.Parse(request.Include, "TAGS");
+        if (request.Cluster is not null)
+        {
+            _ = ActiveCluster(arns, store.Current, request.Cluster);
+        }
+
+        var failures = (request.CapacityProviders ?? []).Select(name => new Failure(
+            name.StartsWith("arn:", StringComparison.Ordinal) ? name : $"arn:aws:ecs:{arns.Region}:{arns.Account}:capacity-provider/{name}", "MISSING")).ToList();
+        return Task.FromResult(new DescribeCapacityProvidersResponse([], failures, null));
+    }
+
+    private Task<ClusterResponse> UpdateSettingsAsync(string? reference, IReadOnlyList<NameValuePair>? settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            throw EcsException.InvalidParameter("cluster is required.");
+        }
+
+        var changes = CheckSettings(settings);
+        return store.WriteAsync(tx =>
+        {
+            var cluster = ActiveCluster(arns, tx.State, reference);
+            var merged = cluster.Settings.Where(s => changes.All(c => c.Name != s.Name)).Concat(changes).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+            var updated = cluster with { Settings = merged };
+            tx.Put(updated);
+            return new ClusterResponse(ClusterView.From(tx.State, updated, DescribeIncludes.All));
+        }, cancellationToken);
+    }
+
+    /// <summary>ECS's one cluster setting: containerInsights, enabled, disabled or enhanced.</summary>
+    private static IReadOnlyList<NameValuePair> CheckSettings(IReadOnlyList<NameValuePair>? settings)
+    {
+        foreach (var setting in settings ?? [])
+        {
+            if (setting.Name != "containerInsights")
+            {
+                throw EcsException.InvalidParameter($"Cluster setting name must be containerInsights, not {EcsText.Cut(setting.Name)}.");
+            }
+
+            CheckEnum(setting.Value, "containerInsights", "enabled", "disabled", "enhanced");
+            if (setting.Value is null)
+            {
+                throw EcsException.InvalidParameter("The containerInsights setting needs a value: enabled, disabled or enhanced.");
+            }
+        }
+
+        return settings ?? [];
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]

@@ -39,10 +39,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         CheckEnum(request.LaunchType, "launchType", "EC2", "EXTERNAL");
         CheckEnum(request.DeploymentController?.Type, "deploymentController.type", "ECS");
         CheckEnum(request.PropagateTags, "propagateTags", "TASK_DEFINITION", "SERVICE", "NONE");
-        if (request.ClientToken is { Length: > 32 })
-        {
-            throw EcsException.InvalidParameter("clientToken must be at most 32 characters.");
-        }
+        CheckClientToken(request.ClientToken);
 
         if (daemon && request.DesiredCount is not null)
         {
@@ -71,6 +68,19 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
             }
 
             var arn = arns.Service(cluster.Name, name);
+            if (request.ClientToken is { } token)
+            {
+                // ECS's idempotency: a CreateService repeating a token gets the service that token created, as it is
+                // now; the same token naming another service is a mistake, not a retry.
+                var earlier = tx.State.ServicesIn(cluster.Name).FirstOrDefault(s => s.ClientToken == token && s.Status == ServiceStatus.Active);
+                if (earlier is not null)
+                {
+                    return earlier.Name == name
+                        ? new ServiceResponse(ServiceView.From(arns, tx.State, earlier, DescribeIncludes.None))
+                        : throw EcsException.InvalidParameter("Creation of service was not idempotent: the clientToken was used to create another service.");
+                }
+            }
+
             if (tx.State.Service(arn) is { } existing)
             {
                 if (existing.Status == ServiceStatus.Draining)
@@ -242,10 +252,50 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
         return Task.FromResult(new ListServicesResponse(page.Select(s => s.Arn).ToList(), next));
     }
 
+    /// <summary>
+    /// Services registered in a Service Connect namespace: none here (no Cloud Map), so an empty list for any
+    /// namespace — what ECS answers for a namespace no service uses.
+    /// </summary>
+    public Task<ListServicesByNamespaceResponse> ListServicesByNamespaceAsync(ListServicesByNamespaceRequest request, CancellationToken cancellationToken)
+    {
+        CheckMaxResults(request.MaxResults);
+        if (string.IsNullOrEmpty(request.Namespace))
+        {
+            throw EcsException.InvalidParameter("namespace is required.");
+        }
+
+        return Task.FromResult(new ListServicesByNamespaceResponse([], null));
+    }
+
+    /// <summary>ECS's rule for CreateService's clientToken: up to 36 ASCII characters from 33 to 126 (a UUID fits).</summary>
+    private static void CheckClientToken(string? token)
+    {
+        if (token is { Length: 0 or > 36 } || (token is not null && token.Any(c => c is < (char)33 or > (char)126)))
+        {
+            throw EcsException.InvalidParameter("clientToken must be 1 to 36 ASCII characters (33-126).");
+        }
+    }
+
+    /// <summary>The parts of deploymentConfiguration that name AWS features: accepted only when they ask for nothing.</summary>
+    private static void CheckDeploymentFeatures(DeploymentConfiguration? requested)
+    {
+        if (requested?.Strategy is { } strategy && strategy != "ROLLING")
+        {
+            throw EcsException.Client(
+                $"Parameter deploymentConfiguration.strategy is not supported by this control plane yet: the value \"{EcsText.Cut(strategy, 40)}\" is refused; it takes only \"ROLLING\".");
+        }
+
+        if (requested?.Alarms is { Enable: true } or { Rollback: true } || requested?.Alarms?.AlarmNames is { Count: > 0 })
+        {
+            throw EcsException.Client(
+                "Parameter deploymentConfiguration.alarms is not supported by this control plane yet: the value an object asking for alarms is refused (no CloudWatch here); it takes only {\"enable\":false,\"rollback\":false}.");
+        }
+    }
 
     /// <summary>minimumHealthyPercent and maximumPercent (ECS defaults: REPLICA 100/200, DAEMON 0/100) and the circuit breaker.</summary>
     private static (int Minimum, int Maximum, DeploymentCircuitBreaker Breaker) DeploymentSettings(DeploymentConfiguration? requested, bool daemon, ServiceRecord? current)
     {
+        CheckDeploymentFeatures(requested);
         var minimum = requested?.MinimumHealthyPercent ?? current?.MinimumHealthyPercent ?? (daemon ? 0 : 100);
         var maximum = requested?.MaximumPercent ?? current?.MaximumPercent ?? (daemon ? 100 : 200);
         if (minimum is < 0 or > 100)

@@ -7,6 +7,17 @@ namespace Orchestrator.ControlPlane.Application;
 /// <summary>A service as ECS shows it: its record with the running and pending counts of it and of each deployment.</summary>
 public static class ServiceView
 {
+    /// <summary>The service deployment ARN of one of the service's deployments (…:service-deployment/CLUSTER/SERVICE/ID).</summary>
+    public static string DeploymentArn(Arns arns, ServiceRecord service, Deployment deployment) =>
+        $"arn:aws:ecs:{arns.Region}:{arns.Account}:service-deployment/{service.ClusterName}/{service.Name}/{IdOf(deployment)}";
+
+    /// <summary>The service revision ARN a deployment deploys (…:service-revision/CLUSTER/SERVICE/ID).</summary>
+    public static string RevisionArn(Arns arns, ServiceRecord service, Deployment deployment) =>
+        $"arn:aws:ecs:{arns.Region}:{arns.Account}:service-revision/{service.ClusterName}/{service.Name}/{IdOf(deployment)}";
+
+    private static string IdOf(Deployment deployment) =>
+        deployment.Id.StartsWith("ecs-svc/", StringComparison.Ordinal) ? deployment.Id["ecs-svc/".Length..] : deployment.Id;
+
     public static Service From(Arns arns, StateSnapshot state, ServiceRecord service, DescribeIncludes include)
     {
         var tasks = state.TasksOf(service).Where(t => t.Task.LastStatus != TaskStatus.Stopped && t.Task.DesiredStatus == TaskStatus.Running).ToList();
@@ -28,6 +39,8 @@ public static class ServiceView
                 DeploymentCircuitBreaker = new DeploymentCircuitBreaker(service.CircuitBreakerEnabled, service.CircuitBreakerRollback),
                 MaximumPercent = service.MaximumPercent,
                 MinimumHealthyPercent = service.MinimumHealthyPercent,
+                Alarms = new DeploymentAlarms { AlarmNames = [], Enable = false, Rollback = false },
+                Strategy = "ROLLING",
             },
             Deployments = service.Deployments.Select(d => d with { RunningCount = Running(d.Id), PendingCount = Pending(d.Id) }).ToList(),
             Events = service.Events,
@@ -39,6 +52,7 @@ public static class ServiceView
             SchedulingStrategy = service.SchedulingStrategy,
             DeploymentController = new DeploymentController("ECS"),
             PropagateTags = "NONE",
+            CurrentServiceDeployment = service.Primary is { } primary ? DeploymentArn(arns, service, primary) : null,
             Tags = include.Has("TAGS") && !ReferenceEquals(include, DescribeIncludes.None) ? state.TagsOf(service.Arn) : null,
         };
     }

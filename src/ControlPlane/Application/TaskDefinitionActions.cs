@@ -11,7 +11,7 @@ namespace Orchestrator.ControlPlane.Application;
 
 /// <summary>
 /// ECS's task definition actions: RegisterTaskDefinition, DeregisterTaskDefinition, DescribeTaskDefinition,
-/// ListTaskDefinitions and ListTaskDefinitionFamilies.
+/// DeleteTaskDefinitions, ListTaskDefinitions and ListTaskDefinitionFamilies.
 /// </summary>
 public sealed class TaskDefinitionActions(StateStore store, Arns arns, TimeProvider clock)
 {
@@ -66,6 +66,56 @@ public sealed class TaskDefinitionActions(StateStore store, Arns arns, TimeProvi
             var inactive = definition with { Status = "INACTIVE", DeregisteredAt = clock.GetUtcNow() };
             tx.Put(inactive);
             return new TaskDefinitionResponse(inactive);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// ECS's DeleteTaskDefinitions: up to 10 INACTIVE revisions move to DELETE_IN_PROGRESS — no longer listed, run or
+    /// used by a service; their revision numbers are never given again. An ACTIVE or unknown one is a failure.
+    /// </summary>
+    public Task<DeleteTaskDefinitionsResponse> DeleteTaskDefinitionsAsync(DeleteTaskDefinitionsRequest request, CancellationToken cancellationToken)
+    {
+        var references = request.TaskDefinitions ?? [];
+        if (references.Count is 0 or > 10)
+        {
+            throw EcsException.InvalidParameter("taskDefinitions must name between 1 and 10 task definition revisions.");
+        }
+
+        var parsed = references.Select(r => (Reference: r, Parsed: ParseTaskDefinitionReference(arns, r))).ToList();
+        if (parsed.FirstOrDefault(p => p.Parsed.Revision is null) is { Reference: { } unrevised })
+        {
+            throw EcsException.InvalidParameter($"The task definition revision must be given: family:revision or a full ARN ({EcsText.Cut(unrevised)}).");
+        }
+
+        return store.WriteAsync(tx =>
+        {
+            var deleted = new List<TaskDefinition>();
+            var failures = new List<Failure>();
+            foreach (var (reference, (family, revision)) in parsed)
+            {
+                var definition = tx.State.TaskDefinition(family, revision!.Value);
+                if (definition is null)
+                {
+                    failures.Add(new Failure(arns.TaskDefinition(family, revision.Value), "TASK_DEFINITION_NOT_FOUND", "The specified task definition does not exist."));
+                }
+                else if (definition.Status == "ACTIVE")
+                {
+                    failures.Add(new Failure(definition.TaskDefinitionArn, "TASK_DEFINITION_NOT_INACTIVE",
+                        "The task definition is ACTIVE: deregister it before deleting it."));
+                }
+                else if (definition.Status == "DELETE_IN_PROGRESS")
+                {
+                    deleted.Add(definition);
+                }
+                else
+                {
+                    var deleting = definition with { Status = "DELETE_IN_PROGRESS", DeleteRequestedAt = clock.GetUtcNow() };
+                    tx.Put(deleting);
+                    deleted.Add(deleting);
+                }
+            }
+
+            return new DeleteTaskDefinitionsResponse(deleted, failures);
         }, cancellationToken);
     }
 

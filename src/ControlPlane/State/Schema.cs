@@ -12,6 +12,7 @@ public static class Schema
     public const string Tasks = "tasks";
     public const string Tags = "tags";
     public const string Services = "services";
+    public const string AccountSettings = "account_settings";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -40,6 +41,10 @@ public static class Schema
         CREATE UNIQUE INDEX task_addresses ON tasks (json_extract(doc, '$.address.ipv4Address'))
             WHERE json_extract(doc, '$.address.ipv4Address') IS NOT NULL
               AND (json_extract(doc, '$.task.lastStatus') <> 'STOPPED' OR json_extract(doc, '$.awaitingAgentStop') = 1);
+        """,
+        // ECS account settings (PutAccountSetting, PutAccountSettingDefault), keyed by principal and setting name.
+        """
+        CREATE TABLE account_settings (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
     ];
 }

@@ -55,6 +55,14 @@ public sealed record StateSnapshot
         return Tasks.Values.Where(t => t.ClusterName == service.ClusterName && t.Task.Group == group);
     }
 
+    /// <summary>ECS account settings by <see cref="AccountSettingRecord.Key"/>: the account default and each principal's.</summary>
+    public ImmutableSortedDictionary<string, AccountSettingRecord> AccountSettings { get; init; } =
+        ImmutableSortedDictionary.Create<string, AccountSettingRecord>(StringComparer.Ordinal);
+
+    public StateSnapshot With(AccountSettingRecord setting) => this with { AccountSettings = AccountSettings.SetItem(setting.Key, setting) };
+
+    public StateSnapshot Without(AccountSettingRecord setting) => this with { AccountSettings = AccountSettings.Remove(setting.Key) };
+
     public StateSnapshot WithTags(string arn, IReadOnlyList<Tag> tags) =>
         this with { Tags = tags.Count == 0 ? Tags.Remove(arn) : Tags.SetItem(arn, tags) };
 

@@ -169,6 +169,11 @@ public sealed partial class StateStore : IDisposable
             state = state.With(service);
         }
 
+        foreach (var setting in ReadAll<AccountSettingRecord>(Schema.AccountSettings))
+        {
+            state = state.With(setting);
+        }
+
         foreach (var (arn, tags) in ReadAllKeyed<List<Tag>>(Schema.Tags))
         {
             state = state.WithTags(arn, tags);

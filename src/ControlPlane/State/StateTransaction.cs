@@ -53,6 +53,18 @@ public sealed class StateTransaction
         _changes.Add(new StateChange(Schema.Tags, arn, tags.Count == 0 ? null : tags));
     }
 
+    public void Put(AccountSettingRecord setting)
+    {
+        State = State.With(setting);
+        _changes.Add(new StateChange(Schema.AccountSettings, setting.Key, setting));
+    }
+
+    public void Delete(AccountSettingRecord setting)
+    {
+        State = State.Without(setting);
+        _changes.Add(new StateChange(Schema.AccountSettings, setting.Key, null));
+    }
+
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);

@@ -76,17 +76,41 @@ public static partial class EcsRequestReader
 
         if (info.Kind == JsonTypeInfoKind.Object)
         {
-            // An ECS member this project does not implement is still fine when it asks for nothing: an empty string,
-            // list or object, as `aws ecs … --generate-cli-skeleton` and ECS's own examples write them ("taskRoleArn": "").
-            foreach (var member in element.EnumerateObject().Where(m => m.Value.ValueKind != JsonValueKind.Null
-                && !(IsEmpty(m.Value) && EcsMembers.IsKnown(type, m.Name) && info.Properties.All(p => p.Name != m.Name))))
+            // An ECS member this project does not implement is still fine when it asks for nothing: null, an empty string,
+            // list or object (as `aws ecs … --generate-cli-skeleton` and ECS's own examples write them), or the value that
+            // means "off" for an AWS feature a cluster without AWS lacks ("DISABLED", false), which Terraform and current
+            // SDKs send on every call. Any other value of it is refused by name and value, never ignored.
+            foreach (var member in element.EnumerateObject())
             {
                 var memberPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
-                var property = info.Properties.FirstOrDefault(p => p.Name == member.Name)
-                    ?? throw EcsException.Client(EcsMembers.IsKnown(type, member.Name)
-                        ? $"Parameter {Display(memberPath)} is not supported by this control plane yet."
-                        : $"Unknown parameter {Display(memberPath)}.");
-                Check(member.Value, property.PropertyType, memberPath);
+                var property = info.Properties.FirstOrDefault(p => p.Name == member.Name);
+                if (property is not null)
+                {
+                    if (member.Value.ValueKind != JsonValueKind.Null)
+                    {
+                        Check(member.Value, property.PropertyType, memberPath);
+                    }
+
+                    continue;
+                }
+
+                if (!EcsMembers.IsKnown(type, member.Name))
+                {
+                    if (member.Value.ValueKind == JsonValueKind.Null)
+                    {
+                        continue;
+                    }
+
+                    throw EcsException.Client($"Unknown parameter {Display(memberPath)}.");
+                }
+
+                if (!EcsMembers.AsksForNothing(type, member.Name, member.Value))
+                {
+                    var accepted = EcsMembers.AcceptedValue(type, member.Name);
+                    throw EcsException.Client(
+                        $"Parameter {Display(memberPath)} is not supported by this control plane yet: the value {Shown(member.Value)} is refused; " +
+                        (accepted is null ? "leave it out." : $"it takes only {accepted}."));
+                }
             }
         }
         else if (info.Kind == JsonTypeInfoKind.Enumerable && info.ElementType is { } elementType)
@@ -140,6 +164,15 @@ public static partial class EcsRequestReader
         _ => null, // timestamps and other converted values are checked when deserialized
     };
 
+    /// <summary>A refused value as the refusal shows it: a scalar cut short, a list or object by its kind only.</summary>
+    private static string Shown(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"\"{EcsText.Cut(value.GetString(), 40)}\"",
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => EcsText.Cut(value.GetRawText(), 40),
+        JsonValueKind.Array => $"a list of {value.GetArrayLength().ToString(CultureInfo.InvariantCulture)}",
+        _ => "an object",
+    };
+
     private static string Display(string path) => path.Length == 0 ? "(request)" : EcsText.Cut(path, 100);
 
     /// <summary>System.Text.Json's complaint in plain words: no .NET type names, no echoed input.</summary>
@@ -176,12 +209,4 @@ public static partial class EcsRequestReader
         cut = cut < 0 ? message.IndexOf(" LineNumber:", StringComparison.Ordinal) : cut;
         return (cut < 0 ? message : message[..cut]).Trim();
     }
-
-    private static bool IsEmpty(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString()!.Length == 0,
-        JsonValueKind.Array => value.GetArrayLength() == 0,
-        JsonValueKind.Object => !value.EnumerateObject().Any(),
-        _ => false,
-    };
 }

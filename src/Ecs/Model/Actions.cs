@@ -249,3 +249,96 @@ public sealed record StartTaskRequest
     /// <summary>Whether `orch task exec` (ECS Exec) may run commands in the task's containers.</summary>
     public bool? EnableExecuteCommand { get; init; }
 }
+
+public sealed record DeleteTaskDefinitionsRequest
+{
+    public IReadOnlyList<string>? TaskDefinitions { get; init; }
+}
+
+public sealed record DeleteTaskDefinitionsResponse(IReadOnlyList<TaskDefinition> TaskDefinitions, IReadOnlyList<Failure> Failures);
+
+public sealed record ListServicesByNamespaceRequest
+{
+    public string? Namespace { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListServicesByNamespaceResponse(IReadOnlyList<string> ServiceArns, string? NextToken);
+
+public sealed record DescribeCapacityProvidersRequest
+{
+    public IReadOnlyList<string>? CapacityProviders { get; init; }
+    public IReadOnlyList<string>? Include { get; init; }
+    public string? Cluster { get; init; }
+    public int? MaxResults { get; init; }
+    public string? NextToken { get; init; }
+}
+
+public sealed record DescribeCapacityProvidersResponse(IReadOnlyList<object> CapacityProviders, IReadOnlyList<Failure> Failures, string? NextToken);
+
+public sealed record UpdateClusterRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<NameValuePair>? Settings { get; init; }
+}
+
+public sealed record UpdateClusterSettingsRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<NameValuePair>? Settings { get; init; }
+}
+
+public sealed record UpdateTaskProtectionRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<string>? Tasks { get; init; }
+    public bool? ProtectionEnabled { get; init; }
+    public int? ExpiresInMinutes { get; init; }
+}
+
+public sealed record GetTaskProtectionRequest
+{
+    public string? Cluster { get; init; }
+    public IReadOnlyList<string>? Tasks { get; init; }
+}
+
+public sealed record ProtectedTask(string TaskArn, bool ProtectionEnabled);
+
+public sealed record TaskProtectionResponse(IReadOnlyList<ProtectedTask> ProtectedTasks, IReadOnlyList<Failure> Failures);
+
+/// <summary>ECS's Setting: an account setting's name, value, whose it is and whether a user set it.</summary>
+public sealed record Setting(string Name, string Value, string? PrincipalArn, string Type);
+
+public sealed record AccountSettingResponse(Setting Setting);
+
+public sealed record PutAccountSettingRequest
+{
+    public string? Name { get; init; }
+    public string? Value { get; init; }
+    public string? PrincipalArn { get; init; }
+}
+
+public sealed record PutAccountSettingDefaultRequest
+{
+    public string? Name { get; init; }
+    public string? Value { get; init; }
+}
+
+public sealed record DeleteAccountSettingRequest
+{
+    public string? Name { get; init; }
+    public string? PrincipalArn { get; init; }
+}
+
+public sealed record ListAccountSettingsRequest
+{
+    public string? Name { get; init; }
+    public string? Value { get; init; }
+    public string? PrincipalArn { get; init; }
+    public bool? EffectiveSettings { get; init; }
+    public string? NextToken { get; init; }
+    public int? MaxResults { get; init; }
+}
+
+public sealed record ListAccountSettingsResponse(IReadOnlyList<Setting> Settings, string? NextToken);

@@ -26,6 +26,18 @@ public sealed record Service
     public bool EnableExecuteCommand { get; init; }
     public string? PropagateTags { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
+
+    /// <summary>The ARN of the PRIMARY deployment (see ListServiceDeployments).</summary>
+    public string? CurrentServiceDeployment { get; init; }
+
+    /// <summary>Always <c>DISABLED</c>: a cluster without AWS has no availability zones to rebalance across.</summary>
+    public string AvailabilityZoneRebalancing { get; init; } = "DISABLED";
+
+    /// <summary>Always empty: no Elastic Load Balancing here (ECS answers with an empty list too).</summary>
+    public IReadOnlyList<object> LoadBalancers { get; init; } = [];
+
+    /// <summary>Always empty: no Cloud Map here.</summary>
+    public IReadOnlyList<object> ServiceRegistries { get; init; } = [];
 }
 
 public sealed record Deployment
@@ -49,6 +61,19 @@ public sealed record DeploymentConfiguration
     public DeploymentCircuitBreaker? DeploymentCircuitBreaker { get; init; }
     public int? MaximumPercent { get; init; }
     public int? MinimumHealthyPercent { get; init; }
+
+    /// <summary>CloudWatch alarms that stop a deployment: only <c>enable: false</c> (no CloudWatch here).</summary>
+    public DeploymentAlarms? Alarms { get; init; }
+
+    /// <summary><c>ROLLING</c>, the one deployment strategy this control plane has.</summary>
+    public string? Strategy { get; init; }
+}
+
+public sealed record DeploymentAlarms
+{
+    public IReadOnlyList<string>? AlarmNames { get; init; }
+    public bool Enable { get; init; }
+    public bool Rollback { get; init; }
 }
 
 public sealed record DeploymentCircuitBreaker(bool Enable, bool Rollback);

@@ -21,6 +21,9 @@ public sealed record TaskDefinition
     public DateTimeOffset? DeregisteredAt { get; init; }
     public string? RegisteredBy { get; init; }
 
+    /// <summary>When DeleteTaskDefinitions asked for it to go (status <c>DELETE_IN_PROGRESS</c>).</summary>
+    public DateTimeOffset? DeleteRequestedAt { get; init; }
+
     [JsonIgnore]
     public string EffectiveNetworkMode => NetworkMode ?? NetworkModes.Bridge;
 }

@@ -34,6 +34,45 @@ public sealed class EcsModel
         return problems;
     }
 
+    public IEnumerable<string> Operations => _model.GetProperty("operations").EnumerateObject().Select(o => o.Name);
+
+    /// <summary>The shape of member <paramref name="member"/> of structure <paramref name="shape"/>.</summary>
+    public string MemberShape(string shape, string member) =>
+        Shape(shape).GetProperty("members").GetProperty(member).GetProperty("shape").GetString()!;
+
+    /// <summary>
+    /// A value of <paramref name="shape"/> that asks for something: a non-empty string (the first enum value other
+    /// than <paramref name="avoid"/>), true, 1, a list of one, a structure with its first member set.
+    /// </summary>
+    public string SampleThatAsksForSomething(string shape, string? avoid = null, int depth = 0)
+    {
+        var definition = Shape(shape);
+        switch (definition.GetProperty("type").GetString())
+        {
+            case "structure":
+                var first = definition.GetProperty("members").EnumerateObject().First();
+                var avoidInside = avoid is not null && avoid.StartsWith('{') && JsonDocument.Parse(avoid).RootElement.TryGetProperty(first.Name, out var inner)
+                    ? inner.GetRawText()
+                    : null;
+                return $"{{\"{first.Name}\":{SampleThatAsksForSomething(first.Value.GetProperty("shape").GetString()!, avoidInside, depth + 1)}}}";
+            case "list":
+                return $"[{SampleThatAsksForSomething(definition.GetProperty("member").GetProperty("shape").GetString()!, null, depth + 1)}]";
+            case "map":
+                return "{\"k\":\"v\"}";
+            case "boolean":
+                return "true";
+            case "integer" or "long" or "double" or "float":
+                return "1";
+            case "timestamp":
+                return "1700000000";
+            default:
+                var value = definition.TryGetProperty("enum", out var values)
+                    ? values.EnumerateArray().Select(v => v.GetString()!).First(v => $"\"{v}\"" != avoid)
+                    : "something";
+                return JsonSerializer.Serialize(value);
+        }
+    }
+
     private JsonElement Shape(string name) => _model.GetProperty("shapes").GetProperty(name);
 
     private void Check(string shapeName, JsonElement value, string path, List<string> problems)

@@ -25,7 +25,7 @@ public sealed class EcsRequestReaderTests
 
         var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
 
-        Assert.Equal("Parameter containerDefinitions[0].secrets is not supported by this control plane yet.", error.Message);
+        Assert.Equal("Parameter containerDefinitions[0].secrets is not supported by this control plane yet: the value a list of 1 is refused; leave it out.", error.Message);
     }
 
     [Theory]
