@@ -32,7 +32,8 @@ internal static class ServiceCommands
         var wait = new Option<bool>("--wait") { Description = "Wait until the service is stable" };
         var timeout = DurationOption.Create("--timeout", $"How long --wait waits [default: {Duration.Format(DefaultTimeout)}]");
         var placement = new PlacementOptions();
-        var command = new Command("create", "Create a service (CreateService)") { name, cluster, definition, desired, daemon, wait, timeout };
+        var enableExec = new Option<bool>("--enable-execute-command") { Description = "Allow orch task exec in the service's tasks (enableExecuteCommand)" };
+        var command = new Command("create", "Create a service (CreateService)") { name, cluster, definition, desired, daemon, wait, timeout, enableExec };
         settings.AddTo(command);
         placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
@@ -43,6 +44,7 @@ internal static class ServiceCommands
                 ServiceName = invocation.Get(name),
                 TaskDefinition = invocation.Get(definition),
                 DesiredCount = invocation.GetOptional(desired) ?? (invocation.Get(daemon) ? null : 1),
+                EnableExecuteCommand = invocation.Get(enableExec) ? true : null,
                 SchedulingStrategy = invocation.Get(daemon) ? SchedulingStrategies.Daemon : SchedulingStrategies.Replica,
                 DeploymentConfiguration = settings.Read(invocation),
                 HealthCheckGracePeriodSeconds = settings.GracePeriod(invocation),

@@ -114,6 +114,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 CircuitBreakerEnabled = breaker.Enable,
                 CircuitBreakerRollback = breaker.Rollback,
                 HealthCheckGracePeriodSeconds = grace ?? 0,
+                EnableExecuteCommand = request.EnableExecuteCommand ?? false,
                 PlacementConstraints = request.PlacementConstraints ?? [],
                 PlacementStrategy = request.PlacementStrategy ?? [],
                 Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType)],
@@ -157,6 +158,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 CircuitBreakerEnabled = breaker.Enable,
                 CircuitBreakerRollback = breaker.Rollback,
                 HealthCheckGracePeriodSeconds = grace ?? service.HealthCheckGracePeriodSeconds,
+                EnableExecuteCommand = request.EnableExecuteCommand ?? service.EnableExecuteCommand,
                 PlacementConstraints = request.PlacementConstraints ?? service.PlacementConstraints, // [] clears them
                 PlacementStrategy = request.PlacementStrategy ?? service.PlacementStrategy,
                 SteadyStateReported = false,

@@ -47,6 +47,7 @@ public static class ServiceView
             CreatedAt = service.CreatedAt,
             CreatedBy = service.CreatedBy,
             HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
+            EnableExecuteCommand = service.EnableExecuteCommand,
             PlacementConstraints = service.PlacementConstraints,
             PlacementStrategy = service.PlacementStrategy,
             SchedulingStrategy = service.SchedulingStrategy,

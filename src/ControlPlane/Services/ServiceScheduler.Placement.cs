@@ -21,7 +21,7 @@ public sealed partial class ServiceScheduler
 
         var placement = new PlacementRequest(
             TaskRequirements.Of(definition), launch.Count, service.TaskGroup, Rules(service, definition), (ulong)Random.Shared.NextInt64());
-        return new LaunchRequest(cluster, definition, placement, new TaskSettings(service.TaskGroup, launch.DeploymentId, service.LaunchType))
+        return new LaunchRequest(cluster, definition, placement, new TaskSettings(service.TaskGroup, launch.DeploymentId, service.LaunchType) { EnableExecuteCommand = service.EnableExecuteCommand })
         {
             OnInstances = launch.InstanceArn is { } instance ? [instance] : null,
         };

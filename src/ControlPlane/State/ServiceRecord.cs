@@ -24,6 +24,8 @@ public sealed record ServiceRecord
     public bool CircuitBreakerEnabled { get; init; }
     public bool CircuitBreakerRollback { get; init; }
     public int HealthCheckGracePeriodSeconds { get; init; }
+    /// <summary>The service's new tasks may run commands (`orch task exec`).</summary>
+    public bool EnableExecuteCommand { get; init; }
     public IReadOnlyList<PlacementConstraint> PlacementConstraints { get; init; } = [];
     public IReadOnlyList<PlacementStrategy> PlacementStrategy { get; init; } = [];
     public IReadOnlyList<Deployment> Deployments { get; init; } = [];

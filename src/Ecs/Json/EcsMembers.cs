@@ -137,24 +137,24 @@ public static class EcsMembers
         [typeof(CreateServiceRequest)] = new()
         {
             ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty, ["serviceRegistries"] = Empty,
-            ["capacityProviderStrategy"] = Empty, ["enableExecuteCommand"] = False, ["serviceConnectConfiguration"] = NotEnabled,
+            ["capacityProviderStrategy"] = Empty, ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty,
         },
         [typeof(UpdateServiceRequest)] = new()
         {
             ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty, ["serviceRegistries"] = Empty,
-            ["capacityProviderStrategy"] = Empty, ["enableExecuteCommand"] = False, ["serviceConnectConfiguration"] = NotEnabled,
+            ["capacityProviderStrategy"] = Empty, ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty, ["enableECSManagedTags"] = False,
             ["propagateTags"] = None, ["deploymentController"] = EcsController,
         },
         [typeof(RunTaskRequest)] = new()
         {
-            ["capacityProviderStrategy"] = Empty, ["enableECSManagedTags"] = False, ["enableExecuteCommand"] = False,
+            ["capacityProviderStrategy"] = Empty, ["enableECSManagedTags"] = False,
             ["propagateTags"] = None, ["volumeConfigurations"] = Empty,
         },
         [typeof(StartTaskRequest)] = new()
         {
-            ["enableECSManagedTags"] = False, ["enableExecuteCommand"] = False, ["propagateTags"] = None, ["volumeConfigurations"] = Empty,
+            ["enableECSManagedTags"] = False, ["propagateTags"] = None, ["volumeConfigurations"] = Empty,
         },
         [typeof(CreateClusterRequest)] = new()
         {

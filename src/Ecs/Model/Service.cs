@@ -126,6 +126,9 @@ public sealed record CreateServiceRequest
     public IReadOnlyList<Tag>? Tags { get; init; }
     public bool? EnableECSManagedTags { get; init; }
     public string? PropagateTags { get; init; }
+
+    /// <summary>Whether `orch task exec` (ECS Exec) may run commands in the service's tasks.</summary>
+    public bool? EnableExecuteCommand { get; init; }
 }
 
 public sealed record UpdateServiceRequest
@@ -139,6 +142,9 @@ public sealed record UpdateServiceRequest
     public int? HealthCheckGracePeriodSeconds { get; init; }
     public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
     public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
+
+    /// <summary>For the tasks started from now on (with forceNewDeployment, all of them), as in ECS.</summary>
+    public bool? EnableExecuteCommand { get; init; }
 }
 
 public sealed record DeleteServiceRequest

@@ -37,6 +37,26 @@ public sealed class ServiceActionsTests
         Assert.All(service.Deployments, d => Assert.Equal("EXTERNAL", d.LaunchType));
     }
 
+    [Fact]
+    public async Task EnableExecuteCommand_OnTheService_ReachesItsTasks_AndUpdateServiceTurnsItOffForNewOnes()
+    {
+        using var cluster = await ClusterWithTaskDefinitionAsync();
+        await cluster.AddInstanceAsync();
+        var created = await cluster.Api.Services.CreateServiceAsync(
+            new CreateServiceRequest { ServiceName = "web", TaskDefinition = "web", DesiredCount = 1, EnableExecuteCommand = true }, Token);
+        await cluster.Scheduler.ReconcileAsync(created.Service.ServiceArn!, Token);
+        var first = Assert.Single(cluster.Store.Current.Tasks.Values);
+
+        await cluster.Api.Services.UpdateServiceAsync(new UpdateServiceRequest { Service = "web", EnableExecuteCommand = false, ForceNewDeployment = true }, Token);
+        await cluster.Scheduler.ReconcileAsync(created.Service.ServiceArn!, Token);
+        var second = Assert.Single(cluster.Store.Current.Tasks.Values, t => t.Arn != first.Arn);
+
+        Assert.True(created.Service.EnableExecuteCommand);
+        Assert.True(first.Task.EnableExecuteCommand);
+        Assert.False((await DescribeAsync(cluster)).EnableExecuteCommand);
+        Assert.False(second.Task.EnableExecuteCommand);
+    }
+
     private static async Task<TestCluster> ClusterWithTaskDefinitionAsync()
     {
         var cluster = new TestCluster();

@@ -71,7 +71,7 @@ public sealed class EcsRequestMemberTests
     [Theory]
     [InlineData("CreateService", "availabilityZoneRebalancing", "\"ENABLED\"", "the value \"ENABLED\" is refused; it takes only \"DISABLED\".")]
     [InlineData("CreateService", "vpcLatticeConfigurations", """[{"roleArn":"r","targetGroupArn":"t","portName":"p"}]""", "the value a list of 1 is refused; it takes only [].")]
-    [InlineData("UpdateService", "enableExecuteCommand", "true", "the value true is refused; it takes only false.")]
+    [InlineData("UpdateService", "enableECSManagedTags", "true", "the value true is refused; it takes only false.")]
     [InlineData("CreateService", "platformVersion", "\"LATEST\"", "the value \"LATEST\" is refused; leave it out.")]
     public async Task AValueThatAsksForSomething_IsRefusedNamingMemberAndValue(string action, string member, string value, string tail)
     {
