@@ -206,8 +206,10 @@ public sealed class AccessKey
 }
 
 /// <summary>Which ECS actions a read-only key may call: those that only read.</summary>
+/// <summary>What a read-only key may call: ECS's read actions (Describe*, List*, Get* such as GetTaskProtection).</summary>
 public static class ReadOnlyActions
 {
     public static bool Allows(string action) =>
-        action.StartsWith("Describe", StringComparison.Ordinal) || action.StartsWith("List", StringComparison.Ordinal);
+        action.StartsWith("Describe", StringComparison.Ordinal) || action.StartsWith("List", StringComparison.Ordinal) ||
+        action.StartsWith("Get", StringComparison.Ordinal);
 }

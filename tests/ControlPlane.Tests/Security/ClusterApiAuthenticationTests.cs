@@ -73,6 +73,12 @@ public sealed class ClusterApiAuthenticationTests
         var admin = await Assert.ThrowsAsync<RpcException>(async () => await controlPlane.Admin().ListAccessKeysAsync(new ListAccessKeysRequest(),
             controlPlane.Signed(SecureControlPlane.AdminMethod("ListAccessKeys"), key.AccessKeyId, key.SecretAccessKey)));
 
+        // Get* reads too: GetTaskProtection gets past the key check (and fails only because there is no such task).
+        var protection = await Assert.ThrowsAsync<RpcException>(async () => await api.CallAsync(
+            new EcsCall { Action = "GetTaskProtection", Json = """{"cluster":"nope","tasks":["t"]}""" },
+            controlPlane.Signed(SecureControlPlane.CallMethod, key.AccessKeyId, key.SecretAccessKey)));
+
+        Assert.NotEqual(StatusCode.PermissionDenied, protection.StatusCode);
         Assert.Contains("clusterArns", list.Json, StringComparison.Ordinal);
         Assert.Equal(StatusCode.PermissionDenied, create.StatusCode);
         Assert.Contains("read-only", create.Status.Detail, StringComparison.Ordinal);
