@@ -70,7 +70,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _logger = logger;
         _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token);
         _hostPorts = new HostPortPicker(portRange, portProbe, store, _options, time, logger);
-        _pause = new AwsvpcPause(driver, _options, logger);
+        _pause = new AwsvpcPause(driver, _options, logger, metadata);
         _metadata = metadata;
     }
 

@@ -17,12 +17,21 @@ public sealed class ContainerMetadata(MetadataTokens tokens)
     private volatile string? _bridge;
     private volatile string? _awsvpc;
 
-    /// <summary>Set by the endpoint once it listens: <c>address:port</c> for each kind of network, null where it does not.</summary>
-    public void Listening(string? loopback, string? bridge, string? awsvpc)
+    private volatile string? _awsvpcNetwork;
+
+    /// <summary>The Docker network awsvpc tasks' pause containers join to reach the endpoint; null: none.</summary>
+    public string? AwsvpcNetwork => _awsvpcNetwork;
+
+    /// <summary>
+    /// Set by the endpoint once it listens: <c>address:port</c> for each kind of network, null where it does not;
+    /// and the network awsvpc tasks reach it on.
+    /// </summary>
+    public void Listening(string? loopback, string? bridge, string? awsvpc, string? awsvpcNetwork = null)
     {
         _loopback = loopback;
         _bridge = bridge;
         _awsvpc = awsvpc;
+        _awsvpcNetwork = awsvpc is null ? null : awsvpcNetwork;
     }
 
     public IReadOnlyList<string> EnvironmentFor(string taskArn, string containerName, string networkMode)

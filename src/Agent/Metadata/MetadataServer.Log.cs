@@ -13,6 +13,9 @@ public sealed partial class MetadataServer
         [LoggerMessage(Level = LogLevel.Warning, Message = "The task metadata endpoint cannot listen on {Endpoints}: {Problem}")]
         public static partial void CannotListen(ILogger logger, string endpoints, string problem);
 
+        [LoggerMessage(Level = LogLevel.Warning, Message = "awsvpc tasks get no metadata endpoint: {Problem}")]
+        public static partial void NoAwsvpc(ILogger logger, string problem);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "The Docker bridge's gateway is unknown, so bridge containers get no metadata endpoint: {Problem}")]
         public static partial void NoBridge(ILogger logger, string problem);
     }

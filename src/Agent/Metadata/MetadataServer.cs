@@ -33,6 +33,17 @@ public sealed partial class MetadataServer(
     /// <summary>The Docker bridge network's gateway, where bridge containers reach the host.</summary>
     public const string BridgeNetwork = "bridge";
 
+    /// <summary>
+    /// The network awsvpc tasks reach the endpoint on, as ECS's <c>ecs-bridge</c>: a second interface in the task's
+    /// namespace (its macvlan interface cannot reach its own host), on an internal bridge (no default route, nothing
+    /// leaves it) where tasks cannot reach each other (inter-container traffic off).
+    /// </summary>
+    public const string AwsvpcNetwork = "orch-metadata";
+
+    public const string AwsvpcSubnet = "169.254.172.0/22";
+
+    public const string AwsvpcGateway = "169.254.172.1";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_options.MetadataPort == 0)
@@ -60,13 +71,20 @@ public sealed partial class MetadataServer(
             Log.NoBridge(logger, e.Message);
         }
 
-        foreach (var endpoints in bridge is null ? new[] { new[] { loopback } } : [[loopback, bridge], [loopback]])
+        var awsvpc = _options.AwsvpcEnabled && await EnsureAwsvpcNetworkAsync(cancellationToken).ConfigureAwait(false)
+            ? new IPEndPoint(IPAddress.Parse(AwsvpcGateway), port)
+            : null;
+        var full = new[] { loopback, bridge, awsvpc }.OfType<IPEndPoint>().ToArray();
+        foreach (var endpoints in new[] { full, [loopback] }.DistinctBy(e => e.Length))
         {
             try
             {
                 _app = await LocalWebServer.StartAsync(endpoints, Map, cancellationToken).ConfigureAwait(false);
-                var bridgeListening = endpoints.Length > 1 ? bridge!.ToString() : null;
-                metadata.Listening(loopback.ToString(), bridgeListening, null);
+                metadata.Listening(
+                    loopback.ToString(),
+                    bridge is not null && endpoints.Contains(bridge) ? bridge.ToString() : null,
+                    awsvpc is not null && endpoints.Contains(awsvpc) ? awsvpc.ToString() : null,
+                    AwsvpcNetwork);
                 Log.Listening(logger, string.Join(", ", endpoints.Select(e => e.ToString())));
                 return;
             }
@@ -74,6 +92,45 @@ public sealed partial class MetadataServer(
             {
                 Log.CannotListen(logger, string.Join(", ", endpoints.Select(e => e.ToString())), e.Message);
             }
+        }
+    }
+
+    private async Task<bool> EnsureAwsvpcNetworkAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            var existing = await docker.InspectNetworkAsync(AwsvpcNetwork, timeout.Token).ConfigureAwait(false);
+            if (existing is null)
+            {
+                await docker.CreateNetworkAsync(new NetworkSpec
+                {
+                    Name = AwsvpcNetwork,
+                    Driver = "bridge",
+                    Internal = true,
+                    Options = new Dictionary<string, string>
+                    {
+                        ["com.docker.network.bridge.enable_icc"] = "false",
+                        ["com.docker.network.bridge.name"] = "orch-metadata",
+                    },
+                    Subnets = [new NetworkSubnet(AwsvpcSubnet, AwsvpcGateway)],
+                }, timeout.Token).ConfigureAwait(false);
+                return true;
+            }
+
+            if (existing.Subnets.Any(s => s.Gateway == AwsvpcGateway))
+            {
+                return true;
+            }
+
+            Log.NoAwsvpc(logger, $"the Docker network {AwsvpcNetwork} exists without the gateway {AwsvpcGateway}; remove it (docker network rm {AwsvpcNetwork})");
+            return false;
+        }
+        catch (Exception e) when (e is DockerOperationException or DockerTimeoutException or OperationCanceledException)
+        {
+            Log.NoAwsvpc(logger, e.Message);
+            return false;
         }
     }
 
@@ -139,35 +196,45 @@ public sealed partial class MetadataServer(
             case Ecs.Model.NetworkModes.Host:
                 return IPAddress.IsLoopback(remote);
             case Ecs.Model.NetworkModes.Bridge:
-                if (!_bridgeAddresses.TryGetValue(container.RuntimeId, out var address))
-                {
-                    ContainerInspection? inspection;
-                    try
-                    {
-                        inspection = await docker.InspectContainerAsync(container.RuntimeId, http.RequestAborted).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is DockerOperationException or DockerTimeoutException)
-                    {
-                        return false;
-                    }
-
-                    if (_bridgeAddresses.Count > 4096)
-                    {
-                        _bridgeAddresses.Clear();
-                    }
-
-                    if (inspection?.Networks.GetValueOrDefault(BridgeNetwork)?.Ipv4Address is not { Length: > 0 } found)
-                    {
-                        return false;
-                    }
-
-                    address = _bridgeAddresses[container.RuntimeId] = found;
-                }
-
-                return remote.ToString() == address;
+                return await HasAddressAsync(container.RuntimeId, BridgeNetwork, remote, http.RequestAborted).ConfigureAwait(false);
+            case Ecs.Model.NetworkModes.Awsvpc:
+                // Every container of the task is in its pause container's namespace: the pause container's address.
+                return task.Record.Containers.FirstOrDefault(c => Awsvpc.AwsvpcTask.IsPause(c.Name))?.RuntimeId is { } pause
+                    && await HasAddressAsync(pause, AwsvpcNetwork, remote, http.RequestAborted).ConfigureAwait(false);
             default:
                 return false;
         }
+    }
+
+    private async Task<bool> HasAddressAsync(string containerId, string network, IPAddress remote, CancellationToken cancellationToken)
+    {
+        var key = containerId + "/" + network;
+        if (!_bridgeAddresses.TryGetValue(key, out var address))
+        {
+            ContainerInspection? inspection;
+            try
+            {
+                inspection = await docker.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is DockerOperationException or DockerTimeoutException)
+            {
+                return false;
+            }
+
+            if (_bridgeAddresses.Count > 4096)
+            {
+                _bridgeAddresses.Clear();
+            }
+
+            if (inspection?.Networks.GetValueOrDefault(network)?.Ipv4Address is not { Length: > 0 } found)
+            {
+                return false;
+            }
+
+            address = _bridgeAddresses[key] = found;
+        }
+
+        return remote.ToString() == address;
     }
 
     private JsonObject Task(KnownTask task) => MetadataViews.Task(task, Arns.ShortName(_options.Cluster, "cluster"));
