@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the agent's CPU (and Docker's, where stats sampling also costs) with 30 running tasks, stats sampling off,
-# on at the default interval (5 s) and on every second (ECS's stream cadence):
+# one-shot samples at the default interval (5 s) and every second, and a Docker stats stream per container (as ECS):
 #   bench/stats-cost.sh [tasks, default 30] [seconds measured per setting, default 60]
 # Starts its own control plane and, per setting, an agent (temporary data, free ports) on the local Docker engine;
 # cleans up after. CPU is % of one core over the window, from /proc/<pid>/stat (utime+stime), after a 15 s settle.
@@ -86,3 +86,5 @@ start_agent on5 --Agent:StatsEnabled=true --Agent:StatsInterval=00:00:05
 measure "stats on, every 5 s"
 start_agent on1 --Agent:StatsEnabled=true --Agent:StatsInterval=00:00:01
 measure "stats on, every 1 s"
+start_agent stream --Agent:StatsEnabled=true --Agent:StatsMode=stream
+measure "stats on, stream each"

@@ -127,6 +127,24 @@ public sealed class TaskMetadataTests
         Assert.DoesNotContain("The introspection API listens", output, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task StreamMode_StatsComeFromDockersStream()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var cluster = await LocalCluster.StartAsync(token,
+            $"--Agent:MetadataPort={FreePort()}", $"--Agent:IntrospectionEndpoint=127.0.0.1:{FreePort()}", "--Agent:StatsMode=stream", "--Agent:StatsInterval=00:00:01");
+        await RegisterAsync(cluster, "meta-bridge", NetworkModes.Bridge);
+        var id = (await RunAsync(cluster, "meta-bridge")).Containers[0].RuntimeId!;
+
+        await Eventually.Async(async () =>
+        {
+            var stats = await GetJsonAsync(id, "$ECS_CONTAINER_METADATA_URI_V4/stats");
+            Assert.Equal(id, stats.GetProperty("id").GetString());
+            Assert.True(stats.GetProperty("memory_stats").GetProperty("usage").GetInt64() > 0);
+            Assert.True(stats.GetProperty("precpu_stats").GetProperty("cpu_usage").GetProperty("total_usage").GetInt64() > 0, "no previous sample yet");
+        }, TimeSpan.FromSeconds(30), cluster.Diagnostics);
+    }
+
     private static async Task RegisterAsync(LocalCluster cluster, string family, string networkMode)
     {
         var definition = new RegisterTaskDefinitionRequest

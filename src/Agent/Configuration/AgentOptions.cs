@@ -142,6 +142,12 @@ public sealed class AgentOptions
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// <c>oneshot</c> (default): one sample per container every <see cref="StatsInterval"/>; <c>stream</c>: a Docker stats
+    /// stream per running container (a sample a second, as the ECS agent), checked for new and gone containers every interval.
+    /// </summary>
+    public string StatsMode { get; set; } = "oneshot";
+
+    /// <summary>
     /// The port of the task metadata endpoint (ECS's v4 and v3, <c>ECS_CONTAINER_METADATA_URI_V4</c>), served on
     /// 127.0.0.1 for host-mode containers and on the Docker bridge's gateway for bridge containers; 0: no endpoint,
     /// and containers get no metadata variables.

@@ -103,6 +103,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         Positive(failures, nameof(AgentOptions.StatsInterval), options.StatsInterval);
+        if (options.StatsMode is not ("oneshot" or "stream"))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.StatsMode))} must be oneshot or stream, not '{options.StatsMode}'.");
+        }
+
         if (options.MetadataPort is < 0 or > 65535)
         {
             failures.Add($"{Key(nameof(AgentOptions.MetadataPort))} must be a port (1-65535) or 0 for none, not {options.MetadataPort}.");

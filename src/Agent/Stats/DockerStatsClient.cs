@@ -10,6 +10,7 @@ namespace Orchestrator.Agent.Stats;
 public sealed class DockerStatsClient : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly HttpClient _streams;
 
     public DockerStatsClient(string dockerHost, TimeSpan timeout)
     {
@@ -19,6 +20,7 @@ public sealed class DockerStatsClient : IDisposable
             var path = uri.AbsolutePath;
             var handler = new SocketsHttpHandler
             {
+                MaxConnectionsPerServer = int.MaxValue,
                 ConnectCallback = async (_, cancellationToken) =>
                 {
                     var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -34,11 +36,13 @@ public sealed class DockerStatsClient : IDisposable
                     }
                 },
             };
-            _http = new HttpClient(handler) { BaseAddress = new Uri("http://docker/"), Timeout = timeout };
+            _http = new HttpClient(handler, disposeHandler: false) { BaseAddress = new Uri("http://docker/"), Timeout = timeout };
+            _streams = new HttpClient(handler) { BaseAddress = new Uri("http://docker/"), Timeout = Timeout.InfiniteTimeSpan };
         }
         else
         {
             _http = new HttpClient { BaseAddress = new Uri($"http://{uri.Authority}/"), Timeout = timeout };
+            _streams = new HttpClient { BaseAddress = new Uri($"http://{uri.Authority}/"), Timeout = Timeout.InfiniteTimeSpan };
         }
     }
 
@@ -58,5 +62,29 @@ public sealed class DockerStatsClient : IDisposable
         return JsonNode.Parse(body) as JsonObject;
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>Docker's stats stream of the container: a sample a second (with precpu_stats) until cancelled or it ends.</summary>
+    public async IAsyncEnumerable<JsonObject> StreamAsync(string containerId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"containers/{Uri.EscapeDataString(containerId)}/stats?stream=true", UriKind.Relative));
+        using var response = await _streams.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            yield break;
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.Length > 0 && JsonNode.Parse(line) is JsonObject sample)
+            {
+                yield return sample;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _streams.Dispose();
+    }
 }

@@ -56,11 +56,38 @@ public sealed partial class StatsSampler : BackgroundService
         }
 
         using var client = new DockerStatsClient(_options.DockerHost, TimeSpan.FromSeconds(10));
+        var streams = new Dictionary<string, (CancellationTokenSource Stop, Task Reading)>(StringComparer.Ordinal);
+        try
+        {
+            await LoopAsync(client, streams, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (stop, reading) in streams.Values)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                stop.Dispose();
+            }
+        }
+    }
+
+    private async Task LoopAsync(DockerStatsClient client, Dictionary<string, (CancellationTokenSource Stop, Task Reading)> streams, CancellationToken stoppingToken)
+    {
+        var streaming = _options.StatsMode == "stream";
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await SampleRoundAsync(client, stoppingToken).ConfigureAwait(false);
+                if (streaming)
+                {
+                    await ReconcileStreamsAsync(client, streams, stoppingToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await SampleRoundAsync(client, stoppingToken).ConfigureAwait(false);
+                }
+
                 Rounds++;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -85,12 +112,59 @@ public sealed partial class StatsSampler : BackgroundService
         }
     }
 
+    private List<(string Task, string Container, string Id)> Running() => [.. _store.LoadTasks()
+        .SelectMany(t => t.Containers.Where(c => c.KnownStatus == LifecycleStatus.Running && c.RuntimeId is not null)
+            .Select(c => (Task: t.TaskArn, Container: c.Name, Id: c.RuntimeId!)))];
+
+    /// <summary>A stream for every running container, none for the others; a stream that ended is started again.</summary>
+    private async Task ReconcileStreamsAsync(DockerStatsClient client, Dictionary<string, (CancellationTokenSource Stop, Task Reading)> streams, CancellationToken cancellationToken)
+    {
+        var running = Running();
+        foreach (var (id, (stop, reading)) in streams.Where(s => s.Value.Reading.IsCompleted || !running.Any(r => r.Id == s.Key)).ToList())
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            stop.Dispose();
+            streams.Remove(id);
+            if (!running.Any(r => r.Id == id))
+            {
+                _latest.TryRemove(id, out _);
+            }
+        }
+
+        foreach (var container in running.Where(r => !streams.ContainsKey(r.Id)))
+        {
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            streams[container.Id] = (stop, Task.Run(() => ReadStreamAsync(client, container, stop.Token), CancellationToken.None));
+        }
+    }
+
+    private async Task ReadStreamAsync(DockerStatsClient client, (string Task, string Container, string Id) container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var sample in client.StreamAsync(container.Id, cancellationToken).ConfigureAwait(false))
+            {
+                // Docker's stream fills precpu_stats itself; only the network rates come from the previous sample.
+                var previous = _latest.GetValueOrDefault(container.Id)?.Sample;
+                var completed = StatsMath.Complete(sample, previous);
+                completed["precpu_stats"] = sample["precpu_stats"]?.DeepClone();
+                completed["preread"] = sample["preread"]?.DeepClone();
+                _latest[container.Id] = new ContainerStats(container.Task, container.Container, completed, StatsMath.Summarize(completed));
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or System.Text.Json.JsonException)
+        {
+            Log.SampleFailed(_logger, container.Id, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
     private async Task SampleRoundAsync(DockerStatsClient client, CancellationToken cancellationToken)
     {
-        var running = _store.LoadTasks()
-            .SelectMany(t => t.Containers.Where(c => c.KnownStatus == LifecycleStatus.Running && c.RuntimeId is not null)
-                .Select(c => (Task: t.TaskArn, Container: c.Name, Id: c.RuntimeId!)))
-            .ToList();
+        var running = Running();
         foreach (var gone in _latest.Keys.Except(running.Select(r => r.Id), StringComparer.Ordinal).ToList())
         {
             _latest.TryRemove(gone, out _);
