@@ -71,6 +71,14 @@ public sealed class AwsvpcMetadataTests
         var guessed = await ShAsync(host, idA, $"wget -S -qO- {uriA[..uriA.LastIndexOf('/')]}/{new string('f', 32)}/task 2>&1; true");
         Assert.Contains("404", guessed, StringComparison.Ordinal);
 
+        // On the metadata network a task reaches the agent's side, never another task (inter-container traffic off).
+        var pauseB = (await host.DockerAsync("ps", "-q", "--no-trunc", "--filter", $"label=com.amazonaws.ecs.task-arn={b.TaskArn}",
+            "--filter", "label=com.amazonaws.ecs.container-name=~internal~ecs~pause")).EnsureSuccess().Stdout.Trim();
+        var ipB = (await host.DockerAsync("inspect", "-f", "{{(index .NetworkSettings.Networks \"orch-metadata\").IPAddress}}", pauseB)).EnsureSuccess().Stdout.Trim();
+        Assert.StartsWith("169.254.17", ipB, StringComparison.Ordinal);
+        Assert.Equal("reached", await ShAsync(host, idA, "ping -c1 -W2 169.254.172.1 >/dev/null && echo reached || echo isolated"));
+        Assert.Equal("isolated", await ShAsync(host, idA, $"ping -c1 -W2 {ipB} >/dev/null && echo reached || echo isolated"));
+
         // The default route is still the task's own interface, not the metadata network.
         var routes = await ShAsync(host, idA, "ip route");
         Assert.Contains($"default via {lab.Network.Gateway}", routes, StringComparison.Ordinal);
