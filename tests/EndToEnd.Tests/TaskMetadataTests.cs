@@ -86,6 +86,17 @@ public sealed class TaskMetadataTests
         Assert.StartsWith("\"V4 task metadata handler: unable to get container ID", body, StringComparison.Ordinal);
         Assert.DoesNotContain(a.TaskArn, body, StringComparison.Ordinal);
 
+        // Rate limited per source address (ECS: 40/s, bursts of 60): the host flooding gets 429s, the container still answers.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 150; i++)
+        {
+            using var response = await http.GetAsync(new Uri(uriA + "/task"), token);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.Equal(a.TaskArn, (await GetJsonAsync(idA, "$ECS_CONTAINER_METADATA_URI_V4/task")).GetProperty("TaskARN").GetString());
+
         // Introspection on loopback: the instance and its tasks.
         var instanceArn = (await cluster.WaitForConnectedInstanceAsync()).GetProperty("containerInstanceArn").GetString();
         var introspection = new Uri($"http://127.0.0.1:{introspectionPort}/");

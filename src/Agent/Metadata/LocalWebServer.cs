@@ -1,4 +1,7 @@
 using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -11,7 +14,14 @@ namespace Orchestrator.Agent.Metadata;
 /// </summary>
 public static class LocalWebServer
 {
-    public static async Task<WebApplication> StartAsync(IReadOnlyList<IPEndPoint> endpoints, Action<WebApplication> map, CancellationToken cancellationToken)
+    /// <summary>Requests a second each client (source address) may make, and in a burst, when rate limited (ECS: 40, 60).</summary>
+    public const int RequestsPerSecond = 40;
+
+    public const int Burst = 60;
+
+    /// <param name="rateLimited">Whether each client (source address) is held to <see cref="RequestsPerSecond"/> (429 beyond).</param>
+    public static async Task<WebApplication> StartAsync(
+        IReadOnlyList<IPEndPoint> endpoints, Action<WebApplication> map, CancellationToken cancellationToken, bool rateLimited = false)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(map);
@@ -31,7 +41,30 @@ public static class LocalWebServer
                 kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
+        if (rateLimited)
+        {
+            builder.Services.AddRateLimiter(limiter =>
+            {
+                limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "",
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = Burst,
+                        TokensPerPeriod = RequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    }));
+            });
+        }
+
         var app = builder.Build();
+        if (rateLimited)
+        {
+            app.UseRateLimiter();
+        }
+
         map(app);
         try
         {

@@ -16,7 +16,8 @@ namespace Orchestrator.Agent.Metadata;
 /// <c>/task/stats</c>). Listens on <see cref="AgentOptions.MetadataPort"/> at 127.0.0.1 (host-mode containers) and at
 /// the Docker bridge's gateway (bridge containers); the unguessable token in the path says which container asks, so a
 /// container sees only its own task. An unknown token gets ECS's 404 with a JSON string. A port already taken (another
-/// agent on the host) leaves the agent running without the endpoint, and its containers without the variables.
+/// agent on the host) leaves the agent running without the endpoint, and its containers without the variables. Each
+/// source address may make 40 requests a second (bursts of 60), as ECS allows; beyond, 429.
 /// </summary>
 public sealed partial class MetadataServer(
     IDockerDriver docker,
@@ -79,7 +80,7 @@ public sealed partial class MetadataServer(
         {
             try
             {
-                _app = await LocalWebServer.StartAsync(endpoints, Map, cancellationToken).ConfigureAwait(false);
+                _app = await LocalWebServer.StartAsync(endpoints, Map, cancellationToken, rateLimited: true).ConfigureAwait(false);
                 metadata.Listening(
                     loopback.ToString(),
                     bridge is not null && endpoints.Contains(bridge) ? bridge.ToString() : null,
