@@ -3,11 +3,14 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
+using Orchestrator.Agent.Introspection;
+using Orchestrator.Agent.Metadata;
 using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.Registration;
 using Orchestrator.Agent.Security;
 using Orchestrator.Agent.Session;
 using Orchestrator.Agent.State;
+using Orchestrator.Agent.Stats;
 
 namespace Orchestrator.Agent;
 
@@ -38,6 +41,14 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<IPortProbe>(sp => Options(sp).PortBindCheck ? new SocketPortProbe() : new NoPortProbe());
         services.AddSingleton<IGpuProbe, NvidiaGpuProbe>();
         services.AddSingleton<Registrar>();
+        services.AddSingleton(sp => MetadataTokens.LoadOrCreate(Options(sp).DataDir));
+        services.AddSingleton<KnownTasks>();
+        services.AddSingleton<ContainerMetadata>();
+        services.AddSingleton<StatsSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatsSampler>());
+        // Before the engine: containers get the metadata URIs only once the endpoint listens.
+        services.AddHostedService<MetadataServer>();
+        services.AddHostedService<IntrospectionServer>();
         services.AddSingleton<TaskEngine>();
         services.AddHostedService<TaskEngineService>();
         services.AddSingleton<RuntimeHealthMonitor>();

@@ -44,6 +44,11 @@ public sealed class FolderDependencyTests
     [InlineData("Agent", "Session", "Registration")]
     [InlineData("Agent", "Session", "State")]
     [InlineData("Agent", FolderGraph.Root, "Session")]
+    [InlineData("Agent", "Engine", "Metadata")]
+    [InlineData("Agent", "Introspection", "Metadata")]
+    [InlineData("Agent", "Metadata", "Stats")]
+    [InlineData("Agent", "Stats", "State")]
+    [InlineData("Agent", FolderGraph.Root, "Introspection")]
     public void ProgramFolders_LowerLayer_NeverUsesHigherOne(string program, string higher, string lower)
     {
         var graph = Graph(program);

@@ -132,6 +132,34 @@ public sealed class AgentOptions
     /// </summary>
     public int MaxConcurrentStarts { get; set; } = 4;
 
+    /// <summary>
+    /// Whether the agent samples its containers' Docker stats (CPU, memory, network, block I/O) for the task metadata
+    /// endpoint's <c>/stats</c> and the introspection API's <c>/v1/stats</c>. Off: those answer with empty samples.
+    /// </summary>
+    public bool StatsEnabled { get; set; } = true;
+
+    /// <summary>The wait between two rounds of stats samples (one one-shot sample per running container a round).</summary>
+    public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// <c>oneshot</c> (default): one sample per container every <see cref="StatsInterval"/>; <c>stream</c>: a Docker stats
+    /// stream per running container (a sample a second, as the ECS agent), checked for new and gone containers every interval.
+    /// </summary>
+    public string StatsMode { get; set; } = "oneshot";
+
+    /// <summary>
+    /// The port of the task metadata endpoint (ECS's v4 and v3, <c>ECS_CONTAINER_METADATA_URI_V4</c>), served on
+    /// 127.0.0.1 for host-mode containers and on the Docker bridge's gateway for bridge containers; 0: no endpoint,
+    /// and containers get no metadata variables.
+    /// </summary>
+    public int MetadataPort { get; set; } = 51679;
+
+    /// <summary>
+    /// Where the agent introspection API (ECS's <c>/v1/metadata</c>, <c>/v1/tasks</c>) listens, <c>address:port</c>;
+    /// loopback by default, as ECS; empty: not served. It has no authentication: keep it on loopback.
+    /// </summary>
+    public string? IntrospectionEndpoint { get; set; } = "127.0.0.1:51678";
+
     /// <summary>How long each kind of Docker call may take (<c>Agent:DockerTimeouts:Create</c> …).</summary>
     public DockerTimeoutOptions DockerTimeouts { get; set; } = new();
 

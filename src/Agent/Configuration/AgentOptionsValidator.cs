@@ -102,6 +102,22 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{Key(nameof(AgentOptions.MaxConcurrentStarts))} must be at least 1, not {options.MaxConcurrentStarts}.");
         }
 
+        Positive(failures, nameof(AgentOptions.StatsInterval), options.StatsInterval);
+        if (options.StatsMode is not ("oneshot" or "stream"))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.StatsMode))} must be oneshot or stream, not '{options.StatsMode}'.");
+        }
+
+        if (options.MetadataPort is < 0 or > 65535)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.MetadataPort))} must be a port (1-65535) or 0 for none, not {options.MetadataPort}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.IntrospectionEndpoint) && !System.Net.IPEndPoint.TryParse(options.IntrospectionEndpoint, out _))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.IntrospectionEndpoint))} must be address:port (127.0.0.1:51678) or empty for none, not '{options.IntrospectionEndpoint}'.");
+        }
+
         if (options.ReconnectMaxDelay < options.ReconnectInitialDelay)
         {
             failures.Add($"{Key(nameof(AgentOptions.ReconnectMaxDelay))} must be at least {Key(nameof(AgentOptions.ReconnectInitialDelay))} ({options.ReconnectInitialDelay}), not {options.ReconnectMaxDelay}.");

@@ -154,6 +154,7 @@ public sealed partial class DockerDriver
         Driver = spec.Driver,
         Options = new Dictionary<string, string>(spec.Options),
         Labels = new Dictionary<string, string>(spec.Labels),
+        Internal = spec.Internal,
         IPAM = new IPAM
         {
             Driver = "default",

@@ -211,6 +211,9 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
     public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken) =>
         Remove(() => _client.Networks.DeleteNetworkAsync(name, cancellationToken));
 
+    public async Task ConnectNetworkAsync(string network, string containerId, CancellationToken cancellationToken) =>
+        await Call(() => _client.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = containerId }, cancellationToken)).ConfigureAwait(false);
+
     public async IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var since = DateTimeOffset.UtcNow - EventReplayWindow;

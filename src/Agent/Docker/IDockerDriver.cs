@@ -54,6 +54,9 @@ public interface IDockerDriver
     /// <summary>Removes a network; one that is already gone is not an error, one with containers attached is.</summary>
     Task RemoveNetworkAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Attaches a (created or running) container to one more network (<c>docker network connect</c>).</summary>
+    Task ConnectNetworkAsync(string network, string containerId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Docker's events for containers that carry the task-ARN label, until the stream breaks (an exception) or
     /// <paramref name="cancellationToken"/> is cancelled. The subscription starts a few seconds in the past, so an
@@ -115,6 +118,8 @@ public sealed record NetworkSpec
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<NetworkSubnet> Subnets { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>No traffic leaves the network (<c>docker network create --internal</c>), and it gives no default route.</summary>
+    public bool Internal { get; init; }
 }
 
 /// <summary>A subnet of a network (<c>10.0.1.0/24</c>) and its gateway.</summary>

@@ -59,6 +59,9 @@ public sealed class TimeoutDockerDriver(IDockerDriver inner, DockerTimeoutOption
     public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken) =>
         Timed("network removed", timeouts.Remove, t => inner.RemoveNetworkAsync(name, t), cancellationToken);
 
+    public Task ConnectNetworkAsync(string network, string containerId, CancellationToken cancellationToken) =>
+        Timed("network connected", timeouts.Create, t => inner.ConnectNetworkAsync(network, containerId, t), cancellationToken);
+
     /// <summary>A stream with no end of its own: not timed (the engine reconnects when it breaks).</summary>
     public IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken) =>
         inner.WatchContainerEventsAsync(cancellationToken);

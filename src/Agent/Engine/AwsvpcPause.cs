@@ -1,6 +1,7 @@
 using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Metadata;
 using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Model;
 
@@ -14,7 +15,7 @@ namespace Orchestrator.Agent.Engine;
 /// a task whose network could not be set up leaves nothing behind. Network and image changes are serialized, so
 /// concurrent tasks never undo each other's. Stopping it is like stopping any container.
 /// </summary>
-internal sealed partial class AwsvpcPause(IDockerDriver driver, AgentOptions options, ILogger logger) : IDisposable
+internal sealed partial class AwsvpcPause(IDockerDriver driver, AgentOptions options, ILogger logger, ContainerMetadata? metadata = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private PauseImage? _image;
@@ -227,6 +228,12 @@ internal sealed partial class AwsvpcPause(IDockerDriver driver, AgentOptions opt
         string problem;
         try
         {
+            // The task metadata endpoint's network (internal, no default route): how the task reaches the agent.
+            if (metadata?.AwsvpcNetwork is { } metadataNetwork)
+            {
+                await driver.ConnectNetworkAsync(metadataNetwork, id, cancellationToken).ConfigureAwait(false);
+            }
+
             await driver.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
             var inspection = await driver.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
             var endpoint = inspection?.Networks.GetValueOrDefault(Network);

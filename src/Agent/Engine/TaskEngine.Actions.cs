@@ -108,6 +108,7 @@ public sealed partial class TaskEngine
             HostPorts = container.HostPorts,
             GpuIds = container.GpuIds,
             Networking = networking,
+            ExtraEnvironment = _metadata?.EnvironmentFor(taskArn, action.Container, task.Definition!.EffectiveNetworkMode) ?? [],
         };
         var spec = ContainerSpecBuilder.Build(
             task.Definition!, definition, task.Overrides, container.DockerName!, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn(), context);

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Metadata;
 using Orchestrator.Agent.Ports;
 using Orchestrator.Agent.State;
 using Orchestrator.Ecs.Json;
@@ -42,6 +43,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     private readonly DockerOperations _docker;
     private readonly HostPortPicker _hostPorts;
     private readonly AwsvpcPause _pause;
+    private readonly ContainerMetadata? _metadata;
     private Task? _loop;
     private Task? _watcher;
     private ITimer? _sweep;
@@ -57,7 +59,8 @@ public sealed partial class TaskEngine : IAsyncDisposable
         TimeProvider time,
         ILogger<TaskEngine> logger,
         DynamicPortRange portRange,
-        IPortProbe portProbe)
+        IPortProbe portProbe,
+        ContainerMetadata? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _driver = driver;
@@ -67,7 +70,8 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _logger = logger;
         _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token);
         _hostPorts = new HostPortPicker(portRange, portProbe, store, _options, time, logger);
-        _pause = new AwsvpcPause(driver, _options, logger);
+        _pause = new AwsvpcPause(driver, _options, logger, metadata);
+        _metadata = metadata;
     }
 
     /// <summary>How often stopped tasks are checked for cleanup and failed stops are retried.</summary>

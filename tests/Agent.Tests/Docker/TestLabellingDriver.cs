@@ -64,5 +64,7 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
 
     public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken) => inner.RemoveNetworkAsync(name, cancellationToken);
 
+    public Task ConnectNetworkAsync(string network, string containerId, CancellationToken cancellationToken) => inner.ConnectNetworkAsync(network, containerId, cancellationToken);
+
     public IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken) => inner.WatchContainerEventsAsync(cancellationToken);
 }

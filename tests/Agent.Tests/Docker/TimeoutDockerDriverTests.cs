@@ -87,6 +87,7 @@ public sealed class TimeoutDockerDriverTests
         public Task<NetworkInspection?> InspectNetworkAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task ConnectNetworkAsync(string network, string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public IAsyncEnumerable<ContainerEvent> WatchContainerEventsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

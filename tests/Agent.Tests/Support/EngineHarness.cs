@@ -24,8 +24,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         string? dataDir = null,
         TimeProvider? time = null,
         DynamicPortRange? portRange = null,
-        IPortProbe? portProbe = null)
+        IPortProbe? portProbe = null,
+        Orchestrator.Agent.Metadata.ContainerMetadata? metadata = null)
     {
+        _metadata = metadata;
         if (dataDir is null)
         {
             _ownedDirectory = new TempDirectory();
@@ -83,5 +85,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     }
 
     private TaskEngine NewEngine() =>
-        new(Driver, Store, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<TaskEngine>.Instance, PortRange, PortProbe);
+        new(Driver, Store, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<TaskEngine>.Instance, PortRange, PortProbe, _metadata);
+
+    private readonly Orchestrator.Agent.Metadata.ContainerMetadata? _metadata;
 }

@@ -279,6 +279,15 @@ internal sealed class FakeDockerDriver : IDockerDriver
         return Task.CompletedTask;
     }
 
+    /// <summary>(network, container) pairs connected with <see cref="ConnectNetworkAsync"/>.</summary>
+    public ConcurrentQueue<(string Network, string ContainerId)> ConnectedNetworks { get; } = new();
+
+    public Task ConnectNetworkAsync(string network, string containerId, CancellationToken cancellationToken)
+    {
+        ConnectedNetworks.Enqueue((network, containerId));
+        return Task.CompletedTask;
+    }
+
     /// <summary>The container's health check reports <paramref name="dockerHealth"/> (healthy, unhealthy, starting), and Docker says so.</summary>
     public void SetHealth(string containerId, string dockerHealth)
     {
