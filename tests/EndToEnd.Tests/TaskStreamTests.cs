@@ -112,6 +112,13 @@ public sealed partial class TaskStreamTests
         Assert.Contains("typed-42", typed.Output, StringComparison.Ordinal);
         Assert.Equal(3, typed.ExitCode);
 
+        // Stats from the agent's sampler: the container's memory limit (the task definition's 32 MiB) and what it uses.
+        var stats = (await cluster.OrchJsonAsync("task", "stats", task, "--cluster", cluster.ClusterName)).GetProperty("containers");
+        var main = Assert.Single(stats.EnumerateArray());
+        Assert.Equal("main", main.GetProperty("name").GetString());
+        Assert.Equal(32L * 1024 * 1024, main.GetProperty("memoryLimitBytes").GetInt64());
+        Assert.InRange(main.GetProperty("memoryUsedBytes").GetInt64(), 1, 32L * 1024 * 1024);
+
         // Each command run is one of the task's events: who, which container, which program — never its arguments.
         (await cluster.OrchAsync("task", "stop", task, "--cluster", cluster.ClusterName)).EnsureSuccess();
         await Eventually.Async(async () =>

@@ -2,7 +2,10 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Stats;
 using Orchestrator.Agent.Security;
 using Orchestrator.Agent.State;
 using Orchestrator.Contracts.Agent;
@@ -11,11 +14,12 @@ namespace Orchestrator.Agent.Session;
 
 /// <summary>
 /// Serves the streams the control plane asks for (ControlMessage.open_stream): for each, an Attach call with the
-/// host's certificate that carries a task's log lines (from Docker's log, several containers at once) or a command
-/// run in one of its containers, with its input and terminal resizes. A stream lives apart from the session: it
+/// host's certificate that carries a task's log lines (from Docker's log, several containers at once), a command
+/// run in one of its containers (with its input and terminal resizes), or its usage from the stats sampler. A stream lives apart from the session: it
 /// ends when its output ends, when the control plane ends the call (the user pressed Ctrl-C), or when the agent stops.
 /// </summary>
-public sealed partial class AttachService(ControlPlaneConnection connection, AgentStore store, IContainerStreams docker, ILogger<AttachService> logger)
+public sealed partial class AttachService(
+    ControlPlaneConnection connection, AgentStore store, IContainerStreams docker, StatsSampler sampler, IOptions<AgentOptions> options, ILogger<AttachService> logger)
     : IDisposable
 {
     /// <summary>How many log lines wait for the control plane before Docker's log is read further.</summary>
@@ -66,6 +70,7 @@ public sealed partial class AttachService(ControlPlaneConnection connection, Age
                     {
                         OpenStream.KindOneofCase.Logs => await LogsAsync(task, request.Logs, call.RequestStream, ended.Token).ConfigureAwait(false),
                         OpenStream.KindOneofCase.Exec => await ExecAsync(task, request.Exec, call.RequestStream, down.Reader, ended).ConfigureAwait(false),
+                        OpenStream.KindOneofCase.Stats => await StatsAsync(task.TaskArn, request.Stats, call.RequestStream, ended.Token).ConfigureAwait(false),
                         _ => new StreamEnd { Error = "This agent does not know that kind of stream." },
                     };
             }
@@ -180,6 +185,57 @@ public sealed partial class AttachService(ControlPlaneConnection connection, Age
         catch (Exception e) when (e is ContainerStreamException or global::Docker.DotNet.DockerApiException or IOException or HttpRequestException)
         {
             return $"Container {container.Name}: {e.Message}.";
+        }
+    }
+
+    /// <summary>
+    /// The task's containers' latest samples from the stats sampler: once (waiting for a first sample if there is none
+    /// yet), or with follow once per sampling interval until the call ends.
+    /// </summary>
+    private async Task<StreamEnd> StatsAsync(string taskArn, StatsRequest request, IClientStreamWriter<AttachUp> up, CancellationToken ended)
+    {
+        if (!sampler.Enabled)
+        {
+            return new StreamEnd { Error = "Stats sampling is off on this container instance's agent (Agent:StatsEnabled=false)." };
+        }
+
+        var interval = options.Value.StatsInterval > TimeSpan.FromSeconds(1) ? options.Value.StatsInterval : TimeSpan.FromSeconds(1);
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var task = store.LoadTasks().FirstOrDefault(t => t.TaskArn == taskArn);
+            var sample = new TaskStatsSample { SampledAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) };
+            foreach (var container in task?.Containers ?? [])
+            {
+                if (container.RuntimeId is { } id && sampler.Latest(id) is { } latest)
+                {
+                    var s = latest.Summary;
+                    sample.Containers.Add(new ContainerUsage
+                    {
+                        Name = container.Name,
+                        CpuPercent = s.CpuPercent,
+                        MemoryUsedBytes = s.MemoryUsedBytes,
+                        MemoryLimitBytes = s.MemoryLimitBytes,
+                        NetworkRxBytes = s.NetworkRxBytes,
+                        NetworkTxBytes = s.NetworkTxBytes,
+                        BlockReadBytes = s.BlockReadBytes,
+                        BlockWriteBytes = s.BlockWriteBytes,
+                    });
+                }
+            }
+
+            var running = task?.Containers.Any(c => c.KnownStatus == LifecycleStatus.Running) == true;
+            if (sample.Containers.Count > 0 || !running || waited > interval * 3)
+            {
+                await up.WriteAsync(new AttachUp { Stats = sample }, ended).ConfigureAwait(false);
+                if (!request.Follow || !running)
+                {
+                    return new StreamEnd();
+                }
+            }
+
+            await Task.Delay(sample.Containers.Count > 0 ? interval : TimeSpan.FromMilliseconds(250), ended).ConfigureAwait(false);
+            waited += sample.Containers.Count > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(250);
         }
     }
 

@@ -231,7 +231,9 @@ public sealed class SessionServiceTests : IAsyncLifetime
         await Runtime.CheckAsync(TestContext.Current.CancellationToken);
         _session = new SessionService(
             _connection, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, new AgentExit(null),
-            new AttachService(_connection, _harness.Store, new DockerStreams(new Uri(_harness.Options.DockerHost)), NullLogger<AttachService>.Instance),
+            new AttachService(_connection, _harness.Store, new DockerStreams(new Uri(_harness.Options.DockerHost)),
+                new Orchestrator.Agent.Stats.StatsSampler(_harness.Store, options, TimeProvider.System, NullLogger<Orchestrator.Agent.Stats.StatsSampler>.Instance),
+                options, NullLogger<AttachService>.Instance),
             NullLogger<SessionService>.Instance);
         await _session.StartAsync(TestContext.Current.CancellationToken);
     }
