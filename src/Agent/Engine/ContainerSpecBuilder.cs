@@ -18,6 +18,8 @@ public sealed record ContainerContext
     public IReadOnlyList<string> GpuIds { get; init; } = [];
     /// <summary>How the host attaches the task (see <see cref="NetworkModeMapping"/>); null: the Linux mapping.</summary>
     public DockerNetworking? Networking { get; init; }
+    /// <summary>The values of the container's <c>secrets</c> (name → value), set last: they win over environment.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Secrets { get; init; } = [];
 }
 
 /// <summary>Maps an ECS container definition (with the task's overrides) to the Docker container to create. Pure.</summary>
@@ -67,7 +69,7 @@ public static class ContainerSpecBuilder
             Image = container.Image ?? "",
             EntryPoint = container.EntryPoint is { Count: > 0 } entryPoint ? entryPoint : null,
             Command = containerOverride?.Command ?? (container.Command is { Count: > 0 } command ? command : null),
-            Environment = Environment(container.Environment, containerOverride?.Environment),
+            Environment = Environment(container.Environment, containerOverride?.Environment, context.Secrets),
             Labels = Labels(definition, container, taskArn, clusterArn, containerInstanceArn),
             CpuShares = Math.Max(MinimumCpuShares, container.Cpu),
             MemoryBytes = MiB(container.Memory),
@@ -185,10 +187,11 @@ public static class ContainerSpecBuilder
     private static int? Assigned(IReadOnlyList<PortAssignment> assignments, PortMapping mapping) =>
         assignments.FirstOrDefault(a => a.ContainerPort == mapping.ContainerPort && a.Protocol == mapping.EffectiveProtocol)?.HostPort;
 
-    private static List<string> Environment(IReadOnlyList<NameValuePair>? defined, IReadOnlyList<NameValuePair>? overridden)
+    private static List<string> Environment(
+        IReadOnlyList<NameValuePair>? defined, IReadOnlyList<NameValuePair>? overridden, IReadOnlyList<KeyValuePair<string, string>> secrets)
     {
         var values = new List<KeyValuePair<string, string>>();
-        foreach (var pair in (defined ?? []).Concat(overridden ?? []))
+        foreach (var pair in (defined ?? []).Concat(overridden ?? []).Concat(secrets.Select(s => new NameValuePair(s.Key, s.Value))))
         {
             if (string.IsNullOrEmpty(pair.Name))
             {
