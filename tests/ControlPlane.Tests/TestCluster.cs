@@ -27,7 +27,7 @@ public sealed class TestCluster : IDisposable
         Directory = directory ?? Path.Combine(Path.GetTempPath(), "orch-cp-test-" + Guid.NewGuid().ToString("N"));
         Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance, subnets);
         Sessions = new AgentSessions(Clock);
-        Secrets = new Security.SecretStore(Microsoft.Extensions.Options.Options.Create(new ControlPlaneOptions { DataDir = Directory }), Clock);
+        Secrets = new Orchestrator.ControlPlane.Security.SecretStore(Microsoft.Extensions.Options.Options.Create(new ControlPlaneOptions { DataDir = Directory }), Clock);
         Dispatcher = new TaskDispatcher(Sessions, new TaskSecrets(Secrets), Store, Clock, NullLogger<TaskDispatcher>.Instance);
         Tasks = new TaskLifecycle(Arns, Clock);
         Launcher = new TaskLauncher(Sessions, Tasks);
@@ -50,7 +50,7 @@ public sealed class TestCluster : IDisposable
     public Arns Arns { get; } = new("us-east-1", "123456789012");
     public StateStore Store { get; }
     /// <summary>The secret store, in <see cref="Directory"/> (its key created there on first use).</summary>
-    public Security.SecretStore Secrets { get; }
+    public Orchestrator.ControlPlane.Security.SecretStore Secrets { get; }
     public AgentSessions Sessions { get; }
     public TaskDispatcher Dispatcher { get; }
     public TaskLifecycle Tasks { get; }

@@ -21,7 +21,7 @@ public static partial class TaskDefinitionValidator
 
             if (secret.Name.Length > 255 || secret.Name.Contains('=', StringComparison.Ordinal) || secret.Name.Any(char.IsControl))
             {
-                throw EcsException.Client($"Invalid secrets setting for container '{name}'. A secret's name is an environment variable name: at most 255 characters, without '=' or control characters.");
+                throw EcsException.Client($"Invalid secrets setting for container '{name}'. A secret's name is an environment variable name: at most 255 characters, without an equals sign or control characters.");
             }
 
             if (string.IsNullOrEmpty(secret.ValueFrom))

@@ -27,7 +27,7 @@ public sealed class SecretsValidationTests
              {"name":"D","valueFrom":"arn:aws:secretsmanager:us-east-1:000000000000:secret:creds:username::"}]
             """, """[{"name":"E","value":"e"}]""");
 
-        var secrets = request.ContainerDefinitions[0].Secrets!;
+        var secrets = request.ContainerDefinitions![0].Secrets!;
         Assert.Equal(["A", "B", "C", "D"], secrets.Select(s => s.Name));
         Assert.Equal("arn:aws:ssm:eu-west-1:000000000000:parameter/app/token", secrets[1].ValueFrom);
         Assert.Contains("\"valueFrom\":\"plain-name\"", EcsJson.Serialize(request), StringComparison.Ordinal);
@@ -38,7 +38,7 @@ public sealed class SecretsValidationTests
         { """[{"valueFrom":"x"}]""", "[]", "Every secret needs a name." },
         { """[{"name":"A"}]""", "[]", "Secret 'A' needs a valueFrom." },
         { """[{"name":"A","valueFrom":""}]""", "[]", "Secret 'A' needs a valueFrom." },
-        { """[{"name":"A=B","valueFrom":"x"}]""", "[]", "without '='" },
+        { """[{"name":"A=B","valueFrom":"x"}]""", "[]", "without an equals sign" },
         { """[{"name":"A","valueFrom":"x"},{"name":"A","valueFrom":"y"}]""", "[]", "The variable 'A' is defined more than once among environment and secrets." },
         { """[{"name":"A","valueFrom":"x"}]""", """[{"name":"A","value":"v"}]""", "The variable 'A' is defined more than once among environment and secrets." },
         { """[{"name":"A","valueFrom":"has space"}]""", "[]", "a secret name is 1 to 512 letters" },
