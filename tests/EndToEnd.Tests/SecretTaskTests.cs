@@ -143,10 +143,15 @@ public sealed class SecretTaskTests
             Token);
         Assert.Empty(containers);
 
-        // Once the secret exists, the same definition runs.
-        (await cluster.OrchAsync("secret", "create", "no-such-secret", "--value", "now-it-exists")).EnsureSuccess();
+        // Once the secret exists (its value piped to orch on standard input), the same definition runs.
+        var piped = await Commands.RunAsync("sh", ["-c", $"printf 'now-it-exists\\n' | dotnet {Programs.Cli} secret create no-such-secret"], TimeSpan.FromMinutes(1),
+            new Dictionary<string, string> { ["ORCH_ENDPOINT"] = cluster.Endpoint, ["ORCH_CONFIG"] = cluster.AdminConfig });
+        piped.EnsureSuccess();
         var again = await cluster.OrchJsonAsync<TasksResponse>("task", "run", "-t", "needs-secret", "--cluster", cluster.ClusterName, "--wait", "--timeout", "2m");
-        Assert.Equal("RUNNING", Assert.Single(again.Tasks).LastStatus);
+        var running = Assert.Single(again.Tasks);
+        Assert.Equal("RUNNING", running.LastStatus);
+        var inspect = await cluster.Docker.Containers.InspectContainerAsync(running.Containers[0].RuntimeId!, Token);
+        Assert.Contains("PASSWORD=now-it-exists", inspect.Config!.Env); // the newline that printf wrote is dropped
     }
 
     private static async Task<string> RunAsync(LocalCluster cluster)
