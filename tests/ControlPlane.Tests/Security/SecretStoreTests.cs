@@ -38,6 +38,18 @@ public sealed class SecretStoreTests : IDisposable
     }
 
     [Fact]
+    public void TheKey_IsMadeOnFirstUse_NotWhenTheStoreOpens()
+    {
+        var store = Open();
+        Assert.Empty(store.List());
+        Assert.Null(store.Resolve("nothing", out _));
+        Assert.False(File.Exists(Path.Combine(_dir, "secrets.key")));
+
+        store.Create("first", Value, "", out _);
+        Assert.True(File.Exists(Path.Combine(_dir, "secrets.key")));
+    }
+
+    [Fact]
     public void KeyAndStore_AreOwnerOnly_AndTheKeyIs32RandomBytes()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
