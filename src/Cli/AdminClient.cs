@@ -32,6 +32,21 @@ internal sealed class AdminClient(ControlPlane controlPlane)
     public Task<ActivationInfo> RevokeActivationAsync(string activationId, CancellationToken cancellationToken) =>
         CallAsync("RevokeActivation", () => _admin.RevokeActivationAsync(new RevokeActivationRequest { ActivationId = activationId }, cancellationToken: cancellationToken), cancellationToken);
 
+    public Task<SecretInfo> CreateSecretAsync(CreateSecretRequest request, CancellationToken cancellationToken) =>
+        CallAsync("CreateSecret", () => _admin.CreateSecretAsync(request, cancellationToken: cancellationToken), cancellationToken);
+
+    public Task<SecretInfo> PutSecretValueAsync(PutSecretValueRequest request, CancellationToken cancellationToken) =>
+        CallAsync("PutSecretValue", () => _admin.PutSecretValueAsync(request, cancellationToken: cancellationToken), cancellationToken);
+
+    public Task<SecretInfo> GetSecretMetadataAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync("GetSecretMetadata", () => _admin.GetSecretMetadataAsync(new GetSecretMetadataRequest { Name = name }, cancellationToken: cancellationToken), cancellationToken);
+
+    public Task<ListSecretsResponse> ListSecretsAsync(CancellationToken cancellationToken) =>
+        CallAsync("ListSecrets", () => _admin.ListSecretsAsync(new ListSecretsRequest(), cancellationToken: cancellationToken), cancellationToken);
+
+    public Task<DeleteSecretResponse> DeleteSecretAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync("DeleteSecret", () => _admin.DeleteSecretAsync(new DeleteSecretRequest { Name = name }, cancellationToken: cancellationToken), cancellationToken);
+
     /// <summary>The cluster CA's fingerprint (<c>sha256:…</c>) from GetClusterCa, or null with the reason it is unknown.</summary>
     public async Task<(string? Fingerprint, string? Problem)> ClusterCaFingerprintAsync(CancellationToken cancellationToken)
     {

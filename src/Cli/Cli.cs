@@ -31,6 +31,7 @@ public static class Cli
         root.Subcommands.Add(AttributeCommands.Create(runner));
         root.Subcommands.Add(AccessKeyCommands.Create(runner));
         root.Subcommands.Add(ActivationCommands.Create(runner));
+        root.Subcommands.Add(SecretCommands.Create(runner));
         return root;
     }
 }

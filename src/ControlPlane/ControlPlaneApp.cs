@@ -34,6 +34,7 @@ public static class ControlPlaneApp
         ["--ca-cert"] = "ControlPlane:CaCertificateFile",
         ["--ca-key"] = "ControlPlane:CaKeyFile",
         ["--agent-certificate-lifetime"] = "ControlPlane:AgentCertificateLifetime",
+        ["--secrets-key-file"] = "ControlPlane:SecretsKeyFile",
     };
 
     /// <summary>
@@ -106,6 +107,8 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<EcsActions>();
         builder.Services.AddSingleton<AccessKeyStore>();
         builder.Services.AddSingleton<ActivationStore>();
+        builder.Services.AddSingleton<SecretStore>();
+        builder.Services.AddSingleton<TaskSecrets>();
         builder.Services.AddSingleton<ClusterPki>();
         builder.Services.AddSingleton<AgentAuthentication>();
         builder.Services.AddSingleton<CallAuthenticator>();

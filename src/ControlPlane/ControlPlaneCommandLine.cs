@@ -14,6 +14,7 @@ public static class ControlPlaneCommandLine
           --access-keys-file FILE        ACCESS_KEY_ID SECRET_ACCESS_KEY per line: operators' keys (SigV4, orch), besides
                                          the admin key (DATA_DIR/orch-admin.json) and those of orch access-key create
           --ca-cert FILE --ca-key FILE   the cluster CA (PEM) instead of the one created in DATA_DIR/pki
+          --secrets-key-file FILE        the key of the secret store (32 bytes, base64); default DATA_DIR/secrets.key
           --tls-san NAME                 another DNS name or IP address for the gRPC certificate, repeatable
           --agent-certificate-lifetime T agents' client certificates (hh:mm:ss or d.hh:mm:ss); default 1.00:00:00
           --insecure                     plaintext gRPC with no authentication, loopback only (development)

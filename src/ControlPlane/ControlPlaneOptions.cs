@@ -50,6 +50,12 @@ public sealed class ControlPlaneOptions
     /// <summary>A file of <c>ACCESS_KEY_ID SECRET_ACCESS_KEY</c> lines, added to <see cref="AccessKeys"/>.</summary>
     public string? AccessKeysFile { get; set; }
 
+    /// <summary>
+    /// The key that encrypts the secret store (32 bytes, base64 or raw); <c>DATA_DIR/secrets.key</c>, created on first
+    /// use, when unset.
+    /// </summary>
+    public string? SecretsKeyFile { get; set; }
+
     /// <summary>How far a signed request's X-Amz-Date may be from the control plane's clock (AWS: 15 minutes).</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -140,6 +146,11 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         else if (options.CaCertificateFile is { Length: > 0 } caCert && (!File.Exists(caCert) || !File.Exists(options.CaKeyFile)))
         {
             errors.Add($"ControlPlane:CaCertificateFile (--ca-cert) {caCert} or ControlPlane:CaKeyFile (--ca-key) {options.CaKeyFile} does not exist.");
+        }
+
+        if (options.SecretsKeyFile is { Length: > 0 } secretsKey && !File.Exists(secretsKey))
+        {
+            errors.Add($"ControlPlane:SecretsKeyFile (--secrets-key-file) {secretsKey} does not exist.");
         }
 
         if (options.AgentCertificateLifetime < TimeSpan.FromSeconds(10) || options.AgentCertificateLifetime > TimeSpan.FromDays(365))

@@ -51,6 +51,15 @@ public sealed class ControlPlaneOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_SecretsKeyFileThatDoesNotExist_FailsNamingTheOption()
+    {
+        var result = new ControlPlaneOptionsValidator().Validate(null, new ControlPlaneOptions { SecretsKeyFile = Path.Combine(_dir, "missing.key") });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains("--secrets-key-file", StringComparison.Ordinal) && f.Contains("does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_EmptyKeysFileOnLoopback_FailsToo()
     {
         var result = new ControlPlaneOptionsValidator().Validate(null, new ControlPlaneOptions { AccessKeysFile = Keys("") });

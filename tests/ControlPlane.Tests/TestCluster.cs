@@ -27,7 +27,8 @@ public sealed class TestCluster : IDisposable
         Directory = directory ?? Path.Combine(Path.GetTempPath(), "orch-cp-test-" + Guid.NewGuid().ToString("N"));
         Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance, subnets);
         Sessions = new AgentSessions(Clock);
-        Dispatcher = new TaskDispatcher(Sessions, NullLogger<TaskDispatcher>.Instance);
+        Secrets = new Orchestrator.ControlPlane.Security.SecretStore(Microsoft.Extensions.Options.Options.Create(new ControlPlaneOptions { DataDir = Directory }), Clock);
+        Dispatcher = new TaskDispatcher(Sessions, new TaskSecrets(Secrets), Store, Clock, NullLogger<TaskDispatcher>.Instance);
         Tasks = new TaskLifecycle(Arns, Clock);
         Launcher = new TaskLauncher(Sessions, Tasks);
         Api = new EcsResources(
@@ -39,7 +40,7 @@ public sealed class TestCluster : IDisposable
             new AttributeActions(Store, Arns),
             new TagActions(Store, Arns));
         Registration = new InstanceRegistration(Store, Arns, Clock, NullLogger<InstanceRegistration>.Instance);
-        Reports = new SessionReports(Store, Clock, NullLogger<SessionReports>.Instance);
+        Reports = new SessionReports(Store, new TaskSecrets(Secrets), Clock, NullLogger<SessionReports>.Instance);
         Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Launcher, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
         Actions = new EcsActions(Api);
     }
@@ -48,6 +49,8 @@ public sealed class TestCluster : IDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
     public Arns Arns { get; } = new("us-east-1", "123456789012");
     public StateStore Store { get; }
+    /// <summary>The secret store, in <see cref="Directory"/> (its key created there on first use).</summary>
+    public Orchestrator.ControlPlane.Security.SecretStore Secrets { get; }
     public AgentSessions Sessions { get; }
     public TaskDispatcher Dispatcher { get; }
     public TaskLifecycle Tasks { get; }

@@ -20,6 +20,9 @@ public sealed record ContainerContext
     public DockerNetworking? Networking { get; init; }
     /// <summary><c>NAME=value</c> entries the agent adds (the task metadata endpoint's URIs); they win over the definition's.</summary>
     public IReadOnlyList<string> ExtraEnvironment { get; init; } = [];
+
+    /// <summary>The values of the container's <c>secrets</c> (name → value), set last: they win over environment.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Secrets { get; init; } = [];
 }
 
 /// <summary>Maps an ECS container definition (with the task's overrides) to the Docker container to create. Pure.</summary>
@@ -69,7 +72,7 @@ public static class ContainerSpecBuilder
             Image = container.Image ?? "",
             EntryPoint = container.EntryPoint is { Count: > 0 } entryPoint ? entryPoint : null,
             Command = containerOverride?.Command ?? (container.Command is { Count: > 0 } command ? command : null),
-            Environment = Environment(container.Environment, containerOverride?.Environment, context.ExtraEnvironment),
+            Environment = Environment(container.Environment, containerOverride?.Environment, context.ExtraEnvironment, context.Secrets),
             Labels = Labels(definition, container, taskArn, clusterArn, containerInstanceArn),
             CpuShares = Math.Max(MinimumCpuShares, container.Cpu),
             MemoryBytes = MiB(container.Memory),
@@ -187,11 +190,13 @@ public static class ContainerSpecBuilder
     private static int? Assigned(IReadOnlyList<PortAssignment> assignments, PortMapping mapping) =>
         assignments.FirstOrDefault(a => a.ContainerPort == mapping.ContainerPort && a.Protocol == mapping.EffectiveProtocol)?.HostPort;
 
-    private static List<string> Environment(IReadOnlyList<NameValuePair>? defined, IReadOnlyList<NameValuePair>? overridden, IReadOnlyList<string> agent)
+    private static List<string> Environment(
+        IReadOnlyList<NameValuePair>? defined, IReadOnlyList<NameValuePair>? overridden, IReadOnlyList<string> agent,
+        IReadOnlyList<KeyValuePair<string, string>> secrets)
     {
         var values = new List<KeyValuePair<string, string>>();
         var added = agent.Select(e => e.Split('=', 2)).Where(p => p.Length == 2).Select(p => new NameValuePair(p[0], p[1]));
-        foreach (var pair in (defined ?? []).Concat(overridden ?? []).Concat(added))
+        foreach (var pair in (defined ?? []).Concat(overridden ?? []).Concat(added).Concat(secrets.Select(s => new NameValuePair(s.Key, s.Value))))
         {
             if (string.IsNullOrEmpty(pair.Name))
             {

@@ -12,6 +12,12 @@ internal sealed class ManagedTask(StoredTask record, TaskDefinition? definition,
 
     public TaskOverride? Overrides { get; } = overrides;
 
+    /// <summary>
+    /// The values of its containers' secrets, from the RunTask that brought it; in memory only, so empty for a task
+    /// loaded from the store after a restart.
+    /// </summary>
+    public IReadOnlyList<ContainerSecret> Secrets { get; set; } = [];
+
     /// <summary>The order its containers start and stop in.</summary>
     public DependencyGraph Graph { get; } = definition is null ? DependencyGraph.Empty : DependencyGraph.Of(definition);
 

@@ -19,6 +19,11 @@ public sealed record RunTaskCommand
     public IReadOnlyList<GpuAssignment> Gpus { get; init; } = [];
     /// <summary>awsvpc tasks: the address the control plane chose; null for other network modes.</summary>
     public TaskNetworkRecord? Network { get; init; }
+    /// <summary>
+    /// The values of the containers' <c>secrets</c>, resolved by the control plane. Held in memory only: never in the
+    /// agent's store (a restarted agent does not have them; see <see cref="ContainerSecret"/>).
+    /// </summary>
+    public IReadOnlyList<ContainerSecret> Secrets { get; init; } = [];
 
     /// <summary>The GPU IDs placement gave the container (none when it asked for none).</summary>
     public IReadOnlyList<string> GpuIdsOf(string? containerName) =>
@@ -27,3 +32,12 @@ public sealed record RunTaskCommand
 
 /// <summary>The GPUs placement chose for one container.</summary>
 public sealed record GpuAssignment(string ContainerName, IReadOnlyList<string> GpuIds);
+
+/// <summary>
+/// One secret environment variable of one container. Its <see cref="ToString"/> leaves the value out, so that no log
+/// line or exception that prints it shows the value.
+/// </summary>
+public sealed record ContainerSecret(string ContainerName, string Name, string Value)
+{
+    public override string ToString() => $"ContainerSecret {{ ContainerName = {ContainerName}, Name = {Name} }}";
+}

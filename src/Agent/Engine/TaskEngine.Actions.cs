@@ -102,8 +102,17 @@ public sealed partial class TaskEngine
             }
         }
 
+        if (SecretsOf(task, definition) is not { } secrets)
+        {
+            // Only after a restart: values are never stored, and a running container keeps those it was given.
+            task.InFlight.Add(action.Container);
+            Post(new ActionCompleted(taskArn, action.Container, new ContainerFailed(action.Container, SecretsLostReason, StopsTask: true)));
+            return null;
+        }
+
         var context = new ContainerContext
         {
+            Secrets = secrets,
             DockerNames = task.Record.Containers.Where(c => c.DockerName is not null).ToDictionary(c => c.Name, c => c.DockerName!, StringComparer.Ordinal),
             HostPorts = container.HostPorts,
             GpuIds = container.GpuIds,
@@ -113,6 +122,26 @@ public sealed partial class TaskEngine
         var spec = ContainerSpecBuilder.Build(
             task.Definition!, definition, task.Overrides, container.DockerName!, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn(), context);
         return () => _docker.CreateAsync(taskArn, action.Container, spec);
+    }
+
+    internal const string SecretsLostReason =
+        "ResourceInitializationError: unable to pull secrets or registry auth: the agent restarted and keeps secrets in memory only; start the task again.";
+
+    /// <summary>The container's secret variables (name → value); null when the agent does not have them all.</summary>
+    private static List<KeyValuePair<string, string>>? SecretsOf(ManagedTask task, ContainerDefinition definition)
+    {
+        var values = new List<KeyValuePair<string, string>>();
+        foreach (var secret in definition.Secrets ?? [])
+        {
+            if (task.Secrets.FirstOrDefault(s => s.ContainerName == definition.Name && s.Name == secret.Name) is not { } value)
+            {
+                return null;
+            }
+
+            values.Add(new(value.Name, value.Value));
+        }
+
+        return values;
     }
 
     /// <summary>Turns what Docker says about a container into the event it means for the task, if any.</summary>

@@ -109,6 +109,7 @@ public sealed partial class TaskEngine
         }
 
         var task = NewManagedTask(record, problem is null ? definition : null, overrides);
+        task.Secrets = command.Secrets;
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         Drive(task);

@@ -21,6 +21,7 @@ public static class WireMapping
             TaskDefinitionJson = message.TaskDefinitionJson,
             OverridesJson = message.OverridesJson,
             Gpus = [.. message.Gpus.Select(g => new GpuAssignment(g.ContainerName, [.. g.GpuIds]))],
+            Secrets = [.. message.Secrets.Select(s => new ContainerSecret(s.ContainerName, s.Name, s.Value))],
             Network = message.Network is { Ipv4Address.Length: > 0 } network
                 ? new TaskNetworkRecord(network.AttachmentId, network.SubnetId, network.Ipv4Address, network.PrefixLength, network.Gateway)
                 : null,

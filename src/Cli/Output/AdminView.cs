@@ -68,6 +68,17 @@ internal static class AdminView
         output.Write(table);
     }
 
+    public static void Secrets(CommandOutput output, IEnumerable<SecretInfo> secrets)
+    {
+        var table = Tables.Create("NAME", "VERSION", "LAST CHANGED", "DESCRIPTION");
+        foreach (var secret in secrets)
+        {
+            table.Row(secret.Name, secret.Version.ToString(CultureInfo.InvariantCulture), Time(secret.LastChangedAt, output), secret.Description);
+        }
+
+        output.Write(table);
+    }
+
     /// <summary><c>n/max</c> hosts joined with an activation.</summary>
     private static string Registrations(ActivationInfo activation) =>
         $"{activation.Registrations.ToString(CultureInfo.InvariantCulture)}/{activation.MaxRegistrations.ToString(CultureInfo.InvariantCulture)}";

@@ -7,8 +7,11 @@ namespace Orchestrator.ControlPlane.Agents;
 /// <summary>The commands the control plane sends to agents.</summary>
 public static class ControlMessages
 {
-    /// <summary>The run command for a task, as its agent needs it: the task definition whole, overrides, GPUs and address.</summary>
-    public static ControlMessage Run(TaskRecord task, TaskDefinition definition)
+    /// <summary>
+    /// The run command for a task, as its agent needs it: the task definition whole, overrides, GPUs and address, and
+    /// the values of its secrets (<see cref="TaskSecrets"/>): this message is the only place they travel.
+    /// </summary>
+    public static ControlMessage Run(TaskRecord task, TaskDefinition definition, IEnumerable<SecretValue>? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(definition);
@@ -24,6 +27,7 @@ public static class ControlMessages
             run.Gpus.Add(new ContainerGpus { ContainerName = container.Name, GpuIds = { container.GpuIds } });
         }
 
+        run.Secrets.AddRange(secrets ?? []);
         if (task.Address is { } address)
         {
             run.Network = new TaskNetwork

@@ -13,7 +13,7 @@ namespace Orchestrator.ControlPlane.Agents;
 /// What agents tell the control plane over their sessions: the snapshot that opens each session and the sequenced
 /// task state changes after it. Everything is applied through the state store's single writer and is idempotent.
 /// </summary>
-public sealed partial class SessionReports(StateStore store, TimeProvider clock, ILogger<SessionReports> logger)
+public sealed partial class SessionReports(StateStore store, TaskSecrets secrets, TimeProvider clock, ILogger<SessionReports> logger)
 {
     /// <summary>
     /// How far past the last sequence number stored for an instance a report may be numbered. An agent numbers its
@@ -88,7 +88,15 @@ public sealed partial class SessionReports(StateStore store, TimeProvider clock,
             {
                 if (task.Task.DesiredStatus == TaskStatus.Running && tx.State.TaskDefinitionByArn(task.Task.TaskDefinitionArn) is { } definition)
                 {
-                    commands.Add(ControlMessages.Run(task, definition));
+                    // Secrets are resolved again for each send; one deleted meanwhile stops the task instead.
+                    if (secrets.Resolve(definition, out var failure) is { } values)
+                    {
+                        commands.Add(ControlMessages.Run(task, definition, values));
+                    }
+                    else
+                    {
+                        tx.Put(TaskSecrets.FailedToStart(task, failure!, now));
+                    }
                 }
                 else
                 {

@@ -10,7 +10,8 @@ namespace Orchestrator.ControlPlane.Agents;
 /// cannot be delivered now (agent disconnected) is repeated when the agent reconnects and its snapshot shows it
 /// lacks the task (see <see cref="SessionReports"/>).
 /// </summary>
-public sealed partial class TaskDispatcher(AgentSessions sessions, ILogger<TaskDispatcher> logger) : ITaskDispatch
+public sealed partial class TaskDispatcher(
+    AgentSessions sessions, TaskSecrets secrets, StateStore store, TimeProvider clock, ILogger<TaskDispatcher> logger) : ITaskDispatch
 {
     public void Run(TaskRecord task, TaskDefinition definition)
     {
@@ -19,7 +20,15 @@ public sealed partial class TaskDispatcher(AgentSessions sessions, ILogger<TaskD
             return;
         }
 
-        if (!sessions.TrySend(instance, ControlMessages.Run(task, definition)))
+        var values = secrets.Resolve(definition, out var failure);
+        if (failure is not null)
+        {
+            Log.SecretsUnavailable(logger, task.Arn, failure);
+            _ = FailAsync(task.Arn, failure);
+            return;
+        }
+
+        if (!sessions.TrySend(instance, ControlMessages.Run(task, definition, values)))
         {
             Log.Deferred(logger, task.Arn, instance);
         }
@@ -31,6 +40,27 @@ public sealed partial class TaskDispatcher(AgentSessions sessions, ILogger<TaskD
             !sessions.TrySend(instance, ControlMessages.Stop(task.Arn, task.Task.StoppedReason)))
         {
             Log.Deferred(logger, task.Arn, instance);
+        }
+    }
+
+    /// <summary>Stops a task whose secrets could not be resolved; its agent never hears of it.</summary>
+    private async Task FailAsync(string taskArn, string reason)
+    {
+        try
+        {
+            await store.WriteAsync(tx =>
+            {
+                if (tx.State.Task(taskArn) is { } current && current.Task.LastStatus != TaskStatus.Stopped)
+                {
+                    tx.Put(TaskSecrets.FailedToStart(current, reason, clock.GetUtcNow()));
+                }
+
+                return true;
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.StopFailed(logger, taskArn, e);
         }
     }
 }

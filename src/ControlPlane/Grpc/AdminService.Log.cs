@@ -15,5 +15,15 @@ public sealed partial class AdminService
 
         [LoggerMessage(4, LogLevel.Information, "Activation {ActivationId} revoked by {Caller}")]
         public static partial void ActivationRevoked(ILogger logger, string activationId, string caller);
+
+        // Secrets: their names only, never a value or a description.
+        [LoggerMessage(5, LogLevel.Information, "Secret {Name} created by {Caller}")]
+        public static partial void SecretCreated(ILogger logger, string name, string caller);
+
+        [LoggerMessage(6, LogLevel.Information, "Secret {Name} given a new value (version {Version}) by {Caller}")]
+        public static partial void SecretPut(ILogger logger, string name, int version, string caller);
+
+        [LoggerMessage(7, LogLevel.Information, "Secret {Name} deleted by {Caller}")]
+        public static partial void SecretDeleted(ILogger logger, string name, string caller);
     }
 }

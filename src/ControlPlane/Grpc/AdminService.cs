@@ -9,10 +9,11 @@ using Orchestrator.Ecs.Model;
 namespace Orchestrator.ControlPlane.Grpc;
 
 /// <summary>
-/// The admin API (protos/admin.proto): access keys and activations. <see cref="CallAuthenticator"/> lets only keys
+/// The admin API (protos/admin.proto): access keys, activations and secrets (<c>AdminService.Secrets.cs</c>). <see cref="CallAuthenticator"/> lets only keys
 /// that are not read-only in. Secrets and codes leave only in the answer that creates them, and are never logged.
 /// </summary>
-public sealed partial class AdminService(AccessKeyStore keys, ActivationStore activations, StateStore store, TimeProvider clock, ILogger<AdminService> logger)
+public sealed partial class AdminService(
+    AccessKeyStore keys, ActivationStore activations, SecretStore secrets, Arns arns, StateStore store, TimeProvider clock, ILogger<AdminService> logger)
     : Admin.AdminBase
 {
     private const int MaxDescription = 256;

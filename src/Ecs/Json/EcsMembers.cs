@@ -100,6 +100,7 @@ public static class EcsMembers
         [typeof(KernelCapabilities)] = Set("add drop"),
         [typeof(Tmpfs)] = Set("containerPath size mountOptions"),
         [typeof(ContainerDependency)] = Set("containerName condition"),
+        [typeof(Secret)] = Set("name valueFrom"),
         [typeof(HostEntry)] = Set("hostname ipAddress"),
         [typeof(Ulimit)] = Set("name softLimit hardLimit"),
         [typeof(LogConfiguration)] = Set("logDriver options secretOptions"),

@@ -4,7 +4,7 @@ namespace Orchestrator.Ecs.Model;
 
 /// <summary>
 /// One container of a task definition, with the members this project implements, named and typed as in ECS's API
-/// model. Members ECS has and this project does not (secrets, repositoryCredentials, firelensConfiguration, …) are
+/// model. Members ECS has and this project does not (repositoryCredentials, firelensConfiguration, …) are
 /// refused when a request names them.
 /// </summary>
 public sealed record ContainerDefinition
@@ -24,6 +24,8 @@ public sealed record ContainerDefinition
     public IReadOnlyList<string>? EntryPoint { get; init; }
     public IReadOnlyList<string>? Command { get; init; }
     public IReadOnlyList<NameValuePair>? Environment { get; init; }
+    /// <summary>Environment variables from the secret store: the definition holds only where from (valueFrom).</summary>
+    public IReadOnlyList<Secret>? Secrets { get; init; }
     public IReadOnlyList<MountPoint>? MountPoints { get; init; }
     public IReadOnlyList<VolumeFrom>? VolumesFrom { get; init; }
     public LinuxParameters? LinuxParameters { get; init; }

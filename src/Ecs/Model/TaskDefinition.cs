@@ -52,3 +52,6 @@ public static class NetworkModes
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Bridge, Host, Awsvpc, None };
 }
+
+/// <summary>ECS's Secret: an environment variable whose value comes from the control plane's secret store.</summary>
+public sealed record Secret(string? Name, string? ValueFrom);

@@ -141,6 +141,8 @@ public static partial class TaskDefinitionValidator
             }
         }
 
+        ValidateSecrets(container, name);
+
         var containerPorts = new HashSet<(int, string)>();
         foreach (var mapping in container.PortMappings ?? [])
         {

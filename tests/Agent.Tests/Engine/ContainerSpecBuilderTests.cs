@@ -26,6 +26,17 @@ public sealed class ContainerSpecBuilderTests
     private static readonly TaskDefinition Definition = new() { Family = "site", Revision = 7, ContainerDefinitions = [Web] };
 
     [Fact]
+    public void Build_Secrets_AreSetLast_AfterEnvironmentAndOverrides()
+    {
+        var overrides = new TaskOverride { ContainerOverrides = [new ContainerOverride { Name = "web", Environment = [new("LEVEL", "debug"), new("TOKEN", "from-override")] }] };
+        var context = new ContainerContext { Secrets = [new("TOKEN", "from-secret"), new("DB", "pw")] };
+
+        var spec = ContainerSpecBuilder.Build(Definition, Web, overrides, "n", TaskArn, ClusterArn, InstanceArn, context);
+
+        Assert.Equal(["MODE=prod", "LEVEL=debug", "TOKEN=from-secret", "DB=pw"], spec.Environment);
+    }
+
+    [Fact]
     public void Build_ContainerDefinition_MapsEveryMember()
     {
         var spec = ContainerSpecBuilder.Build(Definition, Web, overrides: null, "ecs-site-7-web-00", TaskArn, ClusterArn, InstanceArn);

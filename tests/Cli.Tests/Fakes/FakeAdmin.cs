@@ -36,6 +36,20 @@ internal sealed class FakeAdmin : Admin.AdminBase
     public override Task<ActivationInfo> RevokeActivation(RevokeActivationRequest request, ServerCallContext context) =>
         Answer(request, Activations.Activations.Single(a => a.ActivationId == request.ActivationId));
 
+    public SecretInfo Secret { get; set; } = new();
+
+    public ListSecretsResponse Secrets { get; set; } = new();
+
+    public override Task<SecretInfo> CreateSecret(CreateSecretRequest request, ServerCallContext context) => Answer(request, Secret);
+
+    public override Task<SecretInfo> PutSecretValue(PutSecretValueRequest request, ServerCallContext context) => Answer(request, Secret);
+
+    public override Task<SecretInfo> GetSecretMetadata(GetSecretMetadataRequest request, ServerCallContext context) => Answer(request, Secret);
+
+    public override Task<ListSecretsResponse> ListSecrets(ListSecretsRequest request, ServerCallContext context) => Answer(request, Secrets);
+
+    public override Task<DeleteSecretResponse> DeleteSecret(DeleteSecretRequest request, ServerCallContext context) => Answer(request, new DeleteSecretResponse());
+
     private Task<T> Answer<T>(IMessage request, T reply)
     {
         Requests.Enqueue(request);

@@ -1,0 +1,44 @@
+using Orchestrator.Ecs.Model;
+
+namespace Orchestrator.Ecs.Validation;
+
+public static partial class TaskDefinitionValidator
+{
+    /// <summary>
+    /// A container's <c>secrets</c>: name and valueFrom required, valueFrom in one of ECS's forms, and each variable
+    /// named once among environment and secrets. The secret itself need not exist yet (as in ECS): a task that names a
+    /// missing one stops when it is launched.
+    /// </summary>
+    private static void ValidateSecrets(ContainerDefinition container, string? name)
+    {
+        var seen = new HashSet<string>((container.Environment ?? []).Select(e => e.Name ?? ""), StringComparer.Ordinal);
+        foreach (var secret in container.Secrets ?? [])
+        {
+            if (string.IsNullOrEmpty(secret.Name))
+            {
+                throw EcsException.Client($"Invalid secrets setting for container '{name}'. Every secret needs a name.");
+            }
+
+            if (secret.Name.Length > 255 || secret.Name.Contains('=', StringComparison.Ordinal) || secret.Name.Any(char.IsControl))
+            {
+                throw EcsException.Client($"Invalid secrets setting for container '{name}'. A secret's name is an environment variable name: at most 255 characters, without an equals sign or control characters.");
+            }
+
+            if (string.IsNullOrEmpty(secret.ValueFrom))
+            {
+                throw EcsException.Client($"Invalid secrets setting for container '{name}'. Secret '{EcsText.Cut(secret.Name, 64)}' needs a valueFrom.");
+            }
+
+            if (SecretReference.Parse(secret.ValueFrom, out var problem) is null)
+            {
+                throw EcsException.Client($"Invalid secrets setting for container '{name}'. Secret '{EcsText.Cut(secret.Name, 64)}': {problem}");
+            }
+
+            if (!seen.Add(secret.Name))
+            {
+                throw EcsException.Client(
+                    $"Invalid secrets setting for container '{name}'. The variable '{EcsText.Cut(secret.Name, 64)}' is defined more than once among environment and secrets.");
+            }
+        }
+    }
+}
