@@ -155,12 +155,38 @@ public sealed class DockerStreams(Uri endpoint) : IContainerStreams, IDisposable
         {
             return await call().ConfigureAwait(false);
         }
-        catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        catch (DockerApiException e)
         {
-            throw new ContainerStreamException(e.StatusCode == HttpStatusCode.NotFound
-                ? $"container {containerId[..Math.Min(12, containerId.Length)]} no longer exists"
-                : $"container {containerId[..Math.Min(12, containerId.Length)]} is not running", e);
+            var id = containerId[..Math.Min(12, containerId.Length)];
+            throw new ContainerStreamException(e.StatusCode switch
+            {
+                HttpStatusCode.NotFound => $"container {id} no longer exists",
+                HttpStatusCode.Conflict => $"container {id} is not running",
+                // e.g. "configured logging driver does not support reading" for log drivers Docker cannot read back
+                _ => $"Docker refused (container {id}): {DockerMessage(e.ResponseBody)}",
+            }, e);
         }
+    }
+
+    /// <summary>The "message" of Docker's error document, or its text when it is not one.</summary>
+    internal static string DockerMessage(string? body)
+    {
+        var text = body?.Trim() ?? "";
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                document.RootElement.TryGetProperty("message", out var message) && message.GetString() is { } value)
+            {
+                text = value;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON: the text as it is.
+        }
+
+        return text.Length > 300 ? text[..300] : text;
     }
 
     private sealed class DockerExec(DockerClient client, string execId, MultiplexedStream stream, bool tty) : IExecProcess
