@@ -34,7 +34,7 @@ public sealed class TestCluster : IDisposable
         Api = new EcsResources(
             new ClusterActions(Store, Arns, Clock),
             new TaskDefinitionActions(Store, Arns, Clock),
-            new TaskActions(Store, Arns, Dispatcher, Tasks, Launcher),
+            new TaskActions(Store, Arns, Dispatcher, Tasks, Launcher, Clock),
             new ServiceActions(Store, Arns, Clock),
             new ContainerInstanceActions(Store, Arns, Sessions, Clock),
             new AttributeActions(Store, Arns),

@@ -11,7 +11,7 @@ namespace Orchestrator.ControlPlane.Application;
 /// ECS's task actions: RunTask and StartTask (in TaskActions.Launch.cs), StopTask, DescribeTasks and ListTasks.
 /// Tasks reach agents through <see cref="ITaskDispatch"/>, never directly.
 /// </summary>
-public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispatch dispatcher, TaskLifecycle tasks, TaskLauncher launcher)
+public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispatch dispatcher, TaskLifecycle tasks, TaskLauncher launcher, TimeProvider clock)
 {
     public async Task<TaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
     {

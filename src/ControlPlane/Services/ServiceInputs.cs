@@ -23,7 +23,8 @@ public sealed record ServiceTask(
     string? StopCode,
     string? StoppedReason,
     bool StopAccounted,
-    bool SeenHealthy)
+    bool SeenHealthy,
+    bool Protected = false)
 {
     public bool IsLive => LastStatus != Ecs.Model.TaskStatus.Stopped;
 

@@ -36,15 +36,17 @@ public static partial class ServicePlanner
             var keepers = Remaining.Where(t => t.DeploymentId == primary.Id && !IsDraining(t)).ToList();
             var others = Remaining.Where(t => t.DeploymentId != primary.Id || IsDraining(t)).ToList();
 
-            // Scale in: the least useful tasks first, then from the instance with the most tasks of the service.
+            // Scale in: the least useful tasks first, then from the instance with the most tasks of the service. Tasks
+            // under scale-in protection stay, even above the desired count, until their protection ends.
             if (keepers.Count > desired)
             {
                 var perInstance = Remaining.GroupBy(t => t.InstanceArn ?? "").ToDictionary(g => g.Key, g => g.Count());
                 foreach (var task in keepers
+                    .Where(t => !t.Protected)
                     .OrderBy(t => t.Health == TaskHealth.Healthy ? 1 : 0)
                     .ThenByDescending(t => perInstance.GetValueOrDefault(t.InstanceArn ?? ""))
                     .ThenByDescending(t => t.CreatedAt)
-                    .Take(keepers.Count - desired).ToList())
+                    .Take(Math.Max(0, keepers.Count - desired)).ToList())
                 {
                     Stop(task, ServiceMessages.ScalingActivity(primary.Id));
                     keepers.Remove(task);
@@ -62,10 +64,11 @@ public static partial class ServicePlanner
                 _launches.Add(new ServiceLaunch(primary.Id, primary.TaskDefinition, toLaunch));
             }
 
-            // Replace: tasks that are not healthy go at once; healthy ones only while enough healthy tasks remain.
+            // Replace: tasks that are not healthy go at once; healthy ones only while enough healthy tasks remain. A
+            // protected task of an older deployment stays until its protection ends.
             var healthy = Remaining.Count(t => t.Health == TaskHealth.Healthy);
             var stoppedOthers = 0;
-            foreach (var task in others.OrderBy(t => t.Health == TaskHealth.Healthy ? 1 : 0).ThenBy(t => t.CreatedAt))
+            foreach (var task in others.Where(t => !t.Protected).OrderBy(t => t.Health == TaskHealth.Healthy ? 1 : 0).ThenBy(t => t.CreatedAt))
             {
                 if (task.Health != TaskHealth.Healthy)
                 {
@@ -80,7 +83,7 @@ public static partial class ServicePlanner
                 }
             }
 
-            if (wanted > 0 && toLaunch == 0 && room <= 0 && stoppedOthers == 0 && others.Count > 0 && MayLaunch &&
+            if (wanted > 0 && toLaunch == 0 && room <= 0 && stoppedOthers == 0 && others.Any(t => !t.Protected) && MayLaunch &&
                 input.Tasks.All(t => !t.IsLive || t.IsActive))
             {
                 Say(ServiceMessages.ConfigurationDeadlock(Service.Name));

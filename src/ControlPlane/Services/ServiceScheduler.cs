@@ -149,7 +149,8 @@ public sealed partial class ServiceScheduler(
                 t.Task.StopCode,
                 t.Task.StoppedReason,
                 t.StopAccounted,
-                t.SeenHealthy))
+                t.SeenHealthy,
+                t.ProtectedUntil > now))
             .ToList();
         var definition = state.TaskDefinitionByArn(service.TaskDefinitionArn);
         var instances = ClusterSnapshot.From(state, service.ClusterName, availability.IsAvailable).Instances

@@ -90,6 +90,12 @@ public sealed record TaskRecord
     public bool SeenHealthy { get; init; }
 
     /// <summary>
+    /// Scale-in protection (UpdateTaskProtection) until this time: the service scheduler neither scales it in nor
+    /// replaces it in a deployment meanwhile. Null when not protected.
+    /// </summary>
+    public DateTimeOffset? ProtectedUntil { get; init; }
+
+    /// <summary>
     /// What happened to the task that its ECS fields do not show (health changes, containers exiting, commands run in
     /// it), oldest first, the last <see cref="MaxEvents"/> only. Its lifecycle times are in <see cref="Task"/>.
     /// </summary>

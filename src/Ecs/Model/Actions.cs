@@ -303,7 +303,7 @@ public sealed record GetTaskProtectionRequest
     public IReadOnlyList<string>? Tasks { get; init; }
 }
 
-public sealed record ProtectedTask(string TaskArn, bool ProtectionEnabled);
+public sealed record ProtectedTask(string TaskArn, bool ProtectionEnabled, DateTimeOffset? ExpirationDate = null);
 
 public sealed record TaskProtectionResponse(IReadOnlyList<ProtectedTask> ProtectedTasks, IReadOnlyList<Failure> Failures);
 

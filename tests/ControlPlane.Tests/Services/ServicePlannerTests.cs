@@ -57,6 +57,50 @@ public sealed class ServicePlannerTests
     }
 
     [Fact]
+    public void ScaleIn_NeverStopsAProtectedTask_ItStaysAboveTheDesiredCountUntilItsProtectionEnds()
+    {
+        var world = new ServiceWorld(desired: 3, instances: 2);
+        world.RunToQuiet();
+        var live = world.Live.ToList();
+        world.Protect(live[0]);
+        world.Protect(live[1]);
+        world.Update(s => s with { DesiredCount = 1 });
+
+        var plan = world.Plan();
+
+        var stopped = Assert.Single(plan.Stops);
+        Assert.Equal(live[2].Arn, stopped.TaskArn);
+        Assert.Empty(plan.Launches);
+
+        world.RunToQuiet();
+        Assert.Equal([live[0].Arn, live[1].Arn], world.Live.Select(t => t.Arn));
+        world.Protect(world.Live.First(), on: false); // its protection ended
+        var later = world.Plan();
+        Assert.Equal(live[0].Arn, Assert.Single(later.Stops).TaskArn);
+    }
+
+    [Fact]
+    public void Deployment_StartsNewTasksBesideAProtectedOldOne_AndReplacesItOnlyOnceItsProtectionEnds()
+    {
+        var world = new ServiceWorld(desired: 2, instances: 2, minHealthy: 50, maxPercent: 200);
+        world.RunToQuiet();
+        var old = world.Live.ToList();
+        world.Protect(old[0]);
+        world.Deploy("td:2");
+
+        world.RunToQuiet();
+
+        Assert.True(world.Tasks.Single(t => t.Arn == old[0].Arn).IsActive);
+        Assert.False(world.Tasks.Single(t => t.Arn == old[1].Arn).IsActive);
+        Assert.Equal(2, world.Live.Count(t => t.DeploymentId != old[0].DeploymentId && t.IsActive));
+
+        world.Protect(world.Tasks.Single(t => t.Arn == old[0].Arn), on: false);
+        world.RunToQuiet();
+        Assert.False(world.Tasks.Single(t => t.Arn == old[0].Arn).IsActive);
+        Assert.Equal(2, world.Live.Count(t => t.IsActive));
+    }
+
+    [Fact]
     public void KilledTask_IsReplacedAtOnce()
     {
         var world = new ServiceWorld(desired: 4);

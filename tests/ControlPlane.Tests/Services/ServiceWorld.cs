@@ -142,6 +142,9 @@ public sealed class ServiceWorld
 
     public void Update(Func<ServiceRecord, ServiceRecord> change) => Service = change(Service);
 
+    /// <summary>Scale-in protection on (or off) for a task (UpdateTaskProtection).</summary>
+    public void Protect(ServiceTask task, bool on = true) => Replace(task.Arn, t => t with { Protected = on });
+
     /// <summary>A new deployment, as UpdateService with a new task definition starts one.</summary>
     public void Deploy(string taskDefinition) => Service = Service with
     {
