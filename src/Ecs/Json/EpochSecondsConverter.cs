@@ -10,11 +10,19 @@ namespace Orchestrator.Ecs.Json;
 /// </summary>
 public sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
 {
+    private static readonly decimal MinSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly decimal MaxSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
-            var seconds = reader.GetDecimal();
+            // Out of DateTimeOffset's range (years 1-9999), or not a decimal at all (1e400): a malformed request, not a crash.
+            if (!reader.TryGetDecimal(out var seconds) || seconds < MinSeconds || seconds > MaxSeconds)
+            {
+                throw new JsonException("Expected a timestamp in epoch seconds between years 1 and 9999.");
+            }
+
             return DateTimeOffset.FromUnixTimeMilliseconds((long)decimal.Round(seconds * 1000m));
         }
 
