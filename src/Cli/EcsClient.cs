@@ -77,6 +77,27 @@ internal sealed class EcsClient
         }
     }
 
+    /// <summary>What a container instance's task containers use, as its agent last reported; null from a control plane that cannot say.</summary>
+    public async Task<InstanceUsageReply?> InstanceUsageAsync(string cluster, string instance, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.InstanceUsageAsync(new InstanceUsageRequest { Cluster = cluster, ContainerInstance = instance }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            return null; // an older control plane
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw Translate(e, "InstanceUsage");
+        }
+    }
+
     /// <summary>The task's events, oldest first.</summary>
     public async Task<TaskEventsReply> TaskEventsAsync(string cluster, string task, CancellationToken cancellationToken)
     {

@@ -119,6 +119,14 @@ public sealed partial class TaskStreamTests
         Assert.Equal(32L * 1024 * 1024, main.GetProperty("memoryLimitBytes").GetInt64());
         Assert.InRange(main.GetProperty("memoryUsedBytes").GetInt64(), 1, 32L * 1024 * 1024);
 
+        // The instance's usage totals, from its agent's heartbeats: at least this task's container.
+        var instance = Assert.Single((await cluster.OrchJsonAsync<TasksResponse>("task", "describe", task, "--cluster", cluster.ClusterName)).Tasks).ContainerInstanceArn!;
+        await Eventually.Async(async () =>
+        {
+            var described = (await cluster.OrchAsync("instance", "describe", instance, "--cluster", cluster.ClusterName)).EnsureSuccess().Stdout;
+            Assert.Matches(@"Usage: +CPU [0-9.]+ % .* memory [0-9.]+ MiB of \d+ MiB registered, [1-9]\d* running containers", described);
+        }, TimeSpan.FromSeconds(30), cluster.Diagnostics);
+
         // Each command run is one of the task's events: who, which container, which program — never its arguments.
         (await cluster.OrchAsync("task", "stop", task, "--cluster", cluster.ClusterName)).EnsureSuccess();
         await Eventually.Async(async () =>

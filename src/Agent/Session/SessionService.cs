@@ -26,6 +26,7 @@ public sealed partial class SessionService(
     TimeProvider time,
     AgentExit exit,
     AttachService attachments,
+    Orchestrator.Agent.Stats.StatsSampler sampler,
     ILogger<SessionService> logger) : BackgroundService
 {
     private readonly AgentOptions _options = options.Value;
@@ -212,7 +213,10 @@ public sealed partial class SessionService(
             if (now >= heartbeatDue)
             {
                 await requests.WriteAsync(
-                    new AgentMessage { Heartbeat = new Heartbeat { SentAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now), Runtime = runtime.Current } },
+                    new AgentMessage
+                    {
+                        Heartbeat = new Heartbeat { SentAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now), Runtime = runtime.Current, Usage = Usage() },
+                    },
                     cancellationToken).ConfigureAwait(false);
                 heartbeatDue = now + _options.HeartbeatInterval;
             }
@@ -222,6 +226,42 @@ public sealed partial class SessionService(
                 await store.Changes.WaitAsync(version, heartbeatDue - now, time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private (int Round, InstanceUsage? Usage) _usage = (-1, null);
+
+    /// <summary>
+    /// The running containers' latest samples summed; null while there are none. Worked out again only after a new
+    /// sampling round, so a heartbeat costs nothing more in between.
+    /// </summary>
+    private InstanceUsage? Usage()
+    {
+        if (!sampler.Enabled)
+        {
+            return null;
+        }
+
+        var round = sampler.Rounds;
+        if (round == _usage.Round)
+        {
+            return _usage.Usage;
+        }
+
+        var running = store.LoadTasks().SelectMany(t => t.Containers)
+            .Where(c => c.KnownStatus == LifecycleStatus.Running && c.RuntimeId is not null)
+            .Select(c => sampler.Latest(c.RuntimeId!))
+            .OfType<Orchestrator.Agent.Stats.ContainerStats>()
+            .ToList();
+        var usage = running.Count == 0
+            ? null
+            : new InstanceUsage
+            {
+                CpuPercent = running.Sum(c => c.Summary.CpuPercent),
+                MemoryUsedBytes = running.Sum(c => c.Summary.MemoryUsedBytes),
+                RunningContainers = running.Count,
+            };
+        _usage = (round, usage);
+        return usage;
     }
 
     /// <summary>

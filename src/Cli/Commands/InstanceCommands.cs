@@ -98,7 +98,12 @@ internal static class InstanceCommands
                         invocation.Output.Line();
                     }
 
-                    InstanceView.Detail(invocation.Output, response.ContainerInstances[i]);
+                    var instance = response.ContainerInstances[i];
+                    InstanceView.Detail(invocation.Output, instance);
+                    if (await invocation.Client.InstanceUsageAsync(invocation.Get(cluster), instance.ContainerInstanceArn!, cancellationToken) is { } usage)
+                    {
+                        invocation.Output.Line(Usage(usage, instance, invocation.Time.GetUtcNow()));
+                    }
                 }
 
                 FailureView.Write(invocation.Output, response.Failures);
@@ -107,6 +112,21 @@ internal static class InstanceCommands
             return response.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
+    }
+
+    /// <summary>The usage line: what the instance's task containers use, as its agent last reported.</summary>
+    internal static string Usage(Contracts.Cluster.InstanceUsageReply usage, ContainerInstance instance, DateTimeOffset now)
+    {
+        if (!usage.Reported)
+        {
+            return "Usage:           not reported (agent not connected, no running containers, or stats sampling off)";
+        }
+
+        var memory = instance.RegisteredResources?.FirstOrDefault(r => r.Name == "MEMORY")?.IntegerValue;
+        var cpus = (instance.RegisteredResources?.FirstOrDefault(r => r.Name == "CPU")?.IntegerValue ?? 0) / 1024.0;
+        var age = now - usage.ReportedAt.ToDateTimeOffset();
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Usage:           CPU {usage.CpuPercent:0.0} % (of {cpus:0.#} CPUs: {usage.CpuPercent / Math.Max(cpus, 1):0.0} %), memory {usage.MemoryUsedBytes / 1048576.0:0.0} MiB{(memory is > 0 ? $" of {memory} MiB registered" : "")}, {usage.RunningContainers} running containers ({Math.Max(0, age.TotalSeconds):0} s ago)");
     }
 
     private static async Task<DescribeContainerInstancesResponse> DescribeAsync(

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Orchestrator.Contracts.Agent;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Grpc;
+using Orchestrator.ControlPlane.Tasks;
 
 namespace Orchestrator.ControlPlane.Agents;
 
@@ -156,6 +157,10 @@ public sealed partial class AgentEndpoint(
                 if (requestStream.Current.Heartbeat is { } heartbeat)
                 {
                     sessions.ReportRuntime(session, heartbeat.Runtime);
+                    if (heartbeat.Usage is { } usage && double.IsFinite(usage.CpuPercent))
+                    {
+                        session.Usage = new InstanceUsageReport(clock.GetUtcNow(), Math.Max(0, usage.CpuPercent), Math.Max(0, usage.MemoryUsedBytes), Math.Max(0, usage.RunningContainers));
+                    }
                 }
                 else if (requestStream.Current.StateChange is { } change)
                 {

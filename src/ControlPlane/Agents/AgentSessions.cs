@@ -140,6 +140,8 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
         }
     }
 
+    public InstanceUsageReport? UsageOf(string instanceArn) => _sessions.TryGetValue(instanceArn, out var session) ? session.Usage : null;
+
     /// <summary>Queues a message for the instance's agent; false when it has no open session.</summary>
     public bool TrySend(string instanceArn, ControlMessage message) =>
         _sessions.TryGetValue(instanceArn, out var session) && session.Outgoing.Writer.TryWrite(message);
@@ -194,6 +196,9 @@ public sealed class AgentSession(string instanceArn, DateTimeOffset openedAt)
     }
 
     public void Heard(DateTimeOffset at) => Interlocked.Exchange(ref _lastHeardTicks, at.UtcTicks);
+
+    /// <summary>What the instance's containers use, from its agent's latest heartbeat that said (null before one did).</summary>
+    public InstanceUsageReport? Usage { get; set; }
 
     public void Close()
     {

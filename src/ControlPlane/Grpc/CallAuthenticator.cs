@@ -13,7 +13,7 @@ namespace Orchestrator.ControlPlane.Grpc;
 /// <summary>
 /// Authenticates the cluster and admin APIs on the gRPC port: every call must be signed with an access key
 /// (<see cref="CallSignature"/>) dated within the allowed clock skew; read-only keys may only read (Describe*, List*,
-/// WatchTasks, TaskEvents, TaskStats) and never use the admin API, read logs or run commands. The agent protocol is left to <see cref="Agents.AgentEndpoint"/>, which
+/// WatchTasks, TaskEvents, TaskStats, InstanceUsage) and never use the admin API, read logs or run commands. The agent protocol is left to <see cref="Agents.AgentEndpoint"/>, which
 /// authenticates agents by their client certificates. In the insecure loopback mode nothing is checked.
 /// </summary>
 public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<ControlPlaneOptions> options, TimeProvider clock, ILogger<CallAuthenticator> logger)
@@ -70,7 +70,7 @@ public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<Cont
 
         var key = Authenticate(context);
         // Of the streams, a read-only key may only watch tasks: logs may hold secrets, and exec changes things.
-        var streamAllowed = call is null && method is ClusterApiPrefix + "WatchTasks" or ClusterApiPrefix + "TaskEvents" or ClusterApiPrefix + "TaskStats";
+        var streamAllowed = call is null && method is ClusterApiPrefix + "WatchTasks" or ClusterApiPrefix + "TaskEvents" or ClusterApiPrefix + "TaskStats" or ClusterApiPrefix + "InstanceUsage";
         if (key.ReadOnly && (admin || (call is null ? !streamAllowed : !ReadOnlyActions.Allows(call.Action))))
         {
             var what = call is null ? method[(method.LastIndexOf('/') + 1)..] : EcsText.Cut(call.Action, 64);

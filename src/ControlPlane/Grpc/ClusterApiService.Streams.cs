@@ -219,6 +219,32 @@ public sealed partial class ClusterApiService
         }
     }
 
+    public override async Task<InstanceUsageReply> InstanceUsage(InstanceUsageRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.IsNullOrEmpty(request.ContainerInstance))
+        {
+            throw GrpcErrors.ToRpc(EcsException.InvalidParameter("containerInstance is required."));
+        }
+
+        var found = await GrpcErrors.Translate(() => instances.DescribeContainerInstancesAsync(
+            new DescribeContainerInstancesRequest { Cluster = request.Cluster, ContainerInstances = [request.ContainerInstance] }, context.CancellationToken)).ConfigureAwait(false);
+        var arn = found.ContainerInstances.FirstOrDefault()?.ContainerInstanceArn
+            ?? throw GrpcErrors.ToRpc(EcsException.InvalidParameter($"Container instance {EcsText.Cut(request.ContainerInstance, 200)} not found."));
+        var reply = new InstanceUsageReply { ContainerInstanceArn = arn };
+        if (connections.UsageOf(arn) is { } usage)
+        {
+            reply.Reported = true;
+            reply.ReportedAt = Timestamp.FromDateTimeOffset(usage.At);
+            reply.CpuPercent = usage.CpuPercent;
+            reply.MemoryUsedBytes = usage.MemoryUsedBytes;
+            reply.RunningContainers = usage.RunningContainers;
+        }
+
+        return reply;
+    }
+
     public override Task<TaskEventsReply> TaskEvents(TaskEventsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -9,7 +9,8 @@ using Orchestrator.Ecs.Json;
 namespace Orchestrator.ControlPlane.Grpc;
 
 /// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
-public sealed partial class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store, ITaskStreams streams, TimeProvider clock, ILogger<ClusterApiService> logger)
+public sealed partial class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store, ITaskStreams streams, IAgentConnections connections,
+    ContainerInstanceActions instances, TimeProvider clock, ILogger<ClusterApiService> logger)
     : ClusterApi.ClusterApiBase
 {
     public override async Task<EcsReply> Call(EcsCall request, ServerCallContext context)

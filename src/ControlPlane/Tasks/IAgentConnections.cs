@@ -19,4 +19,10 @@ public interface IAgentConnections
 
     /// <summary>Ends the instance's agent session, if it has one.</summary>
     void Disconnect(string instanceArn);
+
+    /// <summary>What the instance's task containers use in all, as its agent last reported; null when not reported (or not connected).</summary>
+    InstanceUsageReport? UsageOf(string instanceArn) => null;
 }
+
+/// <summary>An instance's usage as its agent reported it with a heartbeat; CPU in percent of one CPU.</summary>
+public sealed record InstanceUsageReport(DateTimeOffset At, double CpuPercent, long MemoryUsedBytes, int RunningContainers);

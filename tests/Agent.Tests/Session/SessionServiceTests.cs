@@ -229,11 +229,11 @@ public sealed class SessionServiceTests : IAsyncLifetime
             _connection, trust, credentials, _harness.Driver, _harness.Store, options, Orchestrator.Agent.Ports.DynamicPortRange.Fallback, Gpus, TimeProvider.System, NullLogger<Registrar>.Instance);
         Runtime = new RuntimeHealthMonitor(_harness.Driver, options, TimeProvider.System, NullLogger<RuntimeHealthMonitor>.Instance);
         await Runtime.CheckAsync(TestContext.Current.CancellationToken);
+        var sampler = new Orchestrator.Agent.Stats.StatsSampler(_harness.Store, options, TimeProvider.System, NullLogger<Orchestrator.Agent.Stats.StatsSampler>.Instance);
         _session = new SessionService(
             _connection, registrar, _harness.Engine, _harness.Store, Runtime, options, TimeProvider.System, new AgentExit(null),
-            new AttachService(_connection, _harness.Store, new DockerStreams(new Uri(_harness.Options.DockerHost)),
-                new Orchestrator.Agent.Stats.StatsSampler(_harness.Store, options, TimeProvider.System, NullLogger<Orchestrator.Agent.Stats.StatsSampler>.Instance),
-                options, NullLogger<AttachService>.Instance),
+            new AttachService(_connection, _harness.Store, new DockerStreams(new Uri(_harness.Options.DockerHost)), sampler, options, NullLogger<AttachService>.Instance),
+            sampler,
             NullLogger<SessionService>.Instance);
         await _session.StartAsync(TestContext.Current.CancellationToken);
     }

@@ -73,6 +73,27 @@ public sealed class InstanceCommandsTests
         Assert.Matches(@"(?m)^Ports in use \(UDP\):\s+53\s*$", result.Stdout);
         Assert.Matches(@"(?m)^ecs\.cpu-architecture\s+x86_64\s*$", result.Stdout);
         Assert.Matches(@"(?m)^ecs\.os-type\s+linux\s*$", result.Stdout);
+        Assert.DoesNotContain("Usage:", result.Stdout, StringComparison.Ordinal); // the fake, like an older control plane, cannot say
+    }
+
+    [Fact]
+    public async Task Describe_Instance_ShowsTheUsageItsAgentReported()
+    {
+        await using var server = await FakeClusterApiServer.StartAsync(TestContext.Current.CancellationToken);
+        server.Api.On("DescribeContainerInstances", new DescribeContainerInstancesResponse([Instance()], []));
+        server.Api.Usage = new Orchestrator.Contracts.Cluster.InstanceUsageReply
+        {
+            Reported = true,
+            ReportedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            CpuPercent = 50,
+            MemoryUsedBytes = 300L * 1024 * 1024,
+            RunningContainers = 3,
+        };
+
+        var result = await CliHarness.RunAsync(server, "instance", "describe", Canned.InstanceId);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"(?m)^Usage: +CPU 50\.0 % .*memory 300\.0 MiB.*, 3 running containers", result.Stdout);
     }
 
     [Fact]

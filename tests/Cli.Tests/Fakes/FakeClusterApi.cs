@@ -54,6 +54,12 @@ internal sealed class FakeClusterApi : ClusterApi.ClusterApiBase
     public void FailWatch(string errorType, string message) =>
         _watchError = new RpcException(new Status(StatusCode.NotFound, message), new Metadata { { EcsErrors.GrpcTypeTrailer, errorType } });
 
+    /// <summary>What InstanceUsage answers; null: the call is not implemented (an older control plane).</summary>
+    public InstanceUsageReply? Usage { get; set; }
+
+    public override Task<InstanceUsageReply> InstanceUsage(InstanceUsageRequest request, ServerCallContext context) =>
+        Usage is { } usage ? Task.FromResult(usage) : throw new RpcException(new Status(StatusCode.Unimplemented, "not implemented"));
+
     public override Task<EcsReply> Call(EcsCall request, ServerCallContext context)
     {
         var call = new RecordedCall(request.Action, request.Json);
