@@ -60,6 +60,8 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
                 LaunchType = launch.LaunchType ?? "EC2",
                 HealthStatus = "UNKNOWN",
                 EnableExecuteCommand = launch.EnableExecuteCommand,
+                Connectivity = "CONNECTED",
+                ConnectivityAt = clock.GetUtcNow(),
                 Version = 1,
                 CreatedAt = clock.GetUtcNow(),
             },

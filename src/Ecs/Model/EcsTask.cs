@@ -23,6 +23,9 @@ public sealed record EcsTask
     public string? StoppedReason { get; init; }
     public long Version { get; init; }
     public bool EnableExecuteCommand { get; init; }
+    /// <summary>CONNECTED once the task is placed on an instance (ECS's connectivity of the task's host).</summary>
+    public string? Connectivity { get; init; }
+    public DateTimeOffset? ConnectivityAt { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? PullStartedAt { get; init; }
     public DateTimeOffset? PullStoppedAt { get; init; }

@@ -20,6 +20,8 @@ public sealed record TaskDefinition
     public DateTimeOffset? RegisteredAt { get; init; }
     public DateTimeOffset? DeregisteredAt { get; init; }
     public string? RegisteredBy { get; init; }
+    /// <summary>Always false: fault injection is an AWS feature (RegisterTaskDefinition accepts only false).</summary>
+    public bool EnableFaultInjection { get; init; }
 
     /// <summary>When DeleteTaskDefinitions asked for it to go (status <c>DELETE_IN_PROGRESS</c>).</summary>
     public DateTimeOffset? DeleteRequestedAt { get; init; }

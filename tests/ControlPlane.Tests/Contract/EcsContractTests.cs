@@ -213,9 +213,10 @@ public sealed class EcsContractTests
         AssertCarries(service.GetProperty("deployments")[0], "Deployment",
             "id status taskDefinition desiredCount pendingCount runningCount failedTasks createdAt updatedAt launchType rolloutState rolloutStateReason");
         AssertCarries(task, "Task",
-            "taskArn clusterArn taskDefinitionArn containerInstanceArn lastStatus desiredStatus containers overrides createdAt launchType version group");
+            "taskArn clusterArn taskDefinitionArn containerInstanceArn lastStatus desiredStatus containers overrides createdAt launchType version group " +
+            "connectivity connectivityAt enableExecuteCommand");
         AssertCarries(definition, "TaskDefinition",
-            "taskDefinitionArn containerDefinitions family networkMode revision status compatibilities registeredAt registeredBy");
+            "taskDefinitionArn containerDefinitions family networkMode revision status compatibilities registeredAt registeredBy enableFaultInjection");
         Assert.Equal(instanceArn, task.GetProperty("containerInstanceArn").GetString());
     }
 
