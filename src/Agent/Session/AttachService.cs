@@ -262,7 +262,7 @@ public sealed partial class AttachService(
         }
         catch (global::Docker.DotNet.DockerApiException e)
         {
-            return new StreamEnd { Error = $"Docker could not run the command: {Cut(e.ResponseBody)}" };
+            return new StreamEnd { Error = $"Docker could not run the command: {DockerStreams.DockerMessage(e.ResponseBody)}" };
         }
 
         using (process)
@@ -286,8 +286,6 @@ public sealed partial class AttachService(
             return end;
         }
     }
-
-    private static string Cut(string? text) => text is null ? "" : text.Trim().Length > 300 ? text.Trim()[..300] : text.Trim();
 
     /// <summary>Input and terminal resizes from the caller, until the call ends (which ends the command's input too).</summary>
     private static async Task PumpInputAsync(ChannelReader<AttachDown> down, IExecProcess process, CancellationTokenSource ended)
