@@ -12,6 +12,7 @@ namespace Orchestrator.EndToEnd.Tests;
 /// each refused quickly, and the whole process's resident memory barely moves (nothing is buffered before the caller
 /// is known).
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class HttpFloodTests
 {
     private const long FortyMegabytes = 40L * 1024 * 1024;

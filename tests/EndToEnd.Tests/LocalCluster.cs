@@ -20,6 +20,8 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private readonly OrchCli _cli;
     private string[]? _joinArguments;
+    private string[]? _agentPorts;
+    private static int _portSlices = Random.Shared.Next(60);
 
     public LocalCluster()
     {
@@ -90,15 +92,18 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts the agent; the first time, it joins with an activation made with orch, as a user joins a host.</summary>
     public async Task StartAgentAsync()
     {
+        _agentPorts ??= AgentPorts();
         Agent = ManagedProcess.Start("agent", Programs.Agent,
-            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments]);
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock",
+             .. _agentPorts, .. ExtraArguments]);
     }
 
     /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
     public async Task<ManagedProcess> AddAgentAsync()
     {
         var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
-            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments]);
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock",
+             .. AgentPorts(), .. ExtraArguments]);
         ExtraAgents.Add(agent);
         return agent;
     }
@@ -178,6 +183,36 @@ public sealed class LocalCluster : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>
+    /// The host ports an agent of this harness listens on or hands out, its own so that test classes running at the same
+    /// time on this engine never meet: a metadata port and an introspection port the OS found free, and a slice of
+    /// 400 dynamic host ports (the agents of two clusters would otherwise both start at the first port of the same range
+    /// and race for it). A test's own <c>--Agent:MetadataPort</c>, <c>--Agent:IntrospectionEndpoint</c> or
+    /// <c>--dynamic-port-range</c> wins.
+    /// </summary>
+    private string[] AgentPorts()
+    {
+        var given = ExtraArguments.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var ports = new List<string>();
+        if (!ExtraArguments.Any(a => a.StartsWith("--Agent:MetadataPort=", StringComparison.OrdinalIgnoreCase)))
+        {
+            ports.Add($"--Agent:MetadataPort={FreePort()}");
+        }
+
+        if (!ExtraArguments.Any(a => a.StartsWith("--Agent:IntrospectionEndpoint=", StringComparison.OrdinalIgnoreCase)))
+        {
+            ports.Add($"--Agent:IntrospectionEndpoint=127.0.0.1:{FreePort()}");
+        }
+
+        if (!given.Contains("--dynamic-port-range"))
+        {
+            var first = 33_000 + (Interlocked.Increment(ref _portSlices) % 60 * 400);
+            ports.AddRange(["--dynamic-port-range", $"{first}-{first + 399}"]);
+        }
+
+        return [.. ports];
     }
 
     private static int FreePort()

@@ -10,6 +10,7 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// so the pause container also joins the agent's internal metadata network, and the endpoint answers there. A task
 /// sees its own task only; another task's token is refused; the task's default route stays on its own address.
 /// </summary>
+[Collection(LabCollection.Name)]
 public sealed class AwsvpcMetadataTests
 {
     private const string Subnet = "subnet-meta";

@@ -17,6 +17,7 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// a task runs there on the image the bundle brought; install.sh controlplane installs, starts and answers, printing
 /// the admin key once.
 /// </summary>
+[Collection(LabCollection.Name)]
 public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFixture<OfflineBundle>
 {
     [Fact(Timeout = 600_000)]

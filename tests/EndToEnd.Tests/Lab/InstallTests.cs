@@ -9,6 +9,7 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// activation, a task runs there, a second run keeps the one instance, --upgrade keeps five running tasks' containers,
 /// and --uninstall leaves it INACTIVE.
 /// </summary>
+[Collection(LabCollection.Name)]
 public sealed class InstallTests
 {
     [Fact(Timeout = 300_000)]

@@ -5,6 +5,7 @@ using Orchestrator.Lab;
 namespace Orchestrator.EndToEnd.Tests.Lab;
 
 /// <summary>The lab's chaos helpers do what they say, and the agent and control plane live through them.</summary>
+[Collection(LabCollection.Name)]
 public sealed class LabChaosTests
 {
     /// <summary>What the control plane logs when it closes a session for want of heartbeats.</summary>

@@ -6,6 +6,7 @@ using Orchestrator.Lab;
 namespace Orchestrator.EndToEnd.Tests.Lab;
 
 /// <summary>The lab works as several real hosts: agents register from their own namespace and engine, and task ports are reachable across hosts.</summary>
+[Collection(LabCollection.Name)]
 public sealed class LabSmokeTests(TwoHostLab fixture) : IClassFixture<TwoHostLab>
 {
     private readonly LabCluster _lab = fixture.Lab;

@@ -4,6 +4,7 @@ using Orchestrator.Lab;
 namespace Orchestrator.EndToEnd.Tests.Lab;
 
 /// <summary>A lab leaves nothing behind: not after a test, not after a crash of the test process.</summary>
+[Collection(LabCollection.Name)]
 public sealed class LabTeardownTests
 {
     [Fact(Timeout = 180_000)]

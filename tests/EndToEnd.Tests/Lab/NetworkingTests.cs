@@ -13,6 +13,7 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// none tasks have only loopback, containers start in dependsOn order, and a stopped task's port and address are
 /// given out again. Every test stops what it starts and waits until it is STOPPED, so the next finds the lab as it was.
 /// </summary>
+[Collection(LabCollection.Name)]
 public sealed class NetworkingTests(NetworkingLab fixture) : IClassFixture<NetworkingLab>
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(60);

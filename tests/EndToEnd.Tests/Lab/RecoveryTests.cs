@@ -14,6 +14,7 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// Health, sessions and recovery, proven by really killing things: the control plane mid-burst, an agent with
 /// running containers, a host's network, dockerd. Nothing acknowledged is lost; nothing runs twice.
 /// </summary>
+[Collection(LabCollection.Name)]
 public sealed class RecoveryTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
