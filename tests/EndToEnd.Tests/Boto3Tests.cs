@@ -22,7 +22,7 @@ public sealed class Boto3Tests
         CommandResult? probe = null;
         foreach (var candidate in candidates)
         {
-            probe = await Commands.RunAsync(candidate, ["-c", "import boto3, botocore; print(botocore.__version__)"]);
+            probe = await Commands.RunAsync(candidate, ["-c", "import boto3, botocore; print(botocore.__version__)"], TimeSpan.FromMinutes(3));
             if (probe.Succeeded)
             {
                 python = candidate;
