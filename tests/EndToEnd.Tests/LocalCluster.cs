@@ -56,6 +56,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Arguments both programs get besides the harness's own (e.g. a log level).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>Arguments only the control plane gets (after <see cref="ExtraArguments"/>).</summary>
+    public IReadOnlyList<string> ControlPlaneArguments { get; init; } = [];
+
+    /// <summary>Arguments only the first agent (<see cref="StartAgentAsync"/>) gets (after <see cref="ExtraArguments"/>).</summary>
+    public IReadOnlyList<string> AgentArguments { get; init; } = [];
+
     /// <summary>The activation code the agents of this cluster joined with.</summary>
     public string? ActivationCode => _joinArguments is { } join ? join[Array.IndexOf(join, "--activation-code") + 1] : null;
 
@@ -77,7 +83,7 @@ public sealed class LocalCluster : IAsyncDisposable
         await File.WriteAllTextAsync(keys, $"{AccessKeyId} {SecretAccessKey}\n", Token);
         ControlPlane = ManagedProcess.Start("controlplane", Programs.ControlPlane,
             ["--data-dir", ControlPlaneDataDir, "--grpc-port", $"{GrpcPort}", "--http-port", $"{HttpPort}", "--agent-heartbeat-timeout", "00:00:10",
-             "--access-keys-file", keys, .. ExtraArguments]);
+             "--access-keys-file", keys, .. ExtraArguments, .. ControlPlaneArguments]);
         using var http = new HttpClient();
         await Eventually.Async(async () =>
         {
@@ -91,7 +97,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task StartAgentAsync()
     {
         Agent = ManagedProcess.Start("agent", Programs.Agent,
-            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments]);
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments, .. AgentArguments]);
     }
 
     /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
