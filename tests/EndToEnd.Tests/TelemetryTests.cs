@@ -35,7 +35,7 @@ public sealed class TelemetryScenario : IAsyncLifetime
         Directory.CreateDirectory(_root);
         Cluster = new LocalCluster
         {
-            ControlPlaneArguments = [$"--Telemetry:SpanFile={ControlPlaneSpans}"],
+            ControlPlaneArguments = [$"--Telemetry:SpanFile={ControlPlaneSpans}", "--log-format", "json"],
             AgentArguments = [$"--Agent:IntrospectionEndpoint=127.0.0.1:{AgentPort}", $"--Telemetry:SpanFile={AgentSpans}"],
         };
         await Cluster.StartControlPlaneAsync();
@@ -220,6 +220,10 @@ public sealed class TelemetryTests(TelemetryScenario scenario) : IClassFixture<T
             agent.Any(s => s.TraceId == id && s.Name == "docker.start") &&
             agent.Any(s => s.TraceId == id && s.Name == "agent.report" && s.Tags.GetValueOrDefault("orch.status") == "Running")).ToList();
         Assert.NotEmpty(complete);
+
+        // JSON logs (--log-format json): lines written inside a launch (the service's events) carry its trace id.
+        var output = scenario.Cluster.ControlPlane!.Output;
+        Assert.Contains(traces, id => output.Contains($"\"TraceId\":\"{id}\"", StringComparison.Ordinal));
 
         var trace = complete[0];
         var dispatch = controlPlane.First(s => s.TraceId == trace && s.Name == "dispatch");
