@@ -11,6 +11,7 @@ using Orchestrator.Agent.Security;
 using Orchestrator.Agent.Session;
 using Orchestrator.Agent.State;
 using Orchestrator.Agent.Stats;
+using Orchestrator.Agent.Telemetry;
 
 namespace Orchestrator.Agent;
 
@@ -22,14 +23,16 @@ public static class AgentServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAgent(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddAgentTelemetry(configuration);
         services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new AgentStore(Options(sp).DataDir, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDockerDriver>(sp => new TimeoutDockerDriver(
-            new DockerDriver(new Uri(Options(sp).DockerHost), sp.GetRequiredService<ILogger<DockerDriver>>()),
+            new DockerDriver(new Uri(Options(sp).DockerHost), sp.GetRequiredService<ILogger<DockerDriver>>(), sp.GetRequiredService<AgentMetrics>()),
             Options(sp).DockerTimeouts,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<AgentMetrics>()));
         services.AddSingleton<IContainerStreams>(sp => new DockerStreams(new Uri(Options(sp).DockerHost)));
         services.AddSingleton<AttachService>();
         services.AddSingleton(sp => new AgentCredentials(new PkiFiles(Options(sp).DataDir), sp.GetRequiredService<TimeProvider>()));

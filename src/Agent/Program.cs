@@ -33,6 +33,19 @@ builder.Configuration.AddCommandLine([.. remaining]);
 // Runs as a systemd service (Type=notify) on Linux and as a Windows service on Windows; as a plain process otherwise.
 builder.Services.AddSystemd();
 builder.Services.AddWindowsService(o => o.ServiceName = "OrchestratorAgent");
+// Log scopes carry the current trace and span ids; --Telemetry:LogFormat=json writes JSON lines that include them.
+builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+if (string.Equals(builder.Configuration["Telemetry:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
+{
+    builder.Logging.ClearProviders();
+    builder.Logging.AddJsonConsole(o =>
+    {
+        o.IncludeScopes = true;
+        o.UseUtcTimestamp = true;
+        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+    });
+}
+
 builder.Services.AddAgent(builder.Configuration);
 
 using var host = builder.Build();

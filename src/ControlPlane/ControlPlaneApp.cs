@@ -35,6 +35,8 @@ public static class ControlPlaneApp
         ["--ca-key"] = "ControlPlane:CaKeyFile",
         ["--agent-certificate-lifetime"] = "ControlPlane:AgentCertificateLifetime",
         ["--secrets-key-file"] = "ControlPlane:SecretsKeyFile",
+        ["--metrics-token-file"] = "ControlPlane:MetricsTokenFile",
+        ["--log-format"] = "Telemetry:LogFormat",
     };
 
     /// <summary>
@@ -74,12 +76,28 @@ public static class ControlPlaneApp
         // Per-request logs of every agent heartbeat and CLI call drown what matters; ask for them with Logging:LogLevel.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o =>
+        // Log scopes carry the current trace and span ids (shown by --log-format json, which includes scopes).
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (string.Equals(builder.Configuration["Telemetry:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
+        ControlPlaneTelemetry.Add(builder);
 
         builder.Services.AddOptions<ControlPlaneOptions>().BindConfiguration(ControlPlaneOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneOptionsValidator>();
@@ -161,6 +179,7 @@ public static class ControlPlaneApp
         app.MapGrpcService<ClusterApiService>();
         app.MapGrpcService<AdminService>();
         app.MapEcsApi();
+        ControlPlaneTelemetry.Map(app, app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value);
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
         return app;
     }

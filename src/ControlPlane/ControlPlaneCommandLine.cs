@@ -17,6 +17,9 @@ public static class ControlPlaneCommandLine
           --secrets-key-file FILE        the key of the secret store (32 bytes, base64); default DATA_DIR/secrets.key
           --tls-san NAME                 another DNS name or IP address for the gRPC certificate, repeatable
           --agent-certificate-lifetime T agents' client certificates (hh:mm:ss or d.hh:mm:ss); default 1.00:00:00
+          --metrics-token-file FILE      bearer token Prometheus must send to scrape /metrics from another host;
+                                         without it /metrics answers loopback callers only
+          --log-format json|simple       console log format; json includes scopes (trace and span ids)
           --insecure                     plaintext gRPC with no authentication, loopback only (development)
           --region REGION                region in ARNs; default us-east-1
           --account-id ID                account in ARNs; default 000000000000

@@ -59,6 +59,12 @@ public sealed class ControlPlaneOptions
     /// <summary>How far a signed request's X-Amz-Date may be from the control plane's clock (AWS: 15 minutes).</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// A file holding the bearer token Prometheus must send to scrape <c>/metrics</c> from another host; without it,
+    /// <c>/metrics</c> answers loopback callers only.
+    /// </summary>
+    public string? MetricsTokenFile { get; set; }
+
     public string EffectiveHttpListenAddress => string.IsNullOrEmpty(HttpListenAddress) ? ListenAddress : HttpListenAddress;
 
     public string Region { get; set; } = "us-east-1";

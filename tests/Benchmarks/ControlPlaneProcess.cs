@@ -46,7 +46,7 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
     }
 
     /// <summary>Starts it and waits (at most <paramref name="timeout"/>) until /healthz answers.</summary>
-    public static async Task<ControlPlaneProcess> StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<ControlPlaneProcess> StartAsync(TimeSpan timeout, CancellationToken cancellationToken, IEnumerable<string>? extraArguments = null)
     {
         // ORCH_BENCH_CONTROLPLANE names another build's ControlPlane.dll, to measure two versions in one run.
         var dll = Environment.GetEnvironmentVariable("ORCH_BENCH_CONTROLPLANE") is { Length: > 0 } other ? other : ProgramPath("ControlPlane", "ControlPlane");
@@ -54,7 +54,7 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
         int grpcPort = FreePort(), httpPort = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { dll, "--data-dir", dataDir, "--listen", "127.0.0.1", "--grpc-port", $"{grpcPort}", "--http-port", $"{httpPort}" })
+        foreach (var argument in new[] { dll, "--data-dir", dataDir, "--listen", "127.0.0.1", "--grpc-port", $"{grpcPort}", "--http-port", $"{httpPort}" }.Concat(extraArguments ?? []))
         {
             info.ArgumentList.Add(argument);
         }

@@ -6,6 +6,11 @@ if (args.Contains("--runtask"))
     return await RunTaskAll(args);
 }
 
+if (args.Contains("--telemetry-overhead"))
+{
+    return await TelemetryOverhead.RunAsync(args, Console.Out);
+}
+
 if (args.Contains("--quick"))
 {
     var placement = QuickRun.Run(Console.Out);

@@ -16,6 +16,11 @@ namespace Orchestrator.Benchmarks;
 /// </summary>
 public sealed record RunTaskLoad(int Tasks = 500, int Agents = 10, int Count = 10, int Concurrency = 16)
 {
+    /// <summary>More arguments for the control plane (e.g. <c>--Telemetry:Enabled=false</c>), and the label printed for them.</summary>
+    public IReadOnlyList<string> ControlPlaneArguments { get; init; } = [];
+
+    public string Label { get; init; } = "";
+
     private const string Cluster = "bench";
     private const string Family = "bench-tiny";
     private static readonly TimeSpan Overall = TimeSpan.FromMinutes(5);
@@ -49,7 +54,7 @@ public sealed record RunTaskLoad(int Tasks = 500, int Agents = 10, int Count = 1
     {
         using var overall = new CancellationTokenSource(Overall);
         var token = overall.Token;
-        await using var controlPlane = await ControlPlaneProcess.StartAsync(TimeSpan.FromSeconds(60), token);
+        await using var controlPlane = await ControlPlaneProcess.StartAsync(TimeSpan.FromSeconds(60), token, ControlPlaneArguments);
         try
         {
             using var ecs = new EcsApiClient(controlPlane.HttpEndpoint);
@@ -83,7 +88,7 @@ public sealed record RunTaskLoad(int Tasks = 500, int Agents = 10, int Count = 1
                 }
 
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"runtask-e2e: {Tasks} tasks (count={Count}, {Concurrency} in flight, {Agents} agents): {Tasks / result.Elapsed.TotalSeconds:F0} tasks/s, "
+                    $"runtask-e2e{Label}: {Tasks} tasks (count={Count}, {Concurrency} in flight, {Agents} agents): {Tasks / result.Elapsed.TotalSeconds:F0} tasks/s, "
                     + $"p50 accept {Percentile(result.Accept, 50):F0} ms, p99 accept {Percentile(result.Accept, 99):F0} ms, "
                     + $"p50 to RUNNING {Percentile(result.ToRunning, 50):F0} ms, p99 to RUNNING {Percentile(result.ToRunning, 99):F0} ms, "
                     + $"all RUNNING after {result.Elapsed.TotalSeconds:F2} s"));

@@ -58,6 +58,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Arguments both programs get besides the harness's own (e.g. a log level).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>Arguments only the control plane gets (after <see cref="ExtraArguments"/>).</summary>
+    public IReadOnlyList<string> ControlPlaneArguments { get; init; } = [];
+
+    /// <summary>Arguments only the first agent (<see cref="StartAgentAsync"/>) gets (after <see cref="ExtraArguments"/>).</summary>
+    public IReadOnlyList<string> AgentArguments { get; init; } = [];
+
     /// <summary>The activation code the agents of this cluster joined with.</summary>
     public string? ActivationCode => _joinArguments is { } join ? join[Array.IndexOf(join, "--activation-code") + 1] : null;
 
@@ -79,7 +85,7 @@ public sealed class LocalCluster : IAsyncDisposable
         await File.WriteAllTextAsync(keys, $"{AccessKeyId} {SecretAccessKey}\n", Token);
         ControlPlane = ManagedProcess.Start("controlplane", Programs.ControlPlane,
             ["--data-dir", ControlPlaneDataDir, "--grpc-port", $"{GrpcPort}", "--http-port", $"{HttpPort}", "--agent-heartbeat-timeout", "00:00:10",
-             "--access-keys-file", keys, .. ExtraArguments]);
+             "--access-keys-file", keys, .. ExtraArguments, .. ControlPlaneArguments]);
         using var http = new HttpClient();
         await Eventually.Async(async () =>
         {
@@ -95,7 +101,7 @@ public sealed class LocalCluster : IAsyncDisposable
         _agentPorts ??= AgentPorts();
         Agent = ManagedProcess.Start("agent", Programs.Agent,
             [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", AgentDataDir, "--docker-host", "unix:///var/run/docker.sock",
-             .. _agentPorts, .. ExtraArguments]);
+             .. _agentPorts, .. ExtraArguments, .. AgentArguments]);
     }
 
     /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
@@ -103,7 +109,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
             [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock",
-             .. AgentPorts(), .. ExtraArguments]);
+             .. AgentPorts(), .. ExtraArguments, .. AgentArguments]);
         ExtraAgents.Add(agent);
         return agent;
     }
@@ -194,14 +200,15 @@ public sealed class LocalCluster : IAsyncDisposable
     /// </summary>
     private string[] AgentPorts()
     {
-        var given = ExtraArguments.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var own = ExtraArguments.Concat(AgentArguments).ToList();
+        var given = own.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var ports = new List<string>();
-        if (!ExtraArguments.Any(a => a.StartsWith("--Agent:MetadataPort=", StringComparison.OrdinalIgnoreCase)))
+        if (!own.Any(a => a.StartsWith("--Agent:MetadataPort=", StringComparison.OrdinalIgnoreCase)))
         {
             ports.Add($"--Agent:MetadataPort={FreePort()}");
         }
 
-        if (!ExtraArguments.Any(a => a.StartsWith("--Agent:IntrospectionEndpoint=", StringComparison.OrdinalIgnoreCase)))
+        if (!own.Any(a => a.StartsWith("--Agent:IntrospectionEndpoint=", StringComparison.OrdinalIgnoreCase)))
         {
             ports.Add($"--Agent:IntrospectionEndpoint=127.0.0.1:{FreePort()}");
         }

@@ -17,14 +17,16 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
 
     private readonly DockerClient _client;
     private readonly ILogger<DockerDriver> _logger;
+    private readonly Telemetry.AgentMetrics? _metrics;
 
-    public DockerDriver(Uri endpoint, ILogger<DockerDriver> logger)
+    public DockerDriver(Uri endpoint, ILogger<DockerDriver> logger, Telemetry.AgentMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         // No client-wide timeout: stops wait as long as the container's stopTimeout and the event stream never ends.
         // Every call is bounded by its cancellation token instead.
         _client = new DockerClientBuilder().WithEndpoint(endpoint).WithTimeout(Timeout.InfiniteTimeSpan).Build();
         _logger = logger;
+        _metrics = metrics;
     }
 
     public async Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken)
@@ -70,6 +72,7 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
             throw new DockerOperationException(error);
         }
 
+        _metrics?.Pulled(progress.Bytes);
         Log.Pulled(_logger, image);
     }
 
@@ -312,10 +315,32 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
     /// <summary>Collects the error a pull reports inside its progress stream (HTTP 200 with an error message).</summary>
     private sealed class PullProgress : IProgress<JSONMessage>
     {
+        private readonly Dictionary<string, long> _layers = new(StringComparer.Ordinal);
+
         public string? Error { get; private set; }
+
+        /// <summary>The layers' sizes as Docker reported them while downloading (nothing for layers already present).</summary>
+        public long Bytes
+        {
+            get
+            {
+                lock (_layers)
+                {
+                    return _layers.Values.Sum();
+                }
+            }
+        }
 
         public void Report(JSONMessage value)
         {
+            if (value is { Status: "Downloading", ID: { Length: > 0 } id, Progress.Total: > 0 and var total })
+            {
+                lock (_layers)
+                {
+                    _layers[id] = Math.Max(total, _layers.GetValueOrDefault(id));
+                }
+            }
+
             if (value?.Error?.Message is { Length: > 0 } message)
             {
                 Error ??= message;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Orchestrator.Agent.Telemetry;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -31,12 +33,16 @@ internal sealed partial class DockerOperations : IDisposable
     }
 
     /// <summary>Runs a step of a container and posts its outcome as <see cref="ActionCompleted"/>.</summary>
-    public void Launch(string taskArn, ContainerAction action, Func<Task<TaskEvent?>> operation)
+    /// <param name="trace">The task's trace: a pull, create or start is a span in it (none when default).</param>
+    public void Launch(string taskArn, ContainerAction action, Func<Task<TaskEvent?>> operation, ActivityContext trace = default)
     {
         Log.ActionStarted(_logger, taskArn, action.Container, action.Kind);
         var held = action.Kind is ContainerActionKind.Pull or ContainerActionKind.Create or ContainerActionKind.Start;
         Run(async () =>
         {
+            using var span = held && trace != default ? AgentMetrics.Source.StartActivity(SpanName(action.Kind), ActivityKind.Internal, trace) : null;
+            span?.SetTag("orch.task_arn", taskArn);
+            span?.SetTag("orch.container", action.Container);
             if (held)
             {
                 await _startSlots.WaitAsync(_stopping).ConfigureAwait(false);
@@ -56,6 +62,14 @@ internal sealed partial class DockerOperations : IDisposable
             }
         });
     }
+
+    private static string SpanName(ContainerActionKind kind) => kind switch
+    {
+        ContainerActionKind.Pull => "docker.pull",
+        ContainerActionKind.Create => "docker.create",
+        ContainerActionKind.Start => "docker.start",
+        _ => "docker",
+    };
 
     /// <summary>Runs an operation in the background, tracked so that disposal can wait for it.</summary>
     public void Run(Func<Task> operation)

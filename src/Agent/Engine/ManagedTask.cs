@@ -18,6 +18,12 @@ internal sealed class ManagedTask(StoredTask record, TaskDefinition? definition,
     /// </summary>
     public IReadOnlyList<ContainerSecret> Secrets { get; set; } = [];
 
+    /// <summary>
+    /// The trace its launch belongs to (the agent's run_task span, a child of the control plane's dispatch): the
+    /// parent of its pull, create and start spans and of its reports. Default (none) when tracing is off or after a restart.
+    /// </summary>
+    public System.Diagnostics.ActivityContext Trace { get; set; }
+
     /// <summary>The order its containers start and stop in.</summary>
     public DependencyGraph Graph { get; } = definition is null ? DependencyGraph.Empty : DependencyGraph.Of(definition);
 

@@ -24,6 +24,8 @@ public sealed record RunTaskCommand
     /// agent's store (a restarted agent does not have them; see <see cref="ContainerSecret"/>).
     /// </summary>
     public IReadOnlyList<ContainerSecret> Secrets { get; init; } = [];
+    /// <summary>The W3C traceparent of the control plane's dispatch span; empty when tracing is off there.</summary>
+    public string Traceparent { get; init; } = "";
 
     /// <summary>The GPU IDs placement gave the container (none when it asked for none).</summary>
     public IReadOnlyList<string> GpuIdsOf(string? containerName) =>

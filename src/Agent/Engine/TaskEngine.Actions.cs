@@ -35,7 +35,7 @@ public sealed partial class TaskEngine
 
         task.InFlight.Add(action.Container);
         task.RetryAfter.Remove(action.Container);
-        _docker.Launch(task.Record.TaskArn, action, operation);
+        _docker.Launch(task.Record.TaskArn, action, operation, task.Trace);
     }
 
     /// <summary>The Docker operation for a step of one of the task's containers; null when it was settled here.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Orchestrator.Agent.Telemetry;
 using Orchestrator.Agent.Awsvpc;
 using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.State;
@@ -110,6 +112,12 @@ public sealed partial class TaskEngine
 
         var task = NewManagedTask(record, problem is null ? definition : null, overrides);
         task.Secrets = command.Secrets;
+        if (command.Traceparent.Length > 0 && ActivityContext.TryParse(command.Traceparent, null, isRemote: true, out var parent))
+        {
+            using var span = AgentMetrics.Source.StartActivity("agent.run_task", ActivityKind.Consumer, parent);
+            span?.SetTag("orch.task_arn", command.TaskArn);
+            task.Trace = span?.Context ?? default;
+        }
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         Drive(task);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Orchestrator.Agent.Telemetry;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -325,6 +327,14 @@ public sealed partial class TaskEngine : IAsyncDisposable
         if (TaskReport.IsReportableChange(before, next))
         {
             var change = _store.SaveTaskAndReport(next, TaskReport.Of(next));
+            if (task.Trace != default)
+            {
+                // The report (RUNNING, STOPPED, …) queued for the control plane, in the task's launch trace.
+                using var span = AgentMetrics.Source.StartActivity("agent.report", ActivityKind.Producer, task.Trace);
+                span?.SetTag("orch.task_arn", next.TaskArn);
+                span?.SetTag("orch.status", change.Task.LastStatus.ToString());
+            }
+
             Log.StateChanged(_logger, next.TaskArn, change.Sequence, change.Task.LastStatus, next.StopCode ?? "", next.StoppedReason ?? "");
         }
         else

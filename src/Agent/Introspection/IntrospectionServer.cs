@@ -10,6 +10,7 @@ using Orchestrator.Agent.Registration;
 using Orchestrator.Agent.State;
 using Orchestrator.Agent.Stats;
 using Orchestrator.Ecs;
+using OpenTelemetry.Metrics;
 
 namespace Orchestrator.Agent.Introspection;
 
@@ -23,7 +24,8 @@ public sealed partial class IntrospectionServer(
     AgentStore store,
     StatsSampler stats,
     IOptions<AgentOptions> options,
-    ILogger<IntrospectionServer> logger) : IHostedService, IAsyncDisposable
+    ILogger<IntrospectionServer> logger,
+    MeterProvider? meters = null) : IHostedService, IAsyncDisposable
 {
     private readonly AgentOptions _options = options.Value;
     private WebApplication? _app;
@@ -74,7 +76,12 @@ public sealed partial class IntrospectionServer(
 
     private void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Json(new JsonObject { ["AvailableCommands"] = new JsonArray("/v1/metadata", "/v1/tasks", "/v1/stats") }));
+        app.MapGet("/", () => Json(new JsonObject { ["AvailableCommands"] = new JsonArray("/v1/metadata", "/v1/tasks", "/v1/stats", "/metrics") }));
+        // Prometheus' text format: the agent's metrics (AgentTelemetry); loopback like the rest of this API.
+        if (meters is not null)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics", meters, configureBranchedPipeline: null, optionsName: null);
+        }
         app.MapGet("/v1/metadata", () => Json(IntrospectionViews.Metadata(
             Arns.ShortName(_options.Cluster, "cluster"), store.GetContainerInstanceArn(), VersionLine())));
         app.MapGet("/v1/stats", () => Json(IntrospectionViews.Stats(tasks.All(), stats, stats.Enabled)));

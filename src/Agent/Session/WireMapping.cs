@@ -22,6 +22,7 @@ public static class WireMapping
             OverridesJson = message.OverridesJson,
             Gpus = [.. message.Gpus.Select(g => new GpuAssignment(g.ContainerName, [.. g.GpuIds]))],
             Secrets = [.. message.Secrets.Select(s => new ContainerSecret(s.ContainerName, s.Name, s.Value))],
+            Traceparent = message.Traceparent,
             Network = message.Network is { Ipv4Address.Length: > 0 } network
                 ? new TaskNetworkRecord(network.AttachmentId, network.SubnetId, network.Ipv4Address, network.PrefixLength, network.Gateway)
                 : null,

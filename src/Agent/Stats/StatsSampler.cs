@@ -43,6 +43,9 @@ public sealed partial class StatsSampler : BackgroundService
     /// <summary>The latest sample of a container by Docker ID, null when there is none (yet, or sampling is off).</summary>
     public ContainerStats? Latest(string dockerId) => _latest.GetValueOrDefault(dockerId);
 
+    /// <summary>Every container's latest sample (for the telemetry gauges).</summary>
+    public IEnumerable<ContainerStats> AllLatest() => _latest.Values;
+
     /// <summary>The figures of a task: its containers' latest samples summed.</summary>
     public StatsSummary TaskSummary(IEnumerable<string> dockerIds) =>
         dockerIds.Select(Latest).Where(s => s is not null).Aggregate(StatsSummary.Empty, (sum, s) => sum.Add(s!.Summary));

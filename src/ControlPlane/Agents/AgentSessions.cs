@@ -97,6 +97,9 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
         }
     }
 
+    /// <summary>The open sessions (for the telemetry gauges).</summary>
+    public IEnumerable<AgentSession> OpenSessions => _sessions.Values;
+
     public bool IsConnected(string instanceArn) => _sessions.ContainsKey(instanceArn);
 
     /// <summary>Connected, and its agent can reach its container runtime: the instance may take tasks.</summary>

@@ -1,4 +1,5 @@
 using Orchestrator.Contracts.Agent;
+using Orchestrator.ControlPlane.Telemetry;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
 using Orchestrator.Ecs.Model;
@@ -28,7 +29,15 @@ public sealed partial class TaskDispatcher(
             return;
         }
 
-        if (!sessions.TrySend(instance, ControlMessages.Run(task, definition, values)))
+        using var span = ControlPlaneMetrics.Source.StartActivity("dispatch");
+        span?.SetTag("orch.task_arn", task.Arn);
+        var message = ControlMessages.Run(task, definition, values);
+        if (span is not null)
+        {
+            message.RunTask.Traceparent = span.Id ?? "";
+        }
+
+        if (!sessions.TrySend(instance, message))
         {
             Log.Deferred(logger, task.Arn, instance);
         }

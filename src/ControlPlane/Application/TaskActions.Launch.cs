@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
+using Orchestrator.ControlPlane.Telemetry;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.ControlPlane.Application.RequestChecks;
@@ -81,6 +83,31 @@ public sealed partial class TaskActions
     /// uses — and tells the agents. A retried RunTask (same clientToken) gets the first call's tasks back.
     /// </summary>
     private async Task<TasksResponse> LaunchAsync(
+        LaunchArguments launch,
+        IReadOnlyList<PlacementConstraint>? constraints,
+        IReadOnlyList<PlacementStrategy>? strategies,
+        int count,
+        IReadOnlyList<string>? onInstances,
+        CancellationToken cancellationToken)
+    {
+        var action = onInstances is null ? "RunTask" : "StartTask";
+        using var span = ControlPlaneMetrics.Source.StartActivity(action);
+        var started = Stopwatch.GetTimestamp();
+        var result = "error";
+        try
+        {
+            var response = await LaunchCoreAsync(launch, constraints, strategies, count, onInstances, cancellationToken).ConfigureAwait(false);
+            result = response.Failures.Count == 0 ? "ok" : response.Tasks.Count == 0 ? "unplaced" : "partial";
+            return response;
+        }
+        finally
+        {
+            metrics?.LaunchTook(action, result, started);
+            span?.SetTag("orch.result", result);
+        }
+    }
+
+    private async Task<TasksResponse> LaunchCoreAsync(
         LaunchArguments launch,
         IReadOnlyList<PlacementConstraint>? constraints,
         IReadOnlyList<PlacementStrategy>? strategies,

@@ -1,5 +1,6 @@
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
+using Orchestrator.ControlPlane.Telemetry;
 using Orchestrator.Ecs;
 using Orchestrator.Ecs.Model;
 using static Orchestrator.ControlPlane.Application.RequestChecks;
@@ -11,7 +12,7 @@ namespace Orchestrator.ControlPlane.Application;
 /// ECS's task actions: RunTask and StartTask (in TaskActions.Launch.cs), StopTask, DescribeTasks and ListTasks.
 /// Tasks reach agents through <see cref="ITaskDispatch"/>, never directly.
 /// </summary>
-public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispatch dispatcher, TaskLifecycle tasks, TaskLauncher launcher, TimeProvider clock)
+public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispatch dispatcher, TaskLifecycle tasks, TaskLauncher launcher, TimeProvider clock, ControlPlaneMetrics? metrics = null)
 {
     public async Task<TaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
+using Orchestrator.ControlPlane.Telemetry;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Services;
@@ -37,6 +38,9 @@ public sealed partial class ServiceScheduler(
                 return; // nothing to do: no write
             }
 
+            // A pass that starts or stops tasks is a span: the root of its launches' traces (placement, commit, dispatch, the agent).
+            using var span = plan.StartsOrStops ? ControlPlaneMetrics.Source.StartActivity("ServiceLaunch") : null;
+            span?.SetTag("orch.service", service.Name);
             var launches = plan.Launches
                 .Select(l => Request(state, cluster, plan.Service, l))
                 .OfType<LaunchRequest>()

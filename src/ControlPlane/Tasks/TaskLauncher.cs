@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
+using Orchestrator.ControlPlane.Telemetry;
 using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Tasks;
@@ -13,15 +15,21 @@ namespace Orchestrator.ControlPlane.Tasks;
 /// tasks to their agents. Two launches can never oversubscribe an instance, and a change elsewhere in the cluster
 /// costs nothing.
 /// </summary>
-public sealed class TaskLauncher(IAgentConnections availability, TaskLifecycle lifecycle)
+public sealed class TaskLauncher(IAgentConnections availability, TaskLifecycle lifecycle, ControlPlaneMetrics? metrics = null)
 {
     /// <summary>Places the request over <paramref name="state"/>. Pure but for the instances' availability.</summary>
     public LaunchPlan Plan(StateSnapshot state, LaunchRequest request)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
+        using var span = ControlPlaneMetrics.Source.StartActivity("placement");
+        var started = Stopwatch.GetTimestamp();
         var snapshot = ClusterSnapshot.From(state, request.Cluster.Name, availability.IsAvailable);
-        return new LaunchPlan(request, state, Place(snapshot, request, request.OnInstances, request.Placement.Count));
+        var plan = new LaunchPlan(request, state, Place(snapshot, request, request.OnInstances, request.Placement.Count));
+        metrics?.PlacementTook(request.Cluster.Name, started);
+        span?.SetTag("orch.cluster", request.Cluster.Name);
+        span?.SetTag("orch.placed", plan.Placement.Placements.Count);
+        return plan;
     }
 
     /// <summary>
@@ -32,6 +40,19 @@ public sealed class TaskLauncher(IAgentConnections availability, TaskLifecycle l
     /// includes the ones kept.
     /// </summary>
     public LaunchOutcome Commit(StateTransaction tx, LaunchPlan plan)
+    {
+        using var span = ControlPlaneMetrics.Source.StartActivity("commit");
+        var outcome = CommitPlan(tx, plan);
+        if (metrics is not null)
+        {
+            metrics.Placed(plan.Request.Cluster.Name, outcome.Created.Count, outcome.Placement.Unplaced.Count == 0 ? [] : [.. outcome.Placement.Unplaced.Select(u => u.Reason)]);
+        }
+
+        span?.SetTag("orch.created", outcome.Created.Count);
+        return outcome;
+    }
+
+    private LaunchOutcome CommitPlan(StateTransaction tx, LaunchPlan plan)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(plan);

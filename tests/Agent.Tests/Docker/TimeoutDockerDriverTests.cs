@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Docker;
+using Orchestrator.Agent.Telemetry;
 using Orchestrator.Agent.Tests.Support;
 
 namespace Orchestrator.Agent.Tests.Docker;
@@ -34,6 +36,55 @@ public sealed class TimeoutDockerDriverTests
         Assert.Equal("Could not transition to created; timed out after waiting 4m0s", error.Message);
         Assert.Equal("DockerTimeoutError: Could not transition to created; timed out after waiting 4m0s", error.Reason);
         Assert.Equal(("created", TimeSpan.FromMinutes(4)), (error.Transition, error.Timeout));
+    }
+
+    [Fact]
+    public async Task EveryCall_RecordsItsDurationByKindAndResult()
+    {
+        using var meters = new MeterFactory();
+        var metrics = new AgentMetrics(meters);
+        var recorded = new List<(double Seconds, string Kind, string Result)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == metrics.Meter && instrument.Name == "orch.docker.operation.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            var all = tags.ToArray().ToDictionary(t => t.Key, t => (string)t.Value!);
+            recorded.Add((value, all["kind"], all["result"]));
+        });
+        listener.Start();
+        var fake = new FakeDockerDriver();
+        fake.HangingCreates["stuck:1"] = 0;
+        var time = new FakeTimeProvider();
+        var driver = new TimeoutDockerDriver(fake, new DockerTimeoutOptions(), time, metrics);
+
+        var id = await driver.CreateContainerAsync(new ContainerSpec { Name = "ok", Image = "fine:1", NetworkMode = "bridge" }, TestContext.Current.CancellationToken);
+        await driver.StartContainerAsync(id, TestContext.Current.CancellationToken);
+        var stuck = driver.CreateContainerAsync(new ContainerSpec { Name = "c", Image = "stuck:1", NetworkMode = "bridge" }, TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMinutes(4));
+        await Assert.ThrowsAsync<DockerTimeoutException>(() => stuck);
+
+        Assert.Equal([("create", "ok"), ("start", "ok"), ("create", "timeout")], recorded.Select(r => (r.Kind, r.Result)));
+        Assert.All(recorded, r => Assert.True(r.Seconds >= 0));
+    }
+
+    private sealed class MeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class WireMappingTests
             TaskDefinitionJson = "{\"family\":\"web\"}",
             OverridesJson = "{}",
             Network = new TaskNetwork { AttachmentId = "att", SubnetId = "subnet-a", Ipv4Address = "10.0.0.5", PrefixLength = 24, Gateway = "10.0.0.1" },
+            Traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         };
         message.Gpus.Add(new Contracts.Agent.ContainerGpus { ContainerName = "web", GpuIds = { "GPU-a", "GPU-b" } });
 
@@ -28,6 +29,7 @@ public sealed class WireMappingTests
         Assert.Equal(new TaskNetworkRecord("att", "subnet-a", "10.0.0.5", 24, "10.0.0.1"), command.Network);
         Assert.Equal(["GPU-a", "GPU-b"], command.GpuIdsOf("web"));
         Assert.Empty(command.GpuIdsOf("other"));
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", command.Traceparent);
     }
 
     [Fact]
