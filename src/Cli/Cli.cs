@@ -20,7 +20,7 @@ public static class Cli
         {
             // One line, naming what was wrong, instead of the error list and the whole help text.
             var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            stderr.WriteLine($"orch: {error.Message.TrimEnd('.')} (see {CommandPath(parsed.CommandResult)} --help)");
+            stderr.WriteLine($"orch: {error.Message} (see {CommandPath(parsed.CommandResult)} --help)");
             return Task.FromResult(ExitCodes.UsageError);
         }
 

@@ -96,9 +96,9 @@ public sealed class ErrorReportingTests
     }
 
     [Theory]
-    [InlineData(new[] { "task", "list", "--bogus" }, "orch: Unrecognized command or argument '--bogus' (see orch task list --help)")]
-    [InlineData(new[] { "--bogus" }, "orch: Unrecognized command or argument '--bogus' (see orch --help)")]
-    [InlineData(new[] { "cluster", "frobnicate" }, "orch: Unrecognized command or argument 'frobnicate' (see orch cluster --help)")]
+    [InlineData(new[] { "task", "list", "--bogus" }, "orch: Unrecognized command or argument '--bogus'. (see orch task list --help)")]
+    [InlineData(new[] { "--bogus" }, "orch: Unrecognized command or argument '--bogus'. (see orch --help)")]
+    [InlineData(new[] { "cluster", "frobnicate" }, "orch: Unrecognized command or argument 'frobnicate'. (see orch cluster --help)")]
     public async Task Parse_UnknownOption_RefusedInOneLineWithExit252(string[] args, string expected)
     {
         var result = await CliHarness.RunAsync(args, TimeProvider.System, _ => null);
