@@ -21,8 +21,13 @@ try
 }
 catch (ArgumentException e)
 {
-    await Console.Error.WriteLineAsync(e.Message);
-    await Console.Error.WriteLineAsync(AgentCommandLine.Usage);
+    await Console.Error.WriteLineAsync($"agent: {e.Message} (see --help)");
+    return 2;
+}
+
+if (AgentCommandLine.FirstUnknown(remaining) is { } unknown)
+{
+    await Console.Error.WriteLineAsync($"agent: unknown option or missing value: {unknown} (see --help)");
     return 2;
 }
 

@@ -15,7 +15,27 @@ public static class Cli
     {
         var root = BuildRootCommand(new CommandRunner(stdout, stderr, environment));
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr };
-        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            // One line, naming what was wrong, instead of the error list and the whole help text.
+            var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            stderr.WriteLine($"orch: {error.Message} (see {CommandPath(parsed.CommandResult)} --help)");
+            return Task.FromResult(ExitCodes.UsageError);
+        }
+
+        return parsed.InvokeAsync(configuration, cancellationToken);
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? at = command; at is System.CommandLine.Parsing.CommandResult c; at = c.Parent)
+        {
+            names.Insert(0, c.Parent is null ? "orch" : c.Command.Name);
+        }
+
+        return string.Join(' ', names);
     }
 
     internal static RootCommand BuildRootCommand(CommandRunner runner)

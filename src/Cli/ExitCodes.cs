@@ -8,6 +8,9 @@ internal static class ExitCodes
     /// <summary>The command ran but its outcome is a failure: no task placed, a task stopped, a wait timed out.</summary>
     public const int Failure = 1;
 
+    /// <summary>The command line does not parse: an unknown option or command, a missing value (the AWS CLI's 252).</summary>
+    public const int UsageError = 252;
+
     /// <summary>
     /// The configuration is unusable: a malformed config file, a key id without its secret, an unreadable CA file (the
     /// AWS CLI's 253).

@@ -95,6 +95,29 @@ public sealed class ErrorReportingTests
         Assert.NotEqual("", result.Stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "task", "list", "--bogus" }, "orch: Unrecognized command or argument '--bogus'. (see orch task list --help)")]
+    [InlineData(new[] { "--bogus" }, "orch: Unrecognized command or argument '--bogus'. (see orch --help)")]
+    [InlineData(new[] { "cluster", "frobnicate" }, "orch: Unrecognized command or argument 'frobnicate'. (see orch cluster --help)")]
+    public async Task Parse_UnknownOption_RefusedInOneLineWithExit252(string[] args, string expected)
+    {
+        var result = await CliHarness.RunAsync(args, TimeProvider.System, _ => null);
+
+        Assert.Equal(252, result.ExitCode);
+        Assert.Equal(expected, result.Stderr.Trim());
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Help_PrintsUsageAndExits0()
+    {
+        var result = await CliHarness.RunAsync(["task", "run", "--help"], TimeProvider.System, _ => null);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--task-definition", result.Stdout, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -27,6 +27,16 @@ public sealed class ProgramArgumentsTests
         Assert.Equal("controlplane: unknown option or missing value: --grcp-port (see --help)", error.Trim());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Agent_UnknownOption_RefusedInOneLine()
+    {
+        var (exit, output, error) = await RunAsync(TestContext.Current.CancellationToken, "Agent", "--clutser", "prod");
+
+        Assert.Equal(2, exit);
+        Assert.Equal("agent: unknown option or missing value: --clutser (see --help)", error.Trim());
+        Assert.Empty(output.Trim()); // it did not start: no host, no log lines
+    }
+
     private static async Task<(int Exit, string Output, string Error)> RunAsync(CancellationToken cancellationToken, string program, params string[] args)
     {
         var dll = program == "Agent" ? Programs.Agent : Programs.ControlPlane;

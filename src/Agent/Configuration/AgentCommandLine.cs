@@ -63,7 +63,7 @@ public static class AgentCommandLine
     };
 
     public const string Usage = """
-        Usage: Agent [options]
+        Usage: agent [options]
 
           --deregister           deregister this host's container instance (with its client certificate) and exit
           --settings-file PATH   ORCH_*=value lines (the variables below), e.g. the Windows service's agent.env;
@@ -185,6 +185,32 @@ public static class AgentCommandLine
         }
 
         return ([.. values], remaining);
+    }
+
+    /// <summary>
+    /// The first of the arguments <see cref="Parse"/> left over that is not a <c>--Section:Key[=value]</c> setting
+    /// (with its value): an unknown flag or a stray word, refused rather than ignored; null when all are settings.
+    /// </summary>
+    public static string? FirstUnknown(IReadOnlyList<string> remaining)
+    {
+        ArgumentNullException.ThrowIfNull(remaining);
+        for (var i = 0; i < remaining.Count; i++)
+        {
+            var arg = remaining[i];
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? arg : arg[..equals];
+            if (!name.StartsWith("--", StringComparison.Ordinal) || !name.Contains(':', StringComparison.Ordinal))
+            {
+                return arg;
+            }
+
+            if (equals < 0 && ++i >= remaining.Count)
+            {
+                return arg; // a setting without its value
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The <c>--settings-file</c> value, if the flag is given (the last one wins).</summary>

@@ -25,6 +25,19 @@ public sealed class AgentCommandLineTests
         Assert.Equal("/var/lib/orch-agent", options.DataDir);
     }
 
+    [Theory]
+    [InlineData(new[] { "--endpoint", "http://10.0.0.1:7070", "--bogus" }, "--bogus")]
+    [InlineData(new[] { "--clutser", "prod" }, "--clutser")]
+    [InlineData(new[] { "stray" }, "stray")]
+    [InlineData(new[] { "--Agent:StatsMode" }, "--Agent:StatsMode")]
+    [InlineData(new[] { "--Agent:StatsMode", "stream", "--Logging:LogLevel:Default=Debug", "--cluster", "prod" }, null)]
+    public void FirstUnknown_NamesWhatIsNeitherAFlagNorASetting(string[] args, string? expected)
+    {
+        var (_, remaining) = AgentCommandLine.Parse(args, _ => null);
+
+        Assert.Equal(expected, AgentCommandLine.FirstUnknown(remaining));
+    }
+
     [Fact]
     public void Parse_Flags_SetOptions()
     {

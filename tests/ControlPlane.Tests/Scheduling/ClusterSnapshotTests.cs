@@ -132,6 +132,36 @@ public sealed class ClusterSnapshotTests
         Assert.Equal(Prefix + "container-instance/default/b", Assert.Single(result.InstanceArns));
     }
 
+    [Fact]
+    public void TaskGoingDown_KeepsItsStaticPortAndResourcesUntilStopped()
+    {
+        // t1 is going down (desired STOPPED; a sidecar still takes its stop timeout) but not STOPPED yet.
+        var stopping = Task("t1", "a", "service:web", TaskStatus.Running, tcp: [8080]);
+        stopping = stopping with { Task = stopping.Task with { DesiredStatus = TaskStatus.Stopped } };
+        var state = StateSnapshot.Empty
+            .With(Instance("a", ContainerInstanceStatus.Active))
+            .With(Instance("b", ContainerInstanceStatus.Active))
+            .With(stopping);
+        var wantsPort = new PlacementRequest(new TaskRequirements(100, 200, [8080], []), 1, "service:web", PlacementValidation.Validate([], null));
+
+        var snapshot = ClusterSnapshot.From(state, "default", _ => true);
+        var a = snapshot.Find("a")!;
+        Assert.Contains(8080, a.UsedTcpPorts);
+        Assert.Equal((2048 - 100, 4096 - 200), (a.RemainingCpu, a.RemainingMemoryMiB));
+        Assert.Equal(Prefix + "container-instance/default/b", Assert.Single(PlacementEngine.Place(snapshot, wantsPort).InstanceArns));
+
+        // With b gone, the task wanting 8080 has nowhere to go until t1 is STOPPED.
+        var onlyA = ClusterSnapshot.From(state, "default", arn => arn.EndsWith("/a", StringComparison.Ordinal));
+        Assert.Empty(PlacementEngine.PlaceOn(onlyA, wantsPort, [Prefix + "container-instance/default/a"]).InstanceArns);
+
+        var stopped = state.With(stopping with { Task = stopping.Task with { LastStatus = TaskStatus.Stopped } });
+        var freed = ClusterSnapshot.From(stopped, "default", _ => true).Find("a")!;
+        Assert.DoesNotContain(8080, freed.UsedTcpPorts);
+        Assert.Equal((2048, 4096), (freed.RemainingCpu, freed.RemainingMemoryMiB));
+        Assert.Equal(Prefix + "container-instance/default/a",
+            Assert.Single(PlacementEngine.PlaceOn(ClusterSnapshot.From(stopped, "default", _ => true), wantsPort, [Prefix + "container-instance/default/a"]).InstanceArns));
+    }
+
     private static InstanceRecord Instance(string id, string status, string cluster = "default") => new()
     {
         Arn = $"{Prefix}container-instance/{cluster}/{id}",
