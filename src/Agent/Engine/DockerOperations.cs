@@ -95,7 +95,7 @@ internal sealed partial class DockerOperations : IDisposable
         }
     });
 
-    public async Task<TaskEvent?> PullAsync(string taskArn, string container, string image, CancellationToken cancellationToken)
+    public async Task<TaskEvent?> PullAsync(string taskArn, string container, string image, RegistryAuth? login, CancellationToken cancellationToken)
     {
         try
         {
@@ -103,7 +103,7 @@ internal sealed partial class DockerOperations : IDisposable
             if (digest is null)
             {
                 Log.PullingImage(_logger, taskArn, container, image);
-                await _driver.PullImageAsync(image, cancellationToken).ConfigureAwait(false);
+                await _driver.PullImageAsync(image, login, cancellationToken).ConfigureAwait(false);
                 digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
                     ?? throw new DockerOperationException($"image {image} is not present after pulling it");
             }

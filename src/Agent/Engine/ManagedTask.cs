@@ -18,6 +18,9 @@ internal sealed class ManagedTask(StoredTask record, TaskDefinition? definition,
     /// </summary>
     public IReadOnlyList<ContainerSecret> Secrets { get; set; } = [];
 
+    /// <summary>Its containers' registry logins (<c>repositoryCredentials</c>), from the RunTask; in memory only.</summary>
+    public IReadOnlyList<ContainerRegistryLogin> RegistryLogins { get; set; } = [];
+
     /// <summary>The order its containers start and stop in.</summary>
     public DependencyGraph Graph { get; } = definition is null ? DependencyGraph.Empty : DependencyGraph.Of(definition);
 

@@ -110,6 +110,7 @@ public sealed partial class TaskEngine
 
         var task = NewManagedTask(record, problem is null ? definition : null, overrides);
         task.Secrets = command.Secrets;
+        task.RegistryLogins = command.RegistryLogins;
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         Drive(task);

@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.State;
 using Orchestrator.Contracts.Agent;
@@ -22,6 +23,7 @@ public static class WireMapping
             OverridesJson = message.OverridesJson,
             Gpus = [.. message.Gpus.Select(g => new GpuAssignment(g.ContainerName, [.. g.GpuIds]))],
             Secrets = [.. message.Secrets.Select(s => new ContainerSecret(s.ContainerName, s.Name, s.Value))],
+            RegistryLogins = [.. message.RegistryCredentials.Select(r => new ContainerRegistryLogin(r.ContainerName, new RegistryAuth(r.Username, r.Password)))],
             Network = message.Network is { Ipv4Address.Length: > 0 } network
                 ? new TaskNetworkRecord(network.AttachmentId, network.SubnetId, network.Ipv4Address, network.PrefixLength, network.Gateway)
                 : null,
