@@ -60,12 +60,13 @@ public sealed partial class TaskEngine
                     login = found.Auth;
                 }
 
+                var behavior = ImagePullBehavior.Normalize(_options.ImagePullBehavior);
                 var pullToken = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, task.PullCancellation.Token);
                 return async () =>
                 {
                     using (pullToken)
                     {
-                        return await _docker.PullAsync(taskArn, action.Container, image, login, pullToken.Token).ConfigureAwait(false);
+                        return await _docker.PullAsync(taskArn, action.Container, image, login, behavior, pullToken.Token).ConfigureAwait(false);
                     }
                 };
             case ContainerActionKind.Create:
