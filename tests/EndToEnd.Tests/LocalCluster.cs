@@ -95,10 +95,10 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
-    public async Task<ManagedProcess> AddAgentAsync()
+    public async Task<ManagedProcess> AddAgentAsync(params string[] agentArguments)
     {
         var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
-            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments]);
+            [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock", .. ExtraArguments, .. agentArguments]);
         ExtraAgents.Add(agent);
         return agent;
     }

@@ -152,6 +152,34 @@ public sealed class PrivateRegistry : IAsyncDisposable
         return reference;
     }
 
+    /// <summary>
+    /// Pushes <paramref name="localImage"/> as <c>HOST/repository:tag</c> (a new image under a tag the registry
+    /// already has) while the local tag of that name keeps pointing where it did: the cache still holds the old image.
+    /// </summary>
+    public async Task ReplaceAsync(string localImage, string repositoryAndTag)
+    {
+        var reference = $"{Host}/{repositoryAndTag}";
+        var before = await Commands.RunAsync("docker", ["image", "inspect", "--format", "{{.Id}}", reference]);
+        await PushAsync(localImage, repositoryAndTag);
+        if (before.Succeeded)
+        {
+            (await Commands.RunAsync("docker", ["tag", before.Stdout.Trim(), reference])).EnsureSuccess();
+        }
+    }
+
+    /// <summary>
+    /// Builds a small image from local/busybox:1 whose <c>/version</c> holds <paramref name="version"/>, tagged with
+    /// this registry's port so that it is this test's own; removed on disposal.
+    /// </summary>
+    public async Task<string> BuildAsync(string version)
+    {
+        var tag = $"orch-test-registry-{Port}/{version}:1";
+        (await Commands.RunAsync("sh", ["-c", $"printf 'FROM local/busybox:1\nLABEL orch.test.registry={Port}\nRUN echo {version} > /version\n' | docker build -q -t {tag} -"],
+            TimeSpan.FromMinutes(2))).EnsureSuccess();
+        _localTags.Add(tag);
+        return tag;
+    }
+
     /// <summary>Removes a local tag this registry's tests made (never another image), if it is there.</summary>
     public static async Task RemoveLocalAsync(string reference)
     {
@@ -172,9 +200,10 @@ public sealed class PrivateRegistry : IAsyncDisposable
             await _process.DisposeAsync();
         }
 
-        foreach (var tag in _localTags.Distinct())
+        // Registry tags first, then the built ones: an image goes once its last tag made here does (never one in use).
+        foreach (var tag in _localTags.Distinct().OrderBy(t => t.StartsWith(Host, StringComparison.Ordinal) ? 0 : 1))
         {
-            await Commands.RunAsync("docker", ["image", "rm", "--no-prune", tag]);
+            await Commands.RunAsync("docker", ["image", "rm", tag]);
         }
 
         try
