@@ -206,6 +206,14 @@ public sealed class PrivateRegistry : IAsyncDisposable
             await Commands.RunAsync("docker", ["image", "rm", tag]);
         }
 
+        // An image pulled from this registry whose tag moved on is still named by its digest here: those go too.
+        var digests = await Commands.RunAsync("docker", ["image", "ls", "--digests", "--format", "{{.Repository}}@{{.Digest}}"]);
+        foreach (var reference in digests.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(r => r.StartsWith(Host + "/", StringComparison.Ordinal) && r.Contains("@sha256:", StringComparison.Ordinal)))
+        {
+            await Commands.RunAsync("docker", ["image", "rm", reference]);
+        }
+
         try
         {
             Directory.Delete(_certsDir, recursive: true);
