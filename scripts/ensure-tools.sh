@@ -9,6 +9,8 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || missing+=(libc6-dev)
 [ -x /usr/bin/aws ] || missing+=(awscli)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

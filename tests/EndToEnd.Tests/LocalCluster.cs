@@ -105,11 +105,11 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Another agent (its own data directory, so its own container instance) on this machine's Docker engine.</summary>
-    public async Task<ManagedProcess> AddAgentAsync()
+    public async Task<ManagedProcess> AddAgentAsync(params string[] agentArguments)
     {
         var agent = ManagedProcess.Start($"agent{ExtraAgents.Count + 2}", Programs.Agent,
             [.. await JoinArgumentsAsync(), "--cluster", ClusterName, "--data-dir", Path.Combine(_root, $"agent{ExtraAgents.Count + 2}"), "--docker-host", "unix:///var/run/docker.sock",
-             .. AgentPorts(), .. ExtraArguments, .. AgentArguments]);
+             .. AgentPorts(agentArguments), .. ExtraArguments, .. AgentArguments, .. agentArguments]);
         ExtraAgents.Add(agent);
         return agent;
     }
@@ -198,9 +198,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// and race for it). A test's own <c>--Agent:MetadataPort</c>, <c>--Agent:IntrospectionEndpoint</c> or
     /// <c>--dynamic-port-range</c> wins.
     /// </summary>
-    private string[] AgentPorts()
+    private string[] AgentPorts(params string[] more)
     {
-        var own = ExtraArguments.Concat(AgentArguments).ToList();
+        var own = ExtraArguments.Concat(AgentArguments).Concat(more).ToList();
         var given = own.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var ports = new List<string>();
         if (!own.Any(a => a.StartsWith("--Agent:MetadataPort=", StringComparison.OrdinalIgnoreCase)))

@@ -60,6 +60,8 @@ public static class AgentCommandLine
         ["ORCH_ACTIVATION_CODE"] = $"{Section}:{nameof(AgentOptions.ActivationCode)}",
         ["ORCH_CA_FILE"] = $"{Section}:{nameof(AgentOptions.CaFile)}",
         ["ORCH_CA_FINGERPRINT"] = $"{Section}:{nameof(AgentOptions.CaFingerprint)}",
+        ["ORCH_IMAGE_PULL_BEHAVIOR"] = $"{Section}:{nameof(AgentOptions.ImagePullBehavior)}",
+        ["ORCH_IMAGE_PULL_TIMEOUT"] = $"{Section}:{nameof(AgentOptions.DockerTimeouts)}:{nameof(Docker.DockerTimeoutOptions.Pull)}",
     };
 
     public const string Usage = """
@@ -90,6 +92,9 @@ public static class AgentCommandLine
           --awsvpc-task-limit N  awsvpc tasks at once on this host (default 16)
           --gpu ID               a GPU the host offers, repeatable (ORCH_GPUS=id,id2); default: found with nvidia-smi -L
                                  or /dev/nvidia*, unless --Agent:GpuProbe=false
+          ORCH_IMAGE_PULL_BEHAVIOR  default (pull, else use the cached image), always, once or prefer-cached
+                                 (pull only when not cached; the default), as ECS_IMAGE_PULL_BEHAVIOR
+          ORCH_IMAGE_PULL_TIMEOUT   how long a pull may take (default 02:00:00; --Agent:DockerTimeouts:Pull)
           --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10 or
                                  --Agent:DockerTimeouts:Create=00:04:00 (Pull, Create, Start, StopBuffer, Inspect,
                                  Remove, List, Load: how long each Docker call may take)

@@ -109,6 +109,13 @@ public sealed class AgentOptions
     /// <summary>Custom attributes: <c>name=value,name2=value2</c>; a name without a value is a capability-style attribute.</summary>
     public string? Attributes { get; set; }
 
+    /// <summary>
+    /// When task images are pulled (<see cref="ImagePullBehavior"/>: default, always, once, prefer-cached; the ECS
+    /// agent's ECS_IMAGE_PULL_BEHAVIOR). This project's default is prefer-cached (ECS's is <c>default</c>): a host
+    /// without a registry, or an air-gapped one, starts cached images without trying one first.
+    /// </summary>
+    public string ImagePullBehavior { get; set; } = Docker.ImagePullBehavior.PreferCached;
+
     /// <summary>The wait between SIGTERM and SIGKILL for a container whose definition has no stopTimeout.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -88,6 +88,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             }
         }
 
+        if (!Docker.ImagePullBehavior.IsValid(options.ImagePullBehavior))
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ImagePullBehavior))} (ORCH_IMAGE_PULL_BEHAVIOR) must be one of {string.Join(", ", Docker.ImagePullBehavior.All)}, not '{options.ImagePullBehavior}'.");
+        }
+
         Positive(failures, nameof(AgentOptions.StopTimeout), options.StopTimeout);
         Positive(failures, nameof(AgentOptions.HeartbeatInterval), options.HeartbeatInterval);
         Positive(failures, nameof(AgentOptions.ReconnectInitialDelay), options.ReconnectInitialDelay);

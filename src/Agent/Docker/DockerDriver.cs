@@ -60,13 +60,15 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         }
     }
 
-    public async Task PullImageAsync(string image, CancellationToken cancellationToken)
+    public async Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken)
     {
         var (repository, tag) = ImageReference.Split(image);
         Log.Pulling(_logger, image);
         var progress = new PullProgress();
+        // Docker.DotNet sends the login as this request's X-Registry-Auth header; nothing is kept by Docker.
+        var authConfig = auth is null ? null : new AuthConfig { Username = auth.Username, Password = auth.Password, ServerAddress = ImageReference.Registry(image) };
         await Call(() => _client.Images.CreateImageAsync(
-            new ImagesCreateParameters { FromImage = repository, Tag = tag }, authConfig: null, progress, cancellationToken)).ConfigureAwait(false);
+            new ImagesCreateParameters { FromImage = repository, Tag = tag }, authConfig, progress, cancellationToken)).ConfigureAwait(false);
         if (progress.Error is { } error)
         {
             throw new DockerOperationException(error);

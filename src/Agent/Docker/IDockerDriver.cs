@@ -15,7 +15,8 @@ public interface IDockerDriver
     /// <summary>The image's digest (or ID) when it is present locally, null when it is not.</summary>
     Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken);
 
-    Task PullImageAsync(string image, CancellationToken cancellationToken);
+    /// <summary>Pulls the image, logged in to its registry with <paramref name="auth"/> when given (anonymous otherwise).</summary>
+    Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken);
 
     /// <summary>Creates the container and returns its ID.</summary>
     Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken);

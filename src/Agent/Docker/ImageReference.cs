@@ -20,4 +20,24 @@ public static class ImageReference
         var colon = image.LastIndexOf(':');
         return colon > lastSlash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
     }
+
+    /// <summary>
+    /// The registry the image lives in, as Docker names it: the first path component when it is a host (has a dot or
+    /// a port, or is <c>localhost</c>): <c>127.0.0.1:5000/a:1</c> → <c>127.0.0.1:5000</c>; Docker Hub otherwise.
+    /// </summary>
+    public static string Registry(string image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var slash = image.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            var first = image[..slash];
+            if (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost")
+            {
+                return first;
+            }
+        }
+
+        return "https://index.docker.io/v1/";
+    }
 }

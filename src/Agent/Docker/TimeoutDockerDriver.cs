@@ -20,8 +20,8 @@ public sealed class TimeoutDockerDriver(IDockerDriver inner, DockerTimeoutOption
     public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
         Timed("inspect_image", "inspecting image", timeouts.Inspect, t => inner.InspectImageAsync(image, t), cancellationToken);
 
-    public Task PullImageAsync(string image, CancellationToken cancellationToken) =>
-        Timed("pull", "pulled", timeouts.Pull, t => inner.PullImageAsync(image, t), cancellationToken);
+    public Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken) =>
+        Timed("pull", "pulled", timeouts.Pull, t => inner.PullImageAsync(image, auth, t), cancellationToken);
 
     public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken) =>
         Timed("create", "created", timeouts.Create, t => inner.CreateContainerAsync(spec, t), cancellationToken);

@@ -13,6 +13,12 @@ internal sealed partial class DockerOperations
         [LoggerMessage(11, LogLevel.Information, "Task {TaskArn} container {ContainerName}: pulling {Image}")]
         public static partial void PullingImage(ILogger logger, string taskArn, string containerName, string image);
 
+        [LoggerMessage(21, LogLevel.Information, "Task {TaskArn} container {ContainerName}: using the cached {Image} (pull behavior {Behavior})")]
+        public static partial void ImageCached(ILogger logger, string taskArn, string containerName, string image, string behavior);
+
+        [LoggerMessage(22, LogLevel.Warning, "Task {TaskArn} container {ContainerName}: pulling {Image} failed, using the cached image: {Error}")]
+        public static partial void PullFailedUsingCached(ILogger logger, string taskArn, string containerName, string image, string error);
+
         [LoggerMessage(12, LogLevel.Information, "Task {TaskArn} container {ContainerName}: stopping {RuntimeId} (SIGKILL after {Timeout})")]
         public static partial void StoppingContainer(ILogger logger, string taskArn, string containerName, string runtimeId, TimeSpan timeout);
 

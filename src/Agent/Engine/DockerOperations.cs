@@ -23,6 +23,9 @@ internal sealed partial class DockerOperations : IDisposable
     private readonly SemaphoreSlim _startSlots;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
 
+    /// <summary>The images this agent has pulled since it started (<see cref="ImagePullBehavior.Once"/>).</summary>
+    private readonly ConcurrentDictionary<string, byte> _pulled = new(StringComparer.Ordinal);
+
     public DockerOperations(IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping)
     {
         _driver = driver;
@@ -109,19 +112,44 @@ internal sealed partial class DockerOperations : IDisposable
         }
     });
 
-    public async Task<TaskEvent?> PullAsync(string taskArn, string container, string image, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the container's image ready as <paramref name="behavior"/> says (<see cref="ImagePullBehavior"/>): pulled
+    /// (with <paramref name="login"/> for a private registry) or taken from the cache.
+    /// </summary>
+    public async Task<TaskEvent?> PullAsync(
+        string taskArn, string container, string image, RegistryAuth? login, string behavior, CancellationToken cancellationToken)
     {
         try
         {
-            var digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
-            if (digest is null)
+            var cached = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
+            var pull = behavior switch
             {
-                Log.PullingImage(_logger, taskArn, container, image);
-                await _driver.PullImageAsync(image, cancellationToken).ConfigureAwait(false);
-                digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
-                    ?? throw new DockerOperationException($"image {image} is not present after pulling it");
+                ImagePullBehavior.PreferCached => cached is null,
+                ImagePullBehavior.Once => cached is null || !_pulled.ContainsKey(image),
+                _ => true,
+            };
+            if (!pull)
+            {
+                Log.ImageCached(_logger, taskArn, container, image, behavior);
+                return new ImageReady(container, cached!);
             }
 
+            try
+            {
+                Log.PullingImage(_logger, taskArn, container, image);
+                await _driver.PullImageAsync(image, login, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (behavior == ImagePullBehavior.Default && cached is not null
+                && e is not OperationCanceledException && !DockerErrors.IsUnreachable(e))
+            {
+                // ECS's default: a failed pull falls back to the cached image.
+                Log.PullFailedUsingCached(_logger, taskArn, container, image, e.Message);
+                return new ImageReady(container, cached);
+            }
+
+            var digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
+                ?? throw new DockerOperationException($"image {image} is not present after pulling it");
+            _pulled[image] = 0;
             return new ImageReady(container, digest);
         }
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)

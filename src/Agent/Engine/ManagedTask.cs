@@ -23,6 +23,8 @@ internal sealed class ManagedTask(StoredTask record, TaskDefinition? definition,
     /// parent of its pull, create and start spans and of its reports. Default (none) when tracing is off or after a restart.
     /// </summary>
     public System.Diagnostics.ActivityContext Trace { get; set; }
+    /// <summary>Its containers' registry logins (<c>repositoryCredentials</c>), from the RunTask; in memory only.</summary>
+    public IReadOnlyList<ContainerRegistryLogin> RegistryLogins { get; set; } = [];
 
     /// <summary>The order its containers start and stop in.</summary>
     public DependencyGraph Graph { get; } = definition is null ? DependencyGraph.Empty : DependencyGraph.Of(definition);

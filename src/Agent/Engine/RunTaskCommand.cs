@@ -1,3 +1,4 @@
+using Orchestrator.Agent.Docker;
 using Orchestrator.Agent.State;
 
 namespace Orchestrator.Agent.Engine;
@@ -26,6 +27,8 @@ public sealed record RunTaskCommand
     public IReadOnlyList<ContainerSecret> Secrets { get; init; } = [];
     /// <summary>The W3C traceparent of the control plane's dispatch span; empty when tracing is off there.</summary>
     public string Traceparent { get; init; } = "";
+    /// <summary>The registry logins of containers with <c>repositoryCredentials</c>; in memory only, like secrets.</summary>
+    public IReadOnlyList<ContainerRegistryLogin> RegistryLogins { get; init; } = [];
 
     /// <summary>The GPU IDs placement gave the container (none when it asked for none).</summary>
     public IReadOnlyList<string> GpuIdsOf(string? containerName) =>
@@ -42,4 +45,13 @@ public sealed record GpuAssignment(string ContainerName, IReadOnlyList<string> G
 public sealed record ContainerSecret(string ContainerName, string Name, string Value)
 {
     public override string ToString() => $"ContainerSecret {{ ContainerName = {ContainerName}, Name = {Name} }}";
+}
+
+/// <summary>
+/// The registry login of one container (<c>repositoryCredentials</c>). Its <see cref="ToString"/> leaves the login out,
+/// so that no log line or exception that prints it shows the password.
+/// </summary>
+public sealed record ContainerRegistryLogin(string ContainerName, RegistryAuth Auth)
+{
+    public override string ToString() => $"ContainerRegistryLogin {{ ContainerName = {ContainerName} }}";
 }

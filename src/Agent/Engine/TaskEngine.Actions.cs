@@ -46,12 +46,27 @@ public sealed partial class TaskEngine
         {
             case ContainerActionKind.Pull:
                 var image = definition.Image ?? "";
+                RegistryAuth? login = null;
+                if (definition.RepositoryCredentials?.CredentialsParameter is { Length: > 0 })
+                {
+                    if (task.RegistryLogins.FirstOrDefault(l => l.ContainerName == definition.Name) is not { } found)
+                    {
+                        // Only after a restart: logins, like secrets, are never stored.
+                        task.InFlight.Add(action.Container);
+                        Post(new ActionCompleted(taskArn, action.Container, new ContainerFailed(action.Container, SecretsLostReason, StopsTask: true)));
+                        return null;
+                    }
+
+                    login = found.Auth;
+                }
+
+                var behavior = ImagePullBehavior.Normalize(_options.ImagePullBehavior);
                 var pullToken = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, task.PullCancellation.Token);
                 return async () =>
                 {
                     using (pullToken)
                     {
-                        return await _docker.PullAsync(taskArn, action.Container, image, pullToken.Token).ConfigureAwait(false);
+                        return await _docker.PullAsync(taskArn, action.Container, image, login, behavior, pullToken.Token).ConfigureAwait(false);
                     }
                 };
             case ContainerActionKind.Create:

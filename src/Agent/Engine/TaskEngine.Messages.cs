@@ -118,6 +118,7 @@ public sealed partial class TaskEngine
             span?.SetTag("orch.task_arn", command.TaskArn);
             task.Trace = span?.Context ?? default;
         }
+        task.RegistryLogins = command.RegistryLogins;
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         Drive(task);

@@ -9,9 +9,9 @@ public static class ControlMessages
 {
     /// <summary>
     /// The run command for a task, as its agent needs it: the task definition whole, overrides, GPUs and address, and
-    /// the values of its secrets (<see cref="TaskSecrets"/>): this message is the only place they travel.
+    /// the values of its secrets and registry logins (<see cref="TaskSecrets"/>): this message is the only place they travel.
     /// </summary>
-    public static ControlMessage Run(TaskRecord task, TaskDefinition definition, IEnumerable<SecretValue>? secrets = null)
+    public static ControlMessage Run(TaskRecord task, TaskDefinition definition, ResolvedSecrets? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(definition);
@@ -27,7 +27,8 @@ public static class ControlMessages
             run.Gpus.Add(new ContainerGpus { ContainerName = container.Name, GpuIds = { container.GpuIds } });
         }
 
-        run.Secrets.AddRange(secrets ?? []);
+        run.Secrets.AddRange((secrets ?? ResolvedSecrets.None).Values);
+        run.RegistryCredentials.AddRange((secrets ?? ResolvedSecrets.None).RegistryLogins);
         if (task.Address is { } address)
         {
             run.Network = new TaskNetwork

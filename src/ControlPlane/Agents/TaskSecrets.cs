@@ -15,12 +15,16 @@ public sealed class TaskSecrets(SecretStore store)
 {
     public const string FailurePrefix = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: ";
 
-    /// <summary>The values for every container's secrets; null and the stopped reason when any cannot be resolved.</summary>
-    public IReadOnlyList<SecretValue>? Resolve(TaskDefinition definition, out string? failure)
+    /// <summary>
+    /// The values for every container's secrets and the registry login of every container with
+    /// <c>repositoryCredentials</c>; null and the stopped reason when any cannot be resolved.
+    /// </summary>
+    public ResolvedSecrets? Resolve(TaskDefinition definition, out string? failure)
     {
         ArgumentNullException.ThrowIfNull(definition);
         failure = null;
         var values = new List<SecretValue>();
+        var logins = new List<RegistryCredentials>();
         var problems = new List<string>();
         foreach (var container in definition.ContainerDefinitions)
         {
@@ -35,6 +39,19 @@ public sealed class TaskSecrets(SecretStore store)
                     problems.Add(problem);
                 }
             }
+
+            if (container.RepositoryCredentials?.CredentialsParameter is { Length: > 0 } parameter)
+            {
+                if (Login(parameter, out var problem) is { } login)
+                {
+                    login.ContainerName = container.Name ?? "";
+                    logins.Add(login);
+                }
+                else if (!problems.Contains(problem))
+                {
+                    problems.Add(problem);
+                }
+            }
         }
 
         if (problems.Count > 0)
@@ -43,7 +60,39 @@ public sealed class TaskSecrets(SecretStore store)
             return null;
         }
 
-        return values;
+        return new ResolvedSecrets(values, logins);
+    }
+
+    /// <summary>
+    /// The registry login a <c>credentialsParameter</c> names: its secret's value is ECS's JSON object with string
+    /// members <c>username</c> and <c>password</c>. The problem names the secret, never its value.
+    /// </summary>
+    private RegistryCredentials? Login(string parameter, out string problem)
+    {
+        if (store.Resolve(parameter, out problem) is not { } value)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(value);
+            var root = document.RootElement;
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Object
+                && root.TryGetProperty("username", out var username) && username.ValueKind == System.Text.Json.JsonValueKind.String
+                && root.TryGetProperty("password", out var password) && password.ValueKind == System.Text.Json.JsonValueKind.String
+                && username.GetString() is { Length: > 0 } user)
+            {
+                return new RegistryCredentials { Username = user, Password = password.GetString() ?? "" };
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // not JSON: the same answer as JSON without the members
+        }
+
+        problem = $"registry credentials secret {parameter}: the value must be a JSON object with string members username and password";
+        return null;
     }
 
     /// <summary>The task stopped before any agent ran it, with <paramref name="reason"/>.</summary>
@@ -67,4 +116,15 @@ public sealed class TaskSecrets(SecretStore store)
             },
         };
     }
+}
+
+/// <summary>
+/// What a task's agent is given from the secret store at launch: its containers' secret variables and registry logins.
+/// Lives only in the RunTask message; <see cref="ToString"/> leaves every value out.
+/// </summary>
+public sealed record ResolvedSecrets(IReadOnlyList<SecretValue> Values, IReadOnlyList<RegistryCredentials> RegistryLogins)
+{
+    public static readonly ResolvedSecrets None = new([], []);
+
+    public override string ToString() => $"ResolvedSecrets {{ {Values.Count} values, {RegistryLogins.Count} registry logins }}";
 }

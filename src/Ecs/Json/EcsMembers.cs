@@ -101,6 +101,7 @@ public static class EcsMembers
         [typeof(Tmpfs)] = Set("containerPath size mountOptions"),
         [typeof(ContainerDependency)] = Set("containerName condition"),
         [typeof(Secret)] = Set("name valueFrom"),
+        [typeof(RepositoryCredentials)] = Set("credentialsParameter"),
         [typeof(HostEntry)] = Set("hostname ipAddress"),
         [typeof(Ulimit)] = Set("name softLimit hardLimit"),
         [typeof(LogConfiguration)] = Set("logDriver options secretOptions"),

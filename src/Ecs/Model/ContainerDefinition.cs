@@ -4,13 +4,15 @@ namespace Orchestrator.Ecs.Model;
 
 /// <summary>
 /// One container of a task definition, with the members this project implements, named and typed as in ECS's API
-/// model. Members ECS has and this project does not (repositoryCredentials, firelensConfiguration, …) are
+/// model. Members ECS has and this project does not (firelensConfiguration, …) are
 /// refused when a request names them.
 /// </summary>
 public sealed record ContainerDefinition
 {
     public string? Name { get; init; }
     public string? Image { get; init; }
+    /// <summary>Where the credentials of a private registry come from (a secret holding <c>{"username","password"}</c>).</summary>
+    public RepositoryCredentials? RepositoryCredentials { get; init; }
     /// <summary>CPU units (1024 = one core); ECS always emits it, 0 when unset.</summary>
     public int Cpu { get; init; }
     /// <summary>Hard limit in MiB.</summary>
@@ -81,6 +83,16 @@ public sealed record LogConfiguration
 {
     public string? LogDriver { get; init; }
     public IReadOnlyDictionary<string, string>? Options { get; init; }
+}
+
+/// <summary>
+/// ECS's RepositoryCredentials: the secret (a Secrets Manager ARN, an SSM parameter ARN or the plain name) whose value is
+/// the JSON <c>{"username":"…","password":"…"}</c> the agent logs in to the image's registry with. The definition holds
+/// only the reference; the value travels to the task's agent alone, at launch.
+/// </summary>
+public sealed record RepositoryCredentials
+{
+    public string? CredentialsParameter { get; init; }
 }
 
 /// <summary>A resource the container needs besides CPU and memory; this project implements GPUs (value = a count).</summary>

@@ -41,4 +41,22 @@ public static partial class TaskDefinitionValidator
             }
         }
     }
+
+    /// <summary>
+    /// A container's <c>repositoryCredentials.credentialsParameter</c>: one of ECS's secret forms. An empty
+    /// <c>repositoryCredentials</c> asks for nothing (anonymous pulls). The secret need not exist yet, as for
+    /// <c>secrets</c>; that its value is <c>{"username","password"}</c> is checked when a task is launched.
+    /// </summary>
+    private static void ValidateRepositoryCredentials(ContainerDefinition container, string? name)
+    {
+        if (container.RepositoryCredentials?.CredentialsParameter is not { Length: > 0 } parameter)
+        {
+            return;
+        }
+
+        if (SecretReference.Parse(parameter, out var problem) is null)
+        {
+            throw EcsException.Client($"Invalid repositoryCredentials setting for container '{name}'. credentialsParameter: {problem}");
+        }
+    }
 }

@@ -142,6 +142,7 @@ public static partial class TaskDefinitionValidator
         }
 
         ValidateSecrets(container, name);
+        ValidateRepositoryCredentials(container, name);
 
         var containerPorts = new HashSet<(int, string)>();
         foreach (var mapping in container.PortMappings ?? [])

@@ -104,7 +104,7 @@ public sealed class DockerDriverTests(DockerFixture docker) : IAsyncLifetime
     {
         var clock = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<DockerOperationException>(() => _driver.PullImageAsync("127.0.0.1:5999/missing/image:1", Token));
+        var error = await Assert.ThrowsAsync<DockerOperationException>(() => _driver.PullImageAsync("127.0.0.1:5999/missing/image:1", null, Token));
 
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20));
         Assert.Contains("127.0.0.1:5999", error.Message, StringComparison.Ordinal);

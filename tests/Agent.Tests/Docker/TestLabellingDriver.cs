@@ -18,7 +18,7 @@ public sealed class TestLabellingDriver(IDockerDriver inner, string run) : IDock
 
     public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) => inner.InspectImageAsync(image, cancellationToken);
 
-    public Task PullImageAsync(string image, CancellationToken cancellationToken) => inner.PullImageAsync(image, cancellationToken);
+    public Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken) => inner.PullImageAsync(image, auth, cancellationToken);
 
     public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {

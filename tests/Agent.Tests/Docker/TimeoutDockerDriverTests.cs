@@ -126,7 +126,7 @@ public sealed class TimeoutDockerDriverTests
         public Task<DockerHostInfo> GetHostInfoAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task PingAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<string?> InspectImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task PullImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken) => throw new NotSupportedException();

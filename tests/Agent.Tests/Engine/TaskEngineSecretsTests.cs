@@ -87,4 +87,62 @@ public sealed class TaskEngineSecretsTests : IAsyncLifetime
         Assert.StartsWith("ResourceInitializationError:", task.StoppedReason, StringComparison.Ordinal);
         Assert.Contains("secrets", task.StoppedReason, StringComparison.Ordinal);
     }
+
+    private const string Password = "registry-password-3b9d-in-memory-only";
+
+    private static TaskDefinition FromPrivateRegistry() =>
+        Definition(Container("web") with
+        {
+            Image = "registry.test:5000/team/app:1",
+            RepositoryCredentials = new RepositoryCredentials { CredentialsParameter = "registry-login" },
+        });
+
+    [Fact]
+    public async Task RegistryLogin_GoesWithThePullOfItsContainerOnly_AndNeverReachesTheStore()
+    {
+        var definition = FromPrivateRegistry() with
+        {
+            ContainerDefinitions = [.. FromPrivateRegistry().ContainerDefinitions, Container("side") with { Image = "public.test/side:1" }],
+        };
+        var wire = WireRunTask(definition);
+        wire.RegistryCredentials.Add(new Contracts.Agent.RegistryCredentials { ContainerName = "web", Username = "puller", Password = Password });
+        var command = WireMapping.ToCommand(wire);
+        Assert.DoesNotContain(Password, command.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, command.RegistryLogins[0].ToString(), StringComparison.Ordinal);
+
+        _harness.Engine.RunTask(command);
+        await _harness.Store.WaitForStatusAsync(command.TaskArn, LifecycleStatus.Running);
+
+        var pulls = _harness.Fake.PullLogins.ToDictionary(p => p.Image, p => p.Auth);
+        Assert.Equal(new Orchestrator.Agent.Docker.RegistryAuth("puller", Password), pulls["registry.test:5000/team/app:1"]);
+        Assert.Null(pulls["public.test/side:1"]);
+        var bytes = Encoding.UTF8.GetBytes(Password);
+        foreach (var file in Directory.GetFiles(_harness.DataDir, "*", SearchOption.AllDirectories))
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, TestContext.Current.CancellationToken);
+            Assert.False(copy.ToArray().AsSpan().IndexOf(bytes) >= 0, $"the registry password is in {file}");
+        }
+    }
+
+    [Fact]
+    public async Task AfterARestart_APullThatNeedsALogin_FailsTheTask_ForTheLoginIsGone()
+    {
+        var command = RunTask(FromPrivateRegistry());
+        _harness.Store.SaveTask(new StoredTask
+        {
+            TaskArn = command.TaskArn,
+            ClusterArn = command.ClusterArn,
+            TaskDefinitionJson = command.TaskDefinitionJson,
+            ReceivedAt = _harness.Time.GetUtcNow(),
+            Containers = [new ContainerRecord { Name = "web" }],
+        });
+
+        await _harness.RestartAsync();
+
+        var task = await _harness.Store.WaitForStatusAsync(command.TaskArn, LifecycleStatus.Stopped);
+        Assert.Empty(_harness.Fake.Pulls);
+        Assert.StartsWith("ResourceInitializationError: unable to pull secrets or registry auth", task.StoppedReason, StringComparison.Ordinal);
+    }
 }

@@ -41,6 +41,9 @@ internal sealed class FakeDockerDriver : IDockerDriver
 
     public ConcurrentQueue<string> Pulls { get; } = new();
 
+    /// <summary>Each pull's image and the registry login it was given (null: anonymous).</summary>
+    public ConcurrentQueue<(string Image, RegistryAuth? Auth)> PullLogins { get; } = new();
+
     public ConcurrentQueue<ContainerSpec> Created { get; } = new();
 
     public ConcurrentQueue<string> Started { get; } = new();
@@ -75,9 +78,10 @@ internal sealed class FakeDockerDriver : IDockerDriver
             ? Task.FromException<string?>(new HttpRequestException("Connection refused (/var/run/docker.sock)"))
             : Task.FromResult(Images.TryGetValue(image, out var digest) ? digest : null);
 
-    public async Task PullImageAsync(string image, CancellationToken cancellationToken)
+    public async Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken)
     {
         Pulls.Enqueue(image);
+        PullLogins.Enqueue((image, auth));
         if (PullGate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);

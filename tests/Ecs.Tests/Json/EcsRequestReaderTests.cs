@@ -21,11 +21,11 @@ public sealed class EcsRequestReaderTests
     [Fact]
     public void Read_EcsMemberNotImplemented_NamesItsPath()
     {
-        const string json = """{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"repositoryCredentials":{"credentialsParameter":"x"}}]}""";
+        const string json = """{"family":"web","containerDefinitions":[{"name":"a","image":"i","memory":64,"firelensConfiguration":{"type":"fluentbit"}}]}""";
 
         var error = Assert.Throws<EcsException>(() => EcsRequestReader.Read<RegisterTaskDefinitionRequest>(json));
 
-        Assert.StartsWith("Parameter containerDefinitions[0].repositoryCredentials is not supported by this control plane yet", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Parameter containerDefinitions[0].firelensConfiguration is not supported by this control plane yet", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
