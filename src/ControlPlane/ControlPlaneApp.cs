@@ -115,6 +115,8 @@ public static class ControlPlaneApp
         builder.Services.AddHostedService<SecurityBootstrap>();
         builder.Services.AddSingleton<RequestAuthenticator>();
         builder.Services.AddSingleton<EcsRequestLog>();
+        builder.Services.AddSingleton<ConsoleSessions>();
+        builder.Services.AddSingleton<ConsoleLog>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
         builder.Services.AddHostedService<LostInstanceMonitor>();
         builder.Services.AddSingleton<ServiceWorkQueue>();
@@ -161,6 +163,7 @@ public static class ControlPlaneApp
         app.MapGrpcService<ClusterApiService>();
         app.MapGrpcService<AdminService>();
         app.MapEcsApi();
+        app.MapConsole();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
         return app;
     }
