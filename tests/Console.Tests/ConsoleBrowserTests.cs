@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Orchestrator.EndToEnd.Tests;
 using Orchestrator.Lab;
@@ -175,9 +174,12 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
 
         await page.ClickAsync($"a:text('{family}')");
         await page.ClickAsync("button:text('Delete service')");
-        await page.WaitForURLAsync(new Regex("#/services$"));
-        var services = await Cluster.OrchJsonAsync("service", "list", "--cluster", Cluster.ClusterName);
-        Assert.DoesNotContain(family, services.GetRawText(), StringComparison.Ordinal);
+        await page.WaitForSelectorAsync("[data-page=services][data-ready=true]");
+        await Eventually.Async(async () =>
+        {
+            var services = await Cluster.OrchJsonAsync("service", "list", "--cluster", Cluster.ClusterName);
+            Assert.DoesNotContain(family, services.GetRawText(), StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(60), Cluster.Diagnostics);
     }
 
     [Fact(Timeout = 120_000)]
@@ -251,36 +253,50 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     public async Task FirstLoad_IsSmallAndQuick_OnLoopback()
     {
         TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
-        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 } });
-        var page = await context.NewPageAsync();
-        var requests = new List<IRequest>();
-        page.RequestFinished += (_, request) => requests.Add(request);
-
-        var clock = Stopwatch.StartNew();
-        await page.GotoAsync(fixture.Base);
-        await page.WaitForFunctionAsync("() => document.body.dataset.loaded === 'true'");
-        var interactive = clock.Elapsed;
-        long transferred = 0;
-        foreach (var request in requests)
+        // Twice, each in a fresh context (empty cache): the first may meet a control plane that has not served the page yet.
+        for (var round = 1; round <= 2; round++)
         {
-            var sizes = await request.SizesAsync();
-            transferred += sizes.ResponseBodySize + sizes.ResponseHeadersSize;
+            await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 } });
+            var page = await context.NewPageAsync();
+            var requests = new List<IRequest>();
+            page.RequestFinished += (_, request) => requests.Add(request);
+
+            var clock = Stopwatch.StartNew();
+            await page.GotoAsync(fixture.Base);
+            await page.WaitForFunctionAsync("() => document.body.dataset.loaded === 'true'");
+            var interactive = clock.Elapsed;
+            var firstLoad = requests.ToList();
+            // The browser's own clock: from the start of navigation to the end of the page's script (sign-in form usable).
+            var inBrowser = await page.EvaluateAsync<string>("() => document.body.dataset.interactiveMs");
+            var navigation = await page.EvaluateAsync<JsonElement>(
+                "() => { const n = performance.getEntriesByType('navigation')[0]; return { dcl: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd) }; }");
+            long transferred = 0;
+            foreach (var request in firstLoad)
+            {
+                var sizes = await request.SizesAsync();
+                transferred += sizes.ResponseBodySize + sizes.ResponseHeadersSize;
+            }
+
+            clock.Restart();
+            await page.FillAsync("#key-id", LocalCluster.AccessKeyId);
+            await page.FillAsync("#key-secret", LocalCluster.SecretAccessKey);
+            await page.ClickAsync("#signin-form button[type=submit]");
+            await page.WaitForSelectorAsync("[data-page=overview][data-ready=true]");
+            var overview = clock.Elapsed;
+
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"console first load #{round}: {firstLoad.Count} requests ({string.Join(", ", firstLoad.Select(r => new Uri(r.Url).AbsolutePath))}), {transferred} bytes transferred (bodies + headers); " +
+                $"interactive {inBrowser} ms after navigation start by the page's clock (DOMContentLoaded {navigation.GetProperty("dcl")} ms, load {navigation.GetProperty("load")} ms), " +
+                $"{interactive.TotalMilliseconds:0} ms as the test saw it; sign-in to overview with data: {overview.TotalMilliseconds:0} ms (loopback, headless chromium); " +
+                $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
+            Assert.InRange(transferred, 1, 300 * 1024);
+            if (round == 2)
+            {
+                await ScreenshotsAsync(page, "overview-first-load");
+                await page.GotoAsync(fixture.Base.Replace("/console/", "/console", StringComparison.Ordinal));
+                await Expect(page.Locator("[data-page=overview]")).ToBeVisibleAsync();
+            }
         }
-
-        clock.Restart();
-        await page.FillAsync("#key-id", LocalCluster.AccessKeyId);
-        await page.FillAsync("#key-secret", LocalCluster.SecretAccessKey);
-        await page.ClickAsync("#signin-form button[type=submit]");
-        await page.WaitForSelectorAsync("[data-page=overview][data-ready=true]");
-        var overview = clock.Elapsed;
-
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"console first load: {requests.Count} requests, {transferred} bytes transferred (bodies + headers), interactive after {interactive.TotalMilliseconds:0} ms; " +
-            $"sign-in to overview with data: {overview.TotalMilliseconds:0} ms (loopback, headless chromium)");
-        Assert.InRange(transferred, 1, 300 * 1024);
-        await ScreenshotsAsync(page, "overview-first-load");
-        await page.GotoAsync(fixture.Base.Replace("/console/", "/console", StringComparison.Ordinal));
-        await Expect(page.Locator("[data-page=overview]")).ToBeVisibleAsync();
     }
 
     private async Task SignInAsync(IPage page, string id, string secret)
