@@ -111,8 +111,10 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await Expect(page.Locator("[data-testid=task-status]")).ToContainTextAsync("RUNNING");
         Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.__sameDocument"));
 
-        // Its port link answers.
-        var href = await page.Locator("a.port-link").First.GetAttributeAsync("href");
+        // Its port link (one, though Docker binds the port on 0.0.0.0 and ::) answers.
+        await Expect(page.Locator("a.port-link")).ToHaveCountAsync(1);
+        Assert.DoesNotContain("null", await page.InnerTextAsync("[data-page=task]"), StringComparison.Ordinal);
+        var href = await page.Locator("a.port-link").GetAttributeAsync("href");
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", href);
         var portPage = await context.NewPageAsync();
         var answer = await portPage.GotoAsync(href!);

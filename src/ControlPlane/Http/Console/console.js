@@ -20,6 +20,8 @@ function h(tag, attrs = {}, ...children) {
   for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
   return el;
 }
+// replaceChildren, but skipping what a condition left out (null, false) instead of writing "null".
+function fill(el, ...children) { el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)); }
 const short = (arn) => (arn || '').split('/').pop();
 const time = (s) => (s ? new Date(s * 1000).toLocaleString() : '');
 const status = (s) => h('span', { class: `status ${s || ''}` }, s || '');
@@ -110,7 +112,7 @@ const pages = {
       const mem = sum('registeredResources', 'MEMORY');
       const events = services.flatMap((s) => (s.events || []).slice(0, 5).map((e) => ({ ...e, service: s.serviceName })))
         .sort((a, b) => b.createdAt - a.createdAt).slice(0, 8);
-      live.replaceChildren(
+      fill(live, 
         h('div', { class: 'grid' },
           h('div', { class: 'card' }, h('div', { class: 'muted' }, 'Container instances'), h('div', { class: 'stat', 'data-testid': 'instance-count' }, String(c.registeredContainerInstancesCount ?? instances.length)),
             h('div', { class: 'muted' }, `${instances.filter((i) => i.agentConnected).length} connected`)),
@@ -131,7 +133,7 @@ const pages = {
   async instances(view) {
     view.append(h('h1', {}, 'Container instances'));
     const live = view.appendChild(h('div'));
-    return async () => live.replaceChildren(instanceTable(await describeInstances(), true));
+    return async () => fill(live, instanceTable(await describeInstances(), true));
   },
 
   async tasks(view) {
@@ -151,7 +153,7 @@ const pages = {
       const tasks = (await describeAllTasks(desired))
         .filter((t) => !text || [t.taskArn, t.taskDefinitionArn, t.group, t.lastStatus].some((x) => (x || '').toLowerCase().includes(text)))
         .sort((a, b) => (b.createdAt || 0) - (a.createdAt || 0));
-      live.replaceChildren(taskTable(tasks));
+      fill(live, taskTable(tasks));
     });
   },
 
@@ -186,22 +188,22 @@ const pages = {
     statsButton.addEventListener('click', async () => {
       try {
         const s = await call(`task-stats?cluster=${encodeURIComponent(cluster)}&task=${encodeURIComponent(id)}`);
-        stats.replaceChildren(table(['Container', 'CPU %', 'Memory', 'Network rx/tx'], s.containers.map((c) => h('tr', {},
+        fill(stats, table(['Container', 'CPU %', 'Memory', 'Network rx/tx'], s.containers.map((c) => h('tr', {},
           h('td', {}, c.name), h('td', {}, c.cpuPercent.toFixed(1)), h('td', {}, `${(c.memoryUsedBytes / 1048576).toFixed(1)} / ${(c.memoryLimitBytes / 1048576).toFixed(0)} MiB`),
           h('td', {}, `${c.networkRxBytes} / ${c.networkTxBytes} B`))), 'Task stats'),
         h('p', { class: 'muted' }, s.sampledAt ? `Sampled ${new Date(s.sampledAt).toLocaleTimeString()}` : 'No sample yet.'));
-      } catch (e) { stats.replaceChildren(h('p', { class: 'error' }, e.message)); }
+      } catch (e) { fill(stats, h('p', { class: 'error' }, e.message)); }
     });
     view.append(controls, live, h('h2', {}, 'Stats'), statsButton, stats);
     if (writable()) view.append(h('h2', {}, 'Logs'), h('div', { class: 'actions' }, follow), logError, logs);
     current.dispose = () => source && source.close();
     return async () => {
       const t = (await ecs('DescribeTasks', inCluster({ tasks: [id] }))).tasks[0];
-      if (!t) { live.replaceChildren(h('p', { class: 'error' }, 'Task not found.')); return; }
+      if (!t) { fill(live, h('p', { class: 'error' }, 'Task not found.')); return; }
       const ev = await call(`task-events?cluster=${encodeURIComponent(cluster)}&task=${encodeURIComponent(id)}`).catch(() => ({ events: [] }));
-      controls.replaceChildren(t.lastStatus !== 'STOPPED' && t.desiredStatus !== 'STOPPED'
+      fill(controls, t.lastStatus !== 'STOPPED' && t.desiredStatus !== 'STOPPED'
         ? actionButton('Stop task', async () => { await ecs('StopTask', inCluster({ task: t.taskArn, reason: 'Stopped from the console' })); toast('Stop requested'); }, 'danger') : '');
-      live.replaceChildren(
+      fill(live, 
         h('dl', { class: 'kv card' },
           h('dt', {}, 'Status'), h('dd', { 'data-testid': 'task-status' }, status(t.lastStatus), ` (desired ${t.desiredStatus})`),
           h('dt', {}, 'Health'), h('dd', {}, status(t.healthStatus)),
@@ -217,7 +219,7 @@ const pages = {
         h('h2', {}, 'Containers'),
         table(['Name', 'Image', 'Status', 'Health', 'Exit', 'Ports'], (t.containers || []).map((c) => h('tr', {},
           h('td', {}, c.name), h('td', {}, c.image || ''), h('td', {}, status(c.lastStatus)), h('td', {}, status(c.healthStatus)),
-          h('td', {}, c.exitCode ?? ''), h('td', {}, (c.networkBindings || []).map((b) => portLink(b, t))))), 'Containers'),
+          h('td', {}, c.exitCode ?? ''), h('td', {}, portLinks(c.networkBindings || [])))), 'Containers'),
         h('h2', {}, 'Events'),
         table(['When', 'What'], ev.events.map((e) => h('tr', {}, h('td', {}, new Date(e.at).toLocaleString()), h('td', {}, e.message))), 'Task events'));
     };
@@ -247,7 +249,7 @@ const pages = {
         const overrides = $('#run-overrides').value.trim();
         if (overrides) { try { body.overrides = JSON.parse(overrides); } catch (x) { throw new ApiError('InvalidJson', `Overrides: ${x.message}`); } }
         const r = await ecs('RunTask', body);
-        result.replaceChildren(
+        fill(result, 
           r.tasks.length ? h('p', {}, 'Started: ', r.tasks.map((t) => [h('a', { href: `#/tasks/${short(t.taskArn)}` }, short(t.taskArn)), ' '])) : '',
           r.failures.length ? [h('h2', {}, 'Why not placed'), table(['Instance', 'Reason', 'Detail'], r.failures.map((f) => h('tr', {}, h('td', {}, short(f.arn)), h('td', {}, f.reason), h('td', {}, f.detail || ''))), 'Placement failures')] : '');
       } catch (x) { error.textContent = `${x.type}: ${x.message}`; }
@@ -255,7 +257,7 @@ const pages = {
     view.append(form, result);
     return async () => {
       const r = await ecs('ListTaskDefinitionFamilies', { status: 'ACTIVE', maxResults: 100 });
-      families.replaceChildren(...r.families.map((f) => h('option', { value: f })));
+      fill(families, ...r.families.map((f) => h('option', { value: f })));
     };
   },
 
@@ -280,7 +282,7 @@ const pages = {
       });
       view.append(h('h2', {}, 'Create a service'), form, error);
     }
-    return async () => live.replaceChildren(serviceTable(await describeServices()));
+    return async () => fill(live, serviceTable(await describeServices()));
   },
 
   async service(view, name) {
@@ -314,11 +316,11 @@ const pages = {
     let filled = false;
     return async () => {
       const s = (await ecs('DescribeServices', inCluster({ services: [name] }))).services[0];
-      if (!s) { live.replaceChildren(h('p', { class: 'error' }, 'Service not found.')); return; }
+      if (!s) { fill(live, h('p', { class: 'error' }, 'Service not found.')); return; }
       if (!filled && $('#desired-count')) { $('#desired-count').value = s.desiredCount; $('#service-taskdef').value = short(s.taskDefinition); filled = true; }
       const tasks = (await ecs('ListTasks', inCluster({ serviceName: name, maxResults: 100 }))).taskArns;
       const described = tasks.length ? (await ecs('DescribeTasks', inCluster({ tasks }))).tasks : [];
-      live.replaceChildren(
+      fill(live, 
         h('div', { class: 'grid' },
           ['Status', 'Desired', 'Running', 'Pending'].map((label, i) => h('div', { class: 'card' }, h('div', { class: 'muted' }, label),
             h('div', { class: 'stat', 'data-testid': `service-${label.toLowerCase()}` }, String([s.status, s.desiredCount, s.runningCount, s.pendingCount][i]))))),
@@ -361,14 +363,14 @@ const pages = {
     return async () => {
       if (!family) {
         const r = await ecs('ListTaskDefinitionFamilies', { maxResults: 100 });
-        live.replaceChildren(table(['Family'], r.families.map((f) => h('tr', {}, h('td', {}, h('a', { href: `#/taskdefs/${f}` }, f)))), 'Families'));
+        fill(live, table(['Family'], r.families.map((f) => h('tr', {}, h('td', {}, h('a', { href: `#/taskdefs/${f}` }, f)))), 'Families'));
       } else if (!family.includes(':')) {
         const r = await ecs('ListTaskDefinitions', { familyPrefix: family, sort: 'DESC', maxResults: 100 });
-        live.replaceChildren(table(['Revision'], r.taskDefinitionArns.filter((a) => short(a).split(':')[0] === family)
+        fill(live, table(['Revision'], r.taskDefinitionArns.filter((a) => short(a).split(':')[0] === family)
           .map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/taskdefs/${short(a)}` }, short(a))))), 'Revisions'));
       } else {
         const r = await ecs('DescribeTaskDefinition', { taskDefinition: family });
-        live.replaceChildren(
+        fill(live, 
           h('p', {}, 'Status: ', status(r.taskDefinition.status), ' \u00b7 ', h('a', { href: `#/taskdefs/${family.split(':')[0]}` }, 'all revisions'),
             writable() ? [' \u00b7 ', h('a', { href: '#/run', onclick: () => sessionStorage.setItem('orch.run', family) }, 'run it')] : ''),
           h('pre', { 'aria-label': 'Task definition JSON', tabindex: 0 }, JSON.stringify(redact(r.taskDefinition), null, 2)));
@@ -384,11 +386,17 @@ function redact(definition) {
   return copy;
 }
 
-function portLink(binding, task) {
-  const any = !binding.bindIP || binding.bindIP === '0.0.0.0' || binding.bindIP === '::';
-  const host = any ? location.hostname : binding.bindIP;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${binding.hostPort}`;
-  return h('div', {}, h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'port-link' }, url), ` \u2192 ${binding.containerPort}/${binding.protocol || 'tcp'}`);
+// A binding on every address (0.0.0.0 and :: both) is one link to the console's own host; a specific address is its own.
+function portLinks(bindings) {
+  const seen = new Set();
+  return bindings.map((binding) => {
+    const any = !binding.bindIP || binding.bindIP === '0.0.0.0' || binding.bindIP === '::';
+    const host = any ? location.hostname : binding.bindIP;
+    const url = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${binding.hostPort}`;
+    if (seen.has(url)) return null;
+    seen.add(url);
+    return h('div', {}, h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'port-link' }, url), ` \u2192 ${binding.containerPort}/${binding.protocol || 'tcp'}`);
+  });
 }
 
 function instanceTable(instances, withActions) {
@@ -456,7 +464,8 @@ function refreshSoon() { clearTimeout(soon); soon = setTimeout(() => refresh(), 
 function listen() {
   if (events) events.close();
   events = new EventSource('api/events');
-  events.addEventListener('change', refreshSoon);
+  let first = true; // the stream opens with the current version: the page shown already has it
+  events.addEventListener('change', () => { if (first) first = false; else refreshSoon(); });
   events.addEventListener('signedout', () => showSignIn('Your session ended; sign in again.'));
 }
 
@@ -509,4 +518,5 @@ $('#cluster').addEventListener('change', () => { cluster = $('#cluster').value; 
 window.addEventListener('hashchange', route);
 
 try { await signedIn(await fetch('api/session', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : Promise.reject(new Error('signed out'))))); } catch { showSignIn(); }
+document.body.dataset.interactiveMs = Math.round(performance.now());
 document.body.dataset.loaded = 'true';
