@@ -71,6 +71,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         // The overview shows the instance, connected.
         await Expect(page.Locator("[data-testid=instance-count]")).ToHaveTextAsync("1");
         await Expect(page.Locator("[data-page=overview] tr[data-instance]")).ToContainTextAsync("connected");
+        // The bars' widths are set through the CSSOM, which the page's CSP (no inline styles) allows.
+        Assert.Matches(@"^\d+%$", await page.EvaluateAsync<string>("() => document.querySelector('.bar > span').style.width"));
         await ScreenshotsAsync(page, "overview");
         await page.EvaluateAsync("() => { window.__sameDocument = 'yes'; }");
 
