@@ -133,6 +133,8 @@ public static class ControlPlaneApp
         builder.Services.AddHostedService<SecurityBootstrap>();
         builder.Services.AddSingleton<RequestAuthenticator>();
         builder.Services.AddSingleton<EcsRequestLog>();
+        builder.Services.AddSingleton<ConsoleSessions>();
+        builder.Services.AddSingleton<ConsoleLog>();
         builder.Services.AddHostedService<AgentLivenessMonitor>();
         builder.Services.AddHostedService<LostInstanceMonitor>();
         builder.Services.AddSingleton<ServiceWorkQueue>();
@@ -180,6 +182,7 @@ public static class ControlPlaneApp
         app.MapGrpcService<AdminService>();
         app.MapEcsApi();
         ControlPlaneTelemetry.Map(app, app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value);
+        app.MapConsole();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
         return app;
     }
