@@ -121,7 +121,13 @@ public sealed class TlsTests : IDisposable
 
         var result = await CliHarness.RunAsync(["cluster", "list", "--endpoint", $"http://127.0.0.1:{port}"]);
         await closing.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => closer);
+        try
+        {
+            await closer; // ends with the cancelled accept, or between two accepts when it sees the cancellation first
+        }
+        catch (OperationCanceledException)
+        {
+        }
 
         Assert.Equal(255, result.ExitCode);
         Assert.True(result.Stderr.Contains($"did it mean https://127.0.0.1:{port}?", StringComparison.Ordinal), result.Stderr);
