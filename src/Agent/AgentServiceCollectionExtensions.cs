@@ -52,7 +52,9 @@ public static class AgentServiceCollectionExtensions
         // Before the engine: containers get the metadata URIs only once the endpoint listens.
         services.AddHostedService<MetadataServer>();
         services.AddHostedService<IntrospectionServer>();
+        services.AddSingleton(sp => new ImageTracker(sp.GetRequiredService<TimeProvider>(), Options(sp).DataDir));
         services.AddSingleton<TaskEngine>();
+        services.AddHostedService<ImageCleanupService>();
         services.AddHostedService<TaskEngineService>();
         services.AddSingleton<RuntimeHealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<RuntimeHealthMonitor>());

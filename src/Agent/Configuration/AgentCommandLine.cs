@@ -62,6 +62,12 @@ public static class AgentCommandLine
         ["ORCH_CA_FINGERPRINT"] = $"{Section}:{nameof(AgentOptions.CaFingerprint)}",
         ["ORCH_IMAGE_PULL_BEHAVIOR"] = $"{Section}:{nameof(AgentOptions.ImagePullBehavior)}",
         ["ORCH_IMAGE_PULL_TIMEOUT"] = $"{Section}:{nameof(AgentOptions.DockerTimeouts)}:{nameof(Docker.DockerTimeoutOptions.Pull)}",
+        ["ORCH_IMAGE_CLEANUP_ENABLED"] = $"{Section}:{nameof(AgentOptions.ImageCleanupEnabled)}",
+        ["ORCH_IMAGE_CLEANUP_INTERVAL"] = $"{Section}:{nameof(AgentOptions.ImageCleanupInterval)}",
+        ["ORCH_IMAGE_MINIMUM_CLEANUP_AGE"] = $"{Section}:{nameof(AgentOptions.ImageMinimumCleanupAge)}",
+        ["ORCH_NUM_IMAGES_DELETE_PER_CYCLE"] = $"{Section}:{nameof(AgentOptions.NumImagesToDeletePerCycle)}",
+        ["ORCH_IMAGES_TO_KEEP_PER_REPOSITORY"] = $"{Section}:{nameof(AgentOptions.ImagesToKeepPerRepository)}",
+        ["ORCH_IMAGE_CLEANUP_EXCLUSIONS"] = $"{Section}:{nameof(AgentOptions.ImageCleanupExclusions)}",
     };
 
     public const string Usage = """
@@ -95,6 +101,12 @@ public static class AgentCommandLine
           ORCH_IMAGE_PULL_BEHAVIOR  default (pull, else use the cached image), always, once or prefer-cached
                                  (pull only when not cached; the default), as ECS_IMAGE_PULL_BEHAVIOR
           ORCH_IMAGE_PULL_TIMEOUT   how long a pull may take (default 02:00:00; --Agent:DockerTimeouts:Pull)
+          ORCH_IMAGE_CLEANUP_ENABLED  remove old images this agent pulled (default true; ECS_DISABLE_IMAGE_CLEANUP)
+          ORCH_IMAGE_CLEANUP_INTERVAL  between cleanup cycles (default 03:00:00)
+          ORCH_IMAGE_MINIMUM_CLEANUP_AGE  unused at least this long before removal (default 03:00:00)
+          ORCH_NUM_IMAGES_DELETE_PER_CYCLE  at most this many removed a cycle (default 5)
+          ORCH_IMAGES_TO_KEEP_PER_REPOSITORY  most recent images kept per repository (default 0)
+          ORCH_IMAGE_CLEANUP_EXCLUSIONS  images never removed, comma separated (repo:tag, or repo for all tags)
           --Agent:KEY=VALUE      any other setting, e.g. --Agent:StopTimeout=00:00:10 or
                                  --Agent:DockerTimeouts:Create=00:04:00 (Pull, Create, Start, StopBuffer, Inspect,
                                  Remove, List, Load: how long each Docker call may take)

@@ -116,6 +116,40 @@ public sealed class AgentOptions
     /// </summary>
     public string ImagePullBehavior { get; set; } = Docker.ImagePullBehavior.PreferCached;
 
+    /// <summary>
+    /// Whether the agent removes old images it pulled (ECS_DISABLE_IMAGE_CLEANUP inverted; ORCH_IMAGE_CLEANUP_ENABLED).
+    /// Only images this agent pulled or used for a task are ever considered, never one a known task uses or is about to use.
+    /// </summary>
+    public bool ImageCleanupEnabled { get; set; } = true;
+
+    /// <summary>The wait between two cleanup cycles (ECS_IMAGE_CLEANUP_INTERVAL; ORCH_IMAGE_CLEANUP_INTERVAL).</summary>
+    public TimeSpan ImageCleanupInterval { get; set; } = TimeSpan.FromHours(3);
+
+    /// <summary>
+    /// How long an image must have gone unused by any task, and been tracked, before it may be removed
+    /// (ECS_IMAGE_MINIMUM_CLEANUP_AGE, whose default is 1 h; here 3 h; ORCH_IMAGE_MINIMUM_CLEANUP_AGE).
+    /// </summary>
+    public TimeSpan ImageMinimumCleanupAge { get; set; } = TimeSpan.FromHours(3);
+
+    /// <summary>At most this many images are removed a cycle (ECS_NUM_IMAGES_DELETE_PER_CYCLE; ORCH_NUM_IMAGES_DELETE_PER_CYCLE).</summary>
+    public int NumImagesToDeletePerCycle { get; set; } = 5;
+
+    /// <summary>
+    /// The most recently used images of each repository (<c>repo</c> of <c>repo:tag</c>) kept whatever their age, an
+    /// image in use counting as the most recent (ORCH_IMAGES_TO_KEEP_PER_REPOSITORY). 0, the default, as ECS: none
+    /// beyond those in use; 1 keeps the previous version of each repository for a quick rollback.
+    /// </summary>
+    public int ImagesToKeepPerRepository { get; set; }
+
+    /// <summary>
+    /// Images never removed, comma separated: <c>repo:tag</c> for one, <c>repo</c> for every tag of it
+    /// (ECS_EXCLUDE_IMAGES-like; ORCH_IMAGE_CLEANUP_EXCLUSIONS).
+    /// </summary>
+    public string? ImageCleanupExclusions { get; set; }
+
+    /// <summary>The entries of <see cref="ImageCleanupExclusions"/>.</summary>
+    public IReadOnlyList<string> ImageCleanupExclusionList => [.. Split(ImageCleanupExclusions).Distinct(StringComparer.Ordinal)];
+
     /// <summary>The wait between SIGTERM and SIGKILL for a container whose definition has no stopTimeout.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -94,6 +94,27 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         Positive(failures, nameof(AgentOptions.StopTimeout), options.StopTimeout);
+        Positive(failures, nameof(AgentOptions.ImageCleanupInterval), options.ImageCleanupInterval);
+        if (options.ImageMinimumCleanupAge < TimeSpan.Zero)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ImageMinimumCleanupAge))} (ORCH_IMAGE_MINIMUM_CLEANUP_AGE) must not be negative, not {options.ImageMinimumCleanupAge}.");
+        }
+
+        if (options.NumImagesToDeletePerCycle is < 1 or > 1000)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.NumImagesToDeletePerCycle))} (ORCH_NUM_IMAGES_DELETE_PER_CYCLE) must be between 1 and 1000, not {options.NumImagesToDeletePerCycle}.");
+        }
+
+        if (options.ImagesToKeepPerRepository is < 0 or > 1000)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ImagesToKeepPerRepository))} (ORCH_IMAGES_TO_KEEP_PER_REPOSITORY) must be between 0 and 1000, not {options.ImagesToKeepPerRepository}.");
+        }
+
+        if (options.ImageCleanupExclusionList.FirstOrDefault(i => i.Any(char.IsWhiteSpace)) is { } exclusion)
+        {
+            failures.Add($"{Key(nameof(AgentOptions.ImageCleanupExclusions))} (ORCH_IMAGE_CLEANUP_EXCLUSIONS) must be image names separated by commas, not '{exclusion}'.");
+        }
+
         Positive(failures, nameof(AgentOptions.HeartbeatInterval), options.HeartbeatInterval);
         Positive(failures, nameof(AgentOptions.ReconnectInitialDelay), options.ReconnectInitialDelay);
         Positive(failures, nameof(AgentOptions.TaskCleanupWait), options.TaskCleanupWait);

@@ -153,6 +153,9 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
     public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) =>
         Remove(() => _client.Volumes.RemoveAsync(name, force: false, cancellationToken));
 
+    public Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
+        Remove(() => _client.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = false }, cancellationToken));
+
     public Task PingAsync(CancellationToken cancellationToken) => Call(() => _client.System.PingAsync(cancellationToken));
 
     public async Task<IReadOnlyList<LabelledContainer>> ListContainersAsync(string label, string value, CancellationToken cancellationToken)

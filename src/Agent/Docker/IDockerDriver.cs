@@ -44,6 +44,13 @@ public interface IDockerDriver
     /// <summary>Removes a Docker volume; one that is already gone is not an error, one still in use is.</summary>
     Task RemoveVolumeAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Removes the image by name (<c>docker rmi</c>, without force): an image a container still uses is refused by
+    /// Docker (an exception), one that is already gone is not an error. Image cleanup's only call.
+    /// </summary>
+    Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
+        Task.FromException(new NotSupportedException("This Docker driver does not remove images."));
+
     /// <summary>Loads the images of a <c>docker save</c> archive (<c>docker load</c>).</summary>
     Task LoadImagesAsync(Stream archive, CancellationToken cancellationToken);
 

@@ -47,6 +47,9 @@ public sealed class TimeoutDockerDriver(IDockerDriver inner, DockerTimeoutOption
     public Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken) =>
         Timed("create_volume", "volume created", timeouts.Create, t => inner.CreateVolumeAsync(spec, t), cancellationToken);
 
+    public Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
+        Timed("remove_image", "image removed", timeouts.Remove, t => inner.RemoveImageAsync(image, t), cancellationToken);
+
     public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken) =>
         Timed("remove_volume", "volume removed", timeouts.Remove, t => inner.RemoveVolumeAsync(name, t), cancellationToken);
 

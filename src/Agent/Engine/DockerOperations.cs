@@ -26,8 +26,12 @@ internal sealed partial class DockerOperations : IDisposable
     /// <summary>The images this agent has pulled since it started (<see cref="ImagePullBehavior.Once"/>).</summary>
     private readonly ConcurrentDictionary<string, byte> _pulled = new(StringComparer.Ordinal);
 
-    public DockerOperations(IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping)
+    private readonly ImageTracker? _images;
+
+    public DockerOperations(
+        IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping, ImageTracker? images = null)
     {
+        _images = images;
         _driver = driver;
         _post = post;
         _logger = logger;
@@ -131,6 +135,7 @@ internal sealed partial class DockerOperations : IDisposable
             if (!pull)
             {
                 Log.ImageCached(_logger, taskArn, container, image, behavior);
+                _images?.Used(image);
                 return new ImageReady(container, cached!);
             }
 
@@ -144,12 +149,14 @@ internal sealed partial class DockerOperations : IDisposable
             {
                 // ECS's default: a failed pull falls back to the cached image.
                 Log.PullFailedUsingCached(_logger, taskArn, container, image, e.Message);
+                _images?.Used(image);
                 return new ImageReady(container, cached);
             }
 
             var digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
                 ?? throw new DockerOperationException($"image {image} is not present after pulling it");
             _pulled[image] = 0;
+            _images?.Used(image);
             return new ImageReady(container, digest);
         }
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)

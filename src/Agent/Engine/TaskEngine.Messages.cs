@@ -121,6 +121,7 @@ public sealed partial class TaskEngine
         task.RegistryLogins = command.RegistryLogins;
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
+        _images?.TaskKnown(command.TaskArn, definition?.ContainerDefinitions.Select(c => c.Image) ?? []);
         Drive(task);
     }
 
@@ -262,6 +263,7 @@ public sealed partial class TaskEngine
 
         _store.DeleteTask(message.TaskArn);
         _tasks.Remove(message.TaskArn);
+        _images?.TaskGone(message.TaskArn);
         task.Dispose();
         Log.TaskCleanedUp(_logger, message.TaskArn);
     }

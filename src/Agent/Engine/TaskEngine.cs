@@ -46,6 +46,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
     private readonly HostPortPicker _hostPorts;
     private readonly AwsvpcPause _pause;
     private readonly ContainerMetadata? _metadata;
+    private readonly ImageTracker? _images;
     private Task? _loop;
     private Task? _watcher;
     private ITimer? _sweep;
@@ -62,7 +63,8 @@ public sealed partial class TaskEngine : IAsyncDisposable
         ILogger<TaskEngine> logger,
         DynamicPortRange portRange,
         IPortProbe portProbe,
-        ContainerMetadata? metadata = null)
+        ContainerMetadata? metadata = null,
+        ImageTracker? images = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _driver = driver;
@@ -70,7 +72,8 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token);
+        _images = images;
+        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token, images);
         _hostPorts = new HostPortPicker(portRange, portProbe, store, _options, time, logger);
         _pause = new AwsvpcPause(driver, _options, logger, metadata);
         _metadata = metadata;
@@ -95,6 +98,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
         {
             var (definition, overrides, _) = Parse(record.TaskDefinitionJson, record.OverridesJson);
             _tasks[record.TaskArn] = NewManagedTask(record, definition, overrides);
+            _images?.TaskKnown(record.TaskArn, definition?.ContainerDefinitions.Select(c => c.Image) ?? []);
         }
 
         var token = _stopping.Token;

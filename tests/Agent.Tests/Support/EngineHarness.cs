@@ -40,6 +40,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Store = new AgentStore(dataDir, Time);
         Store.SaveContainerInstanceArn(ContainerInstanceArn);
+        Images = new ImageTracker(Time, dataDir);
         PortRange = portRange ?? DefaultPortRange;
         PortProbe = portProbe ?? new NoPortProbe();
         Engine = NewEngine();
@@ -65,6 +66,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public TaskEngine Engine { get; private set; }
 
+    /// <summary>The images the engine pulled or used, and the tasks using them (image cleanup).</summary>
+    public ImageTracker Images { get; private set; }
+
     public Task StartAsync() => Engine.StartAsync(TestContext.Current.CancellationToken);
 
     /// <summary>An agent restart: the engine and the store are closed and opened again over the same data directory.</summary>
@@ -73,6 +77,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         await Engine.DisposeAsync();
         Store.Dispose();
         Store = new AgentStore(DataDir, Time);
+        Images = new ImageTracker(Time, DataDir);
         Engine = NewEngine();
         await StartAsync();
     }
@@ -85,7 +90,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     }
 
     private TaskEngine NewEngine() =>
-        new(Driver, Store, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<TaskEngine>.Instance, PortRange, PortProbe, _metadata);
+        new(Driver, Store, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<TaskEngine>.Instance, PortRange, PortProbe, _metadata, Images);
 
     private readonly Orchestrator.Agent.Metadata.ContainerMetadata? _metadata;
 }

@@ -211,6 +211,24 @@ internal sealed class FakeDockerDriver : IDockerDriver
         return Task.CompletedTask;
     }
 
+    /// <summary>Images whose removal fails with this message (Docker's "must force": a container uses it).</summary>
+    public ConcurrentDictionary<string, string> ImageRemoveFailures { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every image removal asked for, in order, failed or not.</summary>
+    public ConcurrentQueue<string> ImageRemovals { get; } = new();
+
+    public Task RemoveImageAsync(string image, CancellationToken cancellationToken)
+    {
+        ImageRemovals.Enqueue(image);
+        if (ImageRemoveFailures.TryGetValue(image, out var failure))
+        {
+            return Task.FromException(new DockerOperationException(failure));
+        }
+
+        Images.TryRemove(image, out _);
+        return Task.CompletedTask;
+    }
+
     public Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken) => Task.FromResult(Volumes.ContainsKey(name));
 
     public Task CreateVolumeAsync(VolumeSpec spec, CancellationToken cancellationToken)
