@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -204,6 +205,14 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await row.Locator("button:text('Activate')").ClickAsync();
         await Expect(row).ToContainTextAsync("ACTIVE");
         Assert.Equal("ACTIVE", (await Cluster.WaitForConnectedInstanceAsync()).GetProperty("status").GetString());
+
+        // The instance's own page: DescribeContainerInstances' ports and free dynamic ports, its attributes.
+        await row.Locator("a").First.ClickAsync();
+        await page.WaitForSelectorAsync("[data-page=instance][data-ready=true]", new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=ports-tcp]")).ToContainTextAsync("22");
+        await Expect(page.Locator("[data-testid=dynamic-tcp]")).ToHaveTextAsync(new Regex(@"^\d+ / \d+$"));
+        await Expect(page.Locator("[aria-label=Attributes]")).ToContainTextAsync("ecs.os-type");
+        await ScreenshotsAsync(page, "instance");
 
         await page.ClickAsync("#signout");
         await Expect(page.Locator("#signin")).ToBeVisibleAsync();

@@ -137,6 +137,47 @@ const pages = {
     return async () => fill(live, instanceTable(await describeInstances(), true));
   },
 
+  // One instance: what `orch instance describe` shows (DescribeContainerInstances' registered and remaining
+  // resources, attributes) and the tasks it runs, linked.
+  async instance(view, id) {
+    view.append(h('h1', {}, `Instance ${id}`));
+    const live = view.appendChild(h('div'));
+    return async () => {
+      const r = await ecs('DescribeContainerInstances', inCluster({ containerInstances: [id], include: ['CONTAINER_INSTANCE_HEALTH'] }));
+      const i = r.containerInstances[0];
+      if (!i) { fill(live, h('p', { class: 'error', role: 'alert' }, `${r.failures?.[0]?.reason || 'MISSING'}: no instance ${id} in cluster ${cluster}`)); return; }
+      const list = await ecs('ListTasks', inCluster({ containerInstance: i.containerInstanceArn, maxResults: 100 }));
+      const tasks = list.taskArns.length ? (await ecs('DescribeTasks', inCluster({ tasks: list.taskArns }))).tasks : [];
+      const has = (n) => (i.registeredResources || []).some((x) => x.name === n);
+      const freeOf = (n) => `${resource(i.remainingResources, n)} / ${resource(i.registeredResources, n)}`;
+      const set = (n) => ((i.remainingResources || []).find((x) => x.name === n)?.stringSetValue || []).join(', ') || 'none';
+      const row = (k, v, testid) => [h('dt', {}, k), h('dd', testid ? { 'data-testid': testid } : {}, v)];
+      fill(live,
+        h('dl', { class: 'kv card', 'data-testid': 'instance-details' },
+          row('Status', [status(i.status), i.statusReason ? ` ${i.statusReason}` : '']),
+          row('Agent', `${i.agentConnected ? 'connected' : 'disconnected'} ${i.versionInfo?.agentVersion || ''}`),
+          row('Docker', i.versionInfo?.dockerVersion || ''),
+          row('Registered', time(i.registeredAt)),
+          row('Tasks', `${i.runningTasksCount} running, ${i.pendingTasksCount} pending`),
+          row('CPU free / total', freeOf('CPU')),
+          row('Memory free / total', freeOf('MEMORY')),
+          row('Ports in use (TCP)', set('PORTS'), 'ports-tcp'),
+          row('Ports in use (UDP)', set('PORTS_UDP'), 'ports-udp'),
+          has('PORTS_DYNAMIC') ? row('Dynamic ports free (TCP)', freeOf('PORTS_DYNAMIC'), 'dynamic-tcp') : null,
+          has('PORTS_DYNAMIC_UDP') ? row('Dynamic ports free (UDP)', freeOf('PORTS_DYNAMIC_UDP')) : null,
+          has('AWSVPC_TASKS') ? row('awsvpc tasks free', freeOf('AWSVPC_TASKS'), 'awsvpc-free') : null,
+          has('GPU') ? row('GPUs free', set('GPU')) : null),
+        h('p', {}, actionButton(i.status === 'ACTIVE' ? 'Drain' : 'Activate', async () => {
+          await ecs('UpdateContainerInstancesState', inCluster({ containerInstances: [i.containerInstanceArn], status: i.status === 'ACTIVE' ? 'DRAINING' : 'ACTIVE' }));
+          refreshSoon();
+        }, 'secondary')),
+        h('h2', {}, 'Running tasks'), taskTable(tasks),
+        h('h2', {}, 'Attributes'),
+        table(['Name', 'Value'], [...(i.attributes || [])].sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((a) => h('tr', {}, h('td', {}, a.name), h('td', {}, a.value ?? ''))), 'Attributes'));
+    };
+  },
+
   async tasks(view) {
     view.append(h('h1', {}, 'Tasks'));
     const filter = h('form', { class: 'inline', role: 'search', onsubmit: (e) => e.preventDefault() },
@@ -209,7 +250,7 @@ const pages = {
           h('dt', {}, 'Status'), h('dd', { 'data-testid': 'task-status' }, status(t.lastStatus), ` (desired ${t.desiredStatus})`),
           h('dt', {}, 'Health'), h('dd', {}, status(t.healthStatus)),
           h('dt', {}, 'Task definition'), h('dd', {}, h('a', { href: `#/taskdefs/${short(t.taskDefinitionArn)}` }, short(t.taskDefinitionArn))),
-          h('dt', {}, 'Instance'), h('dd', {}, short(t.containerInstanceArn) || 'not placed'),
+          h('dt', {}, 'Instance'), h('dd', {}, t.containerInstanceArn ? h('a', { href: `#/instances/${short(t.containerInstanceArn)}` }, short(t.containerInstanceArn)) : 'not placed'),
           h('dt', {}, 'Group'), h('dd', {}, t.group || ''),
           h('dt', {}, 'Created'), h('dd', {}, time(t.createdAt)),
           h('dt', {}, 'Started'), h('dd', {}, time(t.startedAt)),
@@ -406,7 +447,7 @@ function instanceTable(instances, withActions) {
     const rem = (n) => resource(i.remainingResources, n);
     const state = i.status === 'ACTIVE' ? 'DRAINING' : 'ACTIVE';
     return h('tr', { 'data-instance': short(i.containerInstanceArn) },
-      h('td', {}, short(i.containerInstanceArn), h('div', { class: 'muted' }, i.ec2InstanceId || '')),
+      h('td', {}, h('a', { href: `#/instances/${short(i.containerInstanceArn)}` }, short(i.containerInstanceArn)), h('div', { class: 'muted' }, i.ec2InstanceId || '')),
       h('td', {}, status(i.status)),
       h('td', {}, i.agentConnected ? 'connected' : 'disconnected', h('div', { class: 'muted' }, i.versionInfo?.agentVersion || '')),
       h('td', {}, bar(reg('CPU') - rem('CPU'), reg('CPU'), 'CPU units')),
@@ -438,7 +479,7 @@ async function route() {
   if (!session) return;
   if (current?.dispose) current.dispose();
   const [name = 'overview', arg] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
-  const page = { overview: 'overview', instances: 'instances', tasks: arg ? 'task' : 'tasks', run: 'run', services: arg ? 'service' : 'services', taskdefs: 'taskdefs' }[name] || 'overview';
+  const page = { overview: 'overview', instances: arg ? 'instance' : 'instances', tasks: arg ? 'task' : 'tasks', run: 'run', services: arg ? 'service' : 'services', taskdefs: 'taskdefs' }[name] || 'overview';
   for (const a of document.querySelectorAll('#nav a')) {
     if (a.getAttribute('href') === `#/${name}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
