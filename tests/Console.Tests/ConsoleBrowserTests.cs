@@ -188,6 +188,33 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Service_ThatCannotFit_ShowsThePlacementEnginesReasonPerInstance()
+    {
+        TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
+        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 } });
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await SignInAsync(page, LocalCluster.AccessKeyId, LocalCluster.SecretAccessKey);
+        var family = "console-huge-" + Guid.NewGuid().ToString("N")[..8];
+        await RegisterAsync(page, family, "exec sleep 600", memory: 4_000_000); // more memory than the instance has
+
+        await GoAsync(page, "services");
+        await page.FillAsync("#svc-name", family);
+        await page.FillAsync("#svc-taskdef", family);
+        await page.FillAsync("#svc-count", "1");
+        await page.ClickAsync("button:text('Create service')");
+        var reasons = page.Locator("[aria-label='Placement reasons']");
+        await Expect(reasons).ToContainTextAsync("RESOURCE:MEMORY");
+        var instanceId = (await Cluster.WaitForConnectedInstanceAsync()).GetProperty("containerInstanceArn").GetString()!.Split('/')[^1];
+        await Expect(reasons.Locator("tbody tr")).ToContainTextAsync(instanceId);
+        await Expect(page.Locator("[data-testid=service-running]")).ToHaveTextAsync("0");
+        await ScreenshotsAsync(page, "service-not-placed");
+
+        await page.ClickAsync("button:text('Delete service')");
+        await page.WaitForSelectorAsync("[data-page=services][data-ready=true]");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Instance_DrainedAndActivated_ThenSignOutEndsTheSession()
     {
         TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
@@ -331,7 +358,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
     }
 
-    private static async Task RegisterAsync(IPage page, string family, string script)
+    private static async Task RegisterAsync(IPage page, string family, string script, int memory = 32)
     {
         var definition = JsonSerializer.Serialize(new
         {
@@ -342,7 +369,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
                 {
                     name = "web",
                     image = "local/busybox:1",
-                    memory = 32,
+                    memory,
                     essential = true,
                     entryPoint = new[] { "sh", "-c" },
                     command = new[] { script },

@@ -362,6 +362,9 @@ const pages = {
       if (!filled && $('#desired-count')) { $('#desired-count').value = s.desiredCount; $('#service-taskdef').value = short(s.taskDefinition); filled = true; }
       const tasks = (await ecs('ListTasks', inCluster({ serviceName: name, maxResults: 100 }))).taskArns;
       const described = tasks.length ? (await ecs('DescribeTasks', inCluster({ tasks }))).tasks : [];
+      // Tasks the service wants but has not placed: ask the placement engine, without placing, why each instance refuses one.
+      const unplaced = s.status === 'ACTIVE' && s.runningCount + s.pendingCount < s.desiredCount
+        ? await call(`placement?${new URLSearchParams({ cluster, service: name })}`) : null;
       fill(live, 
         h('div', { class: 'grid' },
           ['Status', 'Desired', 'Running', 'Pending'].map((label, i) => h('div', { class: 'card' }, h('div', { class: 'muted' }, label),
@@ -371,6 +374,7 @@ const pages = {
         table(['Status', 'Task definition', 'Desired', 'Running', 'Pending', 'Failed', 'Rollout', 'Updated'], (s.deployments || []).map((d) => h('tr', {},
           h('td', {}, status(d.status)), h('td', {}, short(d.taskDefinition)), h('td', {}, d.desiredCount), h('td', {}, d.runningCount), h('td', {}, d.pendingCount),
           h('td', {}, d.failedTasks ?? 0), h('td', {}, status(d.rolloutState), d.rolloutStateReason ? h('div', { class: 'muted' }, d.rolloutStateReason) : ''), h('td', {}, time(d.updatedAt)))), 'Deployments'),
+        unplaced ? whyNotPlaced(unplaced) : null,
         h('h2', {}, 'Tasks'), taskTable(described),
         h('h2', {}, 'Events'),
         table(['When', 'Message'], (s.events || []).slice(0, 25).map((e) => h('tr', {}, h('td', {}, time(e.createdAt)), h('td', {}, e.message))), 'Service events'));
@@ -459,6 +463,15 @@ function instanceTable(instances, withActions) {
         refreshSoon();
       }, 'secondary')) : null);
   }), 'Container instances');
+}
+
+// The placement engine's answer for one more task (api/placement): where it would go, or each instance's reason.
+function whyNotPlaced(p) {
+  if (p.instance) return h('p', { class: 'card', 'data-testid': 'placement-ok' }, `A task would be placed on ${short(p.instance)} now; the scheduler places it on its next pass.`);
+  return h('section', { 'data-testid': 'why-not-placed' }, h('h2', {}, 'Why not placed'),
+    h('p', {}, `${p.reason || ''}: ${p.explanation || ''}`),
+    table(['Instance', 'Reason', 'Detail'], p.failures.map((f) => h('tr', {},
+      h('td', {}, h('a', { href: `#/instances/${short(f.arn)}` }, short(f.arn))), h('td', {}, f.reason), h('td', {}, f.detail))), 'Placement reasons'));
 }
 
 function taskTable(tasks) {
