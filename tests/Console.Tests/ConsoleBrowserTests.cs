@@ -170,6 +170,11 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await Expect(page.Locator("[data-testid=service-desired]")).ToHaveTextAsync("3");
         await Expect(page.Locator("[data-testid=service-running]")).ToHaveTextAsync("3");
         await Expect(page.Locator("[aria-label=Deployments]")).ToContainTextAsync("PRIMARY");
+        // The sparkline the page drew from its own samples: several of them, the last with three running.
+        var spark = page.Locator("svg[data-testid=deployment-sparkline]");
+        await Expect(spark).ToHaveAttributeAsync("data-last", "3");
+        Assert.True(int.Parse(await spark.GetAttributeAsync("data-samples") ?? "0", System.Globalization.CultureInfo.InvariantCulture) >= 2);
+        Assert.True(await spark.Locator("polyline.primary").CountAsync() == 1);
         await Expect(page.Locator("[aria-label='Service events']")).ToContainTextAsync("has started");
         Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.__sameDocument"));
         await ScreenshotsAsync(page, "service");

@@ -371,6 +371,7 @@ const pages = {
             h('div', { class: 'stat', 'data-testid': `service-${label.toLowerCase()}` }, String([s.status, s.desiredCount, s.runningCount, s.pendingCount][i]))))),
         h('p', {}, 'Task definition: ', h('a', { href: `#/taskdefs/${short(s.taskDefinition)}` }, short(s.taskDefinition))),
         h('h2', {}, 'Deployments'),
+        sparkline(sample(name, s)),
         table(['Status', 'Task definition', 'Desired', 'Running', 'Pending', 'Failed', 'Rollout', 'Updated'], (s.deployments || []).map((d) => h('tr', {},
           h('td', {}, status(d.status)), h('td', {}, short(d.taskDefinition)), h('td', {}, d.desiredCount), h('td', {}, d.runningCount), h('td', {}, d.pendingCount),
           h('td', {}, d.failedTasks ?? 0), h('td', {}, status(d.rolloutState), d.rolloutStateReason ? h('div', { class: 'muted' }, d.rolloutStateReason) : ''), h('td', {}, time(d.updatedAt)))), 'Deployments'),
@@ -463,6 +464,45 @@ function instanceTable(instances, withActions) {
         refreshSoon();
       }, 'secondary')) : null);
   }), 'Container instances');
+}
+
+// Each deployment's running count over time, sampled by this page on every refresh (each SSE change): the server
+// keeps no history, so it starts when the page is opened. At most 120 samples per service.
+const histories = new Map();
+function sample(service, s) {
+  const key = `${cluster}/${service}`;
+  const list = histories.get(key) || [];
+  list.push({ at: Date.now(), desired: s.desiredCount, deployments: (s.deployments || []).map((d) => ({ id: d.id, status: d.status, running: d.runningCount })) });
+  if (list.length > 120) list.splice(0, list.length - 120);
+  histories.set(key, list);
+  return list;
+}
+function svg(tag, attrs = {}) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  return el;
+}
+function sparkline(list) {
+  const w = 300, ht = 48, pad = 3;
+  const ids = [...new Set(list.flatMap((x) => x.deployments.map((d) => d.id)))].slice(-3);
+  const top = Math.max(1, ...list.map((x) => Math.max(x.desired, ...x.deployments.map((d) => d.running))));
+  const t0 = list[0].at, span = Math.max(1, list[list.length - 1].at - t0);
+  const x = (at) => (list.length === 1 ? w - pad : pad + ((at - t0) / span) * (w - 2 * pad)).toFixed(1);
+  const y = (n) => (ht - pad - (n / top) * (ht - 2 * pad)).toFixed(1);
+  const last = list[list.length - 1];
+  const primary = last.deployments.find((d) => d.status === 'PRIMARY');
+  const chart = svg('svg', { viewBox: `0 0 ${w} ${ht}`, width: w, height: ht, class: 'spark', role: 'img', 'data-testid': 'deployment-sparkline',
+    'data-samples': list.length, 'data-last': primary ? primary.running : 0,
+    'aria-label': `Running tasks per deployment over ${list.length} samples; primary now ${primary ? primary.running : 0} of ${last.desired}` });
+  chart.append(svg('line', { x1: 0, x2: w, y1: y(last.desired), y2: y(last.desired), class: 'spark-desired' }));
+  ids.forEach((id, n) => {
+    const points = list.map((p) => [p.at, p.deployments.find((d) => d.id === id)]).filter(([, d]) => d).map(([at, d]) => `${x(at)},${y(d.running)}`);
+    if (points.length === 1) points.push(points[0].replace(/^[^,]+/, (v) => String(Math.max(0, Number(v) - 2))));
+    const status = last.deployments.find((d) => d.id === id)?.status || 'INACTIVE';
+    chart.append(svg('polyline', { points: points.join(' '), class: `spark-line ${status === 'PRIMARY' ? 'primary' : `other${n}`}` }));
+  });
+  return h('figure', { class: 'spark-wrap' }, chart,
+    h('figcaption', { class: 'muted' }, `Running tasks per deployment since this page opened (${list.length} samples; dashed: desired ${last.desired})`));
 }
 
 // The placement engine's answer for one more task (api/placement): where it would go, or each instance's reason.
