@@ -119,6 +119,7 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<TaskActions>();
         builder.Services.AddSingleton<ServiceActions>();
         builder.Services.AddSingleton<ContainerInstanceActions>();
+        builder.Services.AddSingleton<PlacementPreview>();
         builder.Services.AddSingleton<AttributeActions>();
         builder.Services.AddSingleton<TagActions>();
         builder.Services.AddSingleton<EcsResources>();

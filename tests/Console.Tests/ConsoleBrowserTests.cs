@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -169,6 +170,11 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await Expect(page.Locator("[data-testid=service-desired]")).ToHaveTextAsync("3");
         await Expect(page.Locator("[data-testid=service-running]")).ToHaveTextAsync("3");
         await Expect(page.Locator("[aria-label=Deployments]")).ToContainTextAsync("PRIMARY");
+        // The sparkline the page drew from its own samples: several of them, the last with three running.
+        var spark = page.Locator("svg[data-testid=deployment-sparkline]");
+        await Expect(spark).ToHaveAttributeAsync("data-last", "3");
+        Assert.True(int.Parse(await spark.GetAttributeAsync("data-samples") ?? "0", System.Globalization.CultureInfo.InvariantCulture) >= 2);
+        Assert.True(await spark.Locator("polyline.primary").CountAsync() == 1);
         await Expect(page.Locator("[aria-label='Service events']")).ToContainTextAsync("has started");
         Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.__sameDocument"));
         await ScreenshotsAsync(page, "service");
@@ -184,6 +190,33 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             var services = await Cluster.OrchJsonAsync("service", "list", "--cluster", Cluster.ClusterName);
             Assert.DoesNotContain(family, services.GetRawText(), StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(60), Cluster.Diagnostics);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Service_ThatCannotFit_ShowsThePlacementEnginesReasonPerInstance()
+    {
+        TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
+        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 } });
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await SignInAsync(page, LocalCluster.AccessKeyId, LocalCluster.SecretAccessKey);
+        var family = "console-huge-" + Guid.NewGuid().ToString("N")[..8];
+        await RegisterAsync(page, family, "exec sleep 600", memory: 4_000_000); // more memory than the instance has
+
+        await GoAsync(page, "services");
+        await page.FillAsync("#svc-name", family);
+        await page.FillAsync("#svc-taskdef", family);
+        await page.FillAsync("#svc-count", "1");
+        await page.ClickAsync("button:text('Create service')");
+        var reasons = page.Locator("[aria-label='Placement reasons']");
+        await Expect(reasons).ToContainTextAsync("RESOURCE:MEMORY");
+        var instanceId = (await Cluster.WaitForConnectedInstanceAsync()).GetProperty("containerInstanceArn").GetString()!.Split('/')[^1];
+        await Expect(reasons.Locator("tbody tr")).ToContainTextAsync(instanceId);
+        await Expect(page.Locator("[data-testid=service-running]")).ToHaveTextAsync("0");
+        await ScreenshotsAsync(page, "service-not-placed");
+
+        await page.ClickAsync("button:text('Delete service')");
+        await page.WaitForSelectorAsync("[data-page=services][data-ready=true]");
     }
 
     [Fact(Timeout = 120_000)]
@@ -204,6 +237,14 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await row.Locator("button:text('Activate')").ClickAsync();
         await Expect(row).ToContainTextAsync("ACTIVE");
         Assert.Equal("ACTIVE", (await Cluster.WaitForConnectedInstanceAsync()).GetProperty("status").GetString());
+
+        // The instance's own page: DescribeContainerInstances' ports and free dynamic ports, its attributes.
+        await row.Locator("a").First.ClickAsync();
+        await page.WaitForSelectorAsync("[data-page=instance][data-ready=true]", new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=ports-tcp]")).ToContainTextAsync("22");
+        await Expect(page.Locator("[data-testid=dynamic-tcp]")).ToHaveTextAsync(new Regex(@"^\d+ / \d+$"));
+        await Expect(page.Locator("[aria-label=Attributes]")).ToContainTextAsync("ecs.os-type");
+        await ScreenshotsAsync(page, "instance");
 
         await page.ClickAsync("#signout");
         await Expect(page.Locator("#signin")).ToBeVisibleAsync();
@@ -322,7 +363,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
     }
 
-    private static async Task RegisterAsync(IPage page, string family, string script)
+    private static async Task RegisterAsync(IPage page, string family, string script, int memory = 32)
     {
         var definition = JsonSerializer.Serialize(new
         {
@@ -333,7 +374,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
                 {
                     name = "web",
                     image = "local/busybox:1",
-                    memory = 32,
+                    memory,
                     essential = true,
                     entryPoint = new[] { "sh", "-c" },
                     command = new[] { script },

@@ -45,6 +45,7 @@ public static class ConsoleEndpoint
         endpoints.MapGet(Prefix + "/api/task-events", TaskEventsAsync);
         endpoints.MapGet(Prefix + "/api/task-stats", TaskStatsAsync);
         endpoints.MapGet(Prefix + "/api/task-logs", TaskLogsAsync);
+        endpoints.MapGet(Prefix + "/api/placement", PlacementAsync);
     }
 
     private static Task Page(HttpContext context)
@@ -267,6 +268,37 @@ public static class ConsoleEndpoint
         catch (EcsException e) when (!e.IsServerError)
         {
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.ErrorType, e.Message).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Why one more task of a service (<c>?service=</c>) or of a task definition (<c>?taskDefinition=</c>) would not be
+    /// placed now: the placement engine's per-instance reasons, computed without placing (read-only keys too).
+    /// </summary>
+    private static async Task PlacementAsync(HttpContext context, ConsoleSessions sessions, RequestAuthenticator authenticator, PlacementPreview preview)
+    {
+        if (await RequireAsync(context, sessions, authenticator, post: false).ConfigureAwait(false) is null)
+        {
+            return;
+        }
+
+        var query = context.Request.Query;
+        var cluster = query["cluster"].ToString() is { Length: > 0 } c ? c : null;
+        var service = query["service"].ToString();
+        var definition = query["taskDefinition"].ToString();
+        try
+        {
+            var result = (service.Length > 0, definition.Length > 0) switch
+            {
+                (true, false) => preview.ForService(cluster, service),
+                (false, true) => preview.ForTaskDefinition(cluster, definition),
+                _ => throw EcsException.InvalidParameter("Give either service or taskDefinition."),
+            };
+            await WriteJsonAsync(context, StatusCodes.Status200OK, result).ConfigureAwait(false);
+        }
+        catch (EcsException e) when (!e.IsServerError)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.ErrorType, EcsText.Cut(e.Message, 300)).ConfigureAwait(false);
         }
     }
 
@@ -530,5 +562,6 @@ public sealed record ConsoleLogLine(string Container, int Fd, DateTimeOffset? Ti
 [JsonSerializable(typeof(ConsoleTaskEvents))]
 [JsonSerializable(typeof(ConsoleTaskStats))]
 [JsonSerializable(typeof(ConsoleLogLine))]
+[JsonSerializable(typeof(PlacementPreviewResult))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class ConsoleJson : JsonSerializerContext;

@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.ControlPlane.Http;
 using Orchestrator.ControlPlane.Security;
+using Orchestrator.ControlPlane.State;
+using Orchestrator.Ecs;
+using Orchestrator.Ecs.Model;
 
 namespace Orchestrator.ControlPlane.Tests.Http;
 
@@ -72,6 +75,7 @@ public sealed class ConsoleEndpointTests : IAsyncLifetime
     [InlineData("GET", "/console/api/task-events?task=x")]
     [InlineData("GET", "/console/api/task-stats?task=x")]
     [InlineData("GET", "/console/api/task-logs?task=x")]
+    [InlineData("GET", "/console/api/placement?taskDefinition=x")]
     [InlineData("POST", "/console/api/ecs/ListClusters")]
     [InlineData("POST", "/console/api/ecs/CreateCluster")]
     [InlineData("POST", "/console/api/logout")]
@@ -169,6 +173,61 @@ public sealed class ConsoleEndpointTests : IAsyncLifetime
         await AssertErrorAsync(logs, HttpStatusCode.Forbidden, "AccessDeniedException");
         using var clusters = await PostAsync("/console/api/ecs/ListClusters", "{}", cookie, csrf);
         Assert.DoesNotContain("cluster/x", await clusters.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Placement_GivesEachInstancesReason_WithoutPlacing_ToReadOnlyKeysToo_AndRefusesMalformedQueries()
+    {
+        var (admin, csrf, _) = await SignInAsync(KeyId, Secret);
+        using (var created = await PostAsync("/console/api/ecs/CreateCluster", "{}", admin, csrf))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        using (var registered = await PostAsync("/console/api/ecs/RegisterTaskDefinition",
+            """{"family":"huge","containerDefinitions":[{"name":"a","image":"busybox","memory":100000,"essential":true}]}""", admin, csrf))
+        {
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
+
+        var arn = _app!.Services.GetRequiredService<Arns>().ContainerInstance("default", "0123456789abcdef");
+        await _app.Services.GetRequiredService<StateStore>().WriteAsync(tx =>
+        {
+            tx.Put(new InstanceRecord
+            {
+                Arn = arn,
+                ClusterName = "default",
+                Ec2InstanceId = "i-0console",
+                Registered = new HostCapacity(2048, 4096, [22], []),
+                Status = ContainerInstanceStatus.Active,
+                VersionInfo = new VersionInfo("1.51.0", null, null),
+            });
+            return 0;
+        }, Token);
+
+        var key = _app.Services.GetRequiredService<AccessKeyStore>().Create(readOnly: true, "console placement test");
+        var (reader, _, _) = await SignInAsync(key.Id, key.Secret);
+        using var answer = await GetAsync("/console/api/placement?taskDefinition=huge", reader);
+        var text = await answer.Content.ReadAsStringAsync(Token);
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, text);
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("instance").ValueKind);
+        var failure = Assert.Single(body.GetProperty("failures").EnumerateArray());
+        Assert.Equal(arn, failure.GetProperty("arn").GetString());
+        Assert.False(string.IsNullOrEmpty(failure.GetProperty("reason").GetString()));
+        Assert.False(string.IsNullOrEmpty(failure.GetProperty("detail").GetString()));
+        using (var tasks = await PostAsync("/console/api/ecs/ListTasks", "{}", admin, csrf))
+        {
+            Assert.Equal("[]", JsonDocument.Parse(await tasks.Content.ReadAsStringAsync(Token)).RootElement.GetProperty("taskArns").GetRawText());
+        }
+
+        foreach (var query in new[] { "", "?service=a&taskDefinition=b", "?service=nope", "?taskDefinition=huge:notanumber", "?taskDefinition=missing", "?cluster=nope&taskDefinition=huge" })
+        {
+            using var refused = await GetAsync("/console/api/placement" + query, reader);
+            var error = await refused.Content.ReadAsStringAsync(Token);
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{query}: {refused.StatusCode} {error}");
+            Assert.InRange(error.Length, 10, 500);
+        }
     }
 
     [Fact]

@@ -137,6 +137,47 @@ const pages = {
     return async () => fill(live, instanceTable(await describeInstances(), true));
   },
 
+  // One instance: what `orch instance describe` shows (DescribeContainerInstances' registered and remaining
+  // resources, attributes) and the tasks it runs, linked.
+  async instance(view, id) {
+    view.append(h('h1', {}, `Instance ${id}`));
+    const live = view.appendChild(h('div'));
+    return async () => {
+      const r = await ecs('DescribeContainerInstances', inCluster({ containerInstances: [id], include: ['CONTAINER_INSTANCE_HEALTH'] }));
+      const i = r.containerInstances[0];
+      if (!i) { fill(live, h('p', { class: 'error', role: 'alert' }, `${r.failures?.[0]?.reason || 'MISSING'}: no instance ${id} in cluster ${cluster}`)); return; }
+      const list = await ecs('ListTasks', inCluster({ containerInstance: i.containerInstanceArn, maxResults: 100 }));
+      const tasks = list.taskArns.length ? (await ecs('DescribeTasks', inCluster({ tasks: list.taskArns }))).tasks : [];
+      const has = (n) => (i.registeredResources || []).some((x) => x.name === n);
+      const freeOf = (n) => `${resource(i.remainingResources, n)} / ${resource(i.registeredResources, n)}`;
+      const set = (n) => ((i.remainingResources || []).find((x) => x.name === n)?.stringSetValue || []).join(', ') || 'none';
+      const row = (k, v, testid) => [h('dt', {}, k), h('dd', testid ? { 'data-testid': testid } : {}, v)];
+      fill(live,
+        h('dl', { class: 'kv card', 'data-testid': 'instance-details' },
+          row('Status', [status(i.status), i.statusReason ? ` ${i.statusReason}` : '']),
+          row('Agent', `${i.agentConnected ? 'connected' : 'disconnected'} ${i.versionInfo?.agentVersion || ''}`),
+          row('Docker', i.versionInfo?.dockerVersion || ''),
+          row('Registered', time(i.registeredAt)),
+          row('Tasks', `${i.runningTasksCount} running, ${i.pendingTasksCount} pending`),
+          row('CPU free / total', freeOf('CPU')),
+          row('Memory free / total', freeOf('MEMORY')),
+          row('Ports in use (TCP)', set('PORTS'), 'ports-tcp'),
+          row('Ports in use (UDP)', set('PORTS_UDP'), 'ports-udp'),
+          has('PORTS_DYNAMIC') ? row('Dynamic ports free (TCP)', freeOf('PORTS_DYNAMIC'), 'dynamic-tcp') : null,
+          has('PORTS_DYNAMIC_UDP') ? row('Dynamic ports free (UDP)', freeOf('PORTS_DYNAMIC_UDP')) : null,
+          has('AWSVPC_TASKS') ? row('awsvpc tasks free', freeOf('AWSVPC_TASKS'), 'awsvpc-free') : null,
+          has('GPU') ? row('GPUs free', set('GPU')) : null),
+        h('p', {}, actionButton(i.status === 'ACTIVE' ? 'Drain' : 'Activate', async () => {
+          await ecs('UpdateContainerInstancesState', inCluster({ containerInstances: [i.containerInstanceArn], status: i.status === 'ACTIVE' ? 'DRAINING' : 'ACTIVE' }));
+          refreshSoon();
+        }, 'secondary')),
+        h('h2', {}, 'Running tasks'), taskTable(tasks),
+        h('h2', {}, 'Attributes'),
+        table(['Name', 'Value'], [...(i.attributes || [])].sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((a) => h('tr', {}, h('td', {}, a.name), h('td', {}, a.value ?? ''))), 'Attributes'));
+    };
+  },
+
   async tasks(view) {
     view.append(h('h1', {}, 'Tasks'));
     const filter = h('form', { class: 'inline', role: 'search', onsubmit: (e) => e.preventDefault() },
@@ -209,7 +250,7 @@ const pages = {
           h('dt', {}, 'Status'), h('dd', { 'data-testid': 'task-status' }, status(t.lastStatus), ` (desired ${t.desiredStatus})`),
           h('dt', {}, 'Health'), h('dd', {}, status(t.healthStatus)),
           h('dt', {}, 'Task definition'), h('dd', {}, h('a', { href: `#/taskdefs/${short(t.taskDefinitionArn)}` }, short(t.taskDefinitionArn))),
-          h('dt', {}, 'Instance'), h('dd', {}, short(t.containerInstanceArn) || 'not placed'),
+          h('dt', {}, 'Instance'), h('dd', {}, t.containerInstanceArn ? h('a', { href: `#/instances/${short(t.containerInstanceArn)}` }, short(t.containerInstanceArn)) : 'not placed'),
           h('dt', {}, 'Group'), h('dd', {}, t.group || ''),
           h('dt', {}, 'Created'), h('dd', {}, time(t.createdAt)),
           h('dt', {}, 'Started'), h('dd', {}, time(t.startedAt)),
@@ -321,15 +362,20 @@ const pages = {
       if (!filled && $('#desired-count')) { $('#desired-count').value = s.desiredCount; $('#service-taskdef').value = short(s.taskDefinition); filled = true; }
       const tasks = (await ecs('ListTasks', inCluster({ serviceName: name, maxResults: 100 }))).taskArns;
       const described = tasks.length ? (await ecs('DescribeTasks', inCluster({ tasks }))).tasks : [];
+      // Tasks the service wants but has not placed: ask the placement engine, without placing, why each instance refuses one.
+      const unplaced = s.status === 'ACTIVE' && s.runningCount + s.pendingCount < s.desiredCount
+        ? await call(`placement?${new URLSearchParams({ cluster, service: name })}`) : null;
       fill(live, 
         h('div', { class: 'grid' },
           ['Status', 'Desired', 'Running', 'Pending'].map((label, i) => h('div', { class: 'card' }, h('div', { class: 'muted' }, label),
             h('div', { class: 'stat', 'data-testid': `service-${label.toLowerCase()}` }, String([s.status, s.desiredCount, s.runningCount, s.pendingCount][i]))))),
         h('p', {}, 'Task definition: ', h('a', { href: `#/taskdefs/${short(s.taskDefinition)}` }, short(s.taskDefinition))),
         h('h2', {}, 'Deployments'),
+        sparkline(sample(name, s)),
         table(['Status', 'Task definition', 'Desired', 'Running', 'Pending', 'Failed', 'Rollout', 'Updated'], (s.deployments || []).map((d) => h('tr', {},
           h('td', {}, status(d.status)), h('td', {}, short(d.taskDefinition)), h('td', {}, d.desiredCount), h('td', {}, d.runningCount), h('td', {}, d.pendingCount),
           h('td', {}, d.failedTasks ?? 0), h('td', {}, status(d.rolloutState), d.rolloutStateReason ? h('div', { class: 'muted' }, d.rolloutStateReason) : ''), h('td', {}, time(d.updatedAt)))), 'Deployments'),
+        unplaced ? whyNotPlaced(unplaced) : null,
         h('h2', {}, 'Tasks'), taskTable(described),
         h('h2', {}, 'Events'),
         table(['When', 'Message'], (s.events || []).slice(0, 25).map((e) => h('tr', {}, h('td', {}, time(e.createdAt)), h('td', {}, e.message))), 'Service events'));
@@ -406,7 +452,7 @@ function instanceTable(instances, withActions) {
     const rem = (n) => resource(i.remainingResources, n);
     const state = i.status === 'ACTIVE' ? 'DRAINING' : 'ACTIVE';
     return h('tr', { 'data-instance': short(i.containerInstanceArn) },
-      h('td', {}, short(i.containerInstanceArn), h('div', { class: 'muted' }, i.ec2InstanceId || '')),
+      h('td', {}, h('a', { href: `#/instances/${short(i.containerInstanceArn)}` }, short(i.containerInstanceArn)), h('div', { class: 'muted' }, i.ec2InstanceId || '')),
       h('td', {}, status(i.status)),
       h('td', {}, i.agentConnected ? 'connected' : 'disconnected', h('div', { class: 'muted' }, i.versionInfo?.agentVersion || '')),
       h('td', {}, bar(reg('CPU') - rem('CPU'), reg('CPU'), 'CPU units')),
@@ -418,6 +464,54 @@ function instanceTable(instances, withActions) {
         refreshSoon();
       }, 'secondary')) : null);
   }), 'Container instances');
+}
+
+// Each deployment's running count over time, sampled by this page on every refresh (each SSE change): the server
+// keeps no history, so it starts when the page is opened. At most 120 samples per service.
+const histories = new Map();
+function sample(service, s) {
+  const key = `${cluster}/${service}`;
+  const list = histories.get(key) || [];
+  list.push({ at: Date.now(), desired: s.desiredCount, deployments: (s.deployments || []).map((d) => ({ id: d.id, status: d.status, running: d.runningCount })) });
+  if (list.length > 120) list.splice(0, list.length - 120);
+  histories.set(key, list);
+  return list;
+}
+function svg(tag, attrs = {}) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  return el;
+}
+function sparkline(list) {
+  const w = 300, ht = 48, pad = 3;
+  const ids = [...new Set(list.flatMap((x) => x.deployments.map((d) => d.id)))].slice(-3);
+  const top = Math.max(1, ...list.map((x) => Math.max(x.desired, ...x.deployments.map((d) => d.running))));
+  const t0 = list[0].at, span = Math.max(1, list[list.length - 1].at - t0);
+  const x = (at) => (list.length === 1 ? w - pad : pad + ((at - t0) / span) * (w - 2 * pad)).toFixed(1);
+  const y = (n) => (ht - pad - (n / top) * (ht - 2 * pad)).toFixed(1);
+  const last = list[list.length - 1];
+  const primary = last.deployments.find((d) => d.status === 'PRIMARY');
+  const chart = svg('svg', { viewBox: `0 0 ${w} ${ht}`, width: w, height: ht, class: 'spark', role: 'img', 'data-testid': 'deployment-sparkline',
+    'data-samples': list.length, 'data-last': primary ? primary.running : 0,
+    'aria-label': `Running tasks per deployment over ${list.length} samples; primary now ${primary ? primary.running : 0} of ${last.desired}` });
+  chart.append(svg('line', { x1: 0, x2: w, y1: y(last.desired), y2: y(last.desired), class: 'spark-desired' }));
+  ids.forEach((id, n) => {
+    const points = list.map((p) => [p.at, p.deployments.find((d) => d.id === id)]).filter(([, d]) => d).map(([at, d]) => `${x(at)},${y(d.running)}`);
+    if (points.length === 1) points.push(points[0].replace(/^[^,]+/, (v) => String(Math.max(0, Number(v) - 2))));
+    const status = last.deployments.find((d) => d.id === id)?.status || 'INACTIVE';
+    chart.append(svg('polyline', { points: points.join(' '), class: `spark-line ${status === 'PRIMARY' ? 'primary' : `other${n}`}` }));
+  });
+  return h('figure', { class: 'spark-wrap' }, chart,
+    h('figcaption', { class: 'muted' }, `Running tasks per deployment since this page opened (${list.length} samples; dashed: desired ${last.desired})`));
+}
+
+// The placement engine's answer for one more task (api/placement): where it would go, or each instance's reason.
+function whyNotPlaced(p) {
+  if (p.instance) return h('p', { class: 'card', 'data-testid': 'placement-ok' }, `A task would be placed on ${short(p.instance)} now; the scheduler places it on its next pass.`);
+  return h('section', { 'data-testid': 'why-not-placed' }, h('h2', {}, 'Why not placed'),
+    h('p', {}, `${p.reason || ''}: ${p.explanation || ''}`),
+    table(['Instance', 'Reason', 'Detail'], p.failures.map((f) => h('tr', {},
+      h('td', {}, h('a', { href: `#/instances/${short(f.arn)}` }, short(f.arn))), h('td', {}, f.reason), h('td', {}, f.detail))), 'Placement reasons'));
 }
 
 function taskTable(tasks) {
@@ -438,7 +532,7 @@ async function route() {
   if (!session) return;
   if (current?.dispose) current.dispose();
   const [name = 'overview', arg] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
-  const page = { overview: 'overview', instances: 'instances', tasks: arg ? 'task' : 'tasks', run: 'run', services: arg ? 'service' : 'services', taskdefs: 'taskdefs' }[name] || 'overview';
+  const page = { overview: 'overview', instances: arg ? 'instance' : 'instances', tasks: arg ? 'task' : 'tasks', run: 'run', services: arg ? 'service' : 'services', taskdefs: 'taskdefs' }[name] || 'overview';
   for (const a of document.querySelectorAll('#nav a')) {
     if (a.getAttribute('href') === `#/${name}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
