@@ -19,6 +19,7 @@ public sealed class RunScriptTests : IDisposable
     private readonly DirectoryInfo _state = Directory.CreateTempSubdirectory("orch-runsh-");
     private readonly int _grpcPort = FreePort();
     private readonly int _httpPort = FreePort();
+    private readonly List<int> _groups = [];
 
     [Fact(Timeout = 300_000)]
     public async Task CtrlC_StopsTheClusterButNotDockerOrTasks_TheNextRunAdoptsThem()
@@ -30,13 +31,13 @@ public sealed class RunScriptTests : IDisposable
         (await cli.RunAsync("task", "run", "--task-definition", "httpd", "--wait")).EnsureSuccess();
         var task = Assert.Single((await cli.JsonAsync<TasksResponse>("task", "list")).Tasks);
         var containerId = task.Containers[0].RuntimeId!;
-        var dockerd = Pidof("dockerd");
+        var dockerd = HostDockerd();
 
         Signal("-INT", $"-{firstGroup}"); // what Ctrl-C in its terminal does
         Assert.True(first.WaitForExit(60_000), "run.sh did not stop on Ctrl-C:\n" + firstOutput);
         Assert.Contains("Stopping the agent and the control plane", firstOutput.ToString(), StringComparison.Ordinal);
 
-        Assert.Equal(dockerd, Pidof("dockerd"));
+        Assert.Equal(dockerd, HostDockerd());
         Assert.Equal("true", (await Commands.RunAsync("docker", ["inspect", "-f", "{{.State.Running}}", containerId], TimeSpan.FromSeconds(30))).EnsureSuccess().Stdout.Trim());
 
         var (second, secondGroup, secondOutput) = await StartRunShAsync();
@@ -62,7 +63,16 @@ public sealed class RunScriptTests : IDisposable
         }
     }
 
-    public void Dispose() => _state.Delete(recursive: true);
+    public void Dispose()
+    {
+        // A run.sh the test did not get to stop (it failed first): its control plane and agent go with it.
+        foreach (var group in _groups)
+        {
+            Signal("-TERM", $"-{group}");
+        }
+
+        _state.Delete(recursive: true);
+    }
 
     /// <summary>Starts ./run.sh in a session (and process group) of its own and waits until its agent is connected.</summary>
     private async Task<(Process Process, int Group, StringBuilder Output)> StartRunShAsync()
@@ -88,15 +98,34 @@ public sealed class RunScriptTests : IDisposable
         process.BeginErrorReadLine();
         await Eventually.Async(() =>
         {
+            if (File.Exists(groupFile) && int.TryParse(File.ReadAllText(groupFile).Trim(), CultureInfo.InvariantCulture, out var started) && !_groups.Contains(started))
+            {
+                _groups.Add(started);
+            }
+
             Assert.False(process.HasExited, "run.sh exited:\n" + output);
             Assert.Contains("connected with", output.ToString(), StringComparison.Ordinal);
             return Task.CompletedTask;
         }, TimeSpan.FromSeconds(120), () => output.ToString());
         var group = int.Parse(File.ReadAllText(groupFile).Trim(), CultureInfo.InvariantCulture);
+        if (!_groups.Contains(group))
+        {
+            _groups.Add(group);
+        }
+
         return (process, group, output);
     }
 
-    private static string Pidof(string name) => string.Join(' ', Process.GetProcessesByName(name).Select(p => p.Id).Order());
+    /// <summary>
+    /// The machine's own dockerd (the one run.sh uses), by its pid file: other test classes may start and stop the lab's
+    /// engines (also named dockerd) meanwhile.
+    /// </summary>
+    private static string HostDockerd()
+    {
+        var pid = File.ReadAllText("/var/run/docker.pid").Trim();
+        Assert.True(Directory.Exists($"/proc/{pid}"), $"dockerd (pid {pid}, /var/run/docker.pid) is not running");
+        return pid;
+    }
 
     private static void Signal(string signal, string target)
     {
