@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Orchestrator.Agent.Stats;
 using Orchestrator.Agent.Telemetry;
+using Orchestrator.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

@@ -5,6 +5,7 @@ using System.Text;
 using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Telemetry;
+using Orchestrator.Telemetry;
 using Orchestrator.Ecs.Model;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;

@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using OpenTelemetry;
 
-namespace Orchestrator.ControlPlane.Telemetry;
+namespace Orchestrator.Telemetry;
 
 /// <summary>
 /// Appends each finished span as one JSON line (trace and span ids, parent, name, source, start, duration, the
 /// span's <c>orch.*</c> tags) to a file: <c>Telemetry:SpanFile</c>, for tests and for looking at traces without a
-/// collector. Other tags (URLs, peers) are left out.
+/// collector. Other tags (URLs, peers) are left out. One source for both programs (each compiles it in: it needs
+/// OpenTelemetry, which the shared libraries do not reference).
 /// </summary>
 public sealed class SpanFileExporter(string path) : BaseExporter<Activity>
 {
