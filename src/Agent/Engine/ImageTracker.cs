@@ -32,7 +32,11 @@ public sealed class ImageTracker
         Load();
     }
 
-    /// <summary>A task pulled the image or took it from the cache: tracked from now on, last used now.</summary>
+    /// <summary>
+    /// A task pulled the image or took it from the cache: tracked from now on, last used now. The file is written only
+    /// when the image is new to it: a known image's use time matters once its task is gone (<see cref="TaskGone"/>
+    /// writes it then), so a container start costs no file write.
+    /// </summary>
     public void Used(string image)
     {
         if (!Trackable(image))
@@ -43,8 +47,12 @@ public sealed class ImageTracker
         var now = _time.GetUtcNow();
         lock (_lock)
         {
-            _images[image] = _images.TryGetValue(image, out var known) ? known with { LastUsed = now } : new TrackedImage(image, now, now);
-            Save();
+            var known = _images.TryGetValue(image, out var tracked);
+            _images[image] = known ? tracked! with { LastUsed = now } : new TrackedImage(image, now, now);
+            if (!known)
+            {
+                Save();
+            }
         }
     }
 
