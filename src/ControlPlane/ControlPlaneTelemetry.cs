@@ -79,6 +79,12 @@ public static class ControlPlaneTelemetry
         }
 
         var token = options.MetricsTokenFile is { Length: > 0 } file ? Encoding.UTF8.GetBytes(File.ReadAllText(file).Trim()) : null;
+        if (token is { Length: 0 })
+        {
+            // An empty token would let "Authorization: Bearer " through: refuse to start rather than serve everyone.
+            throw new InvalidOperationException($"The metrics token file {options.MetricsTokenFile} is empty.");
+        }
+
         app.MapPrometheusScrapingEndpoint("/metrics", provider, pipeline => pipeline.Use(async (context, next) =>
         {
             if (Allowed(context, token) is { } refusal)

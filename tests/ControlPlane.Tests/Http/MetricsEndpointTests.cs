@@ -71,6 +71,20 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task EmptyTokenFile_RefusedAtStart_RatherThanLettingAnEmptyBearerThrough()
+    {
+        var dataDir = NewDataDir();
+        var tokenFile = Path.Combine(dataDir, "metrics-token");
+        await File.WriteAllTextAsync(tokenFile, " \n", Token);
+
+        var refused = Assert.Throws<InvalidOperationException>(() =>
+            ControlPlaneApp.Build([$"--data-dir={dataDir}", "--insecure", $"--metrics-token-file={tokenFile}"], b => b.WebHost.UseTestServer()));
+
+        Assert.Contains("is empty", refused.Message, StringComparison.Ordinal);
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    [Fact]
     public async Task TelemetryOff_NoMetricsEndpoint()
     {
         var dataDir = NewDataDir();
