@@ -17,9 +17,16 @@ public sealed partial class ConsoleLog(ILogger<ConsoleLog> logger, TimeProvider 
     {
         if (_budget.Allow(remote))
         {
-            Log.SignInRefused(logger, EcsText.Cut(accessKeyId, 64), remote);
+            Log.SignInRefused(logger, AsTyped(accessKeyId), remote);
         }
     }
+
+    /// <summary>
+    /// A refused ID as the log shows it: an access-key-shaped ID (letters and digits) in full, anything else not at all —
+    /// a secret typed into the ID field must not reach the log.
+    /// </summary>
+    internal static string AsTyped(string accessKeyId) =>
+        accessKeyId.Length is > 0 and <= 64 && accessKeyId.All(char.IsAsciiLetterOrDigit) ? accessKeyId : $"(not an access key ID, {accessKeyId.Length} characters)";
 
     public void SignInThrottled(string remote)
     {
