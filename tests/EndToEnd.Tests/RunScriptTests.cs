@@ -21,26 +21,34 @@ public sealed class RunScriptTests : IDisposable
     private readonly int _httpPort = FreePort();
     private readonly List<int> _groups = [];
 
-    [Fact(Timeout = 300_000)]
+    // Two run.sh starts (each builds nothing but checks the engine and the test images), a task, two stops: minutes on
+    // a loaded machine. Each step's time is written to the output, so a slow one shows.
+    [Fact(Timeout = 480_000)]
     public async Task CtrlC_StopsTheClusterButNotDockerOrTasks_TheNextRunAdoptsThem()
     {
         TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
+        var clock = Stopwatch.StartNew();
+        void Step(string what) => TestContext.Current.TestOutputHelper?.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
         var (first, firstGroup, firstOutput) = await StartRunShAsync();
+        Step("first run.sh: agent connected");
         var cli = new OrchCli(() => $"https://127.0.0.1:{_grpcPort}", () => Path.Combine(_state.FullName, "controlplane", "orch-admin.json"));
         (await cli.RunAsync("taskdef", "register", "--file", Programs.Example("httpd.json"))).EnsureSuccess();
         (await cli.RunAsync("task", "run", "--task-definition", "httpd", "--wait")).EnsureSuccess();
+        Step("task RUNNING");
         var task = Assert.Single((await cli.JsonAsync<TasksResponse>("task", "list")).Tasks);
         var containerId = task.Containers[0].RuntimeId!;
         var dockerd = HostDockerd();
 
         Signal("-INT", $"-{firstGroup}"); // what Ctrl-C in its terminal does
         Assert.True(first.WaitForExit(60_000), "run.sh did not stop on Ctrl-C:\n" + firstOutput);
+        Step("first run.sh stopped");
         Assert.Contains("Stopping the agent and the control plane", firstOutput.ToString(), StringComparison.Ordinal);
 
         Assert.Equal(dockerd, HostDockerd());
         Assert.Equal("true", (await Commands.RunAsync("docker", ["inspect", "-f", "{{.State.Running}}", containerId], TimeSpan.FromSeconds(30))).EnsureSuccess().Stdout.Trim());
 
         var (second, secondGroup, secondOutput) = await StartRunShAsync();
+        Step("second run.sh: agent connected");
         try
         {
             await Eventually.Async(async () =>
@@ -50,10 +58,12 @@ public sealed class RunScriptTests : IDisposable
                 Assert.Equal(TaskStatus.Running, adopted.LastStatus);
                 Assert.Equal(containerId, adopted.Containers[0].RuntimeId);
             }, TimeSpan.FromSeconds(60), () => secondOutput.ToString());
+            Step("task adopted");
             Assert.DoesNotContain("Joining the cluster with activation", secondOutput.ToString(), StringComparison.Ordinal); // its certificate, not a new join
             (await cli.RunAsync("task", "stop", task.TaskArn)).EnsureSuccess();
             await Eventually.Async(async () => Assert.Equal(TaskStatus.Stopped, Assert.Single((await cli.JsonAsync<TasksResponse>("task", "describe", task.TaskArn)).Tasks).LastStatus),
                 TimeSpan.FromSeconds(60), () => secondOutput.ToString());
+            Step("task stopped");
         }
         finally
         {

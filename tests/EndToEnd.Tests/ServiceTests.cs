@@ -139,7 +139,10 @@ public sealed class ServiceTests
     internal static async Task RegisterAsync(LocalCluster cluster, string family, string image, string? healthCheck = null)
     {
         var file = Path.Combine(Path.GetTempPath(), $"orch-e2e-{Guid.NewGuid():N}.json");
-        var health = healthCheck is null ? "" : $$""","healthCheck":{"command":["CMD-SHELL","{{healthCheck}}"],"interval":5,"timeout":2,"retries":1,"startPeriod":0}""";
+        // A check meant to pass tolerates a slow machine (an exec that takes over 2 s under load, once); one meant to
+        // fail fails at its first run.
+        var (timeout, retries) = healthCheck == HealthyCheck ? (5, 3) : (2, 1);
+        var health = healthCheck is null ? "" : $$""","healthCheck":{"command":["CMD-SHELL","{{healthCheck}}"],"interval":5,"timeout":{{timeout}},"retries":{{retries}},"startPeriod":0}""";
         await File.WriteAllTextAsync(file, $$"""
             {"family":"{{family}}","containerDefinitions":[{"name":"main","image":"{{image}}","memory":32,"cpu":10,
               "entryPoint":["sh","-c"],"command":["mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www"],
