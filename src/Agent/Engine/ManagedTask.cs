@@ -32,6 +32,12 @@ internal sealed class ManagedTask(StoredTask record, TaskDefinition? definition,
     /// <summary>Containers with a Docker operation running.</summary>
     public HashSet<string> InFlight { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Containers Docker reported an event for (die, stop, oom, health) while an operation of theirs was running: the
+    /// operation may have read the container before the event, so it is inspected again once the operation completes.
+    /// </summary>
+    public HashSet<string> EventsDuringOperation { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Containers whose last operation failed, and when to try again.</summary>
     public Dictionary<string, DateTimeOffset> RetryAfter { get; } = new(StringComparer.Ordinal);
 

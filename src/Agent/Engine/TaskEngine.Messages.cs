@@ -166,6 +166,12 @@ public sealed partial class TaskEngine
             Process(task, message.Outcome, drive: false);
         }
 
+        if (task.EventsDuringOperation.Remove(message.Container) && !task.InFlight.Contains(message.Container)
+            && task.Record.Container(message.Container) is { RuntimeId: { } id, KnownStatus: not LifecycleStatus.Stopped })
+        {
+            _docker.Inspect(task.Record.TaskArn, message.Container, id);
+        }
+
         Drive(task);
     }
 
@@ -183,8 +189,13 @@ public sealed partial class TaskEngine
             if (container is not null)
             {
                 // A container with an operation under way is left to it: the operation reads back what happened
-                // (a start that failed may even have removed the container).
-                if (container.KnownStatus != LifecycleStatus.Stopped && !task.InFlight.Contains(container.Name))
+                // (a start that failed may even have removed the container). Its read-back may have come before this
+                // event (a process that exits right after its start), so the container is looked at again after it.
+                if (task.InFlight.Contains(container.Name))
+                {
+                    task.EventsDuringOperation.Add(container.Name);
+                }
+                else if (container.KnownStatus != LifecycleStatus.Stopped)
                 {
                     _docker.Inspect(task.Record.TaskArn, container.Name, container.RuntimeId!);
                 }

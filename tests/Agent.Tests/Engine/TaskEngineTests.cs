@@ -136,6 +136,30 @@ public sealed class TaskEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ContainerExitsRightAfterItsStartWasReadBack_TheDieEventDuringTheStartIsNotLost()
+    {
+        // The start's read-back sees the process running; it exits and Docker says "die" before the start has
+        // completed in the engine (a short-lived command on a loaded machine). The task must still stop.
+        var exited = 0;
+        Docker.AfterInspect = async id =>
+        {
+            if (id == Docker.IdOf("web") && Interlocked.Exchange(ref exited, 1) == 0)
+            {
+                Docker.Exit(id, exitCode: 0);
+                await Task.Delay(300, TestContext.Current.CancellationToken); // the die event reaches the engine first
+            }
+        };
+        var command = RunTask(Definition(Container("web")));
+
+        _harness.Engine.RunTask(command);
+
+        var task = await Store.WaitForStatusAsync(command.TaskArn, LifecycleStatus.Stopped, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, exited);
+        Assert.Equal(0, task.Container("web")!.ExitCode);
+        Assert.Equal(TaskStopCode.EssentialContainerExited, task.StopCode);
+    }
+
+    [Fact]
     public async Task EssentialContainerExits_TaskAndOtherContainersStopped()
     {
         var command = RunTask(Definition(Container("web"), Container("sidecar", essential: false, stopTimeout: 4)));

@@ -161,12 +161,26 @@ internal sealed class FakeDockerDriver : IDockerDriver
         return Task.CompletedTask;
     }
 
-    public Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken)
+    /// <summary>Runs after an inspection is read and before it is answered (to change the container in between).</summary>
+    public Func<string, Task>? AfterInspect { get; set; }
+
+    public async Task<ContainerInspection?> InspectContainerAsync(string containerIdOrName, CancellationToken cancellationToken)
+    {
+        var inspection = ReadInspection(containerIdOrName);
+        if (AfterInspect is { } after)
+        {
+            await after(containerIdOrName);
+        }
+
+        return inspection;
+    }
+
+    private ContainerInspection? ReadInspection(string containerIdOrName)
     {
         lock (_gate)
         {
             var container = _containers.Values.FirstOrDefault(c => c.Id == containerIdOrName || c.Spec.Name == containerIdOrName);
-            return Task.FromResult(container is null ? null : new ContainerInspection
+            return container is null ? null : new ContainerInspection
             {
                 Id = container.Id,
                 State = container.State,
@@ -179,7 +193,7 @@ internal sealed class FakeDockerDriver : IDockerDriver
                 Networks = container.State == ContainerRunState.Running && container.Spec.Ipv4Address is { } address
                     ? new Dictionary<string, NetworkEndpointInfo> { [container.Spec.NetworkMode] = new(AddressOverride ?? address, "02:42:0a:00:00:0a") }
                     : new Dictionary<string, NetworkEndpointInfo>(),
-            });
+            };
         }
     }
 
