@@ -255,7 +255,7 @@ public abstract record ScheduleExpression
         {
             if (field == "L")
             {
-                return new DayOfWeekRule(null, 7, null); // the last day of the week: Saturday
+                return new DayOfWeekRule(Set("7", 1, 7, null, "day-of-week"), null, null); // alone, L is the last day of the week: Saturday
             }
 
             if (field.EndsWith('L'))

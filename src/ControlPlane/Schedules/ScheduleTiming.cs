@@ -78,7 +78,7 @@ public sealed record ScheduleTiming(ScheduleExpression Expression, TimeZoneInfo 
     public DateTimeOffset? Due(ScheduleRecord record, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var after = Max(Max(record.LastFireTime ?? DateTimeOffset.MinValue, Modified - TimeSpan.FromTicks(1)), now - MaxEventAge);
+        var after = Max(Max(record.LastFireTime ?? DateTimeOffset.MinValue, Modified), now - MaxEventAge);
         if (Expression is ScheduleExpression.At)
         {
             // A one-time schedule fires once, even when it was changed after it fired.
