@@ -81,7 +81,7 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
             throw new EcsException(InvalidSignature, $"The signed headers must include {string.Join(", ", requiredSignedHeaders)}.");
         }
 
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } raw ? raw.Split('?', 2) : [(request.PathBase + request.Path).ToString(), request.QueryString.Value?.TrimStart('?') ?? ""];
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw.Split('?', 2) : [(request.PathBase + request.Path).ToString(), request.QueryString.Value?.TrimStart('?') ?? ""];
         var headers = authorization.SignedHeaders.Distinct(StringComparer.Ordinal).ToDictionary(name => name, name => request.Headers[name].ToString(), StringComparer.Ordinal);
         return new SignedRequest(authorization, key.Secret, amzDate, request.Method, target[0], headers)
         {
