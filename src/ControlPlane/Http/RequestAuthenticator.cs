@@ -78,7 +78,7 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
 
         if (!requiredSignedHeaders.All(authorization.SignedHeaders.Contains))
         {
-            throw new EcsException(InvalidSignature, $"The signed headers must include {string.Join(", ", requiredSignedHeaders)}.");
+            throw new EcsException(InvalidSignature, $"The signed headers must include {string.Join(", ", requiredSignedHeaders.SkipLast(1))} and {requiredSignedHeaders[^1]}.");
         }
 
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw.Split('?', 2) : [(request.PathBase + request.Path).ToString(), request.QueryString.Value?.TrimStart('?') ?? ""];
