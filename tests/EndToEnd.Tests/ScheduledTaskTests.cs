@@ -36,19 +36,19 @@ public sealed class ScheduledTaskTests
         var schedule = await aws.JsonAsync("scheduler", "get-schedule", "--name", "every-minute");
         Assert.Equal("rate(1 minute)", schedule.GetProperty("ScheduleExpression").GetString());
 
-        // Due one minute after creation; the runner sleeps until then. Bounded: 100 s.
+        // Due one minute after creation; the runner sleeps until then. Bounded: 120 s for the run's outcome.
         JsonElement run = default;
-        for (var attempt = 0; attempt < 50 && run.ValueKind == JsonValueKind.Undefined; attempt++)
+        for (var attempt = 0; attempt < 60 && run.ValueKind == JsonValueKind.Undefined; attempt++)
         {
             var history = await cluster.OrchJsonAsync("schedule", "history", "every-minute");
-            run = history.GetProperty("Runs").EnumerateArray().FirstOrDefault();
+            run = history.GetProperty("Runs").EnumerateArray().FirstOrDefault(r => r.GetProperty("Status").GetString() != "PENDING");
             if (run.ValueKind == JsonValueKind.Undefined)
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), token);
             }
         }
 
-        Assert.True(run.ValueKind == JsonValueKind.Object, "no run within 100 s\n" + cluster.Diagnostics());
+        Assert.True(run.ValueKind == JsonValueKind.Object, "no finished run within 120 s\n" + cluster.Diagnostics());
         var fired = clock.Elapsed;
         Assert.True(run.GetProperty("Status").GetString() == "SUCCEEDED", run.ToString());
         var taskArn = Assert.Single(run.GetProperty("TaskArns").EnumerateArray().ToList()).GetString()!;
@@ -68,7 +68,14 @@ public sealed class ScheduledTaskTests
         Assert.Equal("sleep 120", container.Command);
 
         (await aws.RunAsync("scheduler", "delete-schedule", "--name", "every-minute")).EnsureSuccess();
+        // The control plane's own times: created, due (one minute later), run (RunTask asked).
+        static DateTimeOffset Time(JsonElement document, string member) =>
+            DateTimeOffset.Parse(document.GetProperty(member).GetString()!, CultureInfo.InvariantCulture); // the CLIs print ISO 8601
+        var createdAt = Time(schedule, "CreationDate");
+        var scheduledAt = Time(run, "ScheduledTime");
+        var ranAt = Time(run, "RunTime");
+        Assert.InRange((scheduledAt - createdAt).TotalSeconds, 59.99, 60.01); // the AWS CLI reads epoch seconds as a float
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rate(1 minute): fired {fired.TotalSeconds:0.0} s after create-schedule (history polled every 2 s), task RUNNING at {running.TotalSeconds:0.0} s"));
+            $"rate(1 minute): due {(scheduledAt - createdAt).TotalSeconds:0.000} s after creation, RunTask asked {(ranAt - scheduledAt).TotalSeconds:0.000} s after due; seen in history {fired.TotalSeconds:0.0} s and task RUNNING {running.TotalSeconds:0.0} s after the aws create-schedule command started"));
     }
 }

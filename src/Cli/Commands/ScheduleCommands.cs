@@ -108,7 +108,7 @@ internal static class ScheduleCommands
             var response = await invocation.Client.CallJsonAsync<JsonElement>(action, request.ToJsonString(), cancellationToken);
             if (invocation.Output.IsJson)
             {
-                invocation.Output.Json(response);
+                Json(invocation, response);
             }
             else
             {
@@ -129,7 +129,7 @@ internal static class ScheduleCommands
             var schedule = await invocation.Client.CallJsonAsync<JsonElement>("GetSchedule", new JsonObject { ["Name"] = invocation.Get(name) }.ToJsonString(), cancellationToken);
             if (invocation.Output.IsJson)
             {
-                invocation.Output.Json(schedule);
+                Json(invocation, schedule);
                 return ExitCodes.Success;
             }
 
@@ -184,7 +184,7 @@ internal static class ScheduleCommands
 
             if (invocation.Output.IsJson)
             {
-                invocation.Output.Json(new { Schedules = schedules });
+                Json(invocation, JsonSerializer.SerializeToElement(new { Schedules = schedules }));
                 return ExitCodes.Success;
             }
 
@@ -223,7 +223,7 @@ internal static class ScheduleCommands
             var history = await invocation.Client.CallJsonAsync<JsonElement>("GetScheduleHistory", new JsonObject { ["Name"] = invocation.Get(name) }.ToJsonString(), cancellationToken);
             if (invocation.Output.IsJson)
             {
-                invocation.Output.Json(history);
+                Json(invocation, history);
                 return ExitCodes.Success;
             }
 
@@ -246,6 +246,47 @@ internal static class ScheduleCommands
         var response = await invocation.Client.CallAsync<DescribeClustersResponse>("DescribeClusters", new DescribeClustersRequest { Clusters = [cluster] }, cancellationToken);
         return response.Clusters.FirstOrDefault()?.ClusterArn
             ?? throw new CliException(ExitCodes.ServiceError, $"Cluster {cluster} was not found.");
+    }
+
+    private static readonly HashSet<string> TimeMembers = new(StringComparer.Ordinal)
+    {
+        "CreationDate", "LastModificationDate", "StartDate", "EndDate", "ScheduledTime", "RunTime", "NextFireTime",
+    };
+
+    /// <summary>The document with its timestamps as ISO 8601, as the AWS CLI and orch's other commands print them.</summary>
+    private static void Json(Invocation invocation, JsonElement document)
+    {
+        var node = JsonNode.Parse(document.GetRawText());
+        Iso(node);
+        invocation.Output.Json(node);
+    }
+
+    private static void Iso(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, value) in o.ToList())
+                {
+                    if (TimeMembers.Contains(name) && value is JsonValue v && v.TryGetValue<decimal>(out var seconds))
+                    {
+                        o[name] = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000m)).ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
+                    }
+                    else
+                    {
+                        Iso(value);
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    Iso(item);
+                }
+
+                break;
+        }
     }
 
     private static void Set(JsonObject target, string member, string? value)
