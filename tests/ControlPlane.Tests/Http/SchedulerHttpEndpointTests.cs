@@ -108,6 +108,24 @@ public sealed class SchedulerHttpEndpointTests : IAsyncLifetime
         await AssertErrorAsync(tamperedBody, HttpStatusCode.Forbidden, "InvalidSignatureException", "The request signature we calculated does not match");
     }
 
+    [Fact]
+    public async Task ReadOnlyKey_MayGetAndList_ButNotCreateOrDelete()
+    {
+        var key = ((Orchestrator.ControlPlane.Security.AccessKeyStore)_host!.Services.GetService(typeof(Orchestrator.ControlPlane.Security.AccessKeyStore))!).Create(readOnly: true, "scheduler test");
+        using (await SendAsync(HttpMethod.Post, "/schedules/kept", Body()))
+        using (var listed = await SendAsync(HttpMethod.Get, "/schedules", secret: key.Secret, keyId: key.Id))
+        {
+            Assert.Single((await JsonAsync(listed)).GetProperty("Schedules").EnumerateArray());
+        }
+
+        using var created = await SendAsync(HttpMethod.Post, "/schedules/new", Body(), secret: key.Secret, keyId: key.Id);
+        await AssertErrorAsync(created, HttpStatusCode.Forbidden, "AccessDeniedException", "is not authorized to perform: scheduler:CreateSchedule");
+        using var deleted = await SendAsync(HttpMethod.Delete, "/schedules/kept", secret: key.Secret, keyId: key.Id);
+        await AssertErrorAsync(deleted, HttpStatusCode.Forbidden, "AccessDeniedException", "scheduler:DeleteSchedule");
+        using var got = await SendAsync(HttpMethod.Get, "/schedules/kept", secret: key.Secret, keyId: key.Id);
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+    }
+
     [Theory]
     [InlineData("rate(1 minutes)", "", "Invalid Schedule Expression rate(1 minutes): rate(1 …) takes a singular unit")]
     [InlineData("cron(0 2 * * * *)", "", "one of day-of-month and day-of-week must be '?'")]
@@ -151,7 +169,8 @@ public sealed class SchedulerHttpEndpointTests : IAsyncLifetime
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body = null, string query = "",
-        string secret = EcsHttpTestHost.Secret, string service = "scheduler", string? sendQuery = null, string? sendBody = null)
+        string secret = EcsHttpTestHost.Secret, string service = "scheduler", string? sendQuery = null, string? sendBody = null,
+        string keyId = EcsHttpTestHost.KeyId)
     {
         var amzDate = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var sent = sendQuery ?? query;
@@ -164,12 +183,12 @@ public sealed class SchedulerHttpEndpointTests : IAsyncLifetime
 
         request.Headers.Add("X-Amz-Date", amzDate);
         var headers = new Dictionary<string, string> { ["host"] = "localhost", ["x-amz-date"] = amzDate };
-        var authorization = new SigV4.Authorization(EcsHttpTestHost.KeyId, amzDate[..8], "eu-west-1", service, [.. headers.Keys], "");
+        var authorization = new SigV4.Authorization(keyId, amzDate[..8], "eu-west-1", service, [.. headers.Keys], "");
         var payload = SigV4.Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body ?? "")));
         var canonical = SigV4.CanonicalRequest(method.Method, path, authorization.SignedHeaders, name => headers[name], payload, SigV4.CanonicalQuery(query));
         var signature = SigV4.Signature(secret, authorization, SigV4.StringToSign(amzDate, authorization.Scope, canonical));
         request.Headers.TryAddWithoutValidation("Authorization",
-            $"AWS4-HMAC-SHA256 Credential={EcsHttpTestHost.KeyId}/{authorization.Scope}, SignedHeaders={string.Join(';', authorization.SignedHeaders)}, Signature={signature}");
+            $"AWS4-HMAC-SHA256 Credential={keyId}/{authorization.Scope}, SignedHeaders={string.Join(';', authorization.SignedHeaders)}, Signature={signature}");
         return await _host!.Client.SendAsync(request, Token);
     }
 
