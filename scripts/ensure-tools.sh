@@ -12,6 +12,7 @@ command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -e /usr/share/zoneinfo/Europe/Paris ] || missing+=(tzdata)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

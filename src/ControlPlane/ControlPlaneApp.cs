@@ -6,6 +6,7 @@ using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
 using Orchestrator.ControlPlane.Grpc;
 using Orchestrator.ControlPlane.Http;
+using Orchestrator.ControlPlane.Schedules;
 using Orchestrator.ControlPlane.Security;
 using Orchestrator.ControlPlane.Services;
 using Orchestrator.ControlPlane.State;
@@ -141,6 +142,8 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<ServiceWorkQueue>();
         builder.Services.AddSingleton<ServiceScheduler>();
         builder.Services.AddHostedService<ServiceReconciler>();
+        builder.Services.AddSingleton<ScheduleActions>();
+        builder.Services.AddHostedService<ScheduleRunner>();
         builder.Services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
@@ -182,6 +185,7 @@ public static class ControlPlaneApp
         app.MapGrpcService<ClusterApiService>();
         app.MapGrpcService<AdminService>();
         app.MapEcsApi();
+        app.MapSchedulerApi();
         ControlPlaneTelemetry.Map(app, app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value);
         app.MapConsole();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));

@@ -10,12 +10,15 @@ namespace Orchestrator.ControlPlane.Grpc;
 
 /// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
 public sealed partial class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store, ITaskStreams streams, IAgentConnections connections,
-    ContainerInstanceActions instances, TimeProvider clock, ILogger<ClusterApiService> logger)
+    ContainerInstanceActions instances, TimeProvider clock, ILogger<ClusterApiService> logger, Schedules.ScheduleActions schedules)
     : ClusterApi.ClusterApiBase
 {
     public override async Task<EcsReply> Call(EcsCall request, ServerCallContext context)
     {
-        var json = await GrpcErrors.Translate(() => actions.InvokeAsync(request.Action, request.Json, context.CancellationToken)).ConfigureAwait(false);
+        // The scheduled-task operations (EventBridge Scheduler's names, which ECS does not use) go to their own table.
+        var json = await GrpcErrors.Translate(() => Schedules.ScheduleActions.Names.Contains(request.Action)
+            ? schedules.InvokeAsync(request.Action, request.Json, context.CancellationToken)
+            : actions.InvokeAsync(request.Action, request.Json, context.CancellationToken)).ConfigureAwait(false);
         return new EcsReply { Json = json };
     }
 

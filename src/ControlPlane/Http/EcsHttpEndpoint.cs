@@ -80,7 +80,7 @@ public static class EcsHttpEndpoint
     /// The body, read up to <see cref="MaxBodyBytes"/> and no further whatever Content-Length says or chunked encoding
     /// hides, and its SHA-256 computed on the way.
     /// </summary>
-    private static async Task<(byte[] Body, byte[] Sha256)> ReadBodyAsync(HttpContext context, TimeProvider clock)
+    internal static async Task<(byte[] Body, byte[] Sha256)> ReadBodyAsync(HttpContext context, TimeProvider clock)
     {
         var request = context.Request;
         if (request.ContentLength > MaxBodyBytes)

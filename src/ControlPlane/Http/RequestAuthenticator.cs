@@ -28,8 +28,16 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
     /// Checks the request's headers; returns what is needed to verify the signature once the body's hash is known
     /// (null when keys are not required).
     /// </summary>
-    public SignedRequest? Authenticate(HttpContext context)
+    public SignedRequest? Authenticate(HttpContext context) => Authenticate(context, SigV4.Service, RequiredSignedHeaders);
+
+    /// <summary>
+    /// The same for another service signed on this port (EventBridge Scheduler's <c>scheduler</c>, whose REST calls
+    /// carry no X-Amz-Target), with the headers its signature must cover; the query string is signed too.
+    /// </summary>
+    public SignedRequest? Authenticate(HttpContext context, string service, IReadOnlyList<string> requiredSignedHeaders)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(requiredSignedHeaders);
         if (!Required)
         {
             return null;
@@ -48,10 +56,10 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
             ?? throw new EcsException(UnrecognizedClient, "The security token included in the request is invalid.");
 
         var region = options.Value.Region;
-        if (authorization.Service != SigV4.Service || authorization.Region != region)
+        if (authorization.Service != service || authorization.Region != region)
         {
             throw new EcsException(InvalidSignature,
-                $"Credential should be scoped to a valid region and service: expected {region}/{SigV4.Service}, got {EcsText.Cut(authorization.Region)}/{EcsText.Cut(authorization.Service)}.");
+                $"Credential should be scoped to a valid region and service: expected {region}/{service}, got {EcsText.Cut(authorization.Region)}/{EcsText.Cut(authorization.Service)}.");
         }
 
         var amzDate = request.Headers["X-Amz-Date"].ToString();
@@ -68,14 +76,18 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
                 $"Signature expired: {amzDate} is outside {skew.TotalMinutes:0} minutes of the control plane's time ({now:yyyyMMdd'T'HHmmss'Z'}).");
         }
 
-        if (!RequiredSignedHeaders.All(authorization.SignedHeaders.Contains))
+        if (!requiredSignedHeaders.All(authorization.SignedHeaders.Contains))
         {
-            throw new EcsException(InvalidSignature, "The signed headers must include host, x-amz-date and x-amz-target.");
+            throw new EcsException(InvalidSignature, $"The signed headers must include {string.Join(", ", requiredSignedHeaders.SkipLast(1))} and {requiredSignedHeaders[^1]}.");
         }
 
-        var path = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } raw ? raw.Split('?', 2)[0] : (request.PathBase + request.Path).ToString();
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw.Split('?', 2) : [(request.PathBase + request.Path).ToString(), request.QueryString.Value?.TrimStart('?') ?? ""];
         var headers = authorization.SignedHeaders.Distinct(StringComparer.Ordinal).ToDictionary(name => name, name => request.Headers[name].ToString(), StringComparer.Ordinal);
-        return new SignedRequest(authorization, key.Secret, amzDate, request.Method, path, headers) { ReadOnly = key.ReadOnly };
+        return new SignedRequest(authorization, key.Secret, amzDate, request.Method, target[0], headers)
+        {
+            ReadOnly = key.ReadOnly,
+            Query = target.Length > 1 ? SigV4.CanonicalQuery(target[1]) : "",
+        };
     }
 
     /// <summary>A request whose headers passed; its signature is checked against the hash of the body as read.</summary>
@@ -103,10 +115,13 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
         /// <summary>Whether the key may only read (Describe*, List*).</summary>
         public bool ReadOnly { get; init; }
 
+        /// <summary>The canonical query string (empty without one).</summary>
+        internal string Query { get; init; } = "";
+
         /// <summary>Checks the signature given the SHA-256 of the body; throws ECS's error when it does not match.</summary>
         public void Verify(ReadOnlySpan<byte> bodySha256)
         {
-            var canonical = SigV4.CanonicalRequest(_method, _path, _authorization.SignedHeaders, name => _headers.GetValueOrDefault(name), SigV4.Hex(bodySha256));
+            var canonical = SigV4.CanonicalRequest(_method, _path, _authorization.SignedHeaders, name => _headers.GetValueOrDefault(name), SigV4.Hex(bodySha256), Query);
             var expected = SigV4.Signature(_secret, _authorization, SigV4.StringToSign(_amzDate, _authorization.Scope, canonical));
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(_authorization.Signature)))
             {

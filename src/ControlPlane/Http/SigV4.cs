@@ -53,12 +53,12 @@ public static class SigV4
         CanonicalRequest(method, path, signedHeaders, header, Hex(SHA256.HashData(body)));
 
     /// <summary>The canonical request, given the hex SHA-256 of the body (hashed while it was read).</summary>
-    public static string CanonicalRequest(string method, string path, IReadOnlyList<string> signedHeaders, Func<string, string?> header, string payloadHash)
+    public static string CanonicalRequest(string method, string path, IReadOnlyList<string> signedHeaders, Func<string, string?> header, string payloadHash, string canonicalQuery = "")
     {
         var builder = new StringBuilder();
         builder.Append(method).Append('\n');
         builder.Append(CanonicalPath(path)).Append('\n');
-        builder.Append('\n'); // no query string
+        builder.Append(canonicalQuery).Append('\n');
         foreach (var name in signedHeaders)
         {
             builder.Append(name).Append(':').Append(CanonicalValue(header(name) ?? "")).Append('\n');
@@ -94,6 +94,21 @@ public static class SigV4
         }
 
         return string.Join('/', path.Split('/').Select(segment => Uri.EscapeDataString(Uri.UnescapeDataString(segment))));
+    }
+
+    /// <summary>
+    /// The canonical form of a raw query string: each name and value decoded and encoded again (RFC 3986 unreserved
+    /// characters kept), sorted by name then value, joined with <c>&amp;</c>.
+    /// </summary>
+    public static string CanonicalQuery(string rawQuery)
+    {
+        ArgumentNullException.ThrowIfNull(rawQuery);
+        static string Encode(string part) => Uri.EscapeDataString(Uri.UnescapeDataString(part.Replace('+', ' ')));
+        return string.Join('&', rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Select(pair => (Name: Encode(pair[0]), Value: pair.Length > 1 ? Encode(pair[1]) : ""))
+            .OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)
+            .Select(p => $"{p.Name}={p.Value}"));
     }
 
     /// <summary>Trimmed, with runs of spaces collapsed to one.</summary>

@@ -13,6 +13,7 @@ public static class Schema
     public const string Tags = "tags";
     public const string Services = "services";
     public const string AccountSettings = "account_settings";
+    public const string Schedules = "schedules";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -45,6 +46,10 @@ public static class Schema
         // ECS account settings (PutAccountSetting, PutAccountSettingDefault), keyed by principal and setting name.
         """
         CREATE TABLE account_settings (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        """,
+        // Scheduled tasks (EventBridge Scheduler's schedules), keyed by group and name, with their last fire time and runs.
+        """
+        CREATE TABLE schedules (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
     ];
 }

@@ -63,6 +63,14 @@ public sealed record StateSnapshot
 
     public StateSnapshot Without(AccountSettingRecord setting) => this with { AccountSettings = AccountSettings.Remove(setting.Key) };
 
+    /// <summary>Scheduled tasks by <see cref="ScheduleRecord.Key"/> (group/name).</summary>
+    public ImmutableSortedDictionary<string, ScheduleRecord> Schedules { get; init; } =
+        ImmutableSortedDictionary.Create<string, ScheduleRecord>(StringComparer.Ordinal);
+
+    public StateSnapshot With(ScheduleRecord schedule) => this with { Schedules = Schedules.SetItem(schedule.Key, schedule) };
+
+    public StateSnapshot Without(ScheduleRecord schedule) => this with { Schedules = Schedules.Remove(schedule.Key) };
+
     public StateSnapshot WithTags(string arn, IReadOnlyList<Tag> tags) =>
         this with { Tags = tags.Count == 0 ? Tags.Remove(arn) : Tags.SetItem(arn, tags) };
 

@@ -174,6 +174,11 @@ public sealed partial class StateStore : IDisposable
             state = state.With(setting);
         }
 
+        foreach (var schedule in ReadAll<ScheduleRecord>(Schema.Schedules))
+        {
+            state = state.With(schedule);
+        }
+
         foreach (var (arn, tags) in ReadAllKeyed<List<Tag>>(Schema.Tags))
         {
             state = state.WithTags(arn, tags);

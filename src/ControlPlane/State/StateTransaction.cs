@@ -65,6 +65,18 @@ public sealed class StateTransaction
         _changes.Add(new StateChange(Schema.AccountSettings, setting.Key, null));
     }
 
+    public void Put(ScheduleRecord schedule)
+    {
+        State = State.With(schedule);
+        _changes.Add(new StateChange(Schema.Schedules, schedule.Key, schedule));
+    }
+
+    public void Delete(ScheduleRecord schedule)
+    {
+        State = State.Without(schedule);
+        _changes.Add(new StateChange(Schema.Schedules, schedule.Key, null));
+    }
+
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);

@@ -23,6 +23,9 @@ public sealed class EcsHttpTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The control plane's services (its access key store, say).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<EcsHttpTestHost> StartAsync(CancellationToken cancellationToken, int? kestrelPort = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "orch-http-" + Guid.NewGuid().ToString("N"));
