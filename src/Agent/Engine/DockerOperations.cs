@@ -23,8 +23,8 @@ internal sealed partial class DockerOperations : IDisposable
     private readonly SemaphoreSlim _startSlots;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
 
-    /// <summary>The images this agent has pulled since it started (<see cref="ImagePullBehavior.Once"/>).</summary>
-    private readonly ConcurrentDictionary<string, byte> _pulled = new(StringComparer.Ordinal);
+    /// <summary>The images this agent has pulled (<see cref="ImagePullBehavior.Once"/>), kept across restarts when it has a data directory.</summary>
+    private readonly PulledImages _pulled;
 
     private readonly ImageTracker? _images;
 
@@ -34,8 +34,9 @@ internal sealed partial class DockerOperations : IDisposable
     internal static readonly TimeSpan PullProgressInterval = TimeSpan.FromSeconds(5);
 
     public DockerOperations(
-        IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping, ImageTracker? images = null, TaskNotes? notes = null)
+        IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping, ImageTracker? images = null, TaskNotes? notes = null, PulledImages? pulled = null)
     {
+        _pulled = pulled ?? new PulledImages();
         _images = images;
         _notes = notes;
         _driver = driver;
@@ -135,7 +136,7 @@ internal sealed partial class DockerOperations : IDisposable
             var pull = behavior switch
             {
                 ImagePullBehavior.PreferCached => cached is null,
-                ImagePullBehavior.Once => cached is null || !_pulled.ContainsKey(image),
+                ImagePullBehavior.Once => cached is null || !_pulled.Contains(image),
                 _ => true,
             };
             if (!pull)
@@ -164,7 +165,7 @@ internal sealed partial class DockerOperations : IDisposable
 
             var digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
                 ?? throw new DockerOperationException($"image {image} is not present after pulling it");
-            _pulled[image] = 0;
+            _pulled.Add(image);
             _images?.Used(image);
             _notes?.Add(taskArn, progress.Done(Stopwatch.GetElapsedTime(started)));
             return new ImageReady(container, digest);

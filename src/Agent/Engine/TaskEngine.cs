@@ -65,7 +65,8 @@ public sealed partial class TaskEngine : IAsyncDisposable
         IPortProbe portProbe,
         ContainerMetadata? metadata = null,
         ImageTracker? images = null,
-        TaskNotes? notes = null)
+        TaskNotes? notes = null,
+        PulledImages? pulled = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _driver = driver;
@@ -74,7 +75,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _images = images;
-        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token, images, notes);
+        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token, images, notes, pulled);
         _hostPorts = new HostPortPicker(portRange, portProbe, store, _options, time, logger);
         _pause = new AwsvpcPause(driver, _options, logger, metadata);
         _metadata = metadata;

@@ -9,9 +9,10 @@ namespace Orchestrator.EndToEnd.Tests;
 /// ECS's <c>default</c> pull behaviour pulls an image with an 8 MB random layer and the task's events
 /// (<c>orch task events</c>) show the pull's progress in MB and how long it took; after a new image is pushed under the
 /// same tag, <c>default</c> runs the new one; with the registry stopped, it falls back to the cached image and the
-/// events say why.
+/// events say why. And <c>once</c> remembers what it pulled across an agent restart (DATA_DIR/pulled-images.txt): a
+/// restarted agent keeps running the image it pulled, not the one pushed under the same tag meanwhile.
 /// </summary>
-public sealed class PullProgressTests
+public sealed class RegistryPullTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -71,6 +72,49 @@ public sealed class PullProgressTests
         var fallback = (await EventsAsync(cluster, third, $"pull of image {image} failed, using the cached image: "))
             .Single(e => e.StartsWith($"pull of image {image} failed", StringComparison.Ordinal));
         Phase($"registry stopped: default ran the cached v2 ({fallback})");
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Once_RemembersItsPullAcrossAnAgentRestart()
+    {
+        await using var registry = await PrivateRegistry.StartAsync(TestContext.Current.CancellationToken);
+        await using var cluster = new LocalCluster { AgentArguments = ["--Agent:ImagePullBehavior=once"] };
+        await cluster.StartControlPlaneAsync();
+        (await cluster.OrchAsync("cluster", "create", cluster.ClusterName)).EnsureSuccess();
+        await cluster.StartAgentAsync();
+        await cluster.WaitForConnectedInstanceAsync();
+        var v1 = await registry.BuildAsync("v1");
+        var v2 = await registry.BuildAsync("v2");
+        var image = await registry.PushAsync(v1, "team/once:1");
+        registry.Track(image);
+        (await cluster.OrchAsync("secret", "create", "registry-login", "--value",
+            $$"""{"username":"{{PrivateRegistry.Username}}","password":"{{registry.Password}}"}""")).EnsureSuccess();
+        var file = Path.Combine(Path.GetTempPath(), $"orch-once-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, $$"""
+            {"family":"big","containerDefinitions":[{"name":"app","image":"{{image}}","memory":16,
+              "repositoryCredentials":{"credentialsParameter":"registry-login"},
+              "command":["sh","-c","echo \"version=$(cat /version)\"; exec sleep 300"],"stopTimeout":1}]}
+            """, Token);
+        (await cluster.OrchAsync("taskdef", "register", "--file", file)).EnsureSuccess();
+        File.Delete(file);
+
+        var (first, version) = await RunAsync(cluster);
+        Assert.Equal("v1", version);
+        await EventsAsync(cluster, first, $"pulled image {image} in ");
+        var remembered = await File.ReadAllLinesAsync(Path.Combine(cluster.AgentDataDir, "pulled-images.txt"), Token);
+        Assert.Equal([image], remembered);
+
+        // v2 under the same tag while the agent is down; the restarted agent must not pull it.
+        await registry.ReplaceAsync(v2, "team/once:1");
+        await cluster.Agent!.StopAsync(TimeSpan.FromSeconds(30));
+        await cluster.StartAgentAsync();
+        await cluster.WaitForConnectedInstanceAsync();
+
+        var (second, after) = await RunAsync(cluster);
+        Assert.Equal("v1", after);
+        Assert.DoesNotContain(await EventsAsync(cluster, second, "started: "), e => e.StartsWith($"pulled image {image}", StringComparison.Ordinal));
+        Assert.DoesNotContain(registry.Password, await File.ReadAllTextAsync(Path.Combine(cluster.AgentDataDir, "pulled-images.txt"), Token), StringComparison.Ordinal);
+        TestContext.Current.TestOutputHelper?.WriteLine($"once, after a restart: {after} (v2 was pushed under the same tag meanwhile)");
     }
 
     /// <summary>Runs the task, reads the version it printed, stops it.</summary>
