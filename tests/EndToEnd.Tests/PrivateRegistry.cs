@@ -143,15 +143,25 @@ public sealed class PrivateRegistry : IAsyncDisposable
     public async Task<string> PushAsync(string localImage, string repositoryAndTag)
     {
         var reference = $"{Host}/{repositoryAndTag}";
-        var dockerConfig = Path.Combine(_root, "docker-config");
-        Directory.CreateDirectory(dockerConfig);
         (await Commands.RunAsync("docker", ["tag", localImage, reference])).EnsureSuccess();
         _localTags.Add(reference);
-        (await Commands.RunAsync("sh", ["-c", $"printf %s \"$REGISTRY_PASSWORD\" | docker --config '{dockerConfig}' login --username {Username} --password-stdin {Host}"],
-            TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = Password })).EnsureSuccess();
+        var dockerConfig = await LoginAsync();
         (await Commands.RunAsync("docker", ["--config", dockerConfig, "push", reference], TimeSpan.FromMinutes(2))).EnsureSuccess();
         await RemoveLocalAsync(reference);
         return reference;
+    }
+
+    /// <summary>
+    /// Logs the docker CLI in to this registry in a config directory of its own (never the user's) and returns that
+    /// directory, for <c>docker --config</c> or <c>DOCKER_CONFIG</c>.
+    /// </summary>
+    public async Task<string> LoginAsync()
+    {
+        var dockerConfig = Path.Combine(_root, "docker-config");
+        Directory.CreateDirectory(dockerConfig);
+        (await Commands.RunAsync("sh", ["-c", $"printf %s \"$REGISTRY_PASSWORD\" | docker --config '{dockerConfig}' login --username {Username} --password-stdin {Host}"],
+            TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = Password })).EnsureSuccess();
+        return dockerConfig;
     }
 
     /// <summary>
