@@ -52,7 +52,7 @@ public sealed class RegistryPullTests
         var progress = events.FirstOrDefault(e => e.StartsWith($"pulling image {image}: ", StringComparison.Ordinal));
         Assert.True(progress is not null, "no progress line among:\n" + string.Join('\n', events));
         var pulled = Assert.Single(events, e => e.StartsWith($"pulled image {image} in ", StringComparison.Ordinal));
-        Assert.True(Regex.IsMatch(progress, @": \d+\.\d [kM]B of \d+\.\d [kM]B \(\d+ layers?\)$") && Regex.IsMatch(pulled, @" in \d+\.\d s \((8|9|10)\.\d MB\)$"),
+        Assert.True(Regex.IsMatch(progress, @": \d+\.\d [kM]B of \d+\.\d [kM]B so far \(\d+ of [2-9] layers sized\)$") && Regex.IsMatch(pulled, @" in \d+\.\d s \((8|9|10)\.\d MB\)$"),
             string.Join('\n', events));
         Assert.True(events.IndexOf(progress) < events.IndexOf(pulled), string.Join('\n', events));
         Assert.DoesNotContain(events, e => e.Contains(registry.Password, StringComparison.Ordinal));

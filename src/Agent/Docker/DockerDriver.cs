@@ -329,6 +329,9 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
     {
         private readonly Dictionary<string, (long Current, long Total)> _layers = new(StringComparer.Ordinal);
 
+        /// <summary>The layers Docker said it will download ("Pulling fs layer"), sized or not yet.</summary>
+        private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
+
         public string? Error { get; private set; }
 
         /// <summary>The layers' sizes as Docker reported them while downloading (nothing for layers already present).</summary>
@@ -350,18 +353,23 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
             {
                 lock (_layers)
                 {
+                    if (value.Status is "Pulling fs layer" or "Waiting" or "Downloading")
+                    {
+                        _announced.Add(id);
+                    }
+
                     var known = _layers.GetValueOrDefault(id);
                     if (value is { Status: "Downloading", Progress.Total: > 0 } && value.Progress is { } step)
                     {
                         long current = step.Current ?? 0;
                         long total = step.Total ?? 0;
                         _layers[id] = (Math.Max(known.Current, current), Math.Max(total, known.Total));
-                        status = new PullStatus(_layers.Values.Sum(l => l.Current), _layers.Values.Sum(l => l.Total), _layers.Count);
+                        status = new PullStatus(_layers.Values.Sum(l => l.Current), _layers.Values.Sum(l => l.Total), _layers.Count, _announced.Count);
                     }
                     else if (value.Status is "Download complete" && known.Total > 0)
                     {
                         _layers[id] = (known.Total, known.Total);
-                        status = new PullStatus(_layers.Values.Sum(l => l.Current), _layers.Values.Sum(l => l.Total), _layers.Count);
+                        status = new PullStatus(_layers.Values.Sum(l => l.Current), _layers.Values.Sum(l => l.Total), _layers.Count, _announced.Count);
                     }
                 }
             }

@@ -156,5 +156,8 @@ public sealed record PortBindingInfo(string BindIp, int ContainerPort, int HostP
 /// <summary>A Docker event about a container (die, stop, oom, start, <c>health_status: healthy</c>, …).</summary>
 public sealed record ContainerEvent(string ContainerId, string Action);
 
-/// <summary>How far a pull is: bytes downloaded and the sizes of the layers Docker has begun downloading (so far).</summary>
-public sealed record PullStatus(long DownloadedBytes, long TotalBytes, int Layers);
+/// <summary>
+/// How far a pull is: bytes downloaded and the sizes of the layers Docker has begun downloading (so far:
+/// <see cref="Layers"/> sized of the <see cref="LayersToDownload"/> it announced; layers already present are not counted).
+/// </summary>
+public sealed record PullStatus(long DownloadedBytes, long TotalBytes, int Layers, int LayersToDownload);

@@ -381,7 +381,7 @@ internal sealed partial class DockerOperations : IDisposable
             }
 
             notes.Add(taskArn, string.Create(CultureInfo.InvariantCulture,
-                $"pulling image {image}: {Size(status.DownloadedBytes)} of {Size(status.TotalBytes)} ({status.Layers} {(status.Layers == 1 ? "layer" : "layers")})"));
+                $"pulling image {image}: {Size(status.DownloadedBytes)} of {Size(status.TotalBytes)} so far ({status.Layers} of {Math.Max(status.Layers, status.LayersToDownload)} layers sized)"));
         }
 
         public string Done(TimeSpan took) => Interlocked.Read(ref _total) is > 0 and var total
