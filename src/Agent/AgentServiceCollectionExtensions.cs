@@ -53,6 +53,8 @@ public static class AgentServiceCollectionExtensions
         services.AddHostedService<MetadataServer>();
         services.AddHostedService<IntrospectionServer>();
         services.AddSingleton(sp => new ImageTracker(sp.GetRequiredService<TimeProvider>(), Options(sp).DataDir));
+        services.AddSingleton(sp => new TaskNotes(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AgentStore>().Changes.Fire));
+        services.AddSingleton(sp => new PulledImages(Options(sp).DataDir));
         services.AddSingleton<TaskEngine>();
         services.AddHostedService<ImageCleanupService>();
         services.AddHostedService<TaskEngineService>();

@@ -53,6 +53,7 @@ public static class Cli
         root.Subcommands.Add(ActivationCommands.Create(runner));
         root.Subcommands.Add(SecretCommands.Create(runner));
         root.Subcommands.Add(ScheduleCommands.Create(runner));
+        root.Subcommands.Add(ImageCommands.Create(runner));
         return root;
     }
 }

@@ -38,7 +38,9 @@ public sealed class PrivateRegistry : IAsyncDisposable
 
     public string Password { get; }
 
-    public string Output => _process?.Output ?? "";
+    public string Output => _process?.Output ?? _stoppedOutput;
+
+    private string _stoppedOutput = "";
 
     public static async Task<PrivateRegistry> StartAsync(CancellationToken cancellationToken)
     {
@@ -141,15 +143,25 @@ public sealed class PrivateRegistry : IAsyncDisposable
     public async Task<string> PushAsync(string localImage, string repositoryAndTag)
     {
         var reference = $"{Host}/{repositoryAndTag}";
-        var dockerConfig = Path.Combine(_root, "docker-config");
-        Directory.CreateDirectory(dockerConfig);
         (await Commands.RunAsync("docker", ["tag", localImage, reference])).EnsureSuccess();
         _localTags.Add(reference);
-        (await Commands.RunAsync("sh", ["-c", $"printf %s \"$REGISTRY_PASSWORD\" | docker --config '{dockerConfig}' login --username {Username} --password-stdin {Host}"],
-            TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = Password })).EnsureSuccess();
+        var dockerConfig = await LoginAsync();
         (await Commands.RunAsync("docker", ["--config", dockerConfig, "push", reference], TimeSpan.FromMinutes(2))).EnsureSuccess();
         await RemoveLocalAsync(reference);
         return reference;
+    }
+
+    /// <summary>
+    /// Logs the docker CLI in to this registry in a config directory of its own (never the user's) and returns that
+    /// directory, for <c>docker --config</c> or <c>DOCKER_CONFIG</c>.
+    /// </summary>
+    public async Task<string> LoginAsync()
+    {
+        var dockerConfig = Path.Combine(_root, "docker-config");
+        Directory.CreateDirectory(dockerConfig);
+        (await Commands.RunAsync("sh", ["-c", $"printf %s \"$REGISTRY_PASSWORD\" | docker --config '{dockerConfig}' login --username {Username} --password-stdin {Host}"],
+            TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = Password })).EnsureSuccess();
+        return dockerConfig;
     }
 
     /// <summary>
@@ -171,10 +183,12 @@ public sealed class PrivateRegistry : IAsyncDisposable
     /// Builds a small image from local/busybox:1 whose <c>/version</c> holds <paramref name="version"/>, tagged with
     /// this registry's port so that it is this test's own; removed on disposal.
     /// </summary>
-    public async Task<string> BuildAsync(string version)
+    /// <remarks>With <paramref name="randomMegabytes"/>, a layer of that many MB of random bytes (it does not compress) comes first.</remarks>
+    public async Task<string> BuildAsync(string version, int randomMegabytes = 0)
     {
         var tag = $"orch-test-registry-{Port}/{version}:1";
-        (await Commands.RunAsync("sh", ["-c", $"printf 'FROM local/busybox:1\nLABEL orch.test.registry={Port}\nRUN echo {version} > /version\n' | docker build -q -t {tag} -"],
+        var blob = randomMegabytes > 0 ? $"RUN head -c {randomMegabytes * 1_000_000} /dev/urandom > /blob\n" : "";
+        (await Commands.RunAsync("sh", ["-c", $"printf 'FROM local/busybox:1\nLABEL orch.test.registry={Port}\n{blob}RUN echo {version} > /version\n' | docker build -q -t {tag} -"],
             TimeSpan.FromMinutes(2))).EnsureSuccess();
         _localTags.Add(tag);
         return tag;
@@ -187,6 +201,17 @@ public sealed class PrivateRegistry : IAsyncDisposable
         if (removed.ExitCode != 0 && !removed.Stderr.Contains("No such image", StringComparison.Ordinal))
         {
             removed.EnsureSuccess();
+        }
+    }
+
+    /// <summary>Stops the registry (its storage stays until disposal): pulls from it now fail to connect.</summary>
+    public async Task StopServingAsync()
+    {
+        if (_process is { } process)
+        {
+            await process.DisposeAsync();
+            _stoppedOutput = process.Output;
+            _process = null;
         }
     }
 

@@ -61,7 +61,11 @@ public sealed record PortSpec(int ContainerPort, int? HostPort, string Protocol)
 
 public sealed record UlimitSpec(string Name, long Soft, long Hard);
 
-public sealed record LogSpec(string Driver, IReadOnlyDictionary<string, string> Options);
+public sealed record LogSpec(string Driver, IReadOnlyDictionary<string, string> Options)
+{
+    /// <summary>Option names only: some values come from secrets (<c>logConfiguration.secretOptions</c>).</summary>
+    public override string ToString() => $"LogSpec {{ Driver = {Driver}, Options = [{string.Join(", ", Options.Keys)}] }}";
+}
 
 /// <summary>Docker's health check: <see cref="Test"/> starts with <c>CMD</c> or <c>CMD-SHELL</c>.</summary>
 public sealed record HealthCheckSpec(IReadOnlyList<string> Test, TimeSpan Interval, TimeSpan Timeout, int Retries, TimeSpan StartPeriod);

@@ -60,11 +60,14 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
         }
     }
 
-    public async Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken)
+    public Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken) =>
+        PullImageAsync(image, auth, null, cancellationToken);
+
+    public async Task PullImageAsync(string image, RegistryAuth? auth, Action<PullStatus>? onProgress, CancellationToken cancellationToken)
     {
         var (repository, tag) = ImageReference.Split(image);
         Log.Pulling(_logger, image);
-        var progress = new PullProgress();
+        var progress = new PullProgress(onProgress);
         // Docker.DotNet sends the login as this request's X-Registry-Auth header; nothing is kept by Docker.
         var authConfig = auth is null ? null : new AuthConfig { Username = auth.Username, Password = auth.Password, ServerAddress = ImageReference.Registry(image) };
         await Call(() => _client.Images.CreateImageAsync(
@@ -180,7 +183,7 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
     public async Task LoadImagesAsync(Stream archive, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(archive);
-        var progress = new PullProgress();
+        var progress = new PullProgress(null);
         await Call(() => _client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, archive, progress, cancellationToken)).ConfigureAwait(false);
         if (progress.Error is { } error)
         {
@@ -318,9 +321,16 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
     }
 
     /// <summary>Collects the error a pull reports inside its progress stream (HTTP 200 with an error message).</summary>
-    private sealed class PullProgress : IProgress<JSONMessage>
+    /// <summary>
+    /// Reads Docker's pull messages: the first error, each layer's size and how much of it is downloaded (a layer
+    /// that is complete, or was already present, counts whole), told to the caller's callback on each download step.
+    /// </summary>
+    private sealed class PullProgress(Action<PullStatus>? onProgress) : IProgress<JSONMessage>
     {
-        private readonly Dictionary<string, long> _layers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (long Current, long Total)> _layers = new(StringComparer.Ordinal);
+
+        /// <summary>The layers Docker said it will download ("Pulling fs layer"), sized or not yet.</summary>
+        private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
 
         public string? Error { get; private set; }
 
@@ -331,24 +341,47 @@ public sealed partial class DockerDriver : IDockerDriver, IDisposable
             {
                 lock (_layers)
                 {
-                    return _layers.Values.Sum();
+                    return _layers.Values.Sum(l => l.Total);
                 }
             }
         }
 
         public void Report(JSONMessage value)
         {
-            if (value is { Status: "Downloading", ID: { Length: > 0 } id, Progress.Total: > 0 and var total })
+            PullStatus? status = null;
+            if (value is { ID: { Length: > 0 } id })
             {
                 lock (_layers)
                 {
-                    _layers[id] = Math.Max(total, _layers.GetValueOrDefault(id));
+                    if (value.Status is "Pulling fs layer" or "Waiting" or "Downloading")
+                    {
+                        _announced.Add(id);
+                    }
+
+                    var known = _layers.GetValueOrDefault(id);
+                    if (value is { Status: "Downloading", Progress.Total: > 0 } && value.Progress is { } step)
+                    {
+                        long current = step.Current ?? 0;
+                        long total = step.Total ?? 0;
+                        _layers[id] = (Math.Max(known.Current, current), Math.Max(total, known.Total));
+                        status = new PullStatus(_layers.Values.Sum(l => l.Current), _layers.Values.Sum(l => l.Total), _layers.Count, _announced.Count);
+                    }
+                    else if (value.Status is "Download complete" && known.Total > 0)
+                    {
+                        _layers[id] = (known.Total, known.Total);
+                        status = new PullStatus(_layers.Values.Sum(l => l.Current), _layers.Values.Sum(l => l.Total), _layers.Count, _announced.Count);
+                    }
                 }
             }
 
             if (value?.Error?.Message is { Length: > 0 } message)
             {
                 Error ??= message;
+            }
+
+            if (status is not null)
+            {
+                onProgress?.Invoke(status);
             }
         }
     }

@@ -18,6 +18,13 @@ public interface IDockerDriver
     /// <summary>Pulls the image, logged in to its registry with <paramref name="auth"/> when given (anonymous otherwise).</summary>
     Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Pulls the image as <see cref="PullImageAsync(string, RegistryAuth?, CancellationToken)"/> does, telling
+    /// <paramref name="progress"/> how far the download is each time Docker reports it (drivers that cannot: never).
+    /// </summary>
+    Task PullImageAsync(string image, RegistryAuth? auth, Action<PullStatus>? progress, CancellationToken cancellationToken) =>
+        PullImageAsync(image, auth, cancellationToken);
+
     /// <summary>Creates the container and returns its ID.</summary>
     Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken);
 
@@ -148,3 +155,9 @@ public sealed record PortBindingInfo(string BindIp, int ContainerPort, int HostP
 
 /// <summary>A Docker event about a container (die, stop, oom, start, <c>health_status: healthy</c>, …).</summary>
 public sealed record ContainerEvent(string ContainerId, string Action);
+
+/// <summary>
+/// How far a pull is: bytes downloaded and the sizes of the layers Docker has begun downloading (so far:
+/// <see cref="Layers"/> sized of the <see cref="LayersToDownload"/> it announced; layers already present are not counted).
+/// </summary>
+public sealed record PullStatus(long DownloadedBytes, long TotalBytes, int Layers, int LayersToDownload);

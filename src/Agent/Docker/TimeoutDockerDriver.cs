@@ -23,6 +23,9 @@ public sealed class TimeoutDockerDriver(IDockerDriver inner, DockerTimeoutOption
     public Task PullImageAsync(string image, RegistryAuth? auth, CancellationToken cancellationToken) =>
         Timed("pull", "pulled", timeouts.Pull, t => inner.PullImageAsync(image, auth, t), cancellationToken);
 
+    public Task PullImageAsync(string image, RegistryAuth? auth, Action<PullStatus>? progress, CancellationToken cancellationToken) =>
+        Timed("pull", "pulled", timeouts.Pull, t => inner.PullImageAsync(image, auth, progress, t), cancellationToken);
+
     public Task<string> CreateContainerAsync(ContainerSpec spec, CancellationToken cancellationToken) =>
         Timed("create", "created", timeouts.Create, t => inner.CreateContainerAsync(spec, t), cancellationToken);
 

@@ -23,6 +23,9 @@ public sealed record ContainerContext
 
     /// <summary>The values of the container's <c>secrets</c> (name → value), set last: they win over environment.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Secrets { get; init; } = [];
+
+    /// <summary>The values of the container's <c>logConfiguration.secretOptions</c> (option → value), added to the log driver's options.</summary>
+    public IReadOnlyDictionary<string, string> LogSecretOptions { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Maps an ECS container definition (with the task's overrides) to the Docker container to create. Pure.</summary>
@@ -107,7 +110,7 @@ public static class ContainerSpecBuilder
                 t => string.Join(',', (t.MountOptions ?? []).Append(string.Create(CultureInfo.InvariantCulture, $"size={t.Size ?? 0}m"))),
                 StringComparer.Ordinal),
             Log = container.LogConfiguration is { LogDriver: { } driver } log
-                ? new LogSpec(driver, log.Options ?? new Dictionary<string, string>())
+                ? new LogSpec(driver, LogOptions(log.Options, context.LogSecretOptions))
                 : null,
             HealthCheck = container.HealthCheck is { Command: { Count: > 0 } test } check
                 ? new HealthCheckSpec(
@@ -189,6 +192,18 @@ public static class ContainerSpecBuilder
 
     private static int? Assigned(IReadOnlyList<PortAssignment> assignments, PortMapping mapping) =>
         assignments.FirstOrDefault(a => a.ContainerPort == mapping.ContainerPort && a.Protocol == mapping.EffectiveProtocol)?.HostPort;
+
+    /// <summary>The driver's options with the secret options' values added (as the ECS agent does: HostConfig.LogConfig.Config).</summary>
+    private static Dictionary<string, string> LogOptions(IReadOnlyDictionary<string, string>? options, IReadOnlyDictionary<string, string> secretOptions)
+    {
+        var all = new Dictionary<string, string>(options ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (name, value) in secretOptions)
+        {
+            all[name] = value;
+        }
+
+        return all;
+    }
 
     private static List<string> Environment(
         IReadOnlyList<NameValuePair>? defined, IReadOnlyList<NameValuePair>? overridden, IReadOnlyList<string> agent,

@@ -23,15 +23,22 @@ internal sealed partial class DockerOperations : IDisposable
     private readonly SemaphoreSlim _startSlots;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
 
-    /// <summary>The images this agent has pulled since it started (<see cref="ImagePullBehavior.Once"/>).</summary>
-    private readonly ConcurrentDictionary<string, byte> _pulled = new(StringComparer.Ordinal);
+    /// <summary>The images this agent has pulled (<see cref="ImagePullBehavior.Once"/>), kept across restarts when it has a data directory.</summary>
+    private readonly PulledImages _pulled;
 
     private readonly ImageTracker? _images;
 
+    private readonly TaskNotes? _notes;
+
+    /// <summary>The shortest wait between two progress lines of one pull in its task's events.</summary>
+    internal static readonly TimeSpan PullProgressInterval = TimeSpan.FromSeconds(5);
+
     public DockerOperations(
-        IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping, ImageTracker? images = null)
+        IDockerDriver driver, int maxConcurrentStarts, Action<EngineMessage> post, ILogger logger, CancellationToken stopping, ImageTracker? images = null, TaskNotes? notes = null, PulledImages? pulled = null)
     {
+        _pulled = pulled ?? new PulledImages();
         _images = images;
+        _notes = notes;
         _driver = driver;
         _post = post;
         _logger = logger;
@@ -129,7 +136,7 @@ internal sealed partial class DockerOperations : IDisposable
             var pull = behavior switch
             {
                 ImagePullBehavior.PreferCached => cached is null,
-                ImagePullBehavior.Once => cached is null || !_pulled.ContainsKey(image),
+                ImagePullBehavior.Once => cached is null || !_pulled.Contains(image),
                 _ => true,
             };
             if (!pull)
@@ -139,24 +146,28 @@ internal sealed partial class DockerOperations : IDisposable
                 return new ImageReady(container, cached!);
             }
 
+            var started = Stopwatch.GetTimestamp();
+            var progress = new PullNotes(_notes, taskArn, image);
             try
             {
                 Log.PullingImage(_logger, taskArn, container, image);
-                await _driver.PullImageAsync(image, login, cancellationToken).ConfigureAwait(false);
+                await _driver.PullImageAsync(image, login, progress.Report, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (behavior == ImagePullBehavior.Default && cached is not null
                 && e is not OperationCanceledException && !DockerErrors.IsUnreachable(e))
             {
                 // ECS's default: a failed pull falls back to the cached image.
                 Log.PullFailedUsingCached(_logger, taskArn, container, image, e.Message);
+                _notes?.Add(taskArn, $"pull of image {image} failed, using the cached image: {e.Message}");
                 _images?.Used(image);
                 return new ImageReady(container, cached);
             }
 
             var digest = await _driver.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)
                 ?? throw new DockerOperationException($"image {image} is not present after pulling it");
-            _pulled[image] = 0;
+            _pulled.Add(image);
             _images?.Used(image);
+            _notes?.Add(taskArn, progress.Done(Stopwatch.GetElapsedTime(started)));
             return new ImageReady(container, digest);
         }
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
@@ -344,4 +355,42 @@ internal sealed partial class DockerOperations : IDisposable
 
     [GeneratedRegex(@":(?<port>\d+)(?: failed: port is already allocated|: bind: address already in use)")]
     private static partial Regex TakenPortPattern();
+
+    /// <summary>
+    /// One pull's lines for its task's events: the first download step, then at most one per
+    /// <see cref="PullProgressInterval"/>, and the end. Called on Docker's progress thread.
+    /// </summary>
+    private sealed class PullNotes(TaskNotes? notes, string taskArn, string image)
+    {
+        private long _lastNote;
+        private long _total;
+
+        public void Report(PullStatus status)
+        {
+            Interlocked.Exchange(ref _total, status.TotalBytes);
+            if (notes is null)
+            {
+                return;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            var last = Interlocked.Read(ref _lastNote);
+            if ((last != 0 && Stopwatch.GetElapsedTime(last, now) < PullProgressInterval) || Interlocked.CompareExchange(ref _lastNote, now, last) != last)
+            {
+                return;
+            }
+
+            notes.Add(taskArn, string.Create(CultureInfo.InvariantCulture,
+                $"pulling image {image}: {Size(status.DownloadedBytes)} of {Size(status.TotalBytes)} so far ({status.Layers} of {Math.Max(status.Layers, status.LayersToDownload)} layers sized)"));
+        }
+
+        public string Done(TimeSpan took) => Interlocked.Read(ref _total) is > 0 and var total
+            ? string.Create(CultureInfo.InvariantCulture, $"pulled image {image} in {took.TotalSeconds:0.0} s ({Size(total)})")
+            : string.Create(CultureInfo.InvariantCulture, $"pulled image {image} in {took.TotalSeconds:0.0} s (already up to date)");
+
+        /// <summary>Decimal units as Docker prints them: kB below a megabyte, MB above.</summary>
+        private static string Size(long bytes) => bytes < 1_000_000
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1000.0:0.0} kB")
+            : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1_000_000.0:0.0} MB");
+    }
 }

@@ -25,6 +25,8 @@ internal sealed class ManagedTask(StoredTask record, TaskDefinition? definition,
     public System.Diagnostics.ActivityContext Trace { get; set; }
     /// <summary>Its containers' registry logins (<c>repositoryCredentials</c>), from the RunTask; in memory only.</summary>
     public IReadOnlyList<ContainerRegistryLogin> RegistryLogins { get; set; } = [];
+    /// <summary>Its containers' log driver secret options (<c>logConfiguration.secretOptions</c>), from the RunTask; in memory only.</summary>
+    public IReadOnlyList<ContainerSecret> LogSecretOptions { get; set; } = [];
 
     /// <summary>The order its containers start and stop in.</summary>
     public DependencyGraph Graph { get; } = definition is null ? DependencyGraph.Empty : DependencyGraph.Of(definition);

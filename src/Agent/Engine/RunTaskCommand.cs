@@ -29,6 +29,8 @@ public sealed record RunTaskCommand
     public string Traceparent { get; init; } = "";
     /// <summary>The registry logins of containers with <c>repositoryCredentials</c>; in memory only, like secrets.</summary>
     public IReadOnlyList<ContainerRegistryLogin> RegistryLogins { get; init; } = [];
+    /// <summary>The values of containers' <c>logConfiguration.secretOptions</c> (Name = the option); in memory only, like secrets.</summary>
+    public IReadOnlyList<ContainerSecret> LogSecretOptions { get; init; } = [];
 
     /// <summary>The GPU IDs placement gave the container (none when it asked for none).</summary>
     public IReadOnlyList<string> GpuIdsOf(string? containerName) =>

@@ -117,7 +117,7 @@ public sealed partial class TaskEngine
             }
         }
 
-        if (SecretsOf(task, definition) is not { } secrets)
+        if (SecretsOf(task, definition) is not { } secrets || LogSecretOptionsOf(task, definition) is not { } logSecretOptions)
         {
             // Only after a restart: values are never stored, and a running container keeps those it was given.
             task.InFlight.Add(action.Container);
@@ -128,6 +128,7 @@ public sealed partial class TaskEngine
         var context = new ContainerContext
         {
             Secrets = secrets,
+            LogSecretOptions = logSecretOptions,
             DockerNames = task.Record.Containers.Where(c => c.DockerName is not null).ToDictionary(c => c.Name, c => c.DockerName!, StringComparer.Ordinal),
             HostPorts = container.HostPorts,
             GpuIds = container.GpuIds,
@@ -154,6 +155,23 @@ public sealed partial class TaskEngine
             }
 
             values.Add(new(value.Name, value.Value));
+        }
+
+        return values;
+    }
+
+    /// <summary>The container's log driver secret options (option → value); null when the agent does not have them all.</summary>
+    private static Dictionary<string, string>? LogSecretOptionsOf(ManagedTask task, ContainerDefinition definition)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var option in definition.LogConfiguration?.SecretOptions ?? [])
+        {
+            if (task.LogSecretOptions.FirstOrDefault(s => s.ContainerName == definition.Name && s.Name == option.Name) is not { } value)
+            {
+                return null;
+            }
+
+            values[value.Name] = value.Value;
         }
 
         return values;

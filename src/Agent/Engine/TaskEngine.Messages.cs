@@ -119,6 +119,7 @@ public sealed partial class TaskEngine
             task.Trace = span?.Context ?? default;
         }
         task.RegistryLogins = command.RegistryLogins;
+        task.LogSecretOptions = command.LogSecretOptions;
         Commit(task, record, isNew: true);
         _tasks[command.TaskArn] = task;
         _images?.TaskKnown(command.TaskArn, definition?.ContainerDefinitions.Select(c => c.Image) ?? []);

@@ -64,7 +64,9 @@ public sealed partial class TaskEngine : IAsyncDisposable
         DynamicPortRange portRange,
         IPortProbe portProbe,
         ContainerMetadata? metadata = null,
-        ImageTracker? images = null)
+        ImageTracker? images = null,
+        TaskNotes? notes = null,
+        PulledImages? pulled = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _driver = driver;
@@ -73,7 +75,7 @@ public sealed partial class TaskEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _images = images;
-        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token, images);
+        _docker = new DockerOperations(driver, _options.MaxConcurrentStarts, Post, logger, _stopping.Token, images, notes, pulled);
         _hostPorts = new HostPortPicker(portRange, portProbe, store, _options, time, logger);
         _pause = new AwsvpcPause(driver, _options, logger, metadata);
         _metadata = metadata;

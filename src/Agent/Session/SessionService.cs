@@ -27,7 +27,8 @@ public sealed partial class SessionService(
     AgentExit exit,
     AttachService attachments,
     Orchestrator.Agent.Stats.StatsSampler sampler,
-    ILogger<SessionService> logger) : BackgroundService
+    ILogger<SessionService> logger,
+    TaskNotes? notes = null) : BackgroundService
 {
     private readonly AgentOptions _options = options.Value;
 
@@ -190,7 +191,8 @@ public sealed partial class SessionService(
 
     /// <summary>
     /// Sends every unacknowledged state change in order (the ones before the hello too: the control plane applies each
-    /// at most once), then each new one as it is committed, and a heartbeat every interval.
+    /// at most once), then each new one as it is committed, the tasks' notes as they come (<see cref="TaskNotes"/>,
+    /// which wakes this loop through the store's signal), and a heartbeat every interval.
     /// </summary>
     private async Task WriteAsync(IClientStreamWriter<AgentMessage> requests, CancellationToken cancellationToken)
     {
@@ -207,6 +209,16 @@ public sealed partial class SessionService(
                 await requests.WriteAsync(new AgentMessage { StateChange = WireMapping.ToWire(change) }, cancellationToken).ConfigureAwait(false);
                 sent = change.Sequence;
                 Log.StateChangeSent(logger, change.Task.TaskArn, change.Sequence, change.Task.LastStatus);
+            }
+
+            foreach (var note in notes?.Drain() ?? [])
+            {
+                await requests.WriteAsync(
+                    new AgentMessage
+                    {
+                        TaskNote = new Orchestrator.Contracts.Agent.TaskNote { TaskArn = note.TaskArn, At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(note.At), Message = note.Message },
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
 
             var now = time.GetUtcNow();

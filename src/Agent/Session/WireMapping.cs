@@ -24,6 +24,7 @@ public static class WireMapping
             Gpus = [.. message.Gpus.Select(g => new GpuAssignment(g.ContainerName, [.. g.GpuIds]))],
             Secrets = [.. message.Secrets.Select(s => new ContainerSecret(s.ContainerName, s.Name, s.Value))],
             Traceparent = message.Traceparent,
+            LogSecretOptions = [.. message.LogSecretOptions.Select(s => new ContainerSecret(s.ContainerName, s.Name, s.Value))],
             RegistryLogins = [.. message.RegistryCredentials.Select(r => new ContainerRegistryLogin(r.ContainerName, new RegistryAuth(r.Username, r.Password)))],
             Network = message.Network is { Ipv4Address.Length: > 0 } network
                 ? new TaskNetworkRecord(network.AttachmentId, network.SubnetId, network.Ipv4Address, network.PrefixLength, network.Gateway)

@@ -167,6 +167,10 @@ public sealed partial class AgentEndpoint(
                     await GrpcErrors.Translate(() => reports.ApplyAsync(session.InstanceArn, change, ending.Token)).ConfigureAwait(false);
                     session.Outgoing.Writer.TryWrite(ControlMessages.Ack(change.Sequence));
                 }
+                else if (requestStream.Current.TaskNote is { } note)
+                {
+                    await GrpcErrors.Translate(() => reports.NoteAsync(session.InstanceArn, note, ending.Token)).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (ending.IsCancellationRequested)

@@ -29,6 +29,7 @@ public static class ControlMessages
 
         run.Secrets.AddRange((secrets ?? ResolvedSecrets.None).Values);
         run.RegistryCredentials.AddRange((secrets ?? ResolvedSecrets.None).RegistryLogins);
+        run.LogSecretOptions.AddRange((secrets ?? ResolvedSecrets.None).LogOptions);
         if (task.Address is { } address)
         {
             run.Network = new TaskNetwork

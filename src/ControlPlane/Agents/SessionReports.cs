@@ -164,6 +164,37 @@ public sealed partial class SessionReports(StateStore store, TaskSecrets secrets
             return true;
         }, cancellationToken);
 
+    /// <summary>The longest note kept in a task's events.</summary>
+    public const int MaxNoteLength = 300;
+
+    /// <summary>
+    /// Adds an agent's note (an image pull's progress) to its task's events, stamped with the control plane's clock:
+    /// only for a task placed on the sending instance, control characters dropped, cut at <see cref="MaxNoteLength"/>.
+    /// Best effort, like the note: one for an unknown task is ignored.
+    /// </summary>
+    public Task NoteAsync(string instanceArn, TaskNote note, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        CheckTaskArn(note.TaskArn);
+        var message = new string([.. note.Message.Where(c => !char.IsControl(c)).Take(MaxNoteLength)]);
+        if (message.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return store.WriteAsync(tx =>
+        {
+            if (tx.State.Task(note.TaskArn) is not { } task || task.Task.ContainerInstanceArn != instanceArn)
+            {
+                Log.UnknownTask(logger, note.TaskArn, instanceArn);
+                return false;
+            }
+
+            tx.Put(task.WithEvent(clock.GetUtcNow(), message));
+            return true;
+        }, cancellationToken);
+    }
+
     /// <summary>The agent says a task the control plane had stopped without it has stopped: its address is free.</summary>
     private static TaskRecord ConfirmStopped(TaskRecord task, Status reported) =>
         task.AwaitingAgentStop && reported == Status.Stopped ? task with { AwaitingAgentStop = false } : task;

@@ -25,6 +25,7 @@ public sealed class TaskSecrets(SecretStore store)
         failure = null;
         var values = new List<SecretValue>();
         var logins = new List<RegistryCredentials>();
+        var logOptions = new List<SecretValue>();
         var problems = new List<string>();
         foreach (var container in definition.ContainerDefinitions)
         {
@@ -33,6 +34,18 @@ public sealed class TaskSecrets(SecretStore store)
                 if (store.Resolve(secret.ValueFrom ?? "", out var problem) is { } value)
                 {
                     values.Add(new SecretValue { ContainerName = container.Name ?? "", Name = secret.Name ?? "", Value = value });
+                }
+                else if (!problems.Contains(problem))
+                {
+                    problems.Add(problem);
+                }
+            }
+
+            foreach (var option in container.LogConfiguration?.SecretOptions ?? [])
+            {
+                if (store.Resolve(option.ValueFrom ?? "", out var problem) is { } value)
+                {
+                    logOptions.Add(new SecretValue { ContainerName = container.Name ?? "", Name = option.Name ?? "", Value = value });
                 }
                 else if (!problems.Contains(problem))
                 {
@@ -60,7 +73,7 @@ public sealed class TaskSecrets(SecretStore store)
             return null;
         }
 
-        return new ResolvedSecrets(values, logins);
+        return new ResolvedSecrets(values, logins) { LogOptions = logOptions };
     }
 
     /// <summary>
@@ -119,12 +132,16 @@ public sealed class TaskSecrets(SecretStore store)
 }
 
 /// <summary>
-/// What a task's agent is given from the secret store at launch: its containers' secret variables and registry logins.
+/// What a task's agent is given from the secret store at launch: its containers' secret variables, registry logins and
+/// log driver secret options.
 /// Lives only in the RunTask message; <see cref="ToString"/> leaves every value out.
 /// </summary>
 public sealed record ResolvedSecrets(IReadOnlyList<SecretValue> Values, IReadOnlyList<RegistryCredentials> RegistryLogins)
 {
     public static readonly ResolvedSecrets None = new([], []);
 
-    public override string ToString() => $"ResolvedSecrets {{ {Values.Count} values, {RegistryLogins.Count} registry logins }}";
+    /// <summary>The values of the containers' <c>logConfiguration.secretOptions</c> (name = the log driver option).</summary>
+    public IReadOnlyList<SecretValue> LogOptions { get; init; } = [];
+
+    public override string ToString() => $"ResolvedSecrets {{ {Values.Count} values, {RegistryLogins.Count} registry logins, {LogOptions.Count} log options }}";
 }

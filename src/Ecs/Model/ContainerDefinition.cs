@@ -78,11 +78,16 @@ public sealed record Ulimit
     public int? HardLimit { get; init; }
 }
 
-/// <summary>The Docker log driver and its options.</summary>
+/// <summary>
+/// The Docker log driver and its options. <see cref="SecretOptions"/> are options whose values come from the secret
+/// store (a Splunk token, …): the definition holds only the references; the values travel to the task's agent alone,
+/// at launch, and the agent adds them to the driver's options.
+/// </summary>
 public sealed record LogConfiguration
 {
     public string? LogDriver { get; init; }
     public IReadOnlyDictionary<string, string>? Options { get; init; }
+    public IReadOnlyList<Secret>? SecretOptions { get; init; }
 }
 
 /// <summary>

@@ -59,4 +59,47 @@ public static partial class TaskDefinitionValidator
             throw EcsException.Client($"Invalid repositoryCredentials setting for container '{name}'. credentialsParameter: {problem}");
         }
     }
+
+    /// <summary>
+    /// A container's <c>logConfiguration.secretOptions</c>: each a log driver option (name) whose value comes from a
+    /// secret in one of ECS's forms (valueFrom), named once among the driver's options and secret options. As for
+    /// <c>secrets</c>, the secret need not exist yet: a task naming a missing one stops when it is launched.
+    /// </summary>
+    private static void ValidateLogSecretOptions(ContainerDefinition container, string? name)
+    {
+        if (container.LogConfiguration is not { SecretOptions: { } options } log)
+        {
+            return;
+        }
+
+        var prefix = $"Invalid logConfiguration.secretOptions setting for container '{name}'.";
+        var seen = new HashSet<string>((log.Options ?? new Dictionary<string, string>()).Keys, StringComparer.Ordinal);
+        foreach (var option in options)
+        {
+            if (string.IsNullOrEmpty(option.Name))
+            {
+                throw EcsException.Client($"{prefix} Every secret option needs a name.");
+            }
+
+            if (option.Name.Length > 255 || option.Name.Any(char.IsControl))
+            {
+                throw EcsException.Client($"{prefix} A secret option's name is a log driver option: at most 255 characters, without control characters.");
+            }
+
+            if (string.IsNullOrEmpty(option.ValueFrom))
+            {
+                throw EcsException.Client($"{prefix} Secret option '{EcsText.Cut(option.Name, 64)}' needs a valueFrom.");
+            }
+
+            if (SecretReference.Parse(option.ValueFrom, out var problem) is null)
+            {
+                throw EcsException.Client($"{prefix} Secret option '{EcsText.Cut(option.Name, 64)}': {problem}");
+            }
+
+            if (!seen.Add(option.Name))
+            {
+                throw EcsException.Client($"{prefix} The option '{EcsText.Cut(option.Name, 64)}' is given more than once among options and secretOptions.");
+            }
+        }
+    }
 }

@@ -143,6 +143,7 @@ public static partial class TaskDefinitionValidator
 
         ValidateSecrets(container, name);
         ValidateRepositoryCredentials(container, name);
+        ValidateLogSecretOptions(container, name);
 
         var containerPorts = new HashSet<(int, string)>();
         foreach (var mapping in container.PortMappings ?? [])

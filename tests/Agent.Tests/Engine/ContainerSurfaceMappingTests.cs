@@ -223,6 +223,27 @@ public sealed class ContainerSurfaceMappingTests
         Assert.Equal(new Dictionary<string, string> { ["max-size"] = "1m", ["max-file"] = "2" }, log.Config);
     }
 
+    [Fact]
+    public void LogConfiguration_SecretOptions_AreAddedToTheDriverOptions_ButNotToTheSpecsText()
+    {
+        var container = Plain with
+        {
+            LogConfiguration = new LogConfiguration
+            {
+                LogDriver = "json-file",
+                Options = new Dictionary<string, string> { ["max-size"] = "1m" },
+                SecretOptions = [new Secret("tag", "log-tag")],
+            },
+        };
+        var context = new ContainerContext { LogSecretOptions = new Dictionary<string, string> { ["tag"] = "from-the-store" } };
+
+        var spec = ContainerSpecBuilder.Build(Task(container), container, null, "ecs-shop-4-web-00", TaskArn, ClusterArn, null, context);
+        var log = DockerDriver.ToCreateParameters(spec).HostConfig!.LogConfig!;
+
+        Assert.Equal(new Dictionary<string, string> { ["max-size"] = "1m", ["tag"] = "from-the-store" }, log.Config);
+        Assert.DoesNotContain("from-the-store", spec.Log!.ToString(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string[]> HealthCommands => new()
     {
         new[] { "CMD-SHELL", "curl -f http://localhost/ || exit 1" },

@@ -146,7 +146,6 @@ public sealed class ContainerSettingsValidationTests
     [Theory]
     [InlineData("volumes[0].efsVolumeConfiguration", """{"family":"f","volumes":[{"name":"v","efsVolumeConfiguration":{"fileSystemId":"fs-1"}}],"containerDefinitions":[{"name":"a","image":"i","memory":64}]}""")]
     [InlineData("containerDefinitions[0].linuxParameters.devices", """{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"linuxParameters":{"devices":[{"hostPath":"/dev/fuse"}]}}]}""")]
-    [InlineData("containerDefinitions[0].logConfiguration.secretOptions", """{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"logConfiguration":{"logDriver":"splunk","secretOptions":[{"name":"token","valueFrom":"x"}]}}]}""")]
     [InlineData("containerDefinitions[0].firelensConfiguration", """{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"firelensConfiguration":{"type":"fluentbit"}}]}""")]
     public void Read_NestedMemberNotImplemented_IsRefusedByPath(string path, string json)
     {
