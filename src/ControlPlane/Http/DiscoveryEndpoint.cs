@@ -13,17 +13,17 @@ namespace Orchestrator.ControlPlane.Http;
 /// </summary>
 public static class DiscoveryEndpoint
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static JsonSerializerOptions Json => DiscoveryView.Json;
 
     public static void MapDiscovery(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var token = LoopbackOrBearer.ReadToken(app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.MetricsTokenFile);
         app.MapGet("/discovery/v1/{cluster}", (HttpContext context, StateStore store, string cluster) =>
-            Guard(context, token) ?? Results.Json(new { registrations = ServiceDiscovery.All(store.Current).Where(r => Same(r.Cluster, cluster)).Select(View) }, Json));
+            Guard(context, token) ?? Results.Json(new { registrations = ServiceDiscovery.All(store.Current).Where(r => Same(r.Cluster, cluster)).Select(DiscoveryView.From) }, Json));
         app.MapGet("/discovery/v1/{cluster}/{name}", (HttpContext context, StateStore store, string cluster, string name) =>
             Guard(context, token) ?? (ServiceDiscovery.Find(store.Current, cluster, name) is { } found
-                ? Results.Json(View(found), Json)
+                ? Results.Json(DiscoveryView.From(found), Json)
                 : Results.Json(new { error = "NotFound", message = "No service of that cluster is registered under that name." }, Json, statusCode: 404)));
     }
 
@@ -33,14 +33,4 @@ public static class DiscoveryEndpoint
         LoopbackOrBearer.Check(context, token, "discovery records") is { } refusal
             ? Results.Text(refusal.Message, statusCode: refusal.Status)
             : null;
-
-    private static object View(DiscoveryRegistration r) => new
-    {
-        cluster = r.Cluster,
-        serviceName = r.Service,
-        registry = r.Registry,
-        dnsName = r.DomainName,
-        ttl = DnsResponder.Ttl,
-        endpoints = r.Entries.Select(e => new { taskArn = e.TaskArn, address = e.Address, port = e.Port, containerInstanceArn = e.ContainerInstanceArn, healthStatus = e.HealthStatus }),
-    };
 }
