@@ -127,6 +127,29 @@ public sealed class DnsResponderTests
     }
 
     [Theory]
+    [InlineData(8080, 8080)]
+    [InlineData(null, 0)]
+    public void Awsvpc_TaskAnswersAtItsOwnAddress_WithTheRegistrysPort_OrARecordsOnly(int? port, int srvPort)
+    {
+        var state = Snapshot(1);
+        var service = state.Services.Values.Single();
+        var definition = state.TaskDefinitions.Values.Single() with { NetworkMode = NetworkModes.Awsvpc };
+        var task = state.Tasks.Values.First(t => t.Task.DesiredStatus == TaskStatus.Running);
+        state = state.With(definition).With(service with { ServiceRegistries = [new ServiceRegistry { RegistryArn = "web", Port = port }] }) with
+        {
+            Tasks = state.Tasks.SetItem(task.Arn, task with { Address = new TaskAddress("subnet-a", "10.9.0.20", 24, "10.9.0.1", "eni-1") }),
+            Version = 100,
+        };
+        var responder = new DnsResponder(() => state);
+
+        var a = DnsTestPacket.Read(responder.Answer(DnsTestPacket.Query(1, Domain, DnsTypes.A), DnsResponder.UdpLimit)!);
+        var srv = DnsTestPacket.Read(responder.Answer(DnsTestPacket.Query(2, Domain, DnsTypes.Srv), DnsResponder.UdpLimit)!);
+
+        Assert.Equal("10.9.0.20", Assert.Single(a.Answers).Address);
+        Assert.Equal(srvPort == 0 ? [] : [srvPort], srv.Answers.Select(r => (int)r.Port));
+    }
+
+    [Theory]
     [InlineData("arn:aws:servicediscovery:us-east-1:123456789012:service/srv-Web", "web")]
     [InlineData("arn:aws:servicediscovery:us-east-1:123456789012:service/api-1", "api-1")]
     [InlineData("web", "web")]
