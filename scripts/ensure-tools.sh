@@ -11,6 +11,7 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/share/zoneinfo/Europe/Paris ] || missing+=(tzdata)
 if [ ${#missing[@]} -eq 0 ]; then

@@ -98,6 +98,23 @@ internal sealed class EcsClient
         }
     }
 
+    /// <summary>A service's discovery endpoints as the control plane's JSON document (DNS name, TTL, endpoints).</summary>
+    public async Task<string> ServiceEndpointsAsync(string cluster, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _api.ServiceEndpointsAsync(new ServiceEndpointsRequest { Cluster = cluster, Name = name }, cancellationToken: cancellationToken)).Json;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw Translate(e, "ServiceEndpoints");
+        }
+    }
+
     /// <summary>The task's events, oldest first.</summary>
     public async Task<TaskEventsReply> TaskEventsAsync(string cluster, string task, CancellationToken cancellationToken)
     {

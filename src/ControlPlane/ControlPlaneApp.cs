@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using Orchestrator.ControlPlane.Agents;
 using Orchestrator.ControlPlane.Application;
+using Orchestrator.ControlPlane.Discovery;
 using Orchestrator.ControlPlane.Grpc;
 using Orchestrator.ControlPlane.Http;
 using Orchestrator.ControlPlane.Schedules;
@@ -37,6 +38,8 @@ public static class ControlPlaneApp
         ["--agent-certificate-lifetime"] = "ControlPlane:AgentCertificateLifetime",
         ["--secrets-key-file"] = "ControlPlane:SecretsKeyFile",
         ["--metrics-token-file"] = "ControlPlane:MetricsTokenFile",
+        ["--dns-port"] = "ControlPlane:DnsPort",
+        ["--dns-address"] = "ControlPlane:DnsAddress",
         ["--log-format"] = "Telemetry:LogFormat",
     };
 
@@ -144,6 +147,8 @@ public static class ControlPlaneApp
         builder.Services.AddHostedService<ServiceReconciler>();
         builder.Services.AddSingleton<ScheduleActions>();
         builder.Services.AddHostedService<ScheduleRunner>();
+        builder.Services.AddSingleton<DnsServer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DnsServer>());
         builder.Services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
@@ -188,6 +193,7 @@ public static class ControlPlaneApp
         app.MapSchedulerApi();
         ControlPlaneTelemetry.Map(app, app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value);
         app.MapConsole();
+        app.MapDiscovery();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
         return app;
     }

@@ -19,6 +19,9 @@ public static class ControlPlaneCommandLine
           --agent-certificate-lifetime T agents' client certificates (hh:mm:ss or d.hh:mm:ss); default 1.00:00:00
           --metrics-token-file FILE      bearer token Prometheus must send to scrape /metrics from another host;
                                          without it /metrics answers loopback callers only
+          --dns-port PORT                serve service discovery (A and SRV for *.orch.local) on this UDP and TCP
+                                         port; default: no DNS server
+          --dns-address ADDRESS          the DNS server's address; default 127.0.0.1
           --log-format json|simple       console log format; json includes scopes (trace and span ids)
           --insecure                     plaintext gRPC with no authentication, loopback only (development)
           --region REGION                region in ARNs; default us-east-1

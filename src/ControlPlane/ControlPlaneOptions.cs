@@ -65,6 +65,15 @@ public sealed class ControlPlaneOptions
     /// </summary>
     public string? MetricsTokenFile { get; set; }
 
+    /// <summary>
+    /// The UDP and TCP port of the service-discovery DNS server (zone <c>orch.local</c>); null (the default) runs none.
+    /// 0 lets the OS choose (tests).
+    /// </summary>
+    public int? DnsPort { get; set; }
+
+    /// <summary>The address the DNS server listens on: loopback unless the operator names another.</summary>
+    public string DnsAddress { get; set; } = "127.0.0.1";
+
     public string EffectiveHttpListenAddress => string.IsNullOrEmpty(HttpListenAddress) ? ListenAddress : HttpListenAddress;
 
     public string Region { get; set; } = "us-east-1";
@@ -136,6 +145,11 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         if (!IPAddress.TryParse(options.EffectiveHttpListenAddress, out _))
         {
             errors.Add($"ControlPlane:HttpListenAddress (--http-listen) must be an IP address, not '{options.EffectiveHttpListenAddress}'.");
+        }
+
+        if (options.DnsPort is < 0 or > 65535 || !IPAddress.TryParse(options.DnsAddress, out _))
+        {
+            errors.Add($"ControlPlane:DnsPort (--dns-port) must be 0 to 65535 and ControlPlane:DnsAddress (--dns-address) an IP address, not '{options.DnsAddress}'.");
         }
 
         var keyCount = CountAccessKeys(options, errors);

@@ -103,25 +103,8 @@ public static class ControlPlaneTelemetry
         }), optionsName: null);
     }
 
-    private static (int Status, string Message)? Allowed(HttpContext context, byte[]? token)
-    {
-        if (token is null)
-        {
-            return context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
-                ? null
-                : (StatusCodes.Status403Forbidden, "metrics are served to loopback callers only; set --metrics-token-file to scrape from elsewhere\n");
-        }
-
-        var header = context.Request.Headers.Authorization.ToString();
-        const string Scheme = "Bearer ";
-        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ||
-            !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()), token))
-        {
-            return (StatusCodes.Status401Unauthorized, "a bearer token is required for metrics\n");
-        }
-
-        return null;
-    }
+    private static (int Status, string Message)? Allowed(HttpContext context, byte[]? token) =>
+        Security.LoopbackOrBearer.Check(context, token, "metrics");
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ internal static class ServiceCommands
         command.Subcommands.Add(ListCommand(runner));
         command.Subcommands.Add(DescribeCommand(runner));
         command.Subcommands.Add(EventsCommand(runner));
+        command.Subcommands.Add(EndpointsCommand(runner));
         return command;
     }
 
@@ -33,7 +34,8 @@ internal static class ServiceCommands
         var timeout = DurationOption.Create("--timeout", $"How long --wait waits [default: {Duration.Format(DefaultTimeout)}]");
         var placement = new PlacementOptions();
         var enableExec = new Option<bool>("--enable-execute-command") { Description = "Allow orch task exec in the service's tasks (enableExecuteCommand)" };
-        var command = new Command("create", "Create a service (CreateService)") { name, cluster, definition, desired, daemon, wait, timeout, enableExec };
+        var registry = ServiceRegistryOption.Create();
+        var command = new Command("create", "Create a service (CreateService)") { name, cluster, definition, desired, daemon, wait, timeout, enableExec, registry };
         settings.AddTo(command);
         placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
@@ -45,6 +47,7 @@ internal static class ServiceCommands
                 TaskDefinition = invocation.Get(definition),
                 DesiredCount = invocation.GetOptional(desired) ?? (invocation.Get(daemon) ? null : 1),
                 EnableExecuteCommand = invocation.Get(enableExec) ? true : null,
+                ServiceRegistries = ServiceRegistryOption.Read(invocation, registry),
                 SchedulingStrategy = invocation.Get(daemon) ? SchedulingStrategies.Daemon : SchedulingStrategies.Replica,
                 DeploymentConfiguration = settings.Read(invocation),
                 HealthCheckGracePeriodSeconds = settings.GracePeriod(invocation),
@@ -71,6 +74,10 @@ internal static class ServiceCommands
         {
             name, cluster, definition, desired, force, wait, timeout,
         };
+        var registry = ServiceRegistryOption.Create();
+        var noRegistry = new Option<bool>("--remove-service-registry") { Description = "Stop registering the service's tasks (serviceRegistries [])" };
+        command.Options.Add(registry);
+        command.Options.Add(noRegistry);
         settings.AddTo(command);
         var placement = new PlacementOptions();
         placement.AddTo(command);
@@ -83,6 +90,7 @@ internal static class ServiceCommands
                 TaskDefinition = invocation.GetOptional(definition),
                 DesiredCount = invocation.GetOptional(desired),
                 ForceNewDeployment = invocation.Get(force) ? true : null,
+                ServiceRegistries = invocation.Get(noRegistry) ? [] : ServiceRegistryOption.Read(invocation, registry),
                 DeploymentConfiguration = settings.Read(invocation),
                 HealthCheckGracePeriodSeconds = settings.GracePeriod(invocation),
                 PlacementConstraints = placement.ReadConstraints(invocation),
@@ -197,6 +205,36 @@ internal static class ServiceCommands
             else
             {
                 ServiceView.Events(invocation.Output, events);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command EndpointsCommand(CommandRunner runner)
+    {
+        var cluster = ClusterOption.Create();
+        var name = new Argument<string>("name") { Description = "The service's name or its registry's name" };
+        var command = new Command("endpoints", "Show where a service's tasks are found (service discovery: DNS name, addresses and ports)") { name, cluster };
+        runner.SetAction(command, async (invocation, cancellationToken) =>
+        {
+            var json = await invocation.Client.ServiceEndpointsAsync(invocation.Get(cluster), invocation.Get(name), cancellationToken);
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (invocation.Output.IsJson)
+            {
+                invocation.Output.Json(document.RootElement);
+                return ExitCodes.Success;
+            }
+
+            var root = document.RootElement;
+            invocation.Output.Line($"{root.GetProperty("dnsName").GetString()} (A and SRV, TTL {root.GetProperty("ttl").GetUInt32()} s)");
+            foreach (var endpoint in root.GetProperty("endpoints").EnumerateArray())
+            {
+                var task = endpoint.GetProperty("taskArn").GetString() ?? "";
+                var port = endpoint.GetProperty("port").GetInt32();
+                var health = endpoint.TryGetProperty("healthStatus", out var h) && h.ValueKind == System.Text.Json.JsonValueKind.String ? h.GetString() : "";
+                invocation.Output.Line($"  {task[(task.LastIndexOf('/') + 1)..]}  {endpoint.GetProperty("address").GetString()}{(port > 0 ? $":{port}" : "")}  {health}");
             }
 
             return ExitCodes.Success;

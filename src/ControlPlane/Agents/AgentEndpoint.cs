@@ -25,7 +25,7 @@ public sealed partial class AgentEndpoint(
     {
         if (!authentication.Required)
         {
-            var open = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+            var open = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken, PeerAddress(context))).ConfigureAwait(false);
             return new RegisterResponse { ContainerInstanceArn = open.Arn, ClusterArn = arns.Cluster(open.ClusterName) };
         }
 
@@ -41,7 +41,7 @@ public sealed partial class AgentEndpoint(
             }
 
             request.ContainerInstanceArn = arn;
-            var instance = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+            var instance = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken, PeerAddress(context))).ConfigureAwait(false);
             return new RegisterResponse
             {
                 ContainerInstanceArn = instance.Arn,
@@ -57,7 +57,7 @@ public sealed partial class AgentEndpoint(
             // A join is always a new instance: an activation proves the right to add a host, not to be one already known.
             request.ContainerInstanceArn = "";
             request.Cluster = activationCluster;
-            var joined = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken)).ConfigureAwait(false);
+            var joined = await GrpcErrors.Translate(() => registration.RegisterAsync(request, context.CancellationToken, PeerAddress(context))).ConfigureAwait(false);
             return new RegisterResponse
             {
                 ContainerInstanceArn = joined.Arn,
@@ -215,5 +215,12 @@ public sealed partial class AgentEndpoint(
         {
             session.Close(); // the stream is gone; end the reading side too
         }
+    }
+
+    /// <summary>The address the agent's call came from (IPv4-mapped IPv6 shown as IPv4); null when the transport has none.</summary>
+    private static string? PeerAddress(ServerCallContext context)
+    {
+        var remote = context.GetHttpContext()?.Connection.RemoteIpAddress;
+        return remote is null ? null : (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote).ToString();
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class InstanceRegistration(StateStore store, Arns arns, Ti
     /// before. The cluster "default" is created on first use, as ECS does for its agent. A request outside
     /// <see cref="RegistrationLimits"/> is refused before anything is stored.
     /// </summary>
-    public Task<InstanceRecord> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
+    public Task<InstanceRecord> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken, string? peerAddress = null)
     {
         RegistrationLimits.Check(request);
         var resources = request.Resources;
@@ -64,6 +64,7 @@ public sealed partial class InstanceRegistration(StateStore store, Arns arns, Ti
                     VersionInfo = version,
                     Ec2InstanceId = request.InstanceId,
                     Hostname = request.Hostname,
+                    Address = peerAddress ?? previous.Address,
                     Version = previous.Version + 1,
                 }
                 : new InstanceRecord
@@ -75,6 +76,7 @@ public sealed partial class InstanceRegistration(StateStore store, Arns arns, Ti
                     VersionInfo = version,
                     Ec2InstanceId = request.InstanceId,
                     Hostname = request.Hostname,
+                    Address = peerAddress,
                     RegisteredAt = clock.GetUtcNow(),
                     Version = 1,
                 };

@@ -115,6 +115,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 CircuitBreakerRollback = breaker.Rollback,
                 HealthCheckGracePeriodSeconds = grace ?? 0,
                 EnableExecuteCommand = request.EnableExecuteCommand ?? false,
+                ServiceRegistries = CheckRegistries(request.ServiceRegistries ?? [], definition, tx.State, cluster.Name, name),
                 PlacementConstraints = request.PlacementConstraints ?? [],
                 PlacementStrategy = request.PlacementStrategy ?? [],
                 Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType)],
@@ -182,6 +183,15 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                     Deployments = [deployment, .. service.Deployments.Select(d => d.Status == DeploymentStatus.Primary ? d with { Status = DeploymentStatus.Active } : d)],
                     ConsecutiveFailures = 0,
                     NextLaunchAt = null,
+                };
+            }
+
+            if (request.ServiceRegistries is not null || definitionArn != service.TaskDefinitionArn)
+            {
+                var runs = tx.State.TaskDefinitionByArn(definitionArn) ?? throw EcsException.Client("TaskDefinition not found.");
+                updated = updated with
+                {
+                    ServiceRegistries = CheckRegistries(request.ServiceRegistries ?? service.ServiceRegistries, runs, tx.State, cluster.Name, service.Name),
                 };
             }
 

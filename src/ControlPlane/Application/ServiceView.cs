@@ -48,6 +48,7 @@ public static class ServiceView
             CreatedBy = service.CreatedBy,
             HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
             EnableExecuteCommand = service.EnableExecuteCommand,
+            ServiceRegistries = service.ServiceRegistries,
             PlacementConstraints = service.PlacementConstraints,
             PlacementStrategy = service.PlacementStrategy,
             SchedulingStrategy = service.SchedulingStrategy,

@@ -70,7 +70,7 @@ public sealed partial class CallAuthenticator(AccessKeyStore keys, IOptions<Cont
 
         var key = Authenticate(context);
         // Of the streams, a read-only key may only watch tasks: logs may hold secrets, and exec changes things.
-        var streamAllowed = call is null && method is ClusterApiPrefix + "WatchTasks" or ClusterApiPrefix + "TaskEvents" or ClusterApiPrefix + "TaskStats" or ClusterApiPrefix + "InstanceUsage";
+        var streamAllowed = call is null && method is ClusterApiPrefix + "WatchTasks" or ClusterApiPrefix + "TaskEvents" or ClusterApiPrefix + "TaskStats" or ClusterApiPrefix + "InstanceUsage" or ClusterApiPrefix + "ServiceEndpoints";
         if (key.ReadOnly && (admin || (call is null ? !streamAllowed : !ReadOnlyActions.Allows(call.Action))))
         {
             var what = call is null ? method[(method.LastIndexOf('/') + 1)..] : EcsText.Cut(call.Action, 64);

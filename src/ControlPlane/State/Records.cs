@@ -42,6 +42,8 @@ public sealed record InstanceRecord
     public required string ClusterName { get; init; }
     public string? Ec2InstanceId { get; init; }
     public string? Hostname { get; init; }
+    /// <summary>The address its agent registered from, as the control plane saw it: where bridge and host tasks' ports answer.</summary>
+    public string? Address { get; init; }
     public required HostCapacity Registered { get; init; }
     /// <summary>The attributes the agent registered with (built-in ones and those of its configuration).</summary>
     public IReadOnlyList<Attribute> Attributes { get; init; } = [];

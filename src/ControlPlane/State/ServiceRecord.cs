@@ -28,6 +28,8 @@ public sealed record ServiceRecord
     public bool EnableExecuteCommand { get; init; }
     public IReadOnlyList<PlacementConstraint> PlacementConstraints { get; init; } = [];
     public IReadOnlyList<PlacementStrategy> PlacementStrategy { get; init; } = [];
+    /// <summary>Service discovery: at most one registry (README "Service discovery"); empty when the service has none.</summary>
+    public IReadOnlyList<ServiceRegistry> ServiceRegistries { get; init; } = [];
     public IReadOnlyList<Deployment> Deployments { get; init; } = [];
     public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }

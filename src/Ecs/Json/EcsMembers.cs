@@ -138,13 +138,13 @@ public static class EcsMembers
     {
         [typeof(CreateServiceRequest)] = new()
         {
-            ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty, ["serviceRegistries"] = Empty,
+            ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty,
             ["capacityProviderStrategy"] = Empty, ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty,
         },
         [typeof(UpdateServiceRequest)] = new()
         {
-            ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty, ["serviceRegistries"] = Empty,
+            ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty,
             ["capacityProviderStrategy"] = Empty, ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty, ["enableECSManagedTags"] = False,
             ["propagateTags"] = None, ["deploymentController"] = EcsController,

@@ -36,8 +36,8 @@ public sealed record Service
     /// <summary>Always empty: no Elastic Load Balancing here (ECS answers with an empty list too).</summary>
     public IReadOnlyList<object> LoadBalancers { get; init; } = [];
 
-    /// <summary>Always empty: no Cloud Map here.</summary>
-    public IReadOnlyList<object> ServiceRegistries { get; init; } = [];
+    /// <summary>The service's discovery registrations (at most one); see README "Service discovery".</summary>
+    public IReadOnlyList<ServiceRegistry> ServiceRegistries { get; init; } = [];
 }
 
 public sealed record Deployment
@@ -129,6 +129,9 @@ public sealed record CreateServiceRequest
 
     /// <summary>Whether `orch task exec` (ECS Exec) may run commands in the service's tasks.</summary>
     public bool? EnableExecuteCommand { get; init; }
+
+    /// <summary>Service discovery (at most one registry): the tasks' addresses under a DNS name of the control plane.</summary>
+    public IReadOnlyList<ServiceRegistry>? ServiceRegistries { get; init; }
 }
 
 public sealed record UpdateServiceRequest
@@ -145,6 +148,9 @@ public sealed record UpdateServiceRequest
 
     /// <summary>For the tasks started from now on (with forceNewDeployment, all of them), as in ECS.</summary>
     public bool? EnableExecuteCommand { get; init; }
+
+    /// <summary>Absent: unchanged; <c>[]</c>: no discovery any more.</summary>
+    public IReadOnlyList<ServiceRegistry>? ServiceRegistries { get; init; }
 }
 
 public sealed record DeleteServiceRequest
