@@ -225,11 +225,23 @@ internal sealed partial class DockerOperations : IDisposable
         }
     }
 
-    public async Task<TaskEvent?> StartAsync(string taskArn, string container, string id, Func<ContainerInspection?, TaskEvent?> translate)
+    /// <summary>
+    /// Starts the container. <paramref name="mountFailure"/> tells Docker's answer when a volume could not be mounted (an
+    /// NFS server unreachable, a kernel without NFS): that stops the task at once, never retried.
+    /// </summary>
+    public async Task<TaskEvent?> StartAsync(string taskArn, string container, string id, Func<ContainerInspection?, TaskEvent?> translate,
+        Func<string, string?>? mountFailure = null)
     {
         try
         {
             await _driver.StartContainerAsync(id, _stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or DockerTimeoutException) && !DockerErrors.IsUnreachable(e)
+            && mountFailure?.Invoke(e.Message) is { } reason)
+        {
+            // The reason, not Docker's message: that repeats the mount options.
+            Log.ActionFailed(_logger, taskArn, container, ContainerActionKind.Start, reason);
+            return new ContainerFailed(container, reason, StopsTask: true);
         }
         catch (Exception e) when (e is not (OperationCanceledException or DockerTimeoutException) && !DockerErrors.IsUnreachable(e)
             && TakenHostPort(e.Message) is { } port)

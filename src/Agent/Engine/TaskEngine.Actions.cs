@@ -73,7 +73,9 @@ public sealed partial class TaskEngine
                 return CreateOperation(task, action, definition, container);
             case ContainerActionKind.Start:
                 var startTranslate = Translator(task, container);
-                return () => _docker.StartAsync(taskArn, action.Container, container.RuntimeId!, startTranslate);
+                var volumes = task.Definition is { } taskDefinition ? TaskVolumes.Resolve(taskDefinition, taskArn) : new Dictionary<string, ResolvedVolume>();
+                return () => _docker.StartAsync(taskArn, action.Container, container.RuntimeId!, startTranslate,
+                    message => VolumeMountFailure.Reason(message, volumes));
             case ContainerActionKind.Stop:
                 var timeout = AwsvpcTask.IsPause(container.Name) && task.Record.Network is not null
                     ? AwsvpcTask.PauseStopTimeout

@@ -94,6 +94,8 @@ public static class EcsMembers
             "fsxWindowsFileServerVolumeConfiguration configuredAtLaunch"),
         [typeof(HostVolumeProperties)] = Set("sourcePath"),
         [typeof(DockerVolumeConfiguration)] = Set("scope autoprovision driver driverOpts labels"),
+        [typeof(EfsVolumeConfiguration)] = Set("fileSystemId rootDirectory transitEncryption transitEncryptionPort authorizationConfig"),
+        [typeof(EfsAuthorizationConfig)] = Set("accessPointId iam"),
         [typeof(MountPoint)] = Set("sourceVolume containerPath readOnly"),
         [typeof(VolumeFrom)] = Set("sourceContainer readOnly"),
         [typeof(LinuxParameters)] = Set("capabilities devices initProcessEnabled sharedMemorySize tmpfs maxSwap swappiness"),

@@ -1,14 +1,36 @@
 namespace Orchestrator.Ecs.Model;
 
 /// <summary>
-/// A task volume: a host path (<see cref="Host"/>), a Docker volume (<see cref="DockerVolumeConfiguration"/>), or
-/// with neither a scratch Docker volume that lives as long as the task.
+/// A task volume: a host path (<see cref="Host"/>), a Docker volume (<see cref="DockerVolumeConfiguration"/>), an NFS
+/// export (<see cref="EfsVolumeConfiguration"/>, <c>fileSystemId</c> = <c>server:/export</c>), or with none of them a
+/// scratch Docker volume that lives as long as the task.
 /// </summary>
 public sealed record Volume
 {
     public string? Name { get; init; }
     public HostVolumeProperties? Host { get; init; }
     public DockerVolumeConfiguration? DockerVolumeConfiguration { get; init; }
+    public EfsVolumeConfiguration? EfsVolumeConfiguration { get; init; }
+}
+
+/// <summary>
+/// ECS's EFS volume in its own shape, with an NFS server in place of the file system: <see cref="FileSystemId"/> is
+/// <c>SERVER:/EXPORT</c> and <see cref="RootDirectory"/> a directory under that export. Transit encryption, access points
+/// and IAM authorization are EFS features this control plane lacks; only their "off" values are accepted.
+/// </summary>
+public sealed record EfsVolumeConfiguration
+{
+    public string? FileSystemId { get; init; }
+    public string? RootDirectory { get; init; }
+    public string? TransitEncryption { get; init; }
+    public int? TransitEncryptionPort { get; init; }
+    public EfsAuthorizationConfig? AuthorizationConfig { get; init; }
+}
+
+public sealed record EfsAuthorizationConfig
+{
+    public string? AccessPointId { get; init; }
+    public string? Iam { get; init; }
 }
 
 public sealed record HostVolumeProperties

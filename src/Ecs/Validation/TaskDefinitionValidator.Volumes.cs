@@ -25,9 +25,14 @@ public static partial class TaskDefinitionValidator
                 throw EcsException.Client($"Duplicate volume name '{volume.Name}'. Volume names must be unique within a task definition.");
             }
 
-            if (volume.Host is not null && volume.DockerVolumeConfiguration is not null)
+            if ((volume.Host is not null ? 1 : 0) + (volume.DockerVolumeConfiguration is not null ? 1 : 0) + (volume.EfsVolumeConfiguration is not null ? 1 : 0) > 1)
             {
-                throw EcsException.Client($"Invalid volume '{volume.Name}'. Specify either host or dockerVolumeConfiguration, not both.");
+                throw EcsException.Client($"Invalid volume '{volume.Name}'. Specify only one of host, dockerVolumeConfiguration and efsVolumeConfiguration.");
+            }
+
+            if (volume.EfsVolumeConfiguration is { } efs)
+            {
+                ValidateNfsVolume(volume.Name, efs);
             }
 
             if (volume.DockerVolumeConfiguration is { } docker)
@@ -46,6 +51,43 @@ public static partial class TaskDefinitionValidator
         }
 
         return names;
+    }
+
+    /// <summary>
+    /// <c>efsVolumeConfiguration</c> with an NFS server: <c>fileSystemId</c> = <c>SERVER:/EXPORT</c>. Transit encryption
+    /// needs a TLS mount helper (EFS's <c>amazon-efs-utils</c>) and access points and IAM need EFS itself; none exists
+    /// here, so only their DISABLED values are accepted.
+    /// </summary>
+    private static void ValidateNfsVolume(string name, EfsVolumeConfiguration efs)
+    {
+        if (efs.TransitEncryption is { } encryption && encryption != "DISABLED")
+        {
+            throw EcsException.Client(encryption == "ENABLED"
+                ? $"Invalid efsVolumeConfiguration for volume '{name}'. transitEncryption ENABLED needs a TLS mount helper, which this cluster does not have; use DISABLED (plain NFS)."
+                : $"Invalid transitEncryption '{encryption}' for volume '{name}'. Valid values: ENABLED, DISABLED.");
+        }
+
+        if (efs.TransitEncryptionPort is not null)
+        {
+            throw EcsException.Client($"Invalid efsVolumeConfiguration for volume '{name}'. transitEncryptionPort is only allowed with transitEncryption ENABLED.");
+        }
+
+        if (efs.AuthorizationConfig is { } authorization)
+        {
+            if (!string.IsNullOrEmpty(authorization.AccessPointId))
+            {
+                throw EcsException.Client($"Invalid efsVolumeConfiguration for volume '{name}'. EFS access points do not exist for an NFS server; leave accessPointId out and use rootDirectory.");
+            }
+
+            if (authorization.Iam is { } iam && iam != "DISABLED")
+            {
+                throw EcsException.Client(iam == "ENABLED"
+                    ? $"Invalid efsVolumeConfiguration for volume '{name}'. IAM authorization is an EFS feature an NFS server does not have; use DISABLED."
+                    : $"Invalid iam '{iam}' for volume '{name}'. Valid values: ENABLED, DISABLED.");
+            }
+        }
+
+        _ = NfsExport.Parse(name, efs.FileSystemId, efs.RootDirectory);
     }
 
     private static void ValidateMountPoints(ContainerDefinition container, HashSet<string> volumes)
