@@ -42,13 +42,13 @@ public sealed partial record NfsExport(string Server, string Export, string Root
 
         if (!IsPath(export))
         {
-            throw EcsException.Client($"Invalid fileSystemId for volume '{volume}'. The export must be an absolute path of letters, digits and . _ - / + @ ~ without '..'.");
+            throw EcsException.Client($"Invalid fileSystemId for volume '{volume}'. The export must be an absolute path of letters, digits and . _ - / + @ ~, with no .. segment.");
         }
 
         var root = string.IsNullOrEmpty(rootDirectory) ? "/" : rootDirectory;
         if (!IsPath(root) || root.Length > 4096)
         {
-            throw EcsException.Client($"Invalid rootDirectory for volume '{volume}'. It must be an absolute path of letters, digits and . _ - / + @ ~ without '..'.");
+            throw EcsException.Client($"Invalid rootDirectory for volume '{volume}'. It must be an absolute path of letters, digits and . _ - / + @ ~, with no .. segment.");
         }
 
         root = "/" + root.Trim('/');

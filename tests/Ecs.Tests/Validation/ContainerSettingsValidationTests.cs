@@ -44,7 +44,7 @@ public sealed class ContainerSettingsValidationTests
         { Task("", task: ""","volumes":[{"host":{"sourcePath":"/srv"}}]"""), "Invalid volume. Every volume needs a name." },
         { Task("", task: ""","volumes":[{"name":"my data"}]"""), "Invalid volume name 'my data'. Up to 255 letters, digits, hyphens and underscores are allowed." },
         { Task("", task: ""","volumes":[{"name":"d"},{"name":"d"}]"""), "Duplicate volume name 'd'. Volume names must be unique within a task definition." },
-        { Task("", task: ""","volumes":[{"name":"d","host":{"sourcePath":"/srv"},"dockerVolumeConfiguration":{}}]"""), "Invalid volume 'd'. Specify either host or dockerVolumeConfiguration, not both." },
+        { Task("", task: ""","volumes":[{"name":"d","host":{"sourcePath":"/srv"},"dockerVolumeConfiguration":{}}]"""), "Invalid volume 'd'. Specify only one of host, dockerVolumeConfiguration and efsVolumeConfiguration." },
         { Task("", task: ""","volumes":[{"name":"d","dockerVolumeConfiguration":{"scope":"global"}}]"""), "Invalid scope 'global' for volume 'd'. Valid values: task, shared." },
         { Task("", task: ""","volumes":[{"name":"d","dockerVolumeConfiguration":{"scope":"task","autoprovision":true}}]"""), "Invalid volume 'd'. autoprovision is only allowed when scope is shared." },
         { Task("", task: ""","volumes":[{"name":"d","dockerVolumeConfiguration":{"autoprovision":true}}]"""), "Invalid volume 'd'. autoprovision is only allowed when scope is shared." },
@@ -144,7 +144,7 @@ public sealed class ContainerSettingsValidationTests
     }
 
     [Theory]
-    [InlineData("volumes[0].efsVolumeConfiguration", """{"family":"f","volumes":[{"name":"v","efsVolumeConfiguration":{"fileSystemId":"fs-1"}}],"containerDefinitions":[{"name":"a","image":"i","memory":64}]}""")]
+    [InlineData("volumes[0].fsxWindowsFileServerVolumeConfiguration", """{"family":"f","volumes":[{"name":"v","fsxWindowsFileServerVolumeConfiguration":{"fileSystemId":"fs-1"}}],"containerDefinitions":[{"name":"a","image":"i","memory":64}]}""")]
     [InlineData("containerDefinitions[0].linuxParameters.devices", """{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"linuxParameters":{"devices":[{"hostPath":"/dev/fuse"}]}}]}""")]
     [InlineData("containerDefinitions[0].firelensConfiguration", """{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"firelensConfiguration":{"type":"fluentbit"}}]}""")]
     public void Read_NestedMemberNotImplemented_IsRefusedByPath(string path, string json)
