@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Engine;
 using Orchestrator.Agent.Ports;
@@ -136,5 +139,101 @@ public sealed class NfsVolumeDockerTests(DockerFixture docker) : IAsyncLifetime
         var volume = await docker.Client.Volumes.InspectAsync($"ecs-web-3-web-data-{command.TaskArn[(command.TaskArn.LastIndexOf('/') + 1)..]}", Token);
         Assert.Equal("addr=127.0.0.1,nfsvers=4.1,rw", volume.Options["o"]);
         Assert.Equal("nfs", volume.Options["type"]);
+    }
+
+    /// <summary>
+    /// Only where the kernel has an NFS client (never on the machines this was written on, so never run there): Debian's
+    /// userspace server nfs-ganesha exports a directory on 127.0.0.1 at a free port; one task writes a file through its
+    /// NFS volume, the file is in the export, and a second task reads it through its own.
+    /// </summary>
+    [Fact]
+    public async Task RunTask_KernelWithNfs_TasksWriteAndReadThroughAUserspaceServersExport()
+    {
+        if (!KernelHasNfs)
+        {
+            Assert.Skip("This kernel has no NFS client (/proc/filesystems lists no nfs), so no NFS mount can succeed here; the real mount was not run.");
+        }
+
+        const string ganesha = "/usr/bin/ganesha.nfsd";
+        Assert.True(File.Exists(ganesha), "nfs-ganesha is not installed: run scripts/ensure-tools.sh (apt-get install nfs-ganesha nfs-ganesha-vfs).");
+        var dir = Directory.CreateTempSubdirectory("orch-nfs-");
+        var export = Directory.CreateDirectory(Path.Combine(dir.FullName, "export")).FullName;
+        var port = FreeLoopbackPort();
+        var config = Path.Combine(dir.FullName, "ganesha.conf");
+        await File.WriteAllTextAsync(config, $$"""
+            NFS_CORE_PARAM { Bind_addr = 127.0.0.1; NFS_Port = {{port}}; Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
+            NFSV4 { Graceless = true; Minor_Versions = 1, 2; }
+            NFS_KRB5 { Active_krb5 = false; }
+            EXPORT { Export_Id = 1; Path = {{export}}; Pseudo = /data; Access_Type = RW; Squash = No_Root_Squash; SecType = sys; Protocols = 4; Transports = TCP; FSAL { Name = VFS; } }
+            """, Token);
+        using var server = Process.Start(new ProcessStartInfo(ganesha)
+        {
+            ArgumentList = { "-F", "-f", config, "-L", Path.Combine(dir.FullName, "ganesha.log"), "-p", Path.Combine(dir.FullName, "ganesha.pid"), "-N", "NIV_EVENT" },
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            await WaitForListenerAsync(port);
+            TaskDefinition Task(string command) => Definition(Container("app") with
+            {
+                Command = ["sh", "-c", command],
+                MountPoints = [new MountPoint { SourceVolume = "shared", ContainerPath = "/data" }],
+            }) with
+            {
+                Volumes = [new Volume
+                {
+                    Name = "shared",
+                    DockerVolumeConfiguration = new DockerVolumeConfiguration
+                    {
+                        Driver = "local",
+                        DriverOpts = new Dictionary<string, string> { ["type"] = "nfs", ["o"] = $"addr=127.0.0.1,port={port},nfsvers=4.1,rw", ["device"] = ":/data" },
+                    },
+                }],
+            };
+
+            var writer = RunTask(Task("echo written-by-task-a > /data/hello"));
+            _harness.Engine.RunTask(writer);
+            var written = await _harness.Store.WaitForStatusAsync(writer.TaskArn, LifecycleStatus.Stopped, Timeout);
+            Assert.True(written.Container("app")!.ExitCode == 0, written.StoppedReason);
+            Assert.Equal("written-by-task-a\n", await File.ReadAllTextAsync(Path.Combine(export, "hello"), Token));
+
+            var reader = RunTask(Task("grep -qx written-by-task-a /data/hello"));
+            _harness.Engine.RunTask(reader);
+            var read = await _harness.Store.WaitForStatusAsync(reader.TaskArn, LifecycleStatus.Stopped, Timeout);
+            Assert.True(read.Container("app")!.ExitCode == 0, read.StoppedReason);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(CancellationToken.None);
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Until the server accepts on 127.0.0.1:<paramref name="port"/>; at most 20 s.</summary>
+    private static async Task WaitForListenerAsync(int port)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, Token);
+                return;
+            }
+            catch (SocketException)
+            {
+                await System.Threading.Tasks.Task.Delay(200, Token);
+            }
+        }
+
+        Assert.Fail($"nfs-ganesha did not listen on 127.0.0.1:{port} within 20 s.");
     }
 }
