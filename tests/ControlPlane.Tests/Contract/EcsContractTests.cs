@@ -41,7 +41,9 @@ public sealed class EcsContractTests
             {"family":"surface",
              "volumes":[{"name":"scratch"},{"name":"logs","host":{"sourcePath":"/var/log/app"}},
                         {"name":"cache","dockerVolumeConfiguration":{"scope":"shared","autoprovision":true,"driver":"local",
-                         "driverOpts":{"type":"tmpfs"},"labels":{"team":"a"}}}],
+                         "driverOpts":{"type":"tmpfs"},"labels":{"team":"a"}}},
+                        {"name":"nfs","efsVolumeConfiguration":{"fileSystemId":"10.0.0.5:/exports","rootDirectory":"/web",
+                         "transitEncryption":"DISABLED","authorizationConfig":{"iam":"DISABLED"}}}],
              "containerDefinitions":[
               {"name":"init","image":"local/busybox:1","memory":32,"essential":false,
                "mountPoints":[{"sourceVolume":"scratch","containerPath":"/data","readOnly":false}]},
@@ -60,7 +62,8 @@ public sealed class EcsContractTests
                "resourceRequirements":[{"type":"GPU","value":"1"}]}]}
             """);
         var surface = (await checker.CallAsync("DescribeTaskDefinition", """{"taskDefinition":"surface"}""")).GetProperty("taskDefinition");
-        Assert.Equal(3, surface.GetProperty("volumes").GetArrayLength());
+        Assert.Equal(4, surface.GetProperty("volumes").GetArrayLength());
+        Assert.Equal("10.0.0.5:/exports", surface.GetProperty("volumes")[3].GetProperty("efsVolumeConfiguration").GetProperty("fileSystemId").GetString());
         Assert.Equal("HEALTHY", surface.GetProperty("containerDefinitions")[2].GetProperty("dependsOn")[1].GetProperty("condition").GetString());
         await checker.CallAsync("ListTaskDefinitions", """{"familyPrefix":"w","sort":"DESC"}""");
         await checker.CallAsync("ListTaskDefinitionFamilies", "{}");
