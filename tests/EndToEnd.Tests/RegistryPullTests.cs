@@ -33,16 +33,7 @@ public sealed class RegistryPullTests
         var image = await registry.PushAsync(v1, "team/big:1");
         registry.Track(image);
         (await Commands.RunAsync("docker", ["image", "rm", v1])).EnsureSuccess(); // its layers leave this engine: the pull has to download them
-        (await cluster.OrchAsync("secret", "create", "registry-login", "--value",
-            $$"""{"username":"{{PrivateRegistry.Username}}","password":"{{registry.Password}}"}""")).EnsureSuccess();
-        var file = Path.Combine(Path.GetTempPath(), $"orch-progress-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, $$"""
-            {"family":"big","containerDefinitions":[{"name":"app","image":"{{image}}","memory":16,
-              "repositoryCredentials":{"credentialsParameter":"registry-login"},
-              "command":["sh","-c","echo \"version=$(cat /version)\"; exec sleep 300"],"stopTimeout":1}]}
-            """, Token);
-        (await cluster.OrchAsync("taskdef", "register", "--file", file)).EnsureSuccess();
-        File.Delete(file);
+        await RegisterBigAsync(cluster, registry, image);
         Phase("registry, cluster and agent (default) up; v1 (8 MB random layer) pushed");
 
         // The first pull: its progress and its end are in the task's events.
@@ -87,16 +78,7 @@ public sealed class RegistryPullTests
         var v2 = await registry.BuildAsync("v2");
         var image = await registry.PushAsync(v1, "team/once:1");
         registry.Track(image);
-        (await cluster.OrchAsync("secret", "create", "registry-login", "--value",
-            $$"""{"username":"{{PrivateRegistry.Username}}","password":"{{registry.Password}}"}""")).EnsureSuccess();
-        var file = Path.Combine(Path.GetTempPath(), $"orch-once-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, $$"""
-            {"family":"big","containerDefinitions":[{"name":"app","image":"{{image}}","memory":16,
-              "repositoryCredentials":{"credentialsParameter":"registry-login"},
-              "command":["sh","-c","echo \"version=$(cat /version)\"; exec sleep 300"],"stopTimeout":1}]}
-            """, Token);
-        (await cluster.OrchAsync("taskdef", "register", "--file", file)).EnsureSuccess();
-        File.Delete(file);
+        await RegisterBigAsync(cluster, registry, image);
 
         var (first, version) = await RunAsync(cluster);
         Assert.Equal("v1", version);
@@ -146,5 +128,20 @@ public sealed class RegistryPullTests
             Assert.Contains(events, e => e.StartsWith(awaited, StringComparison.Ordinal));
         }, TimeSpan.FromSeconds(30), cluster.Diagnostics);
         return events;
+    }
+
+    /// <summary>The registry's login as a secret, and the task definition "big" pulling <paramref name="image"/> with it.</summary>
+    private static async Task RegisterBigAsync(LocalCluster cluster, PrivateRegistry registry, string image)
+    {
+        (await cluster.OrchAsync("secret", "create", "registry-login", "--value",
+            $$"""{"username":"{{PrivateRegistry.Username}}","password":"{{registry.Password}}"}""")).EnsureSuccess();
+        var file = Path.Combine(Path.GetTempPath(), $"orch-big-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, $$"""
+            {"family":"big","containerDefinitions":[{"name":"app","image":"{{image}}","memory":16,
+              "repositoryCredentials":{"credentialsParameter":"registry-login"},
+              "command":["sh","-c","echo \"version=$(cat /version)\"; exec sleep 300"],"stopTimeout":1}]}
+            """, Token);
+        (await cluster.OrchAsync("taskdef", "register", "--file", file)).EnsureSuccess();
+        File.Delete(file);
     }
 }

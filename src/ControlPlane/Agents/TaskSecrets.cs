@@ -27,30 +27,28 @@ public sealed class TaskSecrets(SecretStore store)
         var logins = new List<RegistryCredentials>();
         var logOptions = new List<SecretValue>();
         var problems = new List<string>();
+        void Add(List<SecretValue> into, string? container, string? name, string? valueFrom)
+        {
+            if (store.Resolve(valueFrom ?? "", out var problem) is { } value)
+            {
+                into.Add(new SecretValue { ContainerName = container ?? "", Name = name ?? "", Value = value });
+            }
+            else if (!problems.Contains(problem))
+            {
+                problems.Add(problem);
+            }
+        }
+
         foreach (var container in definition.ContainerDefinitions)
         {
             foreach (var secret in container.Secrets ?? [])
             {
-                if (store.Resolve(secret.ValueFrom ?? "", out var problem) is { } value)
-                {
-                    values.Add(new SecretValue { ContainerName = container.Name ?? "", Name = secret.Name ?? "", Value = value });
-                }
-                else if (!problems.Contains(problem))
-                {
-                    problems.Add(problem);
-                }
+                Add(values, container.Name, secret.Name, secret.ValueFrom);
             }
 
             foreach (var option in container.LogConfiguration?.SecretOptions ?? [])
             {
-                if (store.Resolve(option.ValueFrom ?? "", out var problem) is { } value)
-                {
-                    logOptions.Add(new SecretValue { ContainerName = container.Name ?? "", Name = option.Name ?? "", Value = value });
-                }
-                else if (!problems.Contains(problem))
-                {
-                    problems.Add(problem);
-                }
+                Add(logOptions, container.Name, option.Name, option.ValueFrom);
             }
 
             if (container.RepositoryCredentials?.CredentialsParameter is { Length: > 0 } parameter)
