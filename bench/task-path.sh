@@ -122,12 +122,22 @@ plain=($(replacement_times pathbench-web))
 linger=($(replacement_times pathbench-linger))
 
 # 3. orch task run --wait vs docker run -d -p, alternating.
-orch_times=(); docker_times=()
+orch_times=(); docker_times=(); breakdown=(); help_times=()
 for _ in $(seq 1 "$n"); do
+  t0=$(now_ms); orch --help >/dev/null; help_times+=($(($(now_ms) - t0)))
   t0=$(now_ms)
   out=$(orch task run --cluster "$cluster" --task-definition pathbench-web --wait --output json)
-  orch_times+=($(($(now_ms) - t0)))
+  t1=$(now_ms)
+  orch_times+=($((t1 - t0)))
   arn=$(python3 -c 'import json,sys;print(json.load(sys.stdin)["tasks"][0]["taskArn"])' <<<"$out")
+  # Where the time went, from the task's own times (control plane and agent share this host's clock).
+  breakdown+=("$(python3 -c 'import json,sys,datetime
+t0, t1 = int(sys.argv[1]), int(sys.argv[2])
+task = [t for t in json.load(sys.stdin)["tasks"] if t["taskArn"] == sys.argv[3]][0]
+ms = lambda k: int(datetime.datetime.fromisoformat(task[k]).timestamp() * 1000) if task.get(k) else None
+points = [t0, ms("createdAt"), ms("pullStartedAt"), ms("pullStoppedAt"), ms("startedAt"), t1]
+if None in points: print("-"); sys.exit()
+print(",".join(str(b - a) for a, b in zip(points, points[1:])))' "$t0" "$t1" "$arn" <<<"$(orch task describe --cluster "$cluster" "$arn" --output json)")")
   orch task stop --cluster "$cluster" "$arn" >/dev/null
   t0=$(now_ms)
   docker run -d --label "$label" -p 0:80 -m 32m --entrypoint /bin/sh local/busybox:1 -c "exec httpd -f -p 80 -h /" >/dev/null
@@ -188,6 +198,17 @@ echo "one bridge task to RUNNING, median of $n (alternating):"
 echo "  orch task run --wait:           ${mo} ms   (all: ${orch_times[*]})"
 echo "  docker run -d -p 0:80:          ${md} ms   (all: ${docker_times[*]})"
 awk -v a="$mo" -v b="$md" 'BEGIN {printf "  ratio orch/docker:             %.2f\n", a/b}'
+echo "  where orch's time went (medians, ms; from the task's createdAt, pullStartedAt, pullStoppedAt, startedAt):"
+python3 - "${breakdown[@]}" <<'PY'
+import statistics, sys
+rows = [list(map(int, r.split(","))) for r in sys.argv[1:] if r != "-"]
+names = ["orch start + RunTask (placed, committed)", "dispatch to the agent, pull begins",
+         "image check / pull", "container create + start", "RUNNING reported, seen, orch exits"]
+if not rows: print("    (no task had all its times)")
+for i, name in enumerate(names):
+    if rows: print(f"    {name:<42} {statistics.median(r[i] for r in rows):>6.0f}")
+PY
+echo "  orch --help alone (process start floor): $(median "${help_times[@]}") ms"
 echo "30 bridge tasks, dynamic ports → all RUNNING:"
 echo "  orch (3 × task run --count 10): ${orch30} ms"
 echo "  docker run -d -p, 8 at a time:  ${docker30} ms"
