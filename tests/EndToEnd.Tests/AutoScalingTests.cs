@@ -15,10 +15,10 @@ namespace Orchestrator.EndToEnd.Tests;
 public sealed class AutoScalingTests
 {
     /// <summary>
-    /// The load: a busy shell loop (about 0.06 s of CPU a second here) for 40 s, then idle. Gentle on a shared machine
+    /// The load: a busy shell loop (about a tenth of a CPU here) for 30 s, then idle. Gentle on a shared machine
     /// yet far above the 16 CPU units (1.6 % of a CPU) the container reserves. Bounded by timeout.
     /// </summary>
-    private const string Burn = "timeout 40 sh -c 'while :; do i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done; sleep 1; done'; sleep 3600";
+    private const string Burn = "timeout 30 sh -c 'while :; do i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done; sleep 1; done'; sleep 3600";
 
     [Fact(Timeout = 240_000)]
     public async Task CpuLoad_ScalesOutToMax_ThenBackInToMin_AndTheMetricIsNamed()
@@ -61,9 +61,9 @@ public sealed class AutoScalingTests
         var scaledOut = await WaitAsync(cluster, "desired count 3 with 3 tasks RUNNING", TimeSpan.FromSeconds(60), s => s is { Desired: 3, Running: 3 });
         var maxDesired = 3;
 
-        // Each task burns for 40 s from its start; the last one started is the last to stop burning.
+        // Each task burns for 30 s from its start; the last one started is the last to stop burning.
         var tasks = await ServiceTests.ServiceTasksAsync(cluster);
-        var loadEnd = tasks.Where(t => t.LastStatus == "RUNNING").Max(t => t.StartedAt!.Value).AddSeconds(40);
+        var loadEnd = tasks.Where(t => t.LastStatus == "RUNNING").Max(t => t.StartedAt!.Value).AddSeconds(30);
         DateTimeOffset? scaledIn = null;
         for (var attempt = 0; attempt < 120; attempt++)
         {
@@ -109,7 +109,7 @@ public sealed class AutoScalingTests
         output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"load start (first task's startedAt) → desired 3 and 3 tasks RUNNING seen: {(scaledOut - loadStart).TotalSeconds:0.0} s"));
         output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"load end (last task's start + 40 s) → desired 1 and 1 task RUNNING: {(scaledIn!.Value - loadEnd).TotalSeconds:0.0} s (scaler interval 2 s, metric window 8 s, scale-in period 10 s, cooldowns 10 s)"));
+            $"load end (last task's start + 30 s) → desired 1 and 1 task RUNNING: {(scaledIn!.Value - loadEnd).TotalSeconds:0.0} s (scaler interval 2 s, metric window 8 s, scale-in period 10 s, cooldowns 10 s)"));
     }
 
     private sealed record ServiceState(int Desired, int Running);
