@@ -19,6 +19,7 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
     public const string ValidationException = "ValidationException";
     public const string ObjectNotFoundException = "ObjectNotFoundException";
     public const string LimitExceededException = "LimitExceededException";
+    public const string ResourceNotFoundException = "ResourceNotFoundException";
     public const string Namespace = "ecs";
     public const string Dimension = "ecs:service:DesiredCount";
     public const string CpuMetric = "ECSServiceAverageCPUUtilization";
@@ -33,6 +34,7 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
     {
         "RegisterScalableTarget", "DeregisterScalableTarget", "DescribeScalableTargets", "PutScalingPolicy", "DeleteScalingPolicy",
         "DescribeScalingPolicies", "PutScheduledAction", "DeleteScheduledAction", "DescribeScheduledActions", "DescribeScalingActivities",
+        "ListTagsForResource", "TagResource", "UntagResource",
     };
 
     public async Task<string> InvokeAsync(string action, string json, CancellationToken cancellationToken)
@@ -49,6 +51,8 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
             "DeleteScheduledAction" => await DeleteScheduledActionAsync(Read<ScheduledActionInput>(json), cancellationToken).ConfigureAwait(false),
             "DescribeScheduledActions" => DescribeScheduledActions(Read<DescribeInput>(json)),
             "DescribeScalingActivities" => DescribeActivities(Read<DescribeInput>(json)),
+            "ListTagsForResource" => ListTags(Read<TagsInput>(json)),
+            "TagResource" or "UntagResource" => throw Invalid("Tags on scalable targets are not supported by this control plane."),
             _ => throw new EcsException(EcsErrors.UnknownOperation, $"Unknown Application Auto Scaling operation {EcsText.Cut(action, 64)}."),
         };
         return JsonSerializer.Serialize(response, response.GetType(), SchedulerJson.Options);
@@ -329,6 +333,18 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
             .OrderByDescending(a => a.StartTime).ToList();
         var (page, next) = Page(activities, input);
         return new ActivitiesOutput(page, next);
+    }
+
+    /// <summary>A scalable target's tags: it has none (tagging is not offered), but tools such as Terraform ask.</summary>
+    public TagsOutput ListTags(TagsInput input)
+    {
+        var arn = input.ResourceARN ?? throw Invalid("ResourceARN is required.");
+        if (store.Current.ScalableTargets.Values.All(t => t.Arn != arn))
+        {
+            throw new EcsException(ResourceNotFoundException, $"No scalable target with the ARN {EcsText.Cut(arn, 200)}.");
+        }
+
+        return new TagsOutput([]);
     }
 
     public static ScalingPolicyOutput Policy(ScalingPolicyRecord record) =>

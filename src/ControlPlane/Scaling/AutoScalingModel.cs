@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Orchestrator.ControlPlane.Scaling;
 
 // Application Auto Scaling's request and answer shapes (AWS JSON 1.1, the API's own PascalCase member names), as
@@ -15,7 +13,6 @@ public sealed record ScalableTargetInput
     public string? ScalableDimension { get; init; }
     public int? MinCapacity { get; init; }
     public int? MaxCapacity { get; init; }
-    [SuppressMessage("Naming", "CA1707", Justification = "wire name")]
     public string? RoleARN { get; init; }
     public SuspendedState? SuspendedState { get; init; }
     public Dictionary<string, string>? Tags { get; init; }
@@ -181,3 +178,12 @@ public sealed record PoliciesOutput(List<ScalingPolicyOutput> ScalingPolicies, s
 public sealed record ScheduledActionsOutput(List<ScheduledActionOutput> ScheduledActions, string? NextToken);
 
 public sealed record ActivitiesOutput(List<ScalingActivityOutput> ScalingActivities, string? NextToken);
+
+public sealed record TagsInput
+{
+    public string? ResourceARN { get; init; }
+    public Dictionary<string, string>? Tags { get; init; }
+    public List<string>? TagKeys { get; init; }
+}
+
+public sealed record TagsOutput(Dictionary<string, string> Tags);
