@@ -603,6 +603,11 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
                 throw Invalid("A step's MetricIntervalUpperBound must be greater than its MetricIntervalLowerBound.");
             }
 
+            if (step.ScalingAdjustment is < -Application.ServiceActions.MaxDesiredCount * 100 or > Application.ServiceActions.MaxDesiredCount * 100)
+            {
+                throw Invalid($"ScalingAdjustment must be between {-Application.ServiceActions.MaxDesiredCount * 100} and {Application.ServiceActions.MaxDesiredCount * 100}.");
+            }
+
             if (config.AdjustmentType == "ExactCapacity" && step.ScalingAdjustment < 0)
             {
                 throw Invalid("With AdjustmentType ExactCapacity, ScalingAdjustment must not be negative.");

@@ -73,6 +73,9 @@ public sealed class AutoScalingHttpEndpointTests : IAsyncLifetime
         Assert.Equal("cron(0 20 * * ? *)", actions[0].GetProperty("Schedule").GetString());
         Assert.Empty((await OkAsync("DescribeScalingActivities", """{"ServiceNamespace": "ecs"}""")).GetProperty("ScalingActivities").EnumerateArray());
 
+        var tags = await OkAsync("ListTagsForResource", $$"""{"ResourceARN": "{{registered.GetProperty("ScalableTargetARN").GetString()}}"}""");
+        Assert.Empty(tags.GetProperty("Tags").EnumerateObject());
+
         await OkAsync("DeleteScalingPolicy", $$"""{{{Key}}, "PolicyName": "steps"}""");
         await OkAsync("DeleteScheduledAction", $$"""{{{Key}}, "ScheduledActionName": "night"}""");
         await OkAsync("DeregisterScalableTarget", $$"""{{{Key}}}""");
@@ -99,6 +102,9 @@ public sealed class AutoScalingHttpEndpointTests : IAsyncLifetime
     [InlineData("PutScalingPolicy", "{" + Key + ", \"PolicyName\": \"p\", \"PolicyType\": \"StepScaling\", \"StepScalingPolicyConfiguration\": {\"AdjustmentType\": \"ChangeInCapacity\", \"StepAdjustments\": [{\"MetricIntervalUpperBound\": 20, \"ScalingAdjustment\": -1}, {\"MetricIntervalLowerBound\": 30, \"ScalingAdjustment\": 1}]}}", "must not overlap or leave gaps")]
     [InlineData("PutScalingPolicy", "{" + Key + ", \"PolicyName\": \"p\", \"PolicyType\": \"StepScaling\", \"StepScalingPolicyConfiguration\": {\"AdjustmentType\": \"Lots\", \"StepAdjustments\": [{\"ScalingAdjustment\": 1}]}}", "AdjustmentType must be")]
     [InlineData("PutScalingPolicy", "{" + Key + ", \"PolicyName\": \"p\", \"PolicyType\": \"PredictiveScaling\"}", "PredictiveScaling is not supported")]
+    [InlineData("PutScalingPolicy", "{" + Key + ", \"PolicyName\": \"p\", \"PolicyType\": \"StepScaling\", \"StepScalingPolicyConfiguration\": {\"AdjustmentType\": \"ChangeInCapacity\", \"StepAdjustments\": [{\"ScalingAdjustment\": 2147483647}]}}", "ScalingAdjustment must be between")]
+    [InlineData("PutScalingPolicy", "{" + Key + ", \"PolicyName\": \"p\", \"PolicyType\": \"StepScaling\", \"StepScalingPolicyConfiguration\": {\"AdjustmentType\": \"ChangeInCapacity\", \"StepAdjustments\": [null]}}", "needs a ScalingAdjustment")]
+    [InlineData("TagResource", "{\"ResourceARN\": \"arn:aws:application-autoscaling:eu-west-1:000000000000:scalable-target/x\", \"Tags\": {\"a\": \"b\"}}", "Tags on scalable targets are not supported")]
     [InlineData("PutScalingPolicy", "{" + Key + ", \"PolicyName\": \"a/b\", \"PolicyType\": \"StepScaling\"}", "PolicyName must be")]
     [InlineData("PutScheduledAction", "{" + Key + ", \"ScheduledActionName\": \"s\", \"Schedule\": \"every day\", \"ScalableTargetAction\": {\"MinCapacity\": 1}}", "Invalid Schedule")]
     [InlineData("PutScheduledAction", "{" + Key + ", \"ScheduledActionName\": \"s\", \"Schedule\": \"rate(1 hour)\", \"Timezone\": \"Mars/Olympus\", \"ScalableTargetAction\": {\"MinCapacity\": 1}}", "not a time zone name")]
