@@ -147,6 +147,11 @@ public static class ControlPlaneApp
         builder.Services.AddHostedService<ServiceReconciler>();
         builder.Services.AddSingleton<ScheduleActions>();
         builder.Services.AddHostedService<ScheduleRunner>();
+        builder.Services.AddSingleton<Orchestrator.ControlPlane.Tasks.TaskUsageWindow>();
+        builder.Services.AddSingleton<Orchestrator.ControlPlane.Scaling.AutoScalingActions>();
+        builder.Services.AddOptions<Orchestrator.ControlPlane.Scaling.AutoScalingOptions>().BindConfiguration(Orchestrator.ControlPlane.Scaling.AutoScalingOptions.Section)
+            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        builder.Services.AddHostedService<Orchestrator.ControlPlane.Scaling.AutoScaler>();
         builder.Services.AddSingleton<DnsServer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DnsServer>());
         builder.Services.AddGrpc(o =>

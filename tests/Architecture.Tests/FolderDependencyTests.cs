@@ -30,6 +30,8 @@ public sealed class FolderDependencyTests
     [InlineData("ControlPlane", "Application", "Tasks")]
     [InlineData("ControlPlane", "Services", "Tasks")]
     [InlineData("ControlPlane", "Tasks", "Scheduling")]
+    [InlineData("ControlPlane", "Scaling", "Application")]
+    [InlineData("ControlPlane", "Scaling", "Schedules")]
     [InlineData("ControlPlane", "Scheduling", "State")]
     [InlineData("ControlPlane", "State", "Networking")]
     [InlineData("ControlPlane", "Agents", "Security")]

@@ -227,7 +227,7 @@ public sealed partial class SessionService(
                 await requests.WriteAsync(
                     new AgentMessage
                     {
-                        Heartbeat = new Heartbeat { SentAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now), Runtime = runtime.Current, Usage = Usage() },
+                        Heartbeat = new Heartbeat { SentAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now), Runtime = runtime.Current, Usage = Usage(), TaskUsage = { TaskUsages() } },
                     },
                     cancellationToken).ConfigureAwait(false);
                 heartbeatDue = now + _options.HeartbeatInterval;
@@ -274,6 +274,45 @@ public sealed partial class SessionService(
             };
         _usage = (round, usage);
         return usage;
+    }
+
+    private (int Round, List<HeartbeatTaskUsage> Tasks) _taskUsage = (-1, []);
+
+    /// <summary>
+    /// Each task's running containers' latest samples summed (service auto scaling's utilisation); worked out again
+    /// only after a new sampling round.
+    /// </summary>
+    private List<HeartbeatTaskUsage> TaskUsages()
+    {
+        if (!sampler.Enabled)
+        {
+            return [];
+        }
+
+        var round = sampler.Rounds;
+        if (round == _taskUsage.Round)
+        {
+            return _taskUsage.Tasks;
+        }
+
+        var tasks = new List<HeartbeatTaskUsage>();
+        foreach (var task in store.LoadTasks())
+        {
+            var samples = task.Containers.Where(c => c.KnownStatus == LifecycleStatus.Running && c.RuntimeId is not null)
+                .Select(c => sampler.Latest(c.RuntimeId!)).OfType<Orchestrator.Agent.Stats.ContainerStats>().ToList();
+            if (samples.Count > 0)
+            {
+                tasks.Add(new HeartbeatTaskUsage
+                {
+                    TaskArn = task.TaskArn,
+                    CpuPercent = samples.Sum(c => c.Summary.CpuPercent),
+                    MemoryUsedBytes = samples.Sum(c => c.Summary.MemoryUsedBytes),
+                });
+            }
+        }
+
+        _taskUsage = (round, tasks);
+        return tasks;
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ internal static class ServiceCommands
         command.Subcommands.Add(DescribeCommand(runner));
         command.Subcommands.Add(EventsCommand(runner));
         command.Subcommands.Add(EndpointsCommand(runner));
+        command.Subcommands.Add(AutoScaleCommands.Create(runner));
         return command;
     }
 

@@ -10,7 +10,8 @@ namespace Orchestrator.ControlPlane.Agents;
 /// <summary>The gRPC side of the agent protocol (protos/agent.proto): registration and the session stream.</summary>
 public sealed partial class AgentEndpoint(
     InstanceRegistration registration, SessionReports reports, AgentSessions sessions, AgentAuthentication authentication, Ecs.Arns arns,
-    ContainerInstanceActions instances, TaskStreamBroker streams, TimeProvider clock, ILogger<AgentEndpoint> logger)
+    ContainerInstanceActions instances, TaskStreamBroker streams, TimeProvider clock, ILogger<AgentEndpoint> logger,
+    State.StateStore store, Tasks.TaskUsageWindow usageWindow)
     : AgentService.AgentServiceBase
 {
     public override Task<ClusterCaResponse> GetClusterCa(ClusterCaRequest request, ServerCallContext context) =>
@@ -160,6 +161,15 @@ public sealed partial class AgentEndpoint(
                     if (heartbeat.Usage is { } usage && double.IsFinite(usage.CpuPercent))
                     {
                         session.Usage = new InstanceUsageReport(clock.GetUtcNow(), Math.Max(0, usage.CpuPercent), Math.Max(0, usage.MemoryUsedBytes), Math.Max(0, usage.RunningContainers));
+                    }
+
+                    if (heartbeat.TaskUsage.Count > 0)
+                    {
+                        // Only this instance's own tasks count: an agent cannot report another host's tasks.
+                        var state = store.Current;
+                        usageWindow.Record(heartbeat.TaskUsage.Take(1000)
+                            .Where(t => state.Task(t.TaskArn) is { } task && task.Task.ContainerInstanceArn == session.InstanceArn)
+                            .Select(t => (t.TaskArn, t.CpuPercent, t.MemoryUsedBytes)));
                     }
                 }
                 else if (requestStream.Current.StateChange is { } change)

@@ -10,15 +10,19 @@ namespace Orchestrator.ControlPlane.Grpc;
 
 /// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
 public sealed partial class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store, ITaskStreams streams, IAgentConnections connections,
-    ContainerInstanceActions instances, TimeProvider clock, ILogger<ClusterApiService> logger, Schedules.ScheduleActions schedules)
+    ContainerInstanceActions instances, TimeProvider clock, ILogger<ClusterApiService> logger, Schedules.ScheduleActions schedules,
+    Scaling.AutoScalingActions scaling)
     : ClusterApi.ClusterApiBase
 {
     public override async Task<EcsReply> Call(EcsCall request, ServerCallContext context)
     {
         // The scheduled-task operations (EventBridge Scheduler's names, which ECS does not use) go to their own table.
+        // Application Auto Scaling's operations (orch service autoscale) likewise.
         var json = await GrpcErrors.Translate(() => Schedules.ScheduleActions.Names.Contains(request.Action)
             ? schedules.InvokeAsync(request.Action, request.Json, context.CancellationToken)
-            : actions.InvokeAsync(request.Action, request.Json, context.CancellationToken)).ConfigureAwait(false);
+            : Scaling.AutoScalingActions.Names.Contains(request.Action)
+                ? scaling.InvokeAsync(request.Action, request.Json, context.CancellationToken)
+                : actions.InvokeAsync(request.Action, request.Json, context.CancellationToken)).ConfigureAwait(false);
         return new EcsReply { Json = json };
     }
 

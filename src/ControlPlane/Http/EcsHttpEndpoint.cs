@@ -29,6 +29,12 @@ public static class EcsHttpEndpoint
 
     private static async Task HandleAsync(HttpContext context, EcsActions actions, RequestAuthenticator authenticator, EcsRequestLog log, TimeProvider clock)
     {
+        if (AutoScalingHttpEndpoint.Handles(context))
+        {
+            await AutoScalingHttpEndpoint.HandleAsync(context).ConfigureAwait(false); // Application Auto Scaling shares the path and protocol
+            return;
+        }
+
         var requestId = Guid.NewGuid().ToString();
         context.Response.Headers["x-amzn-RequestId"] = requestId;
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "local";

@@ -14,6 +14,7 @@ public static class Schema
     public const string Services = "services";
     public const string AccountSettings = "account_settings";
     public const string Schedules = "schedules";
+    public const string ScalableTargets = "scalable_targets";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -50,6 +51,11 @@ public static class Schema
         // Scheduled tasks (EventBridge Scheduler's schedules), keyed by group and name, with their last fire time and runs.
         """
         CREATE TABLE schedules (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        """,
+        // Service auto scaling (Application Auto Scaling's scalable targets with their policies, scheduled actions and
+        // activities), keyed by resource ID (service/CLUSTER/SERVICE).
+        """
+        CREATE TABLE IF NOT EXISTS scalable_targets (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
     ];
 }

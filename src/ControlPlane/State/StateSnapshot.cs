@@ -71,6 +71,14 @@ public sealed record StateSnapshot
 
     public StateSnapshot Without(ScheduleRecord schedule) => this with { Schedules = Schedules.Remove(schedule.Key) };
 
+    /// <summary>Service auto scaling's scalable targets by <see cref="ScalableTargetRecord.Key"/> (service/CLUSTER/SERVICE).</summary>
+    public ImmutableSortedDictionary<string, ScalableTargetRecord> ScalableTargets { get; init; } =
+        ImmutableSortedDictionary.Create<string, ScalableTargetRecord>(StringComparer.Ordinal);
+
+    public StateSnapshot With(ScalableTargetRecord target) => this with { ScalableTargets = ScalableTargets.SetItem(target.Key, target) };
+
+    public StateSnapshot Without(ScalableTargetRecord target) => this with { ScalableTargets = ScalableTargets.Remove(target.Key) };
+
     public StateSnapshot WithTags(string arn, IReadOnlyList<Tag> tags) =>
         this with { Tags = tags.Count == 0 ? Tags.Remove(arn) : Tags.SetItem(arn, tags) };
 

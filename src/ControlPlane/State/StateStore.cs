@@ -179,6 +179,11 @@ public sealed partial class StateStore : IDisposable
             state = state.With(schedule);
         }
 
+        foreach (var target in ReadAll<ScalableTargetRecord>(Schema.ScalableTargets))
+        {
+            state = state.With(target);
+        }
+
         foreach (var (arn, tags) in ReadAllKeyed<List<Tag>>(Schema.Tags))
         {
             state = state.WithTags(arn, tags);

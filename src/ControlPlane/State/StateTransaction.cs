@@ -77,6 +77,18 @@ public sealed class StateTransaction
         _changes.Add(new StateChange(Schema.Schedules, schedule.Key, null));
     }
 
+    public void Put(ScalableTargetRecord target)
+    {
+        State = State.With(target);
+        _changes.Add(new StateChange(Schema.ScalableTargets, target.Key, target));
+    }
+
+    public void Delete(ScalableTargetRecord target)
+    {
+        State = State.Without(target);
+        _changes.Add(new StateChange(Schema.ScalableTargets, target.Key, null));
+    }
+
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);
