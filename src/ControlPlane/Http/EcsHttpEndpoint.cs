@@ -27,7 +27,7 @@ public static class EcsHttpEndpoint
     /// <summary>Any path: <c>--endpoint-url http://host:port/prefix</c> makes the CLI post to <c>/prefix</c>.</summary>
     public static void MapEcsApi(this IEndpointRouteBuilder endpoints) => endpoints.MapPost("/{**path}", HandleAsync);
 
-    private static async Task HandleAsync(HttpContext context, EcsActions actions, RequestAuthenticator authenticator, EcsRequestLog log, TimeProvider clock)
+    private static async Task HandleAsync(HttpContext context, EcsActions actions, RequestAuthenticator authenticator, EcsRequestLog log, TimeProvider clock, Arns arns)
     {
         var requestId = Guid.NewGuid().ToString();
         context.Response.Headers["x-amzn-RequestId"] = requestId;
@@ -48,6 +48,11 @@ public static class EcsHttpEndpoint
             if (signed is { ReadOnly: true } && !Security.ReadOnlyActions.Allows(action))
             {
                 throw new EcsException(AccessDenied, $"User: {signed.AccessKeyId} is not authorized to perform: ecs:{EcsText.Cut(action, 64)} (the access key is read-only).");
+            }
+
+            if (signed?.Role is { } role)
+            {
+                TaskRoleAuthorization.Check(role, action, body, arns);
             }
 
             var response = await actions.InvokeAsync(action, Encoding.UTF8.GetString(body), context.RequestAborted).ConfigureAwait(false);
