@@ -27,7 +27,7 @@ public static class EcsHttpEndpoint
     /// <summary>Any path: <c>--endpoint-url http://host:port/prefix</c> makes the CLI post to <c>/prefix</c>.</summary>
     public static void MapEcsApi(this IEndpointRouteBuilder endpoints) => endpoints.MapPost("/{**path}", HandleAsync);
 
-    private static async Task HandleAsync(HttpContext context, EcsActions actions, RequestAuthenticator authenticator, EcsRequestLog log, TimeProvider clock, Arns arns)
+    private static async Task HandleAsync(HttpContext context, EcsActions actions, RequestAuthenticator authenticator, EcsRequestLog log, TimeProvider clock)
     {
         var requestId = Guid.NewGuid().ToString();
         context.Response.Headers["x-amzn-RequestId"] = requestId;
@@ -52,7 +52,7 @@ public static class EcsHttpEndpoint
 
             if (signed?.Role is { } role)
             {
-                TaskRoleAuthorization.Check(role, action, body, arns);
+                TaskRoleAuthorization.Check(role, action, body, context.RequestServices.GetRequiredService<Arns>());
             }
 
             var response = await actions.InvokeAsync(action, Encoding.UTF8.GetString(body), context.RequestAborted).ConfigureAwait(false);

@@ -10,17 +10,23 @@ namespace Orchestrator.ControlPlane.Security;
 /// <c>ASIA</c>, a secret access key, a session token and an expiry (<see cref="ControlPlaneOptions.TaskCredentialLifetime"/>).
 /// Each is bound to one task and its role. Held in memory only: nothing of them is written or logged, and a restarted
 /// control plane issues new ones (the rotation sends them). A task keeps at most <see cref="KeptPerTask"/> (the newest
-/// and the one before, still valid until it expires, as SDKs refresh ahead of expiry); <see cref="Revoke"/> drops a
+/// and those before, each valid until it expires, as SDKs refresh ahead of expiry: replaced at half their lifetime, a
+/// task normally holds two); <see cref="Revoke"/> drops a
 /// stopped task's keys at once.
 /// </summary>
 public sealed class TaskCredentialStore(IOptions<ControlPlaneOptions> options, TimeProvider clock)
 {
-    public const int KeptPerTask = 2;
+    public const int KeptPerTask = 4;
     public const string AccessKeyPrefix = "ASIA";
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, IssuedCredentials> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<IssuedCredentials>> _byTask = new(StringComparer.Ordinal);
+
+    /// <summary>Key IDs replaced or expired, with their expiry (no secrets): a call with one is told it expired rather than unknown.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _retired = new(StringComparer.Ordinal);
+    private readonly Queue<string> _retiredOrder = new();
+    private const int MaxRetired = 10_000;
 
     public TimeSpan Lifetime => options.Value.TaskCredentialLifetime;
 
@@ -45,7 +51,7 @@ public sealed class TaskCredentialStore(IOptions<ControlPlaneOptions> options, T
             _byKey[issued.AccessKeyId] = issued;
             while (list.Count > KeptPerTask)
             {
-                _byKey.Remove(list[0].AccessKeyId);
+                Retire(list[0]);
                 list.RemoveAt(0);
             }
         }
@@ -76,7 +82,11 @@ public sealed class TaskCredentialStore(IOptions<ControlPlaneOptions> options, T
 
         if (found is null)
         {
-            problem = CredentialProblem.Unknown;
+            lock (_lock)
+            {
+                problem = _retired.TryGetValue(accessKeyId, out var expired) && clock.GetUtcNow() >= expired ? CredentialProblem.Expired : CredentialProblem.Unknown;
+            }
+
             return null;
         }
 
@@ -121,6 +131,17 @@ public sealed class TaskCredentialStore(IOptions<ControlPlaneOptions> options, T
         }
     }
 
+    private void Retire(IssuedCredentials credentials)
+    {
+        _byKey.Remove(credentials.AccessKeyId);
+        _retired[credentials.AccessKeyId] = credentials.Expiration;
+        _retiredOrder.Enqueue(credentials.AccessKeyId);
+        while (_retiredOrder.Count > MaxRetired)
+        {
+            _retired.Remove(_retiredOrder.Dequeue());
+        }
+    }
+
     private void Sweep(DateTimeOffset now)
     {
         foreach (var (task, list) in _byTask.ToList())
@@ -128,7 +149,7 @@ public sealed class TaskCredentialStore(IOptions<ControlPlaneOptions> options, T
             foreach (var expired in list.Where(c => c.Expiration <= now).ToList())
             {
                 list.Remove(expired);
-                _byKey.Remove(expired.AccessKeyId);
+                Retire(expired);
             }
 
             if (list.Count == 0)
