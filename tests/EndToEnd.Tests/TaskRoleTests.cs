@@ -20,11 +20,24 @@ public sealed class TaskRoleTests
     [Fact(Timeout = 240_000)]
     public async Task TaskWithRole_CallsTheApiWithItsOwnShortLivedKeys_AsItsPolicySays()
     {
-        var token = TestContext.Current.CancellationToken;
+        var metadataPort = FreePort();
+        try
+        {
+            await RunAsync(metadataPort, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await RemoveRulesAsync(metadataPort);
+        }
+    }
+
+    private static async Task RunAsync(int metadataPort, CancellationToken token)
+    {
         var gateway = await BridgeGatewayAsync();
         await using var cluster = new LocalCluster
         {
             ExtraArguments = ["--Logging:LogLevel:Default=Debug"],
+            AgentArguments = [$"--Agent:MetadataPort={metadataPort}"],
             // The container reaches the ECS API at the bridge's gateway; keys are required (LocalCluster's key file).
             ControlPlaneArguments = ["--http-listen", "0.0.0.0", "--ControlPlane:TaskCredentialLifetime=00:00:30"],
         };
@@ -171,6 +184,25 @@ public sealed class TaskRoleTests
 
         Assert.Contains("sent new role keys ASIA", logs, StringComparison.Ordinal); // key IDs are logged, never secrets
         TestContext.Current.TestOutputHelper?.WriteLine($"checked {logs.Split('\n').Length} log lines; keys seen: {seen.Count}");
+
+        // The agent installed its redirect when the first keys came, and removes it when it stops.
+        var port = new Uri(metadataUri).Port;
+        Assert.Equal(metadataPort, port);
+        Assert.Contains($"orch-task-credentials:{port}", await NatRulesAsync(), StringComparison.Ordinal);
+        await cluster.Agent!.StopAsync(TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain($"orch-task-credentials:{port}", await NatRulesAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> NatRulesAsync() => (await Commands.RunAsync("iptables", ["-w", "5", "-t", "nat", "-S"])).EnsureSuccess().Stdout;
+
+    /// <summary>Removes the redirect rules of an agent of this test (a failed run kills its agent before it can).</summary>
+    private static async Task RemoveRulesAsync(int port)
+    {
+        foreach (var line in (await NatRulesAsync()).Split('\n').Where(l => l.Contains($"\"orch-task-credentials:{port}\"", StringComparison.Ordinal)))
+        {
+            var rule = line.Replace("\"", "", StringComparison.Ordinal).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            await Commands.RunAsync("iptables", ["-w", "5", "-t", "nat", "-D", .. rule.Skip(1)]);
+        }
     }
 
     private static void AssertSucceeded(CommandResult result) => Assert.True(result.ExitCode == 0, $"{result.Command}: {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
@@ -230,6 +262,13 @@ public sealed class TaskRoleTests
         using var docker = new Docker.DotNet.DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
         var network = await docker.Networks.InspectNetworkAsync("bridge", Token);
         return network.IPAM.Config.Select(c => c.Gateway).First(g => System.Net.IPAddress.TryParse(g, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string WriteTemp(string name, string contents)
