@@ -9,6 +9,7 @@ using Orchestrator.ControlPlane.Security;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tests.Http;
 using Orchestrator.Ecs.Model;
+using TaskStatus = Orchestrator.Ecs.Model.TaskStatus;
 
 namespace Orchestrator.ControlPlane.Tests.Security;
 
@@ -205,7 +206,7 @@ public sealed class TaskCredentialTests : IAsyncLifetime
             return true;
         }, Token);
         var otherKeys = _host.Services.GetRequiredService<TaskCredentialStore>().Issue(other, RoleArn);
-        using (var ok = await SendAsync("ListTasks", "{}", otherKeys.AccessKeyId, otherKeys.SecretAccessKey, otherKeys.SessionToken))
+        using (var ok = await SendAsync("ListTasks", """{"cluster":"prod"}""", otherKeys.AccessKeyId, otherKeys.SecretAccessKey, otherKeys.SessionToken))
         {
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         }
