@@ -52,7 +52,9 @@ public static class EcsHttpEndpoint
 
             if (signed?.Role is { } role)
             {
-                TaskRoleAuthorization.Check(role, action, body, context.RequestServices.GetRequiredService<Arns>());
+                var arns = context.RequestServices.GetRequiredService<Arns>();
+                TaskRoleAuthorization.Check(role, action, body, arns);
+                TaskRoleAuthorization.CheckPassRole(role, action, body, arns, context.RequestServices.GetRequiredService<State.StateStore>().Current);
             }
 
             var response = await actions.InvokeAsync(action, Encoding.UTF8.GetString(body), context.RequestAborted).ConfigureAwait(false);

@@ -42,6 +42,68 @@ public static class TaskRoleAuthorization
         }
     }
 
+    private static readonly HashSet<string> PassingActions = ["RunTask", "StartTask", "CreateService", "UpdateService"];
+
+    /// <summary>
+    /// IAM's <c>iam:PassRole</c>: a call signed with a task role's keys that starts tasks with a role (RunTask's or
+    /// StartTask's <c>overrides.taskRoleArn</c>, else the named task definition's) must be allowed <c>iam:PassRole</c> on
+    /// that role, its own included — so a task cannot start another with more rights than its policy gives it.
+    /// </summary>
+    public static void CheckPassRole(RequestAuthenticator.TaskRole role, string action, ReadOnlySpan<byte> body, Arns arns, State.StateSnapshot state)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentNullException.ThrowIfNull(arns);
+        ArgumentNullException.ThrowIfNull(state);
+        if (!PassingActions.Contains(action))
+        {
+            return;
+        }
+
+        string? passed = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+
+            if (root.TryGetProperty("overrides", out var overrides) && overrides.ValueKind == JsonValueKind.Object)
+            {
+                passed = String(overrides, "taskRoleArn");
+            }
+
+            if (passed is null && String(root, "taskDefinition") is { } reference)
+            {
+                try
+                {
+                    passed = Application.ResourceReferences.FindTaskDefinition(arns, state, reference)?.TaskRoleArn;
+                }
+                catch (EcsException)
+                {
+                    // a malformed reference: the action itself says so
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        if (passed is null)
+        {
+            return;
+        }
+
+        var roleArn = passed.StartsWith("arn:", StringComparison.Ordinal) ? passed : Ecs.Validation.RoleArn.For(arns.Account, passed);
+        if (!role.Policy.Allows("iam:PassRole", roleArn))
+        {
+            throw new EcsException(EcsHttpEndpoint.AccessDenied,
+                $"User: {role.AssumedRoleArn(arns.Account)} is not authorized to perform: iam:PassRole on resource: {EcsText.Cut(roleArn, 300)}");
+        }
+    }
+
     /// <summary>The resources a call names, as ARNs (see the class); never empty.</summary>
     public static IReadOnlyList<string> ResourcesOf(string action, ReadOnlySpan<byte> body, Arns arns)
     {

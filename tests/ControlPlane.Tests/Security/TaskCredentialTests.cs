@@ -216,6 +216,45 @@ public sealed class TaskCredentialTests : IAsyncLifetime
             "UnrecognizedClientException", "The security token included in the request is invalid.");
     }
 
+    [Fact]
+    public async Task EcsApi_TaskKeys_StartingATaskWithARole_NeedIamPassRoleOnIt()
+    {
+        _host = await EcsHttpTestHost.StartAsync(Token);
+        using (var created = await _host.Client.SendAsync(EcsHttpEndpointTests.Signed("RegisterTaskDefinition",
+            """{"family":"admin-job","taskRoleArn":"admin","containerDefinitions":[{"name":"a","image":"local/busybox:1","memory":32}]}""",
+            EcsHttpTestHost.KeyId, EcsHttpTestHost.Secret, DateTimeOffset.UtcNow), Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        var roles = _host.Services.GetRequiredService<RoleStore>();
+        roles.Create("admin", """{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}""", "", out _);
+        roles.Create("launcher", """
+            {"Statement":[{"Effect":"Allow","Action":"ecs:RunTask","Resource":"*"},
+                          {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::000000000000:role/launcher"}]}
+            """, "", out _);
+        await _host.Services.GetRequiredService<StateStore>().WriteAsync(tx =>
+        {
+            tx.Put(new TaskRecord
+            {
+                ClusterName = "default",
+                Reserved = new TaskRequirements(0, 0, [], []),
+                Task = new EcsTask { TaskArn = TaskArn, ClusterArn = "arn:aws:ecs:eu-west-1:000000000000:cluster/default", TaskDefinitionArn = "arn:aws:ecs:eu-west-1:000000000000:task-definition/x:1", LastStatus = TaskStatus.Running, Version = 1 },
+            });
+            return true;
+        }, Token);
+        var keys = _host.Services.GetRequiredService<TaskCredentialStore>().Issue(TaskArn, "arn:aws:iam::000000000000:role/launcher");
+
+        // The definition's role, and an override naming it: refused. Its own role: past the check (RunTask then answers for itself).
+        await AssertErrorAsync(await SendAsync("RunTask", """{"taskDefinition":"admin-job"}""", keys.AccessKeyId, keys.SecretAccessKey, keys.SessionToken),
+            "AccessDeniedException", "is not authorized to perform: iam:PassRole on resource: arn:aws:iam::000000000000:role/admin");
+        await AssertErrorAsync(await SendAsync("RunTask", """{"taskDefinition":"x","overrides":{"taskRoleArn":"admin"}}""", keys.AccessKeyId, keys.SecretAccessKey, keys.SessionToken),
+            "AccessDeniedException", "iam:PassRole on resource: arn:aws:iam::000000000000:role/admin");
+        using var own = await SendAsync("RunTask", """{"taskDefinition":"admin-job","overrides":{"taskRoleArn":"arn:aws:iam::000000000000:role/launcher"}}""",
+            keys.AccessKeyId, keys.SecretAccessKey, keys.SessionToken);
+        Assert.DoesNotContain("AccessDenied", await own.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string action, string body, string keyId, string secret, string? sessionToken, bool signToken = true)
     {
         var at = DateTimeOffset.UtcNow;
