@@ -46,6 +46,8 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Registrar>();
         services.AddSingleton(sp => MetadataTokens.LoadOrCreate(Options(sp).DataDir));
         services.AddSingleton<KnownTasks>();
+        services.AddSingleton<TaskRoleCredentials>();
+        services.AddSingleton<CredentialsRedirect>();
         services.AddSingleton<ContainerMetadata>();
         services.AddSingleton<StatsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<StatsSampler>());

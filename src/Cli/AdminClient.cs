@@ -47,6 +47,18 @@ internal sealed class AdminClient(ControlPlane controlPlane)
     public Task<DeleteSecretResponse> DeleteSecretAsync(string name, CancellationToken cancellationToken) =>
         CallAsync("DeleteSecret", () => _admin.DeleteSecretAsync(new DeleteSecretRequest { Name = name }, cancellationToken: cancellationToken), cancellationToken);
 
+    public Task<RoleInfo> CreateRoleAsync(CreateRoleRequest request, CancellationToken cancellationToken) =>
+        CallAsync("CreateRole", () => _admin.CreateRoleAsync(request, cancellationToken: cancellationToken), cancellationToken);
+
+    public Task<RoleInfo> GetRoleAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync("GetRole", () => _admin.GetRoleAsync(new GetRoleRequest { Name = name }, cancellationToken: cancellationToken), cancellationToken);
+
+    public Task<ListRolesResponse> ListRolesAsync(CancellationToken cancellationToken) =>
+        CallAsync("ListRoles", () => _admin.ListRolesAsync(new ListRolesRequest(), cancellationToken: cancellationToken), cancellationToken);
+
+    public Task<DeleteRoleResponse> DeleteRoleAsync(string name, CancellationToken cancellationToken) =>
+        CallAsync("DeleteRole", () => _admin.DeleteRoleAsync(new DeleteRoleRequest { Name = name }, cancellationToken: cancellationToken), cancellationToken);
+
     /// <summary>The cluster CA's fingerprint (<c>sha256:…</c>) from GetClusterCa, or null with the reason it is unknown.</summary>
     public async Task<(string? Fingerprint, string? Problem)> ClusterCaFingerprintAsync(CancellationToken cancellationToken)
     {

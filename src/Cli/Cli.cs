@@ -52,6 +52,7 @@ public static class Cli
         root.Subcommands.Add(AccessKeyCommands.Create(runner));
         root.Subcommands.Add(ActivationCommands.Create(runner));
         root.Subcommands.Add(SecretCommands.Create(runner));
+        root.Subcommands.Add(RoleCommands.Create(runner));
         root.Subcommands.Add(ScheduleCommands.Create(runner));
         root.Subcommands.Add(ImageCommands.Create(runner));
         return root;

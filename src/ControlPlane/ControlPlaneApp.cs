@@ -132,6 +132,10 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<ActivationStore>();
         builder.Services.AddSingleton<SecretStore>();
         builder.Services.AddSingleton<TaskSecrets>();
+        builder.Services.AddSingleton<RoleStore>();
+        builder.Services.AddSingleton<TaskCredentialStore>();
+        builder.Services.AddSingleton<TaskRoleCredentials>();
+        builder.Services.AddHostedService<TaskCredentialRotation>();
         builder.Services.AddSingleton<ClusterPki>();
         builder.Services.AddSingleton<AgentAuthentication>();
         builder.Services.AddSingleton<CallAuthenticator>();

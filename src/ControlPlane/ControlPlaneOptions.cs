@@ -80,6 +80,12 @@ public sealed class ControlPlaneOptions
 
     public string AccountId { get; set; } = "000000000000";
 
+    /// <summary>
+    /// How long the keys a task role's task gets are valid (ECS: an hour or more). They are replaced when half of this
+    /// is left, so a task always holds keys with at least half the lifetime to run. At least 10 seconds (tests).
+    /// </summary>
+    public TimeSpan TaskCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>An agent that sends nothing (heartbeats included) for this long is marked disconnected.</summary>
     public TimeSpan AgentHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -200,6 +206,11 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         if (string.IsNullOrWhiteSpace(options.Region) || options.Region.Contains(':', StringComparison.Ordinal))
         {
             errors.Add("ControlPlane:Region (--region) must be a region name such as us-east-1.");
+        }
+
+        if (options.TaskCredentialLifetime < TimeSpan.FromSeconds(10) || options.TaskCredentialLifetime > TimeSpan.FromHours(12))
+        {
+            errors.Add("ControlPlane:TaskCredentialLifetime must be between 10 seconds and 12 hours.");
         }
 
         if (options.AccountId.Length != 12 || !options.AccountId.All(char.IsAsciiDigit))

@@ -28,19 +28,22 @@ public sealed class TestCluster : IDisposable
         Store = new StateStore(Path.Combine(Directory, "state.db"), NullLogger<StateStore>.Instance, subnets);
         Sessions = new AgentSessions(Clock);
         Secrets = new Orchestrator.ControlPlane.Security.SecretStore(Microsoft.Extensions.Options.Options.Create(new ControlPlaneOptions { DataDir = Directory }), Clock);
-        Dispatcher = new TaskDispatcher(Sessions, new TaskSecrets(Secrets), Store, Clock, NullLogger<TaskDispatcher>.Instance);
+        Roles = new Orchestrator.ControlPlane.Security.RoleStore(Microsoft.Extensions.Options.Options.Create(new ControlPlaneOptions { DataDir = Directory, AccountId = Arns.Account }), Clock);
+        Credentials = new Orchestrator.ControlPlane.Security.TaskCredentialStore(Microsoft.Extensions.Options.Options.Create(new ControlPlaneOptions { DataDir = Directory }), Clock);
+        RoleCredentials = new TaskRoleCredentials(Roles, Credentials);
+        Dispatcher = new TaskDispatcher(Sessions, new TaskSecrets(Secrets, RoleCredentials), Store, Clock, NullLogger<TaskDispatcher>.Instance);
         Tasks = new TaskLifecycle(Arns, Clock);
         Launcher = new TaskLauncher(Sessions, Tasks);
         Api = new EcsResources(
             new ClusterActions(Store, Arns, Clock),
             new TaskDefinitionActions(Store, Arns, Clock),
-            new TaskActions(Store, Arns, Dispatcher, Tasks, Launcher, Clock),
+            new TaskActions(Store, Arns, Dispatcher, Tasks, Launcher, Clock, roles: Roles),
             new ServiceActions(Store, Arns, Clock),
             new ContainerInstanceActions(Store, Arns, Sessions, Clock),
             new AttributeActions(Store, Arns),
             new TagActions(Store, Arns));
         Registration = new InstanceRegistration(Store, Arns, Clock, NullLogger<InstanceRegistration>.Instance);
-        Reports = new SessionReports(Store, new TaskSecrets(Secrets), Clock, NullLogger<SessionReports>.Instance);
+        Reports = new SessionReports(Store, new TaskSecrets(Secrets, RoleCredentials), Clock, NullLogger<SessionReports>.Instance);
         Scheduler = new ServiceScheduler(Store, Sessions, Tasks, Launcher, Dispatcher, Clock, NullLogger<ServiceScheduler>.Instance);
         Actions = new EcsActions(Api);
     }
@@ -52,6 +55,10 @@ public sealed class TestCluster : IDisposable
     /// <summary>The secret store, in <see cref="Directory"/> (its key created there on first use).</summary>
     public Orchestrator.ControlPlane.Security.SecretStore Secrets { get; }
     public AgentSessions Sessions { get; }
+    /// <summary>Task roles, in <see cref="Directory"/>, and the keys their tasks are issued (memory).</summary>
+    public Orchestrator.ControlPlane.Security.RoleStore Roles { get; }
+    public Orchestrator.ControlPlane.Security.TaskCredentialStore Credentials { get; }
+    public TaskRoleCredentials RoleCredentials { get; }
     public TaskDispatcher Dispatcher { get; }
     public TaskLifecycle Tasks { get; }
     public TaskLauncher Launcher { get; }

@@ -196,6 +196,13 @@ public sealed class AgentOptions
     public int MetadataPort { get; set; } = 51679;
 
     /// <summary>
+    /// Whether the agent redirects 169.254.170.2:80 (ECS's credentials address) to the metadata endpoint with iptables
+    /// when the first task with a task role arrives (Linux, as root); off: containers of tasks with a role get
+    /// <c>AWS_CONTAINER_CREDENTIALS_RELATIVE_URI</c> but the operator routes that address.
+    /// </summary>
+    public bool TaskRoleRedirect { get; set; } = true;
+
+    /// <summary>
     /// Where the agent introspection API (ECS's <c>/v1/metadata</c>, <c>/v1/tasks</c>) listens, <c>address:port</c>;
     /// loopback by default, as ECS; empty: not served. It has no authentication: keep it on loopback.
     /// </summary>

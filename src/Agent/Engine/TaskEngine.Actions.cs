@@ -135,7 +135,8 @@ public sealed partial class TaskEngine
             HostPorts = container.HostPorts,
             GpuIds = container.GpuIds,
             Networking = networking,
-            ExtraEnvironment = _metadata?.EnvironmentFor(taskArn, action.Container, task.Definition!.EffectiveNetworkMode) ?? [],
+            ExtraEnvironment = _metadata?.EnvironmentFor(taskArn, action.Container, task.Definition!.EffectiveNetworkMode,
+                taskRole: (task.Overrides?.TaskRoleArn ?? task.Definition!.TaskRoleArn) is { Length: > 0 }) ?? [],
         };
         var spec = ContainerSpecBuilder.Build(
             task.Definition!, definition, task.Overrides, container.DockerName!, taskArn, task.Record.ClusterArn, _store.GetContainerInstanceArn(), context);

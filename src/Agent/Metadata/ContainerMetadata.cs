@@ -8,7 +8,7 @@ namespace Orchestrator.Agent.Metadata;
 /// for bridge, the metadata network's gateway for awsvpc) and the container's token. None while the endpoint is not
 /// listening there, and none for network mode none.
 /// </summary>
-public sealed class ContainerMetadata(MetadataTokens tokens)
+public sealed class ContainerMetadata(MetadataTokens tokens, TaskRoleCredentials? roleCredentials = null)
 {
     public const string UriV4 = "ECS_CONTAINER_METADATA_URI_V4";
     public const string UriV3 = "ECS_CONTAINER_METADATA_URI";
@@ -32,6 +32,24 @@ public sealed class ContainerMetadata(MetadataTokens tokens)
         _bridge = bridge;
         _awsvpc = awsvpc;
         _awsvpcNetwork = awsvpc is null ? null : awsvpcNetwork;
+    }
+
+    /// <summary>
+    /// The variables, and for a task with a task role <c>AWS_CONTAINER_CREDENTIALS_RELATIVE_URI</c> (bridge and host
+    /// mode: the networks 169.254.170.2 is redirected for).
+    /// </summary>
+    public IReadOnlyList<string> EnvironmentFor(string taskArn, string containerName, string networkMode, bool taskRole)
+    {
+        var variables = EnvironmentFor(taskArn, containerName, networkMode);
+        var reachable = networkMode switch
+        {
+            NetworkModes.Host => _loopback,
+            NetworkModes.Bridge => _bridge,
+            _ => null,
+        };
+        return taskRole && roleCredentials is not null && reachable is not null
+            ? [.. variables, $"{TaskRoleCredentials.RelativeUriVariable}={roleCredentials.RelativeUri(taskArn)}"]
+            : variables;
     }
 
     public IReadOnlyList<string> EnvironmentFor(string taskArn, string containerName, string networkMode)

@@ -18,6 +18,10 @@ public sealed class KnownTasks(AgentStore store, MetadataTokens tokens)
 {
     public IReadOnlyList<KnownTask> All() => [.. store.LoadTasks().Select(t => new KnownTask(t, Parse(t.TaskDefinitionJson)))];
 
+    /// <summary>A task by ARN, or null.</summary>
+    public KnownTask? ByArn(string taskArn) =>
+        store.LoadTasks().FirstOrDefault(t => t.TaskArn == taskArn) is { } task ? new KnownTask(task, Parse(task.TaskDefinitionJson)) : null;
+
     /// <summary>The task and container a metadata token belongs to, or null.</summary>
     public (KnownTask Task, ContainerRecord Container)? ByToken(string token)
     {

@@ -25,7 +25,9 @@ public sealed partial class MetadataServer(
     ContainerMetadata metadata,
     StatsSampler stats,
     IOptions<AgentOptions> options,
-    ILogger<MetadataServer> logger) : IHostedService, IAsyncDisposable
+    ILogger<MetadataServer> logger,
+    TaskRoleCredentials? roleCredentials = null,
+    CredentialsRedirect? redirect = null) : IHostedService, IAsyncDisposable
 {
     private readonly AgentOptions _options = options.Value;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _bridgeAddresses = new(StringComparer.Ordinal);
@@ -87,6 +89,16 @@ public sealed partial class MetadataServer(
                     awsvpc is not null && endpoints.Contains(awsvpc) ? awsvpc.ToString() : null,
                     AwsvpcNetwork);
                 Log.Listening(logger, string.Join(", ", endpoints.Select(e => e.ToString())));
+                if (roleCredentials is not null && redirect is not null && OperatingSystem.IsLinux() && _options.TaskRoleRedirect)
+                {
+                    var rules = CredentialsRedirect.Rules(bridge is not null && endpoints.Contains(bridge) ? bridge.Address.ToString() : null, port);
+                    roleCredentials.FirstKeys += () => redirect.Install(rules);
+                    if (roleCredentials.Count > 0)
+                    {
+                        redirect.Install(rules);
+                    }
+                }
+
                 return;
             }
             catch (IOException e)
@@ -138,6 +150,7 @@ public sealed partial class MetadataServer(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         metadata.Listening(null, null, null);
+        redirect?.Remove();
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -155,6 +168,13 @@ public sealed partial class MetadataServer(
 
     private void Map(IEndpointRouteBuilder app)
     {
+        // ECS's credentials endpoint (task roles): /v2/credentials/ID, and the older /v1/credentials?id=ID.
+        app.MapGet("/v2/credentials/{id}", (string id, HttpContext http) => Credentials(http, id));
+        app.MapGet("/v2/credentials", () => CredentialsError(StatusCodes.Status400BadRequest, "NoIdInRequest", "CredentialsV2Request: No Credential ID in the request"));
+        app.MapGet("/v1/credentials", (string? id, HttpContext http) => id is { Length: > 0 }
+            ? Credentials(http, id)
+            : System.Threading.Tasks.Task.FromResult(CredentialsError(StatusCodes.Status400BadRequest, "NoIdInRequest", "CredentialsV1Request: No Credential ID in the request")));
+
         foreach (var version in new[] { "v4", "v3" })
         {
             var label = version.ToUpperInvariant();
@@ -237,6 +257,42 @@ public sealed partial class MetadataServer(
 
         return remote.ToString() == address;
     }
+
+    /// <summary>
+    /// A task's role keys in ECS's shape, only for a known, not stopped task whose container asks from its own address
+    /// (so an ID that leaked to another container is refused like an unknown one). Neither the request nor the answer is
+    /// logged.
+    /// </summary>
+    private async Task<IResult> Credentials(HttpContext http, string id)
+    {
+        var notFound = CredentialsError(StatusCodes.Status400BadRequest, "InvalidIdInRequest", "CredentialsV2Request: Credentials not found");
+        if (roleCredentials?.ById(id) is not { } keys || tasks.ByArn(keys.TaskArn) is not { } task
+            || task.Record.DesiredStatus == State.LifecycleStatus.Stopped || task.Record.KnownStatus == State.LifecycleStatus.Stopped)
+        {
+            return notFound;
+        }
+
+        foreach (var container in task.Record.Containers)
+        {
+            if (await IsCallerAsync(task, container, http).ConfigureAwait(false))
+            {
+                var answer = new JsonObject
+                {
+                    ["RoleArn"] = keys.RoleArn,
+                    ["AccessKeyId"] = keys.AccessKeyId,
+                    ["SecretAccessKey"] = keys.SecretAccessKey,
+                    ["Token"] = keys.Token,
+                    ["Expiration"] = keys.Expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                };
+                return Results.Text(answer.ToJsonString(), "application/json");
+            }
+        }
+
+        return notFound;
+    }
+
+    private static IResult CredentialsError(int status, string code, string message) =>
+        Results.Text(new JsonObject { ["code"] = code, ["message"] = message }.ToJsonString(), "application/json", statusCode: status);
 
     private JsonObject Task(KnownTask task) => MetadataViews.Task(task, Arns.ShortName(_options.Cluster, "cluster"));
 

@@ -50,5 +50,8 @@ public sealed partial class SessionService
 
         [LoggerMessage(15, LogLevel.Warning, "The host has no valid client certificate any more ({Problem}); registering again")]
         public static partial void JoiningAgain(ILogger logger, string problem);
+
+        [LoggerMessage(16, LogLevel.Debug, "Received new task role keys {AccessKeyId} for {TaskArn}")]
+        public static partial void CredentialsReceived(ILogger logger, string taskArn, string accessKeyId);
     }
 }

@@ -28,7 +28,8 @@ public sealed partial class SessionService(
     AttachService attachments,
     Orchestrator.Agent.Stats.StatsSampler sampler,
     ILogger<SessionService> logger,
-    TaskNotes? notes = null) : BackgroundService
+    TaskNotes? notes = null,
+    Orchestrator.Agent.Metadata.TaskRoleCredentials? roleCredentials = null) : BackgroundService
 {
     private readonly AgentOptions _options = options.Value;
 
@@ -173,7 +174,17 @@ public sealed partial class SessionService(
                     break;
                 case ControlMessage.KindOneofCase.RunTask:
                     Log.RunTaskReceived(logger, message.RunTask.TaskArn);
+                    if (message.RunTask.Credentials is { } credentials)
+                    {
+                        roleCredentials?.Put(WireMapping.ToRoleKeys(credentials));
+                    }
+
                     engine.RunTask(WireMapping.ToCommand(message.RunTask));
+                    break;
+                case ControlMessage.KindOneofCase.TaskCredentials:
+                    // The key ID only: never the secret or the token.
+                    Log.CredentialsReceived(logger, message.TaskCredentials.TaskArn, message.TaskCredentials.AccessKeyId);
+                    roleCredentials?.Put(WireMapping.ToRoleKeys(message.TaskCredentials));
                     break;
                 case ControlMessage.KindOneofCase.StopTask:
                     Log.StopTaskReceived(logger, message.StopTask.TaskArn, message.StopTask.Reason);

@@ -32,6 +32,15 @@ public static class WireMapping
         };
     }
 
+    /// <summary>A task role's keys as the metadata endpoint serves them.</summary>
+    public static Metadata.RoleKeys ToRoleKeys(TaskCredentials message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new Metadata.RoleKeys(
+            message.TaskArn, message.RoleArn, message.AccessKeyId, message.SecretAccessKey, message.SessionToken,
+            message.Expiration?.ToDateTimeOffset() ?? DateTimeOffset.MinValue);
+    }
+
     public static TaskStateChange ToWire(SequencedReport change)
     {
         ArgumentNullException.ThrowIfNull(change);

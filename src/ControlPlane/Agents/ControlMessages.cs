@@ -30,6 +30,7 @@ public static class ControlMessages
         run.Secrets.AddRange((secrets ?? ResolvedSecrets.None).Values);
         run.RegistryCredentials.AddRange((secrets ?? ResolvedSecrets.None).RegistryLogins);
         run.LogSecretOptions.AddRange((secrets ?? ResolvedSecrets.None).LogOptions);
+        run.Credentials = secrets?.Credentials;
         if (task.Address is { } address)
         {
             run.Network = new TaskNetwork
@@ -44,6 +45,9 @@ public static class ControlMessages
 
         return new ControlMessage { RunTask = run };
     }
+
+    /// <summary>New keys for a task with a task role, replacing those it holds.</summary>
+    public static ControlMessage Credentials(TaskCredentials credentials) => new() { TaskCredentials = credentials };
 
     public static ControlMessage Stop(string taskArn, string? reason) =>
         new() { StopTask = new StopTask { TaskArn = taskArn, Reason = reason ?? "" } };

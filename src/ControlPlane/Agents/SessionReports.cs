@@ -89,7 +89,7 @@ public sealed partial class SessionReports(StateStore store, TaskSecrets secrets
                 if (task.Task.DesiredStatus == TaskStatus.Running && tx.State.TaskDefinitionByArn(task.Task.TaskDefinitionArn) is { } definition)
                 {
                     // Secrets are resolved again for each send; one deleted meanwhile stops the task instead.
-                    if (secrets.Resolve(definition, out var failure) is { } values)
+                    if (secrets.Resolve(task, definition, out var failure) is { } values)
                     {
                         commands.Add(ControlMessages.Run(task, definition, values));
                     }

@@ -21,7 +21,7 @@ public sealed partial class TaskDispatcher(
             return;
         }
 
-        var values = secrets.Resolve(definition, out var failure);
+        var values = secrets.Resolve(task, definition, out var failure);
         if (failure is not null)
         {
             Log.SecretsUnavailable(logger, task.Arn, failure);

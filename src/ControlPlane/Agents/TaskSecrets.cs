@@ -11,8 +11,31 @@ namespace Orchestrator.ControlPlane.Agents;
 /// after <c>orch secret put</c> gets the new value). A task naming a secret that cannot be had never reaches its agent:
 /// it stops with ECS's <c>ResourceInitializationError</c> naming the secret.
 /// </summary>
-public sealed class TaskSecrets(SecretStore store)
+public sealed class TaskSecrets(SecretStore store, TaskRoleCredentials? roles = null)
 {
+    /// <summary>
+    /// What <see cref="Resolve(TaskDefinition, out string?)"/> gives, and for a task with a task role new short-lived
+    /// keys (<see cref="TaskRoleCredentials"/>); null and the stopped reason when anything cannot be had.
+    /// </summary>
+    public ResolvedSecrets? Resolve(TaskRecord task, TaskDefinition definition, out string? failure)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var resolved = Resolve(definition, out failure);
+        if (resolved is null || roles is null || TaskRoleCredentials.RoleOf(task, definition) is null)
+        {
+            return resolved;
+        }
+
+        var credentials = roles.Issue(task, definition, out var problem);
+        if (credentials is null)
+        {
+            failure = problem;
+            return null;
+        }
+
+        return resolved with { Credentials = credentials };
+    }
+
     public const string FailurePrefix = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: ";
 
     /// <summary>
@@ -140,6 +163,9 @@ public sealed record ResolvedSecrets(IReadOnlyList<SecretValue> Values, IReadOnl
 
     /// <summary>The values of the containers' <c>logConfiguration.secretOptions</c> (name = the log driver option).</summary>
     public IReadOnlyList<SecretValue> LogOptions { get; init; } = [];
+
+    /// <summary>The task role's keys (RunTask.credentials); null for a task without a role.</summary>
+    public TaskCredentials? Credentials { get; init; }
 
     public override string ToString() => $"ResolvedSecrets {{ {Values.Count} values, {RegistryLogins.Count} registry logins, {LogOptions.Count} log options }}";
 }

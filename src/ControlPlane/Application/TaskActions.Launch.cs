@@ -184,6 +184,7 @@ public sealed partial class TaskActions
         }
 
         CheckOverrides(definition, launch.Overrides);
+        CheckRole(launch.Overrides?.TaskRoleArn is { Length: > 0 } overridden ? overridden : definition.TaskRoleArn);
         return (cluster, definition);
     }
 
@@ -234,6 +235,26 @@ public sealed partial class TaskActions
         }
 
         return subnets;
+    }
+
+    /// <summary>A task role must name a role of <c>orch role</c> when the task is started (ECS checks it can assume the role).</summary>
+    private void CheckRole(string? role)
+    {
+        if (string.IsNullOrEmpty(role))
+        {
+            return;
+        }
+
+        if (Ecs.Validation.RoleArn.NameOf(role) is null)
+        {
+            throw EcsException.Client("Role is not valid: taskRoleArn must be a role's ARN (arn:aws:iam::ACCOUNT:role/NAME) or name.");
+        }
+
+        if (roles is null || roles.Find(role) is null)
+        {
+            throw EcsException.Client(
+                $"ECS was unable to assume the role '{EcsText.Cut(role, 200)}' that was provided for this task: no such role (orch role create).");
+        }
     }
 
     private static void CheckOverrides(TaskDefinition definition, TaskOverride? overrides)

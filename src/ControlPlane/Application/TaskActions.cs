@@ -12,7 +12,7 @@ namespace Orchestrator.ControlPlane.Application;
 /// ECS's task actions: RunTask and StartTask (in TaskActions.Launch.cs), StopTask, DescribeTasks and ListTasks.
 /// Tasks reach agents through <see cref="ITaskDispatch"/>, never directly.
 /// </summary>
-public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispatch dispatcher, TaskLifecycle tasks, TaskLauncher launcher, TimeProvider clock, ControlPlaneMetrics? metrics = null)
+public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispatch dispatcher, TaskLifecycle tasks, TaskLauncher launcher, TimeProvider clock, ControlPlaneMetrics? metrics = null, Security.RoleStore? roles = null)
 {
     public async Task<TaskResponse> StopTaskAsync(StopTaskRequest request, CancellationToken cancellationToken)
     {

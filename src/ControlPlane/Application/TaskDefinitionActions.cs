@@ -28,6 +28,9 @@ public sealed class TaskDefinitionActions(StateStore store, Arns arns, TimeProvi
             {
                 TaskDefinitionArn = arns.TaskDefinition(family, revision),
                 Family = family,
+                TaskRoleArn = Ecs.Validation.RoleArn.NameOf(valid.TaskRoleArn) is { } role
+                    ? (valid.TaskRoleArn!.StartsWith("arn:", StringComparison.Ordinal) ? valid.TaskRoleArn : Ecs.Validation.RoleArn.For(arns.Account, role))
+                    : null,
                 Revision = revision,
                 NetworkMode = valid.NetworkMode ?? NetworkModes.Bridge,
                 ContainerDefinitions = valid.ContainerDefinitions!,

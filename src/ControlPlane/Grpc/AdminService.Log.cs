@@ -25,5 +25,11 @@ public sealed partial class AdminService
 
         [LoggerMessage(7, LogLevel.Information, "Secret {Name} deleted by {Caller}")]
         public static partial void SecretDeleted(ILogger logger, string name, string caller);
+
+        [LoggerMessage(8, LogLevel.Information, "Role {Name} created by {Caller}")]
+        public static partial void RoleCreated(ILogger logger, string name, string caller);
+
+        [LoggerMessage(9, LogLevel.Information, "Role {Name} deleted by {Caller}")]
+        public static partial void RoleDeleted(ILogger logger, string name, string caller);
     }
 }

@@ -13,7 +13,7 @@ namespace Orchestrator.ControlPlane.Grpc;
 /// that are not read-only in. Secrets and codes leave only in the answer that creates them, and are never logged.
 /// </summary>
 public sealed partial class AdminService(
-    AccessKeyStore keys, ActivationStore activations, SecretStore secrets, Arns arns, StateStore store, TimeProvider clock, ILogger<AdminService> logger)
+    AccessKeyStore keys, ActivationStore activations, SecretStore secrets, Arns arns, StateStore store, TimeProvider clock, ILogger<AdminService> logger, RoleStore? roles = null)
     : Admin.AdminBase
 {
     private const int MaxDescription = 256;

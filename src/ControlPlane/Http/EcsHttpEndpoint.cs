@@ -56,6 +56,13 @@ public static class EcsHttpEndpoint
                 throw new EcsException(AccessDenied, $"User: {signed.AccessKeyId} is not authorized to perform: ecs:{EcsText.Cut(action, 64)} (the access key is read-only).");
             }
 
+            if (signed?.Role is { } role)
+            {
+                var arns = context.RequestServices.GetRequiredService<Arns>();
+                TaskRoleAuthorization.Check(role, action, body, arns);
+                TaskRoleAuthorization.CheckPassRole(role, action, body, arns, context.RequestServices.GetRequiredService<State.StateStore>().Current);
+            }
+
             var response = await actions.InvokeAsync(action, Encoding.UTF8.GetString(body), context.RequestAborted).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status200OK, response).ConfigureAwait(false);
         }

@@ -13,8 +13,22 @@ namespace Orchestrator.ControlPlane.Http;
 /// over the body's hash, before the body is parsed. With no keys configured every request is accepted (the options
 /// validator allows that on loopback only).
 /// </summary>
-public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<ControlPlaneOptions> options, TimeProvider clock)
+/// <remarks>
+/// A task role's short-lived keys (<c>ASIA…</c>, <see cref="Security.TaskCredentialStore"/>) are accepted too when the
+/// request carries their session token (<c>X-Amz-Security-Token</c>, signed), they have not expired and their task is
+/// still live; the request then carries the role (<see cref="SignedRequest.Role"/>) whose policy the endpoint checks.
+/// </remarks>
+public sealed class RequestAuthenticator(
+    Security.AccessKeyStore keys,
+    IOptions<ControlPlaneOptions> options,
+    TimeProvider clock,
+    Security.TaskCredentialStore? taskCredentials = null,
+    Security.RoleStore? roles = null,
+    State.StateStore? state = null)
 {
+    public const string ExpiredToken = "ExpiredTokenException";
+    public const string SecurityTokenHeader = "x-amz-security-token";
+
     public const string MissingAuthenticationToken = "MissingAuthenticationTokenException";
     public const string UnrecognizedClient = "UnrecognizedClientException";
     public const string InvalidSignature = "InvalidSignatureException";
@@ -52,8 +66,18 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
 
         var authorization = (authorizations.Count == 1 ? SigV4.ParseAuthorization(authorizations[0] ?? "") : null)
             ?? throw new EcsException(InvalidSignature, "The Authorization header is not a valid AWS4-HMAC-SHA256 authorization.");
-        var key = keys.Find(authorization.AccessKeyId)
-            ?? throw new EcsException(UnrecognizedClient, "The security token included in the request is invalid.");
+        var key = keys.Find(authorization.AccessKeyId);
+        TaskRole? role = null;
+        string secret;
+        if (key is not null)
+        {
+            secret = key.Secret;
+        }
+        else
+        {
+            role = TaskRoleOf(authorization, request.Headers[SecurityTokenHeader].ToString());
+            secret = role.Secret;
+        }
 
         var region = options.Value.Region;
         if (authorization.Service != service || authorization.Region != region)
@@ -83,11 +107,57 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
 
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw.Split('?', 2) : [(request.PathBase + request.Path).ToString(), request.QueryString.Value?.TrimStart('?') ?? ""];
         var headers = authorization.SignedHeaders.Distinct(StringComparer.Ordinal).ToDictionary(name => name, name => request.Headers[name].ToString(), StringComparer.Ordinal);
-        return new SignedRequest(authorization, key.Secret, amzDate, request.Method, target[0], headers)
+        return new SignedRequest(authorization, secret, amzDate, request.Method, target[0], headers)
         {
-            ReadOnly = key.ReadOnly,
+            ReadOnly = key?.ReadOnly ?? false,
+            Role = role,
             Query = target.Length > 1 ? SigV4.CanonicalQuery(target[1]) : "",
         };
+    }
+
+    /// <summary>
+    /// The task and role behind a task role key, or AWS's error: an unknown key or a wrong session token is an
+    /// unrecognized client, an expired one says so, and so do the keys of a task that stopped (they die with it).
+    /// </summary>
+    private TaskRole TaskRoleOf(SigV4.Authorization authorization, string sessionToken)
+    {
+        var invalid = new EcsException(UnrecognizedClient, "The security token included in the request is invalid.");
+        if (taskCredentials is null || roles is null || state is null
+            || !authorization.AccessKeyId.StartsWith(Security.TaskCredentialStore.AccessKeyPrefix, StringComparison.Ordinal))
+        {
+            throw invalid;
+        }
+
+        var issued = taskCredentials.Check(authorization.AccessKeyId, sessionToken, out var problem);
+        if (problem == Security.CredentialProblem.Expired)
+        {
+            throw new EcsException(ExpiredToken, "The security token included in the request is expired");
+        }
+
+        if (issued is null || !IsLive(state.Current.Task(issued.TaskArn)) || roles.Find(issued.RoleArn) is not { } role)
+        {
+            throw invalid;
+        }
+
+        if (!authorization.SignedHeaders.Contains(SecurityTokenHeader))
+        {
+            throw new EcsException(InvalidSignature, $"The signed headers must include {SecurityTokenHeader} when signing with temporary credentials.");
+        }
+
+        return new TaskRole(issued.TaskArn, role.Role.Name, role.Role.Arn, role.Policy, issued.SecretAccessKey);
+    }
+
+    /// <summary>Placed, meant to run and not yet stopped: a task whose keys still work.</summary>
+    private static bool IsLive(State.TaskRecord? task) =>
+        task is not null && task.Task.DesiredStatus == Ecs.Model.TaskStatus.Running && task.Task.LastStatus != Ecs.Model.TaskStatus.Stopped;
+
+    /// <summary>Who signed with a task role's keys: the task, its role and the role's policy.</summary>
+    public sealed record TaskRole(string TaskArn, string RoleName, string RoleArn, Security.RolePolicy Policy, string Secret)
+    {
+        /// <summary>How IAM names the caller: <c>arn:aws:sts::ACCOUNT:assumed-role/ROLE/TASK-ID</c>.</summary>
+        public string AssumedRoleArn(string account) => $"arn:aws:sts::{account}:assumed-role/{RoleName}/{TaskArn[(TaskArn.LastIndexOf('/') + 1)..]}";
+
+        public override string ToString() => $"TaskRole {{ TaskArn = {TaskArn}, RoleArn = {RoleArn} }}";
     }
 
     /// <summary>A request whose headers passed; its signature is checked against the hash of the body as read.</summary>
@@ -114,6 +184,9 @@ public sealed class RequestAuthenticator(Security.AccessKeyStore keys, IOptions<
 
         /// <summary>Whether the key may only read (Describe*, List*).</summary>
         public bool ReadOnly { get; init; }
+
+        /// <summary>The task and role when the request was signed with a task role's keys; its policy decides what it may do.</summary>
+        public TaskRole? Role { get; init; }
 
         /// <summary>The canonical query string (empty without one).</summary>
         internal string Query { get; init; } = "";

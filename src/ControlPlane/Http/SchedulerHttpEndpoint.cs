@@ -44,6 +44,18 @@ public static class SchedulerHttpEndpoint
                 throw new EcsException(EcsHttpEndpoint.AccessDenied, $"User: {signed.AccessKeyId} is not authorized to perform: scheduler:{action} (the access key is read-only).");
             }
 
+            if (signed?.Role is { } role)
+            {
+                // A task role's keys: the role's policy decides, on the schedule's ARN (or * for ListSchedules).
+                var arns = services.GetRequiredService<Arns>();
+                var resource = name is null ? "*" : $"arn:aws:scheduler:{arns.Region}:{arns.Account}:schedule/default/{name}";
+                if (!role.Policy.Allows("scheduler:" + action, resource))
+                {
+                    throw new EcsException(EcsHttpEndpoint.AccessDenied,
+                        $"User: {role.AssumedRoleArn(arns.Account)} is not authorized to perform: scheduler:{action} on resource: {EcsText.Cut(resource, 300)}");
+                }
+            }
+
             var request = Request(context, action, name, body);
             var response = await services.GetRequiredService<ScheduleActions>().InvokeAsync(action, request, context.RequestAborted).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status200OK, response).ConfigureAwait(false);

@@ -50,7 +50,7 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
                 ContainerInstanceArn = instanceArn,
                 Attachments = assignment.Address is { } address ? [TaskAttachments.Precreated(address)] : null,
                 Containers = containers,
-                Overrides = new TaskOverride { ContainerOverrides = overrides },
+                Overrides = new TaskOverride { ContainerOverrides = overrides, TaskRoleArn = launch.Overrides?.TaskRoleArn is { Length: > 0 } role ? role : null },
                 LastStatus = TaskStatus.Pending,
                 DesiredStatus = TaskStatus.Running,
                 Cpu = needs.Cpu.ToString(CultureInfo.InvariantCulture),

@@ -36,6 +36,8 @@ public sealed record ListClustersResponse(IReadOnlyList<string> ClusterArns, str
 public sealed record RegisterTaskDefinitionRequest
 {
     public string? Family { get; init; }
+    /// <summary>The role whose short-lived keys the task's containers get (a role of <c>orch role</c>).</summary>
+    public string? TaskRoleArn { get; init; }
     public string? NetworkMode { get; init; }
     public IReadOnlyList<ContainerDefinition>? ContainerDefinitions { get; init; }
     public IReadOnlyList<Volume>? Volumes { get; init; }

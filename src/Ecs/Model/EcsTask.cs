@@ -110,6 +110,8 @@ public sealed record NetworkBinding
 public sealed record TaskOverride
 {
     public IReadOnlyList<ContainerOverride>? ContainerOverrides { get; init; }
+    /// <summary>The task's role instead of the task definition's.</summary>
+    public string? TaskRoleArn { get; init; }
 }
 
 public sealed record ContainerOverride

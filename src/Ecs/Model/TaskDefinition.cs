@@ -8,6 +8,8 @@ public sealed record TaskDefinition
     public string? TaskDefinitionArn { get; init; }
     public IReadOnlyList<ContainerDefinition> ContainerDefinitions { get; init; } = [];
     public string Family { get; init; } = "";
+    /// <summary>The role whose short-lived keys the task's containers get at AWS_CONTAINER_CREDENTIALS_RELATIVE_URI.</summary>
+    public string? TaskRoleArn { get; init; }
     public string? NetworkMode { get; init; }
     public int Revision { get; init; }
     public string? Status { get; init; }

@@ -23,6 +23,11 @@ public static partial class TaskDefinitionValidator
             throw EcsException.Client("Family contains invalid characters.");
         }
 
+        if (!string.IsNullOrEmpty(request.TaskRoleArn) && RoleArn.NameOf(request.TaskRoleArn) is null)
+        {
+            throw EcsException.Client("Role is not valid: taskRoleArn must be a role's ARN (arn:aws:iam::ACCOUNT:role/NAME) or name.");
+        }
+
         var mode = request.NetworkMode ?? NetworkModes.Bridge;
         if (!NetworkModes.All.Contains(mode))
         {

@@ -50,6 +50,18 @@ internal sealed class FakeAdmin : Admin.AdminBase
 
     public override Task<DeleteSecretResponse> DeleteSecret(DeleteSecretRequest request, ServerCallContext context) => Answer(request, new DeleteSecretResponse());
 
+    public RoleInfo Role { get; set; } = new();
+
+    public ListRolesResponse Roles { get; set; } = new();
+
+    public override Task<RoleInfo> CreateRole(CreateRoleRequest request, ServerCallContext context) => Answer(request, Role);
+
+    public override Task<RoleInfo> GetRole(GetRoleRequest request, ServerCallContext context) => Answer(request, Role);
+
+    public override Task<ListRolesResponse> ListRoles(ListRolesRequest request, ServerCallContext context) => Answer(request, Roles);
+
+    public override Task<DeleteRoleResponse> DeleteRole(DeleteRoleRequest request, ServerCallContext context) => Answer(request, new DeleteRoleResponse());
+
     private Task<T> Answer<T>(IMessage request, T reply)
     {
         Requests.Enqueue(request);

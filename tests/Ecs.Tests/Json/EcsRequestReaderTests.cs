@@ -40,7 +40,7 @@ public sealed class EcsRequestReaderTests
     }
 
     [Theory]
-    [InlineData("""{"family":"web","taskRoleArn":"arn:aws:iam::1:role/r","containerDefinitions":[{"name":"a","image":"i","memory":64}]}""", "taskRoleArn")]
+    [InlineData("""{"family":"web","executionRoleArn":"arn:aws:iam::1:role/r","containerDefinitions":[{"name":"a","image":"i","memory":64}]}""", "executionRoleArn")]
     [InlineData("""{"family":"web","containerDefinitions":[{"name":"a","imgae":""}]}""", "containerDefinitions[0].imgae")]
     public void Read_NotEmptyOrNotAnEcsMember_IsStillRefused(string json, string path)
     {
