@@ -14,6 +14,7 @@ public static class Schema
     public const string Services = "services";
     public const string AccountSettings = "account_settings";
     public const string Schedules = "schedules";
+    public const string CapacityProviders = "capacity_providers";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -50,6 +51,10 @@ public static class Schema
         // Scheduled tasks (EventBridge Scheduler's schedules), keyed by group and name, with their last fire time and runs.
         """
         CREATE TABLE schedules (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        """,
+        // Capacity providers (groups of container instances chosen by a cluster query), keyed by name.
+        """
+        CREATE TABLE IF NOT EXISTS capacity_providers (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
     ];
 }
