@@ -117,7 +117,7 @@ public sealed partial class ClusterActions
 
             tx.Delete(provider);
             tx.PutTags(provider.Arn, []);
-            var view = View(tx.State, provider, withTags: false) with { Status = CapacityProviderStatus.Inactive, UpdateStatus = "DELETE_COMPLETE", Reservation = null };
+            var view = View(tx.State, provider, withTags: false) with { Status = CapacityProviderStatus.Inactive, UpdateStatus = "DELETE_COMPLETE" };
             return new CapacityProviderResponse(view);
         }, cancellationToken);
 
@@ -244,12 +244,32 @@ public sealed partial class ClusterActions
         return names;
     }
 
-    private CapacityProvider View(StateSnapshot state, CapacityProviderRecord provider, bool withTags)
+    /// <summary>
+    /// Not an ECS action (ECS publishes the figure as a CloudWatch metric): each attached provider's reservation in its
+    /// cluster, and what managed scaling would ask for. `orch capacity describe` calls it (gRPC only).
+    /// </summary>
+    public CapacityProviderReservationsResponse DescribeCapacityProviderReservations(string? clusterReference)
     {
-        var reservations = state.Clusters.Values
-            .Where(c => c.Status == ClusterStatus.Active && c.CapacityProviders.Contains(provider.Name))
-            .Select(c => CapacityReservation.Plan(state, c, provider, clock.GetUtcNow()).Reservation)
-            .ToList();
+        var state = store.Current;
+        var now = clock.GetUtcNow();
+        var clusters = clusterReference is null
+            ? state.Clusters.Values.Where(c => c.Status == ClusterStatus.Active)
+            : [ActiveCluster(arns, state, clusterReference)];
+        var result = new List<CapacityProviderReservation>();
+        foreach (var cluster in clusters)
+        {
+            foreach (var provider in cluster.CapacityProviders.Select(state.CapacityProvider).OfType<CapacityProviderRecord>())
+            {
+                var plan = CapacityReservation.Plan(state, cluster, provider, now);
+                result.Add(plan.Reservation with { CapacityProvider = provider.Name, RemoveInstances = [.. plan.Remove.Select(i => i.Arn)] });
+            }
+        }
+
+        return new CapacityProviderReservationsResponse(result);
+    }
+
+    private static CapacityProvider View(StateSnapshot state, CapacityProviderRecord provider, bool withTags)
+    {
         return new CapacityProvider
         {
             CapacityProviderArn = provider.Arn,
@@ -265,7 +285,6 @@ public sealed partial class ClusterActions
             },
             UpdateStatus = provider.UpdateStatus,
             Tags = withTags ? state.TagsOf(provider.Arn) : null,
-            Reservation = reservations,
         };
     }
 

@@ -17,17 +17,24 @@ public sealed record CapacityProvider
     public IReadOnlyList<Tag>? Tags { get; init; }
     public string Type { get; init; } = "EC2_AUTOSCALING";
 
-    /// <summary>
-    /// Not in ECS's shape (ECS publishes it as the CloudWatch metric CapacityProviderReservation): this provider's
-    /// reservation figure now, per cluster it serves. The AWS CLI and SDKs drop members they do not know; `orch capacity
-    /// describe` and the raw JSON show it.
-    /// </summary>
-    public IReadOnlyList<CapacityProviderReservation>? Reservation { get; init; }
 }
 
-/// <summary>M/N×100 as ECS defines CapacityProviderReservation, with its parts and the instance count it asks for.</summary>
+/// <summary>
+/// M/N×100 as ECS defines CapacityProviderReservation (ECS publishes it as a CloudWatch metric, not in
+/// DescribeCapacityProviders), with its parts and the instance count managed scaling asks for. Served by the
+/// non-ECS operation DescribeCapacityProviderReservations (`orch capacity describe`) and the metric
+/// <c>orch.capacity_provider.reservation</c>.
+/// </summary>
 public sealed record CapacityProviderReservation(
-    string ClusterName, double Value, int InstancesNeeded, int Instances, int UnplacedTasks, int DesiredInstances);
+    string ClusterName, double Value, int InstancesNeeded, int Instances, int UnplacedTasks, int DesiredInstances)
+{
+    public string? CapacityProvider { get; init; }
+
+    /// <summary>On a scale-in, the instances managed scaling would have the hook remove.</summary>
+    public IReadOnlyList<string>? RemoveInstances { get; init; }
+}
+
+public sealed record CapacityProviderReservationsResponse(IReadOnlyList<CapacityProviderReservation> Reservations);
 
 public sealed record AutoScalingGroupProvider
 {
