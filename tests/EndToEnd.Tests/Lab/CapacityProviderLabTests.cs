@@ -66,6 +66,7 @@ public sealed class CapacityProviderLabTests(CapacityLab fixture) : IClassFixtur
     {
         var token = TestContext.Current.CancellationToken;
         var cluster = _lab.ClusterName;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var (h1, h2) = (await _lab.InstanceAsync(_lab.Hosts[0]), await _lab.InstanceAsync(_lab.Hosts[1]));
         await _aws.JsonAsync("ecs", "put-attributes", "--cluster", cluster, "--attributes",
             $"name=pool,value=a,targetId={h1.ContainerInstanceArn}", $"name=pool,value=b,targetId={h2.ContainerInstanceArn}");
@@ -88,6 +89,7 @@ public sealed class CapacityProviderLabTests(CapacityLab fixture) : IClassFixtur
 
         // ECS's example: base 1 on A, then 8 at 1:3 → A 1 + 2, B 6. Counted per host from DescribeTasks.
         var perHost = await RunningPerHostAsync(9);
+        TestContext.Current.TestOutputHelper?.WriteLine($"9 tasks running after {clock.Elapsed.TotalSeconds:F0} s");
         Assert.Equal((3, 6), (perHost.GetValueOrDefault(h1.ContainerInstanceArn), perHost.GetValueOrDefault(h2.ContainerInstanceArn)));
         var inUse = await _aws.RunAsync("ecs", "delete-capacity-provider", "--capacity-provider", "pa");
         Assert.NotEqual(0, inUse.ExitCode);
@@ -111,10 +113,14 @@ public sealed class CapacityProviderLabTests(CapacityLab fixture) : IClassFixtur
         var task = (await _aws.JsonAsync("ecs", "list-tasks", "--cluster", cluster, "--service-name", "spread")).GetProperty("taskArns")[0].GetString()!;
         var protectedTask = await _aws.JsonAsync("ecs", "update-task-protection", "--cluster", cluster, "--tasks", task, "--protection-enabled");
         Assert.True(protectedTask.GetProperty("protectedTasks")[0].GetProperty("protectionEnabled").GetBoolean());
-        var scaleIn = await HookCallAsync("pall", "--desired 1");
+        var before = File.Exists(fixture.HookOutput) ? File.ReadAllLines(fixture.HookOutput).Length : 0;
+        var scaleIn = await HookCallAsync("pall", "--desired 1", after: before);
         Assert.Equal($"--cluster {cluster} --capacity-provider pall --desired 1 --current 2 --remove {empty}", scaleIn);
-        Assert.DoesNotContain(kept, File.ReadAllText(fixture.HookOutput), StringComparison.Ordinal);
+        // From the protection on, no call — for any provider — names the host running the protected task. (Before
+        // the service existed both hosts were empty, and each single-host provider rightly asked to go to 0.)
+        Assert.All(File.ReadAllLines(fixture.HookOutput).Skip(before), l => Assert.DoesNotContain(kept, l, StringComparison.Ordinal));
         await AssertReservationAsync("pall", 50);
+        TestContext.Current.TestOutputHelper?.WriteLine($"done after {clock.Elapsed.TotalSeconds:F0} s");
 
         await _aws.JsonAsync("ecs", "update-service", "--cluster", cluster, "--service", "spread", "--desired-count", "0");
         await _aws.JsonAsync("ecs", "delete-service", "--cluster", cluster, "--service", "spread");
@@ -157,12 +163,12 @@ public sealed class CapacityProviderLabTests(CapacityLab fixture) : IClassFixtur
         TestContext.Current.TestOutputHelper?.WriteLine(line);
     }
 
-    private async Task<string> HookCallAsync(string provider, string desired)
+    private async Task<string> HookCallAsync(string provider, string desired, int after = 0)
     {
         var found = "";
         await Eventually.Async(() =>
         {
-            var lines = File.Exists(fixture.HookOutput) ? File.ReadAllLines(fixture.HookOutput) : [];
+            var lines = File.Exists(fixture.HookOutput) ? File.ReadAllLines(fixture.HookOutput).Skip(after) : [];
             found = lines.LastOrDefault(l => l.Contains($"--capacity-provider {provider} {desired} ", StringComparison.Ordinal)) ?? "";
             Assert.NotEqual("", found);
             return Task.CompletedTask;
