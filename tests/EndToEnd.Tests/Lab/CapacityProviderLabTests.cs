@@ -120,6 +120,11 @@ public sealed class CapacityProviderLabTests(CapacityLab fixture) : IClassFixtur
         // the service existed both hosts were empty, and each single-host provider rightly asked to go to 0.)
         Assert.All(File.ReadAllLines(fixture.HookOutput).Skip(before), l => Assert.DoesNotContain(kept, l, StringComparison.Ordinal));
         await AssertReservationAsync("pall", 50);
+        var described = await _lab.OrchJsonAsync("capacity", "describe", "--cluster", cluster);
+        var all = described.GetProperty("reservations").EnumerateArray().Single(r => r.GetProperty("capacityProvider").GetString() == "pall");
+        Assert.Equal((50.0, 1, 2, 1), (all.GetProperty("value").GetDouble(), all.GetProperty("instancesNeeded").GetInt32(),
+            all.GetProperty("instances").GetInt32(), all.GetProperty("desiredInstances").GetInt32()));
+        Assert.Equal(empty, all.GetProperty("removeInstances")[0].GetString());
         TestContext.Current.TestOutputHelper?.WriteLine($"done after {clock.Elapsed.TotalSeconds:F0} s");
 
         await _aws.JsonAsync("ecs", "update-service", "--cluster", cluster, "--service", "spread", "--desired-count", "0");
