@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Orchestrator.ControlPlane.Capacity;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tests.Support;
@@ -22,7 +23,7 @@ public sealed class ScalingHookTests
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
         var logs = new CapturingLoggerProvider();
-        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
         var options = Microsoft.Extensions.Options.Options.Create(new ControlPlaneOptions
         {
             ScalingHookUrl = $"http://127.0.0.1:{port}/private/path?key=hidden",
