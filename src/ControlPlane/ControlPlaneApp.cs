@@ -40,6 +40,10 @@ public static class ControlPlaneApp
         ["--metrics-token-file"] = "ControlPlane:MetricsTokenFile",
         ["--dns-port"] = "ControlPlane:DnsPort",
         ["--dns-address"] = "ControlPlane:DnsAddress",
+        ["--scaling-hook"] = "ControlPlane:ScalingHook",
+        ["--scaling-hook-url"] = "ControlPlane:ScalingHookUrl",
+        ["--scaling-hook-token-file"] = "ControlPlane:ScalingHookTokenFile",
+        ["--scaling-interval"] = "ControlPlane:ScalingInterval",
         ["--log-format"] = "Telemetry:LogFormat",
     };
 
@@ -156,6 +160,8 @@ public static class ControlPlaneApp
         builder.Services.AddOptions<Orchestrator.ControlPlane.Scaling.AutoScalingOptions>().BindConfiguration(Orchestrator.ControlPlane.Scaling.AutoScalingOptions.Section)
             .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         builder.Services.AddHostedService<Orchestrator.ControlPlane.Scaling.AutoScaler>();
+        builder.Services.AddSingleton<Capacity.ScalingHook>();
+        builder.Services.AddHostedService<Capacity.CapacityScaler>();
         builder.Services.AddSingleton<DnsServer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DnsServer>());
         builder.Services.AddGrpc(o =>

@@ -22,6 +22,10 @@ public static class ControlPlaneCommandLine
           --dns-port PORT                serve service discovery (A and SRV for *.orch.local) on this UDP and TCP
                                          port; default: no DNS server
           --dns-address ADDRESS          the DNS server's address; default 127.0.0.1
+          --scaling-hook COMMAND         capacity providers' managed scaling: run with --cluster C --capacity-provider P
+                                         --desired N --current M [--remove INSTANCE_ARN]...
+          --scaling-hook-url URL         and/or POST that as JSON here (--scaling-hook-token-file FILE: bearer token)
+          --scaling-interval T           how often managed scaling looks (hh:mm:ss); default 00:01:00
           --log-format json|simple       console log format; json includes scopes (trace and span ids)
           --insecure                     plaintext gRPC with no authentication, loopback only (development)
           --region REGION                region in ARNs; default us-east-1

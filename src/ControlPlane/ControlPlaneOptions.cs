@@ -71,6 +71,21 @@ public sealed class ControlPlaneOptions
     /// </summary>
     public int? DnsPort { get; set; }
 
+    /// <summary>Capacity providers' managed scaling: the command run with the desired instance count (README "Capacity providers").</summary>
+    public string? ScalingHook { get; set; }
+
+    /// <summary>Managed scaling's webhook: POSTed the desired instance count as JSON.</summary>
+    public string? ScalingHookUrl { get; set; }
+
+    /// <summary>A file holding the bearer token sent to the scaling webhook.</summary>
+    public string? ScalingHookTokenFile { get; set; }
+
+    /// <summary>How often managed scaling looks at the providers' reservations (ECS: every minute).</summary>
+    public TimeSpan ScalingInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long one call of the scaling hook may take.</summary>
+    public TimeSpan ScalingHookTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The address the DNS server listens on: loopback unless the operator names another.</summary>
     public string DnsAddress { get; set; } = "127.0.0.1";
 

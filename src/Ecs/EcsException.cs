@@ -33,6 +33,7 @@ public static class EcsErrors
     public const string ResourceNotFound = "ResourceNotFoundException";
     public const string UnknownOperation = "UnknownOperationException";
     public const string UnsupportedFeature = "UnsupportedFeatureException";
+    public const string ResourceInUse = "ResourceInUseException";
 
     /// <summary>The gRPC trailer that carries the ECS error type of a failed call.</summary>
     public const string GrpcTypeTrailer = "ecs-error-type";

@@ -74,8 +74,8 @@ public sealed class AwsCliTests
             "An error occurred (InvalidParameterException) when calling the StopTask operation: The referenced task was not found.");
         await ExpectErrorAsync(aws, ["ecs", "register-task-definition", "--family", "x", "--container-definitions", """[{"name":"a","memory":16}]"""],
             "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: Container.image should not be null or empty.");
-        await ExpectErrorAsync(aws, ["ecs", "put-cluster-capacity-providers", "--cluster", cluster.ClusterName, "--capacity-providers", "[]", "--default-capacity-provider-strategy", "[]"],
-            "An error occurred (UnknownOperationException) when calling the PutClusterCapacityProviders operation: The action PutClusterCapacityProviders is not implemented by this control plane.");
+        await ExpectErrorAsync(aws, ["ecs", "discover-poll-endpoint", "--cluster", cluster.ClusterName],
+            "An error occurred (UnknownOperationException) when calling the DiscoverPollEndpoint operation: The action DiscoverPollEndpoint is not implemented by this control plane.");
 
         var wrongSecret = new AwsCli($"http://127.0.0.1:{cluster.HttpPort}", LocalCluster.AccessKeyId, "not-the-secret");
         await ExpectErrorAsync(wrongSecret, ["ecs", "list-clusters"],

@@ -9,7 +9,7 @@ namespace Orchestrator.ControlPlane.Application;
 
 /// <summary>
 /// ECS's cluster actions: CreateCluster, DeleteCluster, DescribeClusters, ListClusters, UpdateCluster,
-/// UpdateClusterSettings, and DescribeCapacityProviders (none exist here).
+/// UpdateClusterSettings; the capacity provider actions are in ClusterActions.CapacityProviders.cs.
 /// </summary>
 public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProvider clock)
 {
@@ -23,6 +23,8 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
                 "Cluster name must be 1 to 255 characters: letters (uppercase and lowercase), numbers, hyphens and underscores.");
         }
 
+        var providers = request.CapacityProviders ?? [];
+        var strategy = request.DefaultCapacityProviderStrategy ?? [];
         return store.WriteAsync(tx =>
         {
             var existing = tx.State.Cluster(name);
@@ -38,6 +40,8 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
                 Settings = request.Settings ?? [new NameValuePair("containerInsights", DefaultContainerInsights(tx.State))],
                 CreatedAt = clock.GetUtcNow(),
             };
+            cluster = cluster with { CapacityProviders = AttachableProviders(tx.State, name, providers) };
+            cluster = cluster with { DefaultCapacityProviderStrategy = CapacityProviderStrategies.Check([.. strategy], cluster, "defaultCapacityProviderStrategy") };
             tx.Put(cluster);
             tx.PutTags(cluster.Arn, tags);
             return new ClusterResponse(ClusterView.From(tx.State, cluster, DescribeIncludes.All));
@@ -122,24 +126,6 @@ public sealed partial class ClusterActions(StateStore store, Arns arns, TimeProv
         request.Settings is null or { Count: 0 }
             ? throw EcsException.InvalidParameter("settings is required.")
             : UpdateSettingsAsync(request.Cluster, request.Settings, cancellationToken);
-
-    /// <summary>
-    /// Capacity providers: none exist here (no Auto Scaling groups, no Fargate), so an empty list, and each one asked
-    /// for by name is a MISSING failure — as ECS answers for a capacity provider that does not exist.
-    /// </summary>
-    public Task<DescribeCapacityProvidersResponse> DescribeCapacityProvidersAsync(DescribeCapacityProvidersRequest request, CancellationToken cancellationToken)
-    {
-        CheckMaxResults(request.MaxResults);
-        _ = DescribeIncludes.Parse(request.Include, "TAGS");
-        if (request.Cluster is not null)
-        {
-            _ = ActiveCluster(arns, store.Current, request.Cluster);
-        }
-
-        var failures = (request.CapacityProviders ?? []).Select(name => new Failure(
-            name.StartsWith("arn:", StringComparison.Ordinal) ? name : $"arn:aws:ecs:{arns.Region}:{arns.Account}:capacity-provider/{name}", "MISSING")).ToList();
-        return Task.FromResult(new DescribeCapacityProvidersResponse([], failures, null));
-    }
 
     private Task<ClusterResponse> UpdateSettingsAsync(string? reference, IReadOnlyList<NameValuePair>? settings, CancellationToken cancellationToken)
     {

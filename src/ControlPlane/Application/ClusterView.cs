@@ -30,7 +30,8 @@ public static class ClusterView
                 : [],
             Tags = include.Has("TAGS") ? state.TagsOf(cluster.Arn) : null,
             Settings = include.Has("SETTINGS") ? cluster.Settings : null,
-            CapacityProviders = [],
+            CapacityProviders = cluster.CapacityProviders,
+            DefaultCapacityProviderStrategy = cluster.DefaultCapacityProviderStrategy,
         };
     }
 }

@@ -99,7 +99,12 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
 
             var now = clock.GetUtcNow();
             var deploymentId = ServiceScheduler.NewDeploymentId();
-            var launchType = request.LaunchType ?? "EC2";
+            var strategy = daemon
+                ? request.CapacityProviderStrategy is { Count: > 0 }
+                    ? throw EcsException.InvalidParameter("The daemon scheduling strategy does not support capacity provider strategies; use a launch type.")
+                    : []
+                : CapacityProviderStrategies.ForLaunch(cluster, request.LaunchType, request.CapacityProviderStrategy);
+            var launchType = strategy.Count > 0 ? null : request.LaunchType ?? "EC2";
             var service = new ServiceRecord
             {
                 Name = name,
@@ -109,6 +114,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 DesiredCount = request.DesiredCount ?? 0,
                 TaskDefinitionArn = definition.TaskDefinitionArn!,
                 LaunchType = launchType,
+                CapacityProviderStrategy = strategy,
                 MinimumHealthyPercent = minimum,
                 MaximumPercent = maximum,
                 CircuitBreakerEnabled = breaker.Enable,
@@ -118,7 +124,11 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 ServiceRegistries = CheckRegistries(request.ServiceRegistries ?? [], definition, tx.State, cluster.Name, name),
                 PlacementConstraints = request.PlacementConstraints ?? [],
                 PlacementStrategy = request.PlacementStrategy ?? [],
-                Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType)],
+                Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType) with
+                {
+                    LaunchType = launchType,
+                    CapacityProviderStrategy = strategy.Count > 0 ? strategy : null,
+                }],
                 CreatedAt = now,
                 CreatedBy = $"arn:aws:iam::{arns.Account}:root",
                 ClientToken = request.ClientToken,
@@ -128,6 +138,33 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
             tx.PutTags(arn, tags);
             return new ServiceResponse(ServiceView.From(arns, tx.State, service, DescribeIncludes.None));
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// UpdateService's capacityProviderStrategy: omitted keeps the service's; given, it replaces it (new tasks use it,
+    /// as in ECS). A service started with a launch type moves to a strategy only with forceNewDeployment, as in ECS.
+    /// </summary>
+    private static IReadOnlyList<CapacityProviderStrategyItem> UpdatedStrategy(ClusterRecord cluster, ServiceRecord service, UpdateServiceRequest request)
+    {
+        if (request.CapacityProviderStrategy is null)
+        {
+            return service.CapacityProviderStrategy;
+        }
+
+        if (service.IsDaemon && request.CapacityProviderStrategy.Count > 0)
+        {
+            throw EcsException.InvalidParameter("The daemon scheduling strategy does not support capacity provider strategies; use a launch type.");
+        }
+
+        if (service.CapacityProviderStrategy.Count == 0 && request.CapacityProviderStrategy.Count > 0 && request.ForceNewDeployment != true)
+        {
+            throw EcsException.InvalidParameter(
+                "Updating a service from a launch type to a capacity provider strategy requires forceNewDeployment.");
+        }
+
+        return request.CapacityProviderStrategy.Count == 0
+            ? cluster.DefaultCapacityProviderStrategy
+            : CapacityProviderStrategies.Check([.. request.CapacityProviderStrategy], cluster, "capacityProviderStrategy");
     }
 
     public Task<ServiceResponse> UpdateServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken)
@@ -151,8 +188,11 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
 
             var (minimum, maximum, breaker) = DeploymentSettings(request.DeploymentConfiguration, service.IsDaemon, service);
             CheckServicePlacement(request.PlacementConstraints ?? service.PlacementConstraints, request.PlacementStrategy ?? service.PlacementStrategy, service.IsDaemon);
+            var strategy = UpdatedStrategy(cluster, service, request);
             var updated = service with
             {
+                CapacityProviderStrategy = strategy,
+                LaunchType = strategy.Count > 0 ? null : service.LaunchType ?? "EC2",
                 DesiredCount = request.DesiredCount ?? service.DesiredCount,
                 MinimumHealthyPercent = minimum,
                 MaximumPercent = maximum,
@@ -176,7 +216,11 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
             if (definitionArn != service.TaskDefinitionArn || request.ForceNewDeployment == true)
             {
                 // A new PRIMARY deployment; the one it replaces keeps its tasks until the rollout retires them.
-                var deployment = ServicePlanner.NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow(), service.LaunchType);
+                var deployment = ServicePlanner.NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow(), updated.LaunchType) with
+                {
+                    LaunchType = updated.LaunchType,
+                    CapacityProviderStrategy = strategy.Count > 0 ? strategy : null,
+                };
                 updated = updated with
                 {
                     TaskDefinitionArn = definitionArn,

@@ -33,6 +33,7 @@ public static class ServiceView
             RunningCount = Running(null),
             PendingCount = Pending(null),
             LaunchType = service.LaunchType,
+            CapacityProviderStrategy = service.CapacityProviderStrategy.Count > 0 ? service.CapacityProviderStrategy : null,
             TaskDefinition = service.TaskDefinitionArn,
             DeploymentConfiguration = new DeploymentConfiguration
             {

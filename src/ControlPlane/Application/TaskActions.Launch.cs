@@ -30,6 +30,7 @@ public sealed partial class TaskActions
         {
             ClientToken = request.ClientToken,
             EnableExecuteCommand = request.EnableExecuteCommand ?? false,
+            CapacityProviderStrategy = request.CapacityProviderStrategy,
         };
         return LaunchAsync(launch, request.PlacementConstraints, request.PlacementStrategy, count, onInstances: null, cancellationToken);
     }
@@ -66,6 +67,9 @@ public sealed partial class TaskActions
         public string? ClientToken { get; init; }
 
         public bool EnableExecuteCommand { get; init; }
+
+        /// <summary>RunTask's capacityProviderStrategy; StartTask has none.</summary>
+        public IReadOnlyList<CapacityProviderStrategyItem>? CapacityProviderStrategy { get; init; }
     }
 
     /// <summary>ECS's rule for RunTask's clientToken: up to 64 characters, each in the range 33–126.</summary>
@@ -145,7 +149,13 @@ public sealed partial class TaskActions
             throw EcsException.InvalidParameter("No Container Instances were found in your cluster.");
         }
 
-        var plan = launcher.Plan(state, request);
+        // A capacity provider strategy (given, or the cluster's default when no launch type is given): the tasks split
+        // over the providers by base and weight, each share placed on its provider's instances.
+        var strategy = onInstances is null ? CapacityProviderStrategies.ForLaunch(cluster, launch.LaunchType, launch.CapacityProviderStrategy) : [];
+        var requests = strategy.Count == 0
+            ? [request]
+            : CapacityLaunches.Split(state, request, strategy, CapacityStrategy.Split(CapacityReservation.Items(strategy), count));
+        var plans = requests.Select(r => launcher.Plan(state, r)).ToList();
         var (created, failures, repeated) = await store.WriteAsync(tx =>
         {
             var current = ActiveCluster(arns, tx.State, cluster.Name);
@@ -155,9 +165,18 @@ public sealed partial class TaskActions
                 return (earlier.ToList(), new List<Failure>(), true);
             }
 
-            var outcome = launcher.Commit(tx, plan);
-            var failed = outcome.Placement.InstanceFailures.Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)).ToList();
-            return (outcome.Created.ToList(), failed, false);
+            var made = new List<TaskRecord>();
+            var failed = new List<Failure>();
+            foreach (var plan in plans)
+            {
+                var outcome = launcher.Commit(tx, plan);
+                made.AddRange(outcome.Created);
+                failed.AddRange(outcome.Placement.InstanceFailures
+                    .Where(f => failed.All(d => d.Arn != f.InstanceArn || d.Reason != f.Reason))
+                    .Select(f => new Failure(f.InstanceArn, f.Reason, f.Detail)));
+            }
+
+            return (made, failed, false);
         }, cancellationToken).ConfigureAwait(false);
 
         if (repeated)

@@ -11,11 +11,23 @@ namespace Orchestrator.ControlPlane.Grpc;
 /// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
 public sealed partial class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store, ITaskStreams streams, IAgentConnections connections,
     ContainerInstanceActions instances, TimeProvider clock, ILogger<ClusterApiService> logger, Schedules.ScheduleActions schedules,
-    Scaling.AutoScalingActions scaling)
+    Scaling.AutoScalingActions scaling, ClusterActions? clusters = null)
     : ClusterApi.ClusterApiBase
 {
+    /// <summary>The non-ECS operation `orch capacity describe` calls.</summary>
+    public const string DescribeCapacityProviderReservations = "DescribeCapacityProviderReservations";
+
     public override async Task<EcsReply> Call(EcsCall request, ServerCallContext context)
     {
+        if (request.Action == DescribeCapacityProviderReservations && clusters is not null)
+        {
+            // Not an ECS action: the capacity providers' reservation figures (README "Capacity providers").
+            var reservations = await GrpcErrors.Translate(() => Task.FromResult(clusters.DescribeCapacityProviderReservations(
+                EcsRequestReader.Read<Ecs.Model.DescribeCapacityProvidersRequest>(string.IsNullOrEmpty(request.Json) ? "{}" : request.Json).Cluster)))
+                .ConfigureAwait(false);
+            return new EcsReply { Json = System.Text.Json.JsonSerializer.Serialize(reservations, EcsJson.Options) };
+        }
+
         // The scheduled-task operations (EventBridge Scheduler's names, which ECS does not use) go to their own table.
         // Application Auto Scaling's operations (orch service autoscale) likewise.
         var json = await GrpcErrors.Translate(() => Schedules.ScheduleActions.Names.Contains(request.Action)

@@ -27,6 +27,31 @@ public sealed partial class ServiceScheduler
         };
     }
 
+    /// <summary>
+    /// The launch requests of one planned launch: the one <see cref="Request"/> gives, or with a capacity provider
+    /// strategy, one per provider that gets tasks — the split of all the service's live tasks by base and weight is
+    /// the target, and the new tasks go where the live ones fall short of it (<see cref="CapacityStrategy.Next"/>).
+    /// </summary>
+    private static IEnumerable<LaunchRequest> Requests(StateSnapshot state, ClusterRecord cluster, ServiceRecord service, ServiceLaunch launch)
+    {
+        if (Request(state, cluster, service, launch) is not { } request)
+        {
+            return [];
+        }
+
+        if (service.CapacityProviderStrategy.Count == 0 || request.OnInstances is not null)
+        {
+            return [request];
+        }
+
+        var live = state.TasksOf(service)
+            .Where(t => t.Task.LastStatus != TaskStatus.Stopped && t.Task.DesiredStatus == TaskStatus.Running && t.Task.CapacityProviderName is not null)
+            .GroupBy(t => t.Task.CapacityProviderName!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var counts = CapacityStrategy.Next(CapacityReservation.Items(service.CapacityProviderStrategy), live, launch.Count);
+        return CapacityLaunches.Split(state, request, service.CapacityProviderStrategy, counts);
+    }
+
     /// <summary>The service's placement rules; REPLICA services without strategies spread over zones, then instances.</summary>
     private static PlacementRules Rules(ServiceRecord service, TaskDefinition definition)
     {

@@ -42,8 +42,7 @@ public sealed partial class ServiceScheduler(
             using var span = plan.StartsOrStops ? ControlPlaneMetrics.Source.StartActivity("ServiceLaunch") : null;
             span?.SetTag("orch.service", service.Name);
             var launches = plan.Launches
-                .Select(l => Request(state, cluster, plan.Service, l))
-                .OfType<LaunchRequest>()
+                .SelectMany(l => Requests(state, cluster, plan.Service, l))
                 .Select(r => launcher.Plan(state, r))
                 .ToList();
             var outcome = await store.WriteAsync<(List<(TaskRecord, TaskDefinition)> Started, List<TaskRecord> Stopped)?>(

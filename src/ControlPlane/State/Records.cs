@@ -14,6 +14,10 @@ public sealed record ClusterRecord
     public string Status { get; init; } = ClusterStatus.Active;
     public IReadOnlyList<NameValuePair> Settings { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The capacity providers attached to the cluster (names), PutClusterCapacityProviders' list.</summary>
+    public IReadOnlyList<string> CapacityProviders { get; init; } = [];
+    /// <summary>The strategy of RunTask and CreateService calls that give neither a launch type nor a strategy.</summary>
+    public IReadOnlyList<CapacityProviderStrategyItem> DefaultCapacityProviderStrategy { get; init; } = [];
 }
 
 /// <summary>What a host registered with: CPU units, memory in MiB and the ports no task may take.</summary>

@@ -15,6 +15,7 @@ public static class Schema
     public const string AccountSettings = "account_settings";
     public const string Schedules = "schedules";
     public const string ScalableTargets = "scalable_targets";
+    public const string CapacityProviders = "capacity_providers";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -56,6 +57,10 @@ public static class Schema
         // activities), keyed by resource ID (service/CLUSTER/SERVICE).
         """
         CREATE TABLE IF NOT EXISTS scalable_targets (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        """,
+        // Capacity providers (groups of container instances chosen by a cluster query), keyed by name.
+        """
+        CREATE TABLE IF NOT EXISTS capacity_providers (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
     ];
 }

@@ -19,6 +19,8 @@ public sealed record ServiceRecord
     public int DesiredCount { get; init; }
     public required string TaskDefinitionArn { get; init; }
     public string? LaunchType { get; init; }
+    /// <summary>The service's capacity provider strategy (ECS's items, base and weight filled in); empty with a launch type.</summary>
+    public IReadOnlyList<CapacityProviderStrategyItem> CapacityProviderStrategy { get; init; } = [];
     public int MinimumHealthyPercent { get; init; } = 100;
     public int MaximumPercent { get; init; } = 200;
     public bool CircuitBreakerEnabled { get; init; }

@@ -79,6 +79,16 @@ public sealed record StateSnapshot
 
     public StateSnapshot Without(ScalableTargetRecord target) => this with { ScalableTargets = ScalableTargets.Remove(target.Key) };
 
+    /// <summary>Capacity providers by name.</summary>
+    public ImmutableSortedDictionary<string, CapacityProviderRecord> CapacityProviders { get; init; } =
+        ImmutableSortedDictionary.Create<string, CapacityProviderRecord>(StringComparer.Ordinal);
+
+    public StateSnapshot With(CapacityProviderRecord provider) => this with { CapacityProviders = CapacityProviders.SetItem(provider.Name, provider) };
+
+    public StateSnapshot Without(CapacityProviderRecord provider) => this with { CapacityProviders = CapacityProviders.Remove(provider.Name) };
+
+    public CapacityProviderRecord? CapacityProvider(string name) => CapacityProviders.GetValueOrDefault(name);
+
     public StateSnapshot WithTags(string arn, IReadOnlyList<Tag> tags) =>
         this with { Tags = tags.Count == 0 ? Tags.Remove(arn) : Tags.SetItem(arn, tags) };
 

@@ -184,6 +184,11 @@ public sealed partial class StateStore : IDisposable
             state = state.With(target);
         }
 
+        foreach (var provider in ReadAll<CapacityProviderRecord>(Schema.CapacityProviders))
+        {
+            state = state.With(provider);
+        }
+
         foreach (var (arn, tags) in ReadAllKeyed<List<Tag>>(Schema.Tags))
         {
             state = state.WithTags(arn, tags);

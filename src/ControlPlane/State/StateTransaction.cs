@@ -89,6 +89,18 @@ public sealed class StateTransaction
         _changes.Add(new StateChange(Schema.ScalableTargets, target.Key, null));
     }
 
+    public void Put(CapacityProviderRecord provider)
+    {
+        State = State.With(provider);
+        _changes.Add(new StateChange(Schema.CapacityProviders, provider.Name, provider));
+    }
+
+    public void Delete(CapacityProviderRecord provider)
+    {
+        State = State.Without(provider);
+        _changes.Add(new StateChange(Schema.CapacityProviders, provider.Name, null));
+    }
+
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);

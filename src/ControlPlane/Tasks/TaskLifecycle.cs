@@ -57,7 +57,8 @@ public sealed class TaskLifecycle(Arns arns, TimeProvider clock)
                 Memory = needs.MemoryMiB.ToString(CultureInfo.InvariantCulture),
                 StartedBy = launch.StartedBy,
                 Group = launch.Group ?? $"family:{definition.Family}",
-                LaunchType = launch.LaunchType ?? "EC2",
+                LaunchType = launch.CapacityProviderName is null ? launch.LaunchType ?? "EC2" : null,
+                CapacityProviderName = launch.CapacityProviderName,
                 HealthStatus = "UNKNOWN",
                 EnableExecuteCommand = launch.EnableExecuteCommand,
                 Connectivity = "CONNECTED",
@@ -102,4 +103,7 @@ public sealed record TaskSettings(string? Group, string? StartedBy, string? Laun
 {
     /// <summary>Whether commands may be run in the task's containers (ECS Exec, `orch task exec`).</summary>
     public bool EnableExecuteCommand { get; init; }
+
+    /// <summary>The capacity provider the task is placed through (no launch type then); null for a launch type.</summary>
+    public string? CapacityProviderName { get; init; }
 }

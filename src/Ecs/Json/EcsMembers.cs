@@ -77,6 +77,14 @@ public static class EcsMembers
         [typeof(DescribeCapacityProvidersRequest)] = Set("capacityProviders cluster include maxResults nextToken"),
         [typeof(UpdateClusterRequest)] = Set("cluster settings configuration serviceConnectDefaults"),
         [typeof(UpdateClusterSettingsRequest)] = Set("cluster settings"),
+        [typeof(CreateCapacityProviderRequest)] = Set("name cluster autoScalingGroupProvider managedInstancesProvider tags"),
+        [typeof(UpdateCapacityProviderRequest)] = Set("name cluster autoScalingGroupProvider managedInstancesProvider"),
+        [typeof(DeleteCapacityProviderRequest)] = Set("capacityProvider cluster"),
+        [typeof(PutClusterCapacityProvidersRequest)] = Set("cluster capacityProviders defaultCapacityProviderStrategy"),
+        [typeof(AutoScalingGroupProvider)] = Set("autoScalingGroupArn managedScaling managedTerminationProtection managedDraining"),
+        [typeof(AutoScalingGroupProviderUpdate)] = Set("managedScaling managedTerminationProtection managedDraining"),
+        [typeof(ManagedScaling)] = Set("status targetCapacity minimumScalingStepSize maximumScalingStepSize instanceWarmupPeriod"),
+        [typeof(CapacityProviderStrategyItem)] = Set("capacityProvider weight base"),
         [typeof(TagResourceRequest)] = Set("resourceArn tags"),
         [typeof(UntagResourceRequest)] = Set("resourceArn tagKeys"),
         [typeof(ListTagsForResourceRequest)] = Set("resourceArn"),
@@ -141,28 +149,24 @@ public static class EcsMembers
         [typeof(CreateServiceRequest)] = new()
         {
             ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty,
-            ["capacityProviderStrategy"] = Empty, ["serviceConnectConfiguration"] = NotEnabled,
+            ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty,
         },
         [typeof(UpdateServiceRequest)] = new()
         {
             ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty,
-            ["capacityProviderStrategy"] = Empty, ["serviceConnectConfiguration"] = NotEnabled,
+            ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty, ["enableECSManagedTags"] = False,
             ["propagateTags"] = None, ["deploymentController"] = EcsController,
         },
         [typeof(RunTaskRequest)] = new()
         {
-            ["capacityProviderStrategy"] = Empty, ["enableECSManagedTags"] = False,
+            ["enableECSManagedTags"] = False,
             ["propagateTags"] = None, ["volumeConfigurations"] = Empty,
         },
         [typeof(StartTaskRequest)] = new()
         {
             ["enableECSManagedTags"] = False, ["propagateTags"] = None, ["volumeConfigurations"] = Empty,
-        },
-        [typeof(CreateClusterRequest)] = new()
-        {
-            ["capacityProviders"] = Empty, ["defaultCapacityProviderStrategy"] = Empty,
         },
         [typeof(RegisterTaskDefinitionRequest)] = new()
         {

@@ -8,6 +8,8 @@ public sealed record CreateClusterRequest
     public string? ClusterName { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
     public IReadOnlyList<NameValuePair>? Settings { get; init; }
+    public IReadOnlyList<string>? CapacityProviders { get; init; }
+    public IReadOnlyList<CapacityProviderStrategyItem>? DefaultCapacityProviderStrategy { get; init; }
 }
 
 public sealed record ClusterResponse(Cluster Cluster);
@@ -90,6 +92,7 @@ public sealed record RunTaskRequest
     public string? Group { get; init; }
     public string? StartedBy { get; init; }
     public string? LaunchType { get; init; }
+    public IReadOnlyList<CapacityProviderStrategyItem>? CapacityProviderStrategy { get; init; }
     public TaskOverride? Overrides { get; init; }
     public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
     public IReadOnlyList<PlacementStrategy>? PlacementStrategy { get; init; }
@@ -277,7 +280,7 @@ public sealed record DescribeCapacityProvidersRequest
     public string? NextToken { get; init; }
 }
 
-public sealed record DescribeCapacityProvidersResponse(IReadOnlyList<object> CapacityProviders, IReadOnlyList<Failure> Failures, string? NextToken);
+public sealed record DescribeCapacityProvidersResponse(IReadOnlyList<CapacityProvider> CapacityProviders, IReadOnlyList<Failure> Failures, string? NextToken);
 
 public sealed record UpdateClusterRequest
 {

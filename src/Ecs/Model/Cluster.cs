@@ -13,6 +13,7 @@ public sealed record Cluster
     public IReadOnlyList<Tag>? Tags { get; init; }
     public IReadOnlyList<NameValuePair>? Settings { get; init; }
     public IReadOnlyList<string>? CapacityProviders { get; init; }
+    public IReadOnlyList<CapacityProviderStrategyItem>? DefaultCapacityProviderStrategy { get; init; }
 }
 
 public static class ClusterStatus

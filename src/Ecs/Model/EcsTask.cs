@@ -18,6 +18,8 @@ public sealed record EcsTask
     public string? StartedBy { get; init; }
     public string? Group { get; init; }
     public string? LaunchType { get; init; }
+    /// <summary>The capacity provider the task was placed through; absent for tasks started with a launch type.</summary>
+    public string? CapacityProviderName { get; init; }
     public string? HealthStatus { get; init; }
     public string? StopCode { get; init; }
     public string? StoppedReason { get; init; }

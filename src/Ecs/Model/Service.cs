@@ -11,6 +11,7 @@ public sealed record Service
     public int RunningCount { get; init; }
     public int PendingCount { get; init; }
     public string? LaunchType { get; init; }
+    public IReadOnlyList<CapacityProviderStrategyItem>? CapacityProviderStrategy { get; init; }
     public string? TaskDefinition { get; init; }
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
     public IReadOnlyList<Deployment> Deployments { get; init; } = [];
@@ -52,6 +53,7 @@ public sealed record Deployment
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
     public string? LaunchType { get; init; }
+    public IReadOnlyList<CapacityProviderStrategyItem>? CapacityProviderStrategy { get; init; }
     public string? RolloutState { get; init; }
     public string? RolloutStateReason { get; init; }
 }
@@ -117,6 +119,7 @@ public sealed record CreateServiceRequest
     public int? DesiredCount { get; init; }
     public string? ClientToken { get; init; }
     public string? LaunchType { get; init; }
+    public IReadOnlyList<CapacityProviderStrategyItem>? CapacityProviderStrategy { get; init; }
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
     public int? HealthCheckGracePeriodSeconds { get; init; }
     public IReadOnlyList<PlacementConstraint>? PlacementConstraints { get; init; }
@@ -140,6 +143,7 @@ public sealed record UpdateServiceRequest
     public string? Service { get; init; }
     public int? DesiredCount { get; init; }
     public string? TaskDefinition { get; init; }
+    public IReadOnlyList<CapacityProviderStrategyItem>? CapacityProviderStrategy { get; init; }
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
     public bool? ForceNewDeployment { get; init; }
     public int? HealthCheckGracePeriodSeconds { get; init; }

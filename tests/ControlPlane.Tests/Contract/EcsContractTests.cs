@@ -133,6 +133,17 @@ public sealed class EcsContractTests
         Assert.Equal("enhanced", insights.GetProperty("cluster").GetProperty("settings")[0].GetProperty("value").GetString());
         await checker.CallAsync("ListServicesByNamespace", """{"namespace":"local"}""");
         await checker.CallAsync("DescribeCapacityProviders", """{"capacityProviders":["FARGATE"]}""");
+        await checker.CallAsync("CreateCapacityProvider", """
+            {"name":"big","autoScalingGroupProvider":{"autoScalingGroupArn":"attribute:ecs.os-type == linux",
+             "managedScaling":{"status":"ENABLED","targetCapacity":90},"managedTerminationProtection":"ENABLED"},"tags":[{"key":"k","value":"v"}]}
+            """);
+        await checker.CallAsync("UpdateCapacityProvider", """{"name":"big","autoScalingGroupProvider":{"managedScaling":{"targetCapacity":80}}}""");
+        await checker.CallAsync("PutClusterCapacityProviders", """
+            {"cluster":"insightful","capacityProviders":["big"],"defaultCapacityProviderStrategy":[{"capacityProvider":"big","weight":1,"base":1}]}
+            """);
+        await checker.CallAsync("DescribeCapacityProviders", """{"include":["TAGS"]}""");
+        await checker.CallAsync("PutClusterCapacityProviders", """{"cluster":"insightful","capacityProviders":[],"defaultCapacityProviderStrategy":[]}""");
+        await checker.CallAsync("DeleteCapacityProvider", """{"capacityProvider":"big"}""");
         await checker.CallAsync("CreateCluster", """{"clusterName":"empty"}""");
         await checker.CallAsync("DeleteCluster", """{"cluster":"empty"}""");
 

@@ -50,7 +50,7 @@ public sealed class ClusterApiServiceTests : IAsyncLifetime
     [InlineData("DescribeTasks", """{"cluster":"nope","tasks":["0123456789abcdef0123456789abcdef"]}""", StatusCode.NotFound, "ClusterNotFoundException", "Cluster not found.")]
     [InlineData("RegisterTaskDefinition", """{"family":"web","containerDefinitions":[{"name":"a","memory":64}]}""", StatusCode.InvalidArgument, "ClientException", "Container.image should not be null or empty.")]
     [InlineData("RegisterTaskDefinition", """{"family":"web",""", StatusCode.InvalidArgument, "ClientException", "Malformed JSON at line 1, column 16: ")]
-    [InlineData("PutClusterCapacityProviders", "{}", StatusCode.Unimplemented, "UnknownOperationException", "The action PutClusterCapacityProviders is not implemented by this control plane.")]
+    [InlineData("DiscoverPollEndpoint", "{}", StatusCode.Unimplemented, "UnknownOperationException", "The action DiscoverPollEndpoint is not implemented by this control plane.")]
     public async Task Call_Error_CarriesEcsTypeAndMessage(string action, string json, StatusCode code, string type, string message)
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>

@@ -81,8 +81,8 @@ public sealed class EcsHttpEndpointTests : IAsyncLifetime
 
     [Theory]
     [InlineData("DescribeTasks", """{"cluster": "nope", "tasks": ["0123456789abcdef0123456789abcdef"]}""", "ClusterNotFoundException", "Cluster not found.")]
-    [InlineData("PutClusterCapacityProviders", "{}", "UnknownOperationException", "The action PutClusterCapacityProviders is not implemented by this control plane.")]
-    [InlineData("RunTask", """{"taskDefinition": "web", "capacityProviderStrategy": [{"capacityProvider": "cp"}]}""", "ClientException", "Parameter capacityProviderStrategy is not supported by this control plane yet: the value a list of 1 is refused; it takes only [].")]
+    [InlineData("DiscoverPollEndpoint", "{}", "UnknownOperationException", "The action DiscoverPollEndpoint is not implemented by this control plane.")]
+    [InlineData("RunTask", """{"taskDefinition": "web", "volumeConfigurations": [{"name": "v"}]}""", "ClientException", "Parameter volumeConfigurations is not supported by this control plane yet: the value a list of 1 is refused; it takes only [].")]
     public async Task ActionErrors_AreAwsJsonErrors(string action, string body, string type, string message)
     {
         using var response = await SendAsync(action, body);
