@@ -38,6 +38,18 @@ public static class AutoScalingHttpEndpoint
                 throw new EcsException(EcsHttpEndpoint.AccessDenied, $"User: {signed.AccessKeyId} is not authorized to perform: application-autoscaling:{EcsText.Cut(action, 64)} (the access key is read-only).");
             }
 
+            if (signed?.Role is { } role)
+            {
+                // A task role's keys: the role's policy decides. IAM names Application Auto Scaling's actions on
+                // resource * (its scalable targets have no ARN a caller knows), so that is what a statement must allow.
+                var account = services.GetRequiredService<Arns>().Account;
+                if (!role.Policy.Allows("application-autoscaling:" + action, "*"))
+                {
+                    throw new EcsException(EcsHttpEndpoint.AccessDenied,
+                        $"User: {role.AssumedRoleArn(account)} is not authorized to perform: application-autoscaling:{EcsText.Cut(action, 64)} on resource: *");
+                }
+            }
+
             var response = await services.GetRequiredService<AutoScalingActions>().InvokeAsync(action, Encoding.UTF8.GetString(body), context.RequestAborted).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status200OK, response).ConfigureAwait(false);
         }

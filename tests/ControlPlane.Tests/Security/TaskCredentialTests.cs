@@ -255,20 +255,56 @@ public sealed class TaskCredentialTests : IAsyncLifetime
         Assert.DoesNotContain("AccessDenied", await own.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string action, string body, string keyId, string secret, string? sessionToken, bool signToken = true)
+    [Fact]
+    public async Task AutoScalingApi_TaskKeys_OnlyWhatTheRolesPolicyAllows()
+    {
+        _host = await EcsHttpTestHost.StartAsync(Token);
+        var roles = _host.Services.GetRequiredService<RoleStore>();
+        roles.Create("scaler-reader", """{"Statement":[{"Effect":"Allow","Action":"application-autoscaling:Describe*","Resource":"*"}]}""", "", out _);
+        await _host.Services.GetRequiredService<StateStore>().WriteAsync(tx =>
+        {
+            tx.Put(new TaskRecord
+            {
+                ClusterName = "default",
+                Reserved = new TaskRequirements(0, 0, [], []),
+                Task = new EcsTask { TaskArn = TaskArn, ClusterArn = "arn:aws:ecs:eu-west-1:000000000000:cluster/default", TaskDefinitionArn = "arn:aws:ecs:eu-west-1:000000000000:task-definition/x:1", LastStatus = TaskStatus.Running, Version = 1 },
+            });
+            return true;
+        }, Token);
+        var keys = _host.Services.GetRequiredService<TaskCredentialStore>().Issue(TaskArn, "arn:aws:iam::000000000000:role/scaler-reader");
+
+        using (var described = await SendAsync("DescribeScalableTargets", """{"ServiceNamespace":"ecs"}""", keys.AccessKeyId, keys.SecretAccessKey, keys.SessionToken,
+            targetPrefix: AutoScalingHttpEndpoint.TargetPrefix, service: AutoScalingHttpEndpoint.SigningName))
+        {
+            Assert.Equal(HttpStatusCode.OK, described.StatusCode);
+        }
+
+        using var registered = await SendAsync("RegisterScalableTarget",
+            """{"ServiceNamespace":"ecs","ResourceId":"service/default/web","ScalableDimension":"ecs:service:DesiredCount","MinCapacity":1,"MaxCapacity":50}""",
+            keys.AccessKeyId, keys.SecretAccessKey, keys.SessionToken, targetPrefix: AutoScalingHttpEndpoint.TargetPrefix, service: AutoScalingHttpEndpoint.SigningName);
+        Assert.Equal(HttpStatusCode.Forbidden, registered.StatusCode);
+        var error = JsonDocument.Parse(await registered.Content.ReadAsStringAsync(Token)).RootElement;
+        Assert.Equal("AccessDeniedException", error.GetProperty("__type").GetString());
+        Assert.Contains("assumed-role/scaler-reader/0123456789abcdef0123456789abcdef is not authorized to perform: application-autoscaling:RegisterScalableTarget",
+            error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_host.Services.GetRequiredService<StateStore>().Current.ScalableTargets);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string action, string body, string keyId, string secret, string? sessionToken, bool signToken = true,
+        string targetPrefix = EcsHttpEndpoint.TargetPrefix, string service = "ecs")
     {
         var at = DateTimeOffset.UtcNow;
         var request = new HttpRequestMessage(HttpMethod.Post, "http://localhost/") { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
         var amzDate = at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         request.Headers.Add("X-Amz-Date", amzDate);
-        request.Headers.Add("X-Amz-Target", EcsHttpEndpoint.TargetPrefix + action);
+        request.Headers.Add("X-Amz-Target", targetPrefix + action);
         var headers = new Dictionary<string, string>
         {
             ["content-type"] = "application/x-amz-json-1.1",
             ["host"] = "localhost",
             ["x-amz-date"] = amzDate,
-            ["x-amz-target"] = EcsHttpEndpoint.TargetPrefix + action,
+            ["x-amz-target"] = targetPrefix + action,
         };
         if (sessionToken is not null)
         {
@@ -280,7 +316,7 @@ public sealed class TaskCredentialTests : IAsyncLifetime
         }
 
         var names = headers.Keys.Order(StringComparer.Ordinal).ToList();
-        var authorization = new SigV4.Authorization(keyId, amzDate[..8], "eu-west-1", "ecs", names, "");
+        var authorization = new SigV4.Authorization(keyId, amzDate[..8], "eu-west-1", service, names, "");
         var canonical = SigV4.CanonicalRequest("POST", "/", authorization.SignedHeaders, name => headers[name], Encoding.UTF8.GetBytes(body));
         var signature = SigV4.Signature(secret, authorization, SigV4.StringToSign(amzDate, authorization.Scope, canonical));
         request.Headers.TryAddWithoutValidation("Authorization",
