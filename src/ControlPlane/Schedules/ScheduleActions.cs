@@ -285,9 +285,18 @@ public sealed partial class ScheduleActions(StateStore store, Arns arns, TimePro
             throw Invalid($"Target.EcsParameters.LaunchType must be EC2 or EXTERNAL on this control plane, not {EcsText.Cut(ecs.LaunchType, 20)}.");
         }
 
-        if (ecs.CapacityProviderStrategy is { Count: > 0 })
+        if (ecs.CapacityProviderStrategy is { Count: > 0 } strategy)
         {
-            throw Invalid("Target.EcsParameters.CapacityProviderStrategy is not supported by this control plane; use LaunchType.");
+            // Scheduler's own limits; whether the providers are the cluster's is RunTask's check at each firing.
+            if (ecs.LaunchType is not null)
+            {
+                throw Invalid("Target.EcsParameters cannot have both LaunchType and CapacityProviderStrategy.");
+            }
+
+            if (strategy.Count > 6 || strategy.Any(i => i is null || i.CapacityProvider is not { Length: >= 1 and <= 255 } || i.Weight is < 0 or > 1000 || i.Base is < 0 or > 100_000))
+            {
+                throw Invalid("Target.EcsParameters.CapacityProviderStrategy allows at most 6 items, each with a capacityProvider of 1 to 255 characters, weight 0 to 1000 and base 0 to 100000.");
+            }
         }
 
         if (ecs.PropagateTags is not null)

@@ -71,7 +71,19 @@ public sealed record EcsParameters
     public string? PlatformVersion { get; init; }
     public string? PropagateTags { get; init; }
     public string? ReferenceId { get; init; }
-    public IReadOnlyList<JsonElement>? CapacityProviderStrategy { get; init; }
+    public IReadOnlyList<SchedulerCapacityProviderStrategyItem>? CapacityProviderStrategy { get; init; }
+}
+
+public sealed record SchedulerCapacityProviderStrategyItem
+{
+    [JsonPropertyName("capacityProvider")]
+    public string? CapacityProvider { get; init; }
+
+    [JsonPropertyName("weight")]
+    public int? Weight { get; init; }
+
+    [JsonPropertyName("base")]
+    public int? Base { get; init; }
 }
 
 public sealed record SchedulerNetworkConfiguration

@@ -245,6 +245,60 @@ public sealed class ScheduleRunnerTests : IDisposable
         Assert.Equal("arn:aws:scheduler:us-east-1:123456789012:schedule/default/weekday", schedule.Arn);
     }
 
+    private Task<ScheduleArnOutput> CreateWithStrategyAsync(string? launchType = null, int weight = 1) =>
+        Actions.CreateAsync(new ScheduleInput
+        {
+            Name = "job",
+            ScheduleExpression = "rate(1 minute)",
+            FlexibleTimeWindow = new FlexibleTimeWindow { Mode = "OFF" },
+            Target = new ScheduleTarget
+            {
+                Arn = _cluster.Arns.Cluster("default"),
+                RoleArn = "arn:aws:iam::123456789012:role/scheduler",
+                EcsParameters = new EcsParameters
+                {
+                    TaskDefinitionArn = "web",
+                    TaskCount = 4,
+                    LaunchType = launchType,
+                    CapacityProviderStrategy = [new SchedulerCapacityProviderStrategyItem { CapacityProvider = "pb", Weight = weight }],
+                },
+            },
+        }, Token);
+
+    [Fact]
+    public async Task CapacityProviderStrategy_PlacesEachRunOnTheProvidersInstances()
+    {
+        await _cluster.AddInstanceAsync(r => r.Attributes.Add(new Contracts.Agent.Attribute { Name = "pool", Value = "a" }));
+        var (b, _) = await _cluster.AddInstanceAsync(r => r.Attributes.Add(new Contracts.Agent.Attribute { Name = "pool", Value = "b" }));
+        await _cluster.RegisterAsync(memory: 16, cpu: 16);
+        await _cluster.Actions.InvokeAsync("CreateCapacityProvider", """{"name":"pb","autoScalingGroupProvider":{"autoScalingGroupArn":"attribute:pool == b"}}""", Token);
+        await _cluster.Actions.InvokeAsync("PutClusterCapacityProviders", """{"cluster":"default","capacityProviders":["pb"],"defaultCapacityProviderStrategy":[]}""", Token);
+        await CreateWithStrategyAsync();
+
+        await RunForAsync(60);
+
+        var run = Assert.Single(Record().History);
+        Assert.Equal("SUCCEEDED", run.Status);
+        Assert.Equal(4, run.TaskArns!.Count);
+        Assert.All(run.TaskArns, arn =>
+        {
+            var task = _cluster.Store.Current.Tasks[arn].Task;
+            Assert.Equal(b, task.ContainerInstanceArn);
+            Assert.Equal("pb", task.CapacityProviderName);
+        });
+    }
+
+    [Fact]
+    public async Task CapacityProviderStrategy_WithALaunchTypeOrAnOutOfRangeWeight_IsAValidationException()
+    {
+        var both = await Assert.ThrowsAsync<EcsException>(() => CreateWithStrategyAsync(launchType: "EC2"));
+        Assert.Equal(ScheduleActions.ValidationException, both.ErrorType);
+        Assert.Contains("both LaunchType and CapacityProviderStrategy", both.Message, StringComparison.Ordinal);
+        var weight = await Assert.ThrowsAsync<EcsException>(() => CreateWithStrategyAsync(weight: 1001));
+        Assert.Contains("weight 0 to 1000", weight.Message, StringComparison.Ordinal);
+        Assert.Empty(_cluster.Store.Current.Schedules);
+    }
+
     [Theory]
     [InlineData("rate(1 minutes)", null, "Invalid Schedule Expression")]
     [InlineData("cron(0 12 * * * *)", null, "must be '?'")]
