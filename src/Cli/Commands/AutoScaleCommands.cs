@@ -149,7 +149,7 @@ internal static class AutoScaleCommands
                     ["ScalingPolicies"] = JsonNode.Parse(policies.GetProperty("ScalingPolicies").GetRawText()),
                     ["ScheduledActions"] = JsonNode.Parse(actions.GetProperty("ScheduledActions").GetRawText()),
                 };
-                Iso(document);
+                EpochTimes.ToIso(document, TimeMembers);
                 invocation.Output.Json(document);
                 return ExitCodes.Success;
             }
@@ -205,7 +205,7 @@ internal static class AutoScaleCommands
             if (invocation.Output.IsJson)
             {
                 var node = JsonNode.Parse(activities.GetRawText());
-                Iso(node);
+                EpochTimes.ToIso(node, TimeMembers);
                 invocation.Output.Json(node);
                 return ExitCodes.Success;
             }
@@ -285,33 +285,4 @@ internal static class AutoScaleCommands
             : null;
 
     private static readonly HashSet<string> TimeMembers = new(StringComparer.Ordinal) { "CreationTime", "StartTime", "EndTime" };
-
-    /// <summary>Timestamps as ISO 8601, as the AWS CLI prints them.</summary>
-    private static void Iso(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (name, value) in o.ToList())
-                {
-                    if (TimeMembers.Contains(name) && value is JsonValue v && v.TryGetValue<decimal>(out var seconds))
-                    {
-                        o[name] = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000m)).ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
-                    }
-                    else
-                    {
-                        Iso(value);
-                    }
-                }
-
-                break;
-            case JsonArray a:
-                foreach (var item in a)
-                {
-                    Iso(item);
-                }
-
-                break;
-        }
-    }
 }

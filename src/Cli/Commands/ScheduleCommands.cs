@@ -257,36 +257,8 @@ internal static class ScheduleCommands
     private static void Json(Invocation invocation, JsonElement document)
     {
         var node = JsonNode.Parse(document.GetRawText());
-        Iso(node);
+        EpochTimes.ToIso(node, TimeMembers);
         invocation.Output.Json(node);
-    }
-
-    private static void Iso(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (name, value) in o.ToList())
-                {
-                    if (TimeMembers.Contains(name) && value is JsonValue v && v.TryGetValue<decimal>(out var seconds))
-                    {
-                        o[name] = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000m)).ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
-                    }
-                    else
-                    {
-                        Iso(value);
-                    }
-                }
-
-                break;
-            case JsonArray a:
-                foreach (var item in a)
-                {
-                    Iso(item);
-                }
-
-                break;
-        }
     }
 
     private static void Set(JsonObject target, string member, string? value)
