@@ -134,7 +134,7 @@ public sealed partial class ServiceActions
             var target = service.LastCompletedTaskDefinitionArn
                 ?? throw EcsException.InvalidParameter("The service has no completed deployment to roll back to.");
             var now = clock.GetUtcNow();
-            var rollback = ServicePlanner.NewDeployment(ServiceScheduler.NewDeploymentId(), target, service.DesiredCount, now, service.LaunchType);
+            var rollback = ServicePlanner.NewDeployment(ServiceScheduler.NewDeploymentId(), target, service.DesiredCount, now, service.LaunchType, service.CapacityProviderStrategy);
             var stopped = deployment with { Status = DeploymentStatus.Active, RolloutState = RolloutStates.Failed, RolloutStateReason = "Stopped by StopServiceDeployment (ROLLBACK).", UpdatedAt = now };
             tx.Put(service with
             {

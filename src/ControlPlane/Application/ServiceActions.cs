@@ -124,11 +124,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 ServiceRegistries = CheckRegistries(request.ServiceRegistries ?? [], definition, tx.State, cluster.Name, name),
                 PlacementConstraints = request.PlacementConstraints ?? [],
                 PlacementStrategy = request.PlacementStrategy ?? [],
-                Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType) with
-                {
-                    LaunchType = launchType,
-                    CapacityProviderStrategy = strategy.Count > 0 ? strategy : null,
-                }],
+                Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType, strategy)],
                 CreatedAt = now,
                 CreatedBy = $"arn:aws:iam::{arns.Account}:root",
                 ClientToken = request.ClientToken,
@@ -216,11 +212,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
             if (definitionArn != service.TaskDefinitionArn || request.ForceNewDeployment == true)
             {
                 // A new PRIMARY deployment; the one it replaces keeps its tasks until the rollout retires them.
-                var deployment = ServicePlanner.NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow(), updated.LaunchType) with
-                {
-                    LaunchType = updated.LaunchType,
-                    CapacityProviderStrategy = strategy.Count > 0 ? strategy : null,
-                };
+                var deployment = ServicePlanner.NewDeployment(ServiceScheduler.NewDeploymentId(), definitionArn, updated.DesiredCount, clock.GetUtcNow(), updated.LaunchType, strategy);
                 updated = updated with
                 {
                     TaskDefinitionArn = definitionArn,

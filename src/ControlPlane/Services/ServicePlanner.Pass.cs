@@ -79,7 +79,7 @@ public static partial class ServicePlanner
             }
 
             UpdateDeployment(primary.Id, d => d with { Status = DeploymentStatus.Active });
-            _deployments.Insert(0, NewDeployment(input.NextDeploymentId, target, Service.DesiredCount, Now, Service.LaunchType));
+            _deployments.Insert(0, NewDeployment(input.NextDeploymentId, target, Service.DesiredCount, Now, Service.LaunchType, Service.CapacityProviderStrategy));
             Service = Service with { TaskDefinitionArn = target, ConsecutiveFailures = 0, NextLaunchAt = null };
             Say(ServiceMessages.RollingBack(Service.Name, input.NextDeploymentId, Ecs.Arns.ShortName(target, "task-definition")));
         }

@@ -41,8 +41,12 @@ public static partial class ServicePlanner
         return pass.Result();
     }
 
-    /// <summary>A new PRIMARY deployment, IN_PROGRESS, of <paramref name="launchType"/> (the service's).</summary>
-    public static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now, string? launchType) => new()
+    /// <summary>
+    /// A new PRIMARY deployment, IN_PROGRESS, with the service's capacity provider <paramref name="strategy"/> when it
+    /// has one, else its <paramref name="launchType"/>.
+    /// </summary>
+    public static Deployment NewDeployment(string id, string taskDefinitionArn, int desiredCount, DateTimeOffset now, string? launchType,
+        IReadOnlyList<CapacityProviderStrategyItem> strategy) => new()
     {
         Id = id,
         Status = DeploymentStatus.Primary,
@@ -50,7 +54,8 @@ public static partial class ServicePlanner
         DesiredCount = desiredCount,
         CreatedAt = now,
         UpdatedAt = now,
-        LaunchType = launchType ?? "EC2",
+        LaunchType = strategy.Count > 0 ? null : launchType ?? "EC2",
+        CapacityProviderStrategy = strategy.Count > 0 ? strategy : null,
         RolloutState = RolloutStates.InProgress,
         RolloutStateReason = ServiceMessages.InProgressReason(id),
     };

@@ -105,6 +105,38 @@ public sealed class CapacityProviderTests
     }
 
     [Fact]
+    public async Task StopServiceDeployment_Rollback_OfAStrategyService_KeepsTheStrategy_AndNoLaunchType()
+    {
+        using var cluster = new TestCluster();
+        var (_, hostB) = await TwoPoolsAsync(cluster);
+        await cluster.RegisterAsync(memory: 256, cpu: 128);
+        await cluster.RegisterAsync(memory: 256, cpu: 128);
+        await ProvidersAsync(cluster);
+        await Call(cluster, "CreateService", """{"serviceName":"web","taskDefinition":"web:1","desiredCount":2,"capacityProviderStrategy":[{"capacityProvider":"pb","weight":1}]}""");
+        var arn = cluster.Store.Current.Services.Values.Single().Arn;
+        await cluster.Scheduler.ReconcileAsync(arn, Token);
+        await cluster.ReportAllAsync(Status.Running);
+        await cluster.Scheduler.ReconcileAsync(arn, Token);
+        await Call(cluster, "UpdateService", """{"service":"web","taskDefinition":"web:2"}""");
+        var inProgress = JsonDocument.Parse(await Call(cluster, "ListServiceDeployments", """{"service":"web","status":["IN_PROGRESS"]}"""))
+            .RootElement.GetProperty("serviceDeployments")[0].GetProperty("serviceDeploymentArn").GetString();
+
+        await Call(cluster, "StopServiceDeployment", $$"""{"serviceDeploymentArn":"{{inProgress}}","stopType":"ROLLBACK"}""");
+        await cluster.Scheduler.ReconcileAsync(arn, Token);
+
+        var service = JsonDocument.Parse(await Call(cluster, "DescribeServices", """{"services":["web"]}""")).RootElement.GetProperty("services")[0];
+        var primary = service.GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("status").GetString() == "PRIMARY");
+        Assert.EndsWith("task-definition/web:1", primary.GetProperty("taskDefinition").GetString(), StringComparison.Ordinal);
+        Assert.False(primary.TryGetProperty("launchType", out _));
+        Assert.Equal("pb", primary.GetProperty("capacityProviderStrategy")[0].GetProperty("capacityProvider").GetString());
+        Assert.All(cluster.Store.Current.Tasks.Values.Where(t => t.Task.DesiredStatus == TaskStatus.Running), t =>
+        {
+            Assert.Equal(hostB, t.Task.ContainerInstanceArn);
+            Assert.Null(t.Task.LaunchType);
+        });
+    }
+
+    [Fact]
     public async Task RunTask_ClusterDefaultStrategy_UsedWithoutLaunchType_TasksNameTheirProvider()
     {
         using var cluster = new TestCluster();
