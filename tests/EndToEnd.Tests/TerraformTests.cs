@@ -27,22 +27,8 @@ public sealed class TerraformTests
         try
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "main.tf"), Configuration(Terraform.ProviderVersion(mirror!), cluster.HttpPort, cluster.ClusterName), Token);
-            var terraform = Terraform.In(program!, mirror!, directory, new Dictionary<string, string>
-            {
-                ["AWS_ACCESS_KEY_ID"] = LocalCluster.AccessKeyId,
-                ["AWS_SECRET_ACCESS_KEY"] = LocalCluster.SecretAccessKey,
-                ["AWS_SESSION_TOKEN"] = "",
-                ["AWS_PROFILE"] = "",
-                ["AWS_CONFIG_FILE"] = "/dev/null",
-                ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
-                ["AWS_EC2_METADATA_DISABLED"] = "true",
-            });
-            async Task<CommandResult> Run(params string[] arguments)
-            {
-                var result = await terraform.RunAsync(arguments);
-                output?.WriteLine($"$ terraform {string.Join(' ', arguments)} → exit {result.ExitCode}\n{Tail(result.Stdout)}\n{Tail(result.Stderr)}");
-                return result;
-            }
+            var terraform = Terraform.In(program!, mirror!, directory, Terraform.KeysOnly(LocalCluster.AccessKeyId, LocalCluster.SecretAccessKey));
+            Task<CommandResult> Run(params string[] arguments) => terraform.RunLoggedAsync(output, arguments);
 
             (await Run("init", "-no-color")).EnsureSuccess();
 
@@ -105,7 +91,6 @@ public sealed class TerraformTests
         }, TimeSpan.FromSeconds(90), cluster.Diagnostics, TimeSpan.FromSeconds(1));
     }
 
-    private static string Tail(string text) => text.Length <= 6000 ? text : "…" + text[^6000..];
 
     private static string Configuration(string providerVersion, int httpPort, string clusterName) => $$"""
         terraform {
