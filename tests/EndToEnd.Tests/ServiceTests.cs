@@ -103,7 +103,9 @@ public sealed class ServiceTests
             TimeSpan.FromSeconds(60), cluster.Diagnostics);
     }
 
-    [Fact(Timeout = 300_000)]
+    // Its own steps take about a minute; starting a control plane and two agents, and each `orch` process, can take
+    // minutes more on a loaded 2-core machine, so the test's limit is well above its two waits (2 min + 3 min).
+    [Fact(Timeout = 480_000)]
     public async Task FailingHealthCheck_TripsTheCircuitBreaker_AndRollsBack()
     {
         await using var cluster = await LocalCluster.StartAsync(TestContext.Current.CancellationToken);
@@ -111,10 +113,13 @@ public sealed class ServiceTests
         await cluster.WaitForConnectedInstancesAsync(2);
         await RegisterAsync(cluster, "web", "local/busybox:1", HealthyCheck);
         await RegisterAsync(cluster, "web", "local/busybox:1", "exit 1");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         (await cluster.OrchAsync("service", "create", "web", "--cluster", cluster.ClusterName, "-t", "web:1", "-n", "4",
             "--circuit-breaker", "--rollback", "--wait", "--timeout", "2m")).EnsureSuccess();
+        TestContext.Current.TestOutputHelper?.WriteLine($"4 healthy tasks after {clock.Elapsed.TotalSeconds:F1} s");
 
         (await cluster.OrchAsync("service", "update", "web", "--cluster", cluster.ClusterName, "-t", "web:2")).EnsureSuccess();
+        clock.Restart();
 
         Service service = null!;
         await Eventually.Async(async () =>
@@ -127,6 +132,11 @@ public sealed class ServiceTests
             Assert.Equal(RolloutStates.Completed, primary.RolloutState);
             Assert.Equal(4, service.RunningCount);
         }, TimeSpan.FromMinutes(3), cluster.Diagnostics);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Rolled back after {clock.Elapsed.TotalSeconds:F1} s");
+        foreach (var e in service.Events.Reverse())
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{e.CreatedAt:HH:mm:ss} {e.Message}");
+        }
 
         var tasks = await ServiceTasksAsync(cluster);
         Assert.Equal(4, tasks.Count);

@@ -153,9 +153,10 @@ public sealed partial class TaskStreamTests
     {
         var file = Path.Combine(Path.GetTempPath(), $"orch-{family}-{Guid.NewGuid():N}.json");
         var command = System.Text.Json.JsonSerializer.Serialize(new[] { "sh", "-c", script });
+        // PID 1 here is sleep, which ignores SIGTERM: a short stop timeout keeps a stop from waiting 30 s for SIGKILL.
         await File.WriteAllTextAsync(file, $$"""
             {"family":"{{family}}","containerDefinitions":[
-              {"name":"main","image":"local/busybox:1","memory":32,"essential":true,"command":{{command}},"environment":{{environment}}}]}
+              {"name":"main","image":"local/busybox:1","memory":32,"essential":true,"command":{{command}},"environment":{{environment}},"stopTimeout":2}]}
             """, Token);
         (await cluster.OrchAsync("taskdef", "register", "--file", file)).EnsureSuccess();
         File.Delete(file);
