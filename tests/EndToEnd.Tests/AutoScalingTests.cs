@@ -36,7 +36,7 @@ public sealed class AutoScalingTests
         await cluster.WaitForConnectedInstanceAsync();
         var aws = new AwsCli($"http://127.0.0.1:{cluster.HttpPort}", LocalCluster.AccessKeyId, LocalCluster.SecretAccessKey);
         (await aws.RunAsync("ecs", "register-task-definition", "--family", "burn", "--container-definitions",
-            JsonSerializer.Serialize(new[] { new { name = "burn", image = "local/busybox:1", cpu = 16, memory = 32, command = new[] { "sh", "-c", Burn } } }))).EnsureSuccess();
+            JsonSerializer.Serialize(new[] { new { name = "burn", image = "local/busybox:1", cpu = 16, memory = 32, stopTimeout = 2, command = new[] { "sh", "-c", Burn } } }))).EnsureSuccess();
         (await aws.RunAsync("ecs", "create-service", "--cluster", cluster.ClusterName, "--service-name", "web", "--task-definition", "burn", "--desired-count", "1")).EnsureSuccess();
 
         var resource = $"service/{cluster.ClusterName}/web";

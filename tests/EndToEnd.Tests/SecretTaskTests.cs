@@ -36,7 +36,7 @@ public sealed class SecretTaskTests
 
         var definition = Path.Combine(Path.GetTempPath(), $"orch-secrets-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(definition, """
-            {"family":"secretive","containerDefinitions":[{"name":"app","image":"local/busybox:1","memory":32,"essential":true,
+            {"family":"secretive","containerDefinitions":[{"name":"app","image":"local/busybox:1","memory":32,"essential":true,"stopTimeout":2,
               "command":["sh","-c","echo \"db=$(printf %s \"$DB_PASSWORD\" | sha256sum | cut -c1-64)\"; echo \"token=$(printf %s \"$TOKEN\" | sha256sum | cut -c1-64)\"; sleep 300"],
               "secrets":[{"name":"DB_PASSWORD","valueFrom":"arn:aws:secretsmanager:us-east-1:000000000000:secret:db-pass-AbCdEf"},
                          {"name":"TOKEN","valueFrom":"arn:aws:ssm:us-east-1:000000000000:parameter/app/token"}]}]}

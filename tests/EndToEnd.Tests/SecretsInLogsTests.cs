@@ -46,7 +46,7 @@ public sealed class SecretsInLogsTests
         // A task whose environment carries a secret, run to RUNNING and stopped.
         var definition = Path.Combine(Path.GetTempPath(), $"orch-secret-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(definition, $$"""
-            {"family":"secretive","containerDefinitions":[{"name":"app","image":"local/busybox:1","memory":32,"essential":true,
+            {"family":"secretive","containerDefinitions":[{"name":"app","image":"local/busybox:1","memory":32,"essential":true,"stopTimeout":2,
               "command":["sh","-c","sleep 300"],"environment":[{"name":"DB_PASSWORD","value":"{{EnvironmentSecret}}"}]}]}
             """, Token);
         (await cluster.OrchAsync("taskdef", "register", "--file", definition)).EnsureSuccess();
