@@ -74,7 +74,7 @@ public sealed class LoadBalancerLabTests(BalancerLab fixture) : IClassFixture<Ba
             "--desired-count", "1", "--load-balancers", $"targetGroupArn={groupArn},containerName=main,containerPort=8080");
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("InvalidParameterException", refused.Stderr, StringComparison.Ordinal);
-        await _aws.JsonAsync("ecs", "create-service", "--cluster", cluster, "--service-name", "web", "--task-definition", "lbweb",
+        await _aws.JsonAsync("ecs", "create-service", "--cluster", cluster, "--service-name", "web", "--task-definition", "lbweb:1",
             "--desired-count", "3", "--load-balancers", $"targetGroupArn={groupArn},containerName=main,containerPort=80");
         var described = await _aws.JsonAsync("ecs", "describe-services", "--cluster", cluster, "--services", "web");
         var balancer = described.GetProperty("services")[0].GetProperty("loadBalancers")[0];
@@ -109,6 +109,7 @@ public sealed class LoadBalancerLabTests(BalancerLab fixture) : IClassFixture<Ba
 
         output?.WriteLine($"200 requests: {string.Join(", ", identities.Select(p => $"{p.Key} {p.Value}"))}");
         Assert.Equal(3, identities.Count);
+        Assert.All(identities.Keys, k => Assert.StartsWith("1 ", k, StringComparison.Ordinal));
         Assert.All(identities.Values, n => Assert.InRange(n, 40, 100));
 
         // A rolling update to revision 2 under a steady request loop (bounded by count and time): no request lost.
@@ -129,7 +130,7 @@ public sealed class LoadBalancerLabTests(BalancerLab fixture) : IClassFixture<Ba
                           string.Join(", ", revisions.Select(p => $"{p.Key} {p.Value}")));
         Assert.True(sent > 100, $"only {sent} requests during the update");
         Assert.Empty(failed);
-        Assert.True(revisions.ContainsKey("2"));
+        Assert.True(revisions.ContainsKey("1") && revisions.ContainsKey("2"), "the loop saw both revisions");
 
         // Kill one task's container on its lab engine: it leaves the rotation within the health check interval.
         var victim = (await ServiceTasksAsync("RUNNING"))[0];
