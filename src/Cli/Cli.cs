@@ -50,6 +50,7 @@ public static class Cli
         root.Subcommands.Add(InstanceCommands.Create(runner));
         root.Subcommands.Add(AttributeCommands.Create(runner));
         root.Subcommands.Add(CapacityCommands.Create(runner));
+        root.Subcommands.Add(LoadBalancerCommands.Create(runner));
         root.Subcommands.Add(AccessKeyCommands.Create(runner));
         root.Subcommands.Add(ActivationCommands.Create(runner));
         root.Subcommands.Add(SecretCommands.Create(runner));

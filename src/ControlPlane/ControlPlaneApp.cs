@@ -40,6 +40,7 @@ public static class ControlPlaneApp
         ["--metrics-token-file"] = "ControlPlane:MetricsTokenFile",
         ["--dns-port"] = "ControlPlane:DnsPort",
         ["--dns-address"] = "ControlPlane:DnsAddress",
+        ["--lb-address"] = "ControlPlane:LoadBalancerAddress",
         ["--scaling-hook"] = "ControlPlane:ScalingHook",
         ["--scaling-hook-url"] = "ControlPlane:ScalingHookUrl",
         ["--scaling-hook-token-file"] = "ControlPlane:ScalingHookTokenFile",
@@ -163,6 +164,10 @@ public static class ControlPlaneApp
         builder.Services.AddSingleton<Capacity.ScalingHook>();
         builder.Services.AddHostedService<Capacity.CapacityScaler>();
         builder.Services.AddSingleton<DnsServer>();
+        builder.Services.AddSingleton<LoadBalancing.LoadBalancerActions>();
+        builder.Services.AddSingleton<LoadBalancing.RequestCounter>();
+        builder.Services.AddHostedService<LoadBalancing.LoadBalancerHost>();
+        builder.Services.AddHostedService<LoadBalancing.DrainMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DnsServer>());
         builder.Services.AddGrpc(o =>
         {

@@ -22,6 +22,8 @@ public static class ControlPlaneCommandLine
           --dns-port PORT                serve service discovery (A and SRV for *.orch.local) on this UDP and TCP
                                          port; default: no DNS server
           --dns-address ADDRESS          the DNS server's address; default 127.0.0.1
+          --lb-address ADDRESS           run the built-in load balancer: its listeners (orch lb listener create)
+                                         bind this address (127.0.0.1, or 0.0.0.0 for other hosts); default: none
           --scaling-hook COMMAND         capacity providers' managed scaling: run with --cluster C --capacity-provider P
                                          --desired N --current M [--remove INSTANCE_ARN]...
           --scaling-hook-url URL         and/or POST that as JSON here (--scaling-hook-token-file FILE: bearer token)

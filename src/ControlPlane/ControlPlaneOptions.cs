@@ -89,6 +89,12 @@ public sealed class ControlPlaneOptions
     /// <summary>The address the DNS server listens on: loopback unless the operator names another.</summary>
     public string DnsAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// The address the built-in load balancer's listeners bind (<c>--lb-address</c>, e.g. 127.0.0.1, or 0.0.0.0 to take
+    /// traffic from other hosts); null (the default) runs no balancer. Target groups and listeners can be defined either way.
+    /// </summary>
+    public string? LoadBalancerAddress { get; set; }
+
     public string EffectiveHttpListenAddress => string.IsNullOrEmpty(HttpListenAddress) ? ListenAddress : HttpListenAddress;
 
     public string Region { get; set; } = "us-east-1";
@@ -166,6 +172,11 @@ internal sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPla
         if (!IPAddress.TryParse(options.EffectiveHttpListenAddress, out _))
         {
             errors.Add($"ControlPlane:HttpListenAddress (--http-listen) must be an IP address, not '{options.EffectiveHttpListenAddress}'.");
+        }
+
+        if (options.LoadBalancerAddress is { Length: > 0 } lb && !IPAddress.TryParse(lb, out _))
+        {
+            errors.Add($"ControlPlane:LoadBalancerAddress (--lb-address) must be an IP address, not '{lb}'.");
         }
 
         if (options.DnsPort is < 0 or > 65535 || !IPAddress.TryParse(options.DnsAddress, out _))

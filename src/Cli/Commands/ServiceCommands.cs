@@ -36,7 +36,8 @@ internal static class ServiceCommands
         var placement = new PlacementOptions();
         var enableExec = new Option<bool>("--enable-execute-command") { Description = "Allow orch task exec in the service's tasks (enableExecuteCommand)" };
         var registry = ServiceRegistryOption.Create();
-        var command = new Command("create", "Create a service (CreateService)") { name, cluster, definition, desired, daemon, wait, timeout, enableExec, registry };
+        var balancer = LoadBalancerOption.Create();
+        var command = new Command("create", "Create a service (CreateService)") { name, cluster, definition, desired, daemon, wait, timeout, enableExec, registry, balancer };
         settings.AddTo(command);
         placement.AddTo(command);
         runner.SetAction(command, async (invocation, cancellationToken) =>
@@ -49,6 +50,7 @@ internal static class ServiceCommands
                 DesiredCount = invocation.GetOptional(desired) ?? (invocation.Get(daemon) ? null : 1),
                 EnableExecuteCommand = invocation.Get(enableExec) ? true : null,
                 ServiceRegistries = ServiceRegistryOption.Read(invocation, registry),
+                LoadBalancers = LoadBalancerOption.Read(invocation, balancer),
                 SchedulingStrategy = invocation.Get(daemon) ? SchedulingStrategies.Daemon : SchedulingStrategies.Replica,
                 DeploymentConfiguration = settings.Read(invocation),
                 HealthCheckGracePeriodSeconds = settings.GracePeriod(invocation),
@@ -79,6 +81,10 @@ internal static class ServiceCommands
         var noRegistry = new Option<bool>("--remove-service-registry") { Description = "Stop registering the service's tasks (serviceRegistries [])" };
         command.Options.Add(registry);
         command.Options.Add(noRegistry);
+        var balancer = LoadBalancerOption.Create();
+        var noBalancer = new Option<bool>("--remove-load-balancers") { Description = "Take the service's tasks out of every target group (loadBalancers [])" };
+        command.Options.Add(balancer);
+        command.Options.Add(noBalancer);
         settings.AddTo(command);
         var placement = new PlacementOptions();
         placement.AddTo(command);
@@ -92,6 +98,7 @@ internal static class ServiceCommands
                 DesiredCount = invocation.GetOptional(desired),
                 ForceNewDeployment = invocation.Get(force) ? true : null,
                 ServiceRegistries = invocation.Get(noRegistry) ? [] : ServiceRegistryOption.Read(invocation, registry),
+                LoadBalancers = invocation.Get(noBalancer) ? [] : LoadBalancerOption.Read(invocation, balancer),
                 DeploymentConfiguration = settings.Read(invocation),
                 HealthCheckGracePeriodSeconds = settings.GracePeriod(invocation),
                 PlacementConstraints = placement.ReadConstraints(invocation),

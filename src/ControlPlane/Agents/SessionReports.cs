@@ -72,7 +72,7 @@ public sealed partial class SessionReports(StateStore store, TaskSecrets secrets
                     tx.Put(applied);
                 }
 
-                if (report.LastStatus != Status.Stopped && applied.Task.DesiredStatus == TaskStatus.Stopped)
+                if (report.LastStatus != Status.Stopped && applied.Task.DesiredStatus == TaskStatus.Stopped && applied.DrainingUntil is null)
                 {
                     commands.Add(ControlMessages.Stop(applied.Arn, applied.Task.StoppedReason));
                 }

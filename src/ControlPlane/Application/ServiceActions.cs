@@ -122,6 +122,7 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 HealthCheckGracePeriodSeconds = grace ?? 0,
                 EnableExecuteCommand = request.EnableExecuteCommand ?? false,
                 ServiceRegistries = CheckRegistries(request.ServiceRegistries ?? [], definition, tx.State, cluster.Name, name),
+                LoadBalancers = CheckLoadBalancers(request.LoadBalancers ?? [], definition, tx.State),
                 PlacementConstraints = request.PlacementConstraints ?? [],
                 PlacementStrategy = request.PlacementStrategy ?? [],
                 Deployments = [ServicePlanner.NewDeployment(deploymentId, definition.TaskDefinitionArn!, request.DesiredCount ?? 0, now, launchType, strategy)],
@@ -222,12 +223,13 @@ public sealed partial class ServiceActions(StateStore store, Arns arns, TimeProv
                 };
             }
 
-            if (request.ServiceRegistries is not null || definitionArn != service.TaskDefinitionArn)
+            if (request.ServiceRegistries is not null || request.LoadBalancers is not null || definitionArn != service.TaskDefinitionArn)
             {
                 var runs = tx.State.TaskDefinitionByArn(definitionArn) ?? throw EcsException.Client("TaskDefinition not found.");
                 updated = updated with
                 {
                     ServiceRegistries = CheckRegistries(request.ServiceRegistries ?? service.ServiceRegistries, runs, tx.State, cluster.Name, service.Name),
+                    LoadBalancers = CheckLoadBalancers(request.LoadBalancers ?? service.LoadBalancers, runs, tx.State),
                 };
             }
 

@@ -50,6 +50,7 @@ public static class ServiceView
             HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
             EnableExecuteCommand = service.EnableExecuteCommand,
             ServiceRegistries = service.ServiceRegistries,
+            LoadBalancers = service.LoadBalancers,
             PlacementConstraints = service.PlacementConstraints,
             PlacementStrategy = service.PlacementStrategy,
             SchedulingStrategy = service.SchedulingStrategy,

@@ -32,11 +32,13 @@ public sealed partial class TaskActions(StateStore store, Arns arns, ITaskDispat
             }
 
             var updated = tasks.Stopping(task, TaskStopCode.UserInitiated, string.IsNullOrEmpty(request.Reason) ? "Task stopped by user" : request.Reason)!;
+            // A service task in a load balancer's target group drains first (LoadBalancing/DrainMonitor stops it).
+            updated = LoadBalancing.LoadBalancerTargets.Drain(tx.State, task, updated, clock.GetUtcNow());
             tx.Put(updated);
             return (updated, true);
         }, cancellationToken).ConfigureAwait(false);
 
-        if (changed)
+        if (changed && task.DrainingUntil is null)
         {
             dispatcher.Stop(task);
         }

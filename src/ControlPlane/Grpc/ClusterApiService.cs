@@ -11,7 +11,7 @@ namespace Orchestrator.ControlPlane.Grpc;
 /// <summary>The CLI's cluster API (protos/cluster.proto): ECS actions by name, and a stream of task changes.</summary>
 public sealed partial class ClusterApiService(EcsActions actions, TaskActions tasks, StateStore store, ITaskStreams streams, IAgentConnections connections,
     ContainerInstanceActions instances, TimeProvider clock, ILogger<ClusterApiService> logger, Schedules.ScheduleActions schedules,
-    Scaling.AutoScalingActions scaling, ClusterActions? clusters = null)
+    Scaling.AutoScalingActions scaling, ClusterActions? clusters = null, LoadBalancing.LoadBalancerActions? balancers = null)
     : ClusterApi.ClusterApiBase
 {
     /// <summary>The non-ECS operation `orch capacity describe` calls.</summary>
@@ -26,6 +26,15 @@ public sealed partial class ClusterApiService(EcsActions actions, TaskActions ta
                 EcsRequestReader.Read<Ecs.Model.DescribeCapacityProvidersRequest>(string.IsNullOrEmpty(request.Json) ? "{}" : request.Json).Cluster)))
                 .ConfigureAwait(false);
             return new EcsReply { Json = System.Text.Json.JsonSerializer.Serialize(reservations, EcsJson.Options) };
+        }
+
+        if (balancers is not null && LoadBalancing.LoadBalancerActions.Names.Contains(request.Action))
+        {
+            // The built-in load balancer's operations (`orch lb`; ELBv2's names, not ECS's).
+            return new EcsReply
+            {
+                Json = await GrpcErrors.Translate(() => balancers.InvokeAsync(request.Action, request.Json, context.CancellationToken)).ConfigureAwait(false),
+            };
         }
 
         // The scheduled-task operations (EventBridge Scheduler's names, which ECS does not use) go to their own table.

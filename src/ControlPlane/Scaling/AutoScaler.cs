@@ -19,7 +19,7 @@ namespace Orchestrator.ControlPlane.Scaling;
 /// scaling activity and in the service's events, naming the metric and its value.
 /// </summary>
 public sealed partial class AutoScaler(StateStore store, ServiceActions services, TaskUsageWindow usage, Arns arns,
-    IOptions<AutoScalingOptions> options, TimeProvider clock, ILogger<AutoScaler> logger) : BackgroundService
+    IOptions<AutoScalingOptions> options, TimeProvider clock, ILogger<AutoScaler> logger, LoadBalancing.RequestCounter? requests = null) : BackgroundService
 {
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _lowSince = new(StringComparer.Ordinal);
 
@@ -99,6 +99,11 @@ public sealed partial class AutoScaler(StateStore store, ServiceActions services
 
         var now = clock.GetUtcNow();
         var utilization = ServiceUtilization.Measure(state, service, usage, now - options.Value.MetricWindow);
+        if (requests is not null)
+        {
+            utilization = utilization with { RequestsPerTarget = RequestsPerTarget(state, target, now) };
+        }
+
         if (!_lowSince.TryGetValue(key, out var lowSince))
         {
             _lowSince[key] = lowSince = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -109,6 +114,32 @@ public sealed partial class AutoScaler(StateStore store, ServiceActions services
             await ApplyAsync(target, decision, cancellationToken).ConfigureAwait(false);
             lowSince.Clear(); // the new capacity is judged afresh
         }
+    }
+
+    /// <summary>
+    /// ALBRequestCountPerTarget for each target group the target's request-count policies name: requests the balancer
+    /// forwarded to it per minute since the previous pass, over its targets now (none measured on a group's first pass,
+    /// or while it has no target).
+    /// </summary>
+    private Dictionary<string, double> RequestsPerTarget(StateSnapshot state, ScalableTargetRecord target, DateTimeOffset now)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        var groups = target.Policies
+            .Select(p => AutoScalingActions.Policy(p).TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification)
+            .Where(m => m?.PredefinedMetricType == AutoScalingActions.RequestCountMetric)
+            .Select(m => AutoScalingActions.RequestTargetGroup(m!.ResourceLabel))
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal);
+        var targets = groups.Any() ? LoadBalancing.LoadBalancerTargets.All(state) : null;
+        foreach (var group in groups)
+        {
+            if (requests!.PerMinute(group, now) is { } perMinute && targets!.TryGetValue(group, out var members) && members.Count > 0)
+            {
+                result[group] = perMinute / members.Count;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Fires the scheduled action if it is due: its min and max become the target's (the desired count follows on the same pass).</summary>

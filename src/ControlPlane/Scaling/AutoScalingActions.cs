@@ -157,6 +157,12 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
         return await store.WriteAsync(tx =>
         {
             var target = Find(tx.State, input.ResourceId!);
+            if (definition.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification is { PredefinedMetricType: RequestCountMetric } requests &&
+                RequestTargetGroup(requests.ResourceLabel) is { } group && !tx.State.TargetGroups.ContainsKey(group))
+            {
+                throw Invalid($"ResourceLabel names target group {group}, which the built-in load balancer does not have (orch lb target-group list).");
+            }
+
             var existing = target.Policies.FirstOrDefault(p => p.Name == name);
             if (existing is null && target.Policies.Count >= MaxPolicies)
             {
@@ -499,6 +505,22 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
         }
     }
 
+    /// <summary>
+    /// The target group an ALBRequestCountPerTarget ResourceLabel names: a target group name, or ELB's label
+    /// <c>app/LB/ID/targetgroup/NAME/ID</c>; null when it names none.
+    /// </summary>
+    public static string? RequestTargetGroup(string? label)
+    {
+        if (label is null || label.Length > 1023)
+        {
+            return null;
+        }
+
+        var at = label.IndexOf("targetgroup/", StringComparison.Ordinal);
+        var name = at < 0 ? label : label[(at + "targetgroup/".Length)..].Split('/')[0];
+        return LoadBalancing.LoadBalancerNames.IsName(name) ? name : null;
+    }
+
     private static TargetTrackingConfiguration CheckTargetTracking(ScalingPolicyInput input)
     {
         if (input.StepScalingPolicyConfiguration is not null)
@@ -519,19 +541,21 @@ public sealed partial class AutoScalingActions(StateStore store, Arns arns, Time
 
         var metric = config.PredefinedMetricSpecification?.PredefinedMetricType
             ?? throw Invalid("PredefinedMetricSpecification.PredefinedMetricType is required: ECSServiceAverageCPUUtilization or ECSServiceAverageMemoryUtilization.");
-        if (metric == RequestCountMetric)
+        if (metric is not (CpuMetric or MemoryMetric or RequestCountMetric))
         {
-            throw Invalid("ALBRequestCountPerTarget is not supported: it counts requests at a load balancer's target group, and this control plane has no load balancer yet. Use ECSServiceAverageCPUUtilization or ECSServiceAverageMemoryUtilization.");
+            throw Invalid($"Unsupported PredefinedMetricType {EcsText.Cut(metric, 60)} for an ECS service: ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget.");
         }
 
-        if (metric is not (CpuMetric or MemoryMetric))
+        var label = config.PredefinedMetricSpecification!.ResourceLabel;
+        if (metric == RequestCountMetric && RequestTargetGroup(label) is null)
         {
-            throw Invalid($"Unsupported PredefinedMetricType {EcsText.Cut(metric, 60)} for an ECS service: ECSServiceAverageCPUUtilization or ECSServiceAverageMemoryUtilization.");
+            // The built-in balancer counts requests per target group (LoadBalancing/RequestCounter).
+            throw Invalid("ALBRequestCountPerTarget needs ResourceLabel naming a target group of the built-in load balancer: its name, or app/orch/0/targetgroup/NAME/ID.");
         }
 
-        if (config.PredefinedMetricSpecification!.ResourceLabel is not null)
+        if (metric != RequestCountMetric && label is not null)
         {
-            throw Invalid("ResourceLabel is only used with ALBRequestCountPerTarget, which this control plane does not support.");
+            throw Invalid("ResourceLabel is only used with ALBRequestCountPerTarget.");
         }
 
         if (config.ScaleOutCooldown is < 0 or > MaxCooldown || config.ScaleInCooldown is < 0 or > MaxCooldown)

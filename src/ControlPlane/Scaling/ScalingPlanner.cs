@@ -56,7 +56,7 @@ public static class ScalingPlanner
             if (policy.TargetTrackingScalingPolicyConfiguration is { } tracking)
             {
                 var metric = tracking.PredefinedMetricSpecification?.PredefinedMetricType ?? AutoScalingActions.CpuMetric;
-                var value = utilization.Of(metric);
+                var value = utilization.Of(metric, tracking.PredefinedMetricSpecification?.ResourceLabel);
                 var goal = tracking.TargetValue ?? 0;
                 if (value is not { } m || goal <= 0)
                 {

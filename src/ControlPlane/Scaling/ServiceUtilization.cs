@@ -17,10 +17,15 @@ public sealed record ServiceUtilization(double? Cpu, double? Memory, int TasksMe
 
     public static readonly ServiceUtilization None = new(null, null, 0, [], []);
 
-    public double? Of(string metric) => metric switch
+    /// <summary>ALBRequestCountPerTarget by target group name: requests per minute through the balancer over its targets.</summary>
+    public IReadOnlyDictionary<string, double> RequestsPerTarget { get; init; } = new Dictionary<string, double>();
+
+    public double? Of(string metric, string? resourceLabel = null) => metric switch
     {
         AutoScalingActions.CpuMetric => Cpu,
         AutoScalingActions.MemoryMetric => Memory,
+        AutoScalingActions.RequestCountMetric when AutoScalingActions.RequestTargetGroup(resourceLabel) is { } group &&
+                                                  RequestsPerTarget.TryGetValue(group, out var perTarget) => perTarget,
         _ => null,
     };
 

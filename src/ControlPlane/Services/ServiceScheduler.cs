@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Orchestrator.ControlPlane.LoadBalancing;
 using Orchestrator.ControlPlane.Scheduling;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.ControlPlane.Tasks;
@@ -53,7 +54,7 @@ public sealed partial class ServiceScheduler(
                 continue; // the service changed while this pass planned: plan again
             }
 
-            foreach (var task in stopped)
+            foreach (var task in stopped.Where(t => t.DrainingUntil is null))
             {
                 dispatch.Stop(task);
             }
@@ -83,6 +84,8 @@ public sealed partial class ServiceScheduler(
         {
             if (tx.State.Task(stop.TaskArn) is { } task && lifecycle.Stopping(task, TaskStopCode.ServiceSchedulerInitiated, stop.Reason) is { } stopping)
             {
+                // A target of the load balancer drains first: LoadBalancing/DrainMonitor sends its stop after the delay.
+                stopping = LoadBalancerTargets.Drain(tx.State, task, stopping, now);
                 tx.Put(stopping);
                 stopped.Add(stopping);
             }

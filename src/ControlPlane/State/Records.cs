@@ -102,6 +102,12 @@ public sealed record TaskRecord
     public DateTimeOffset? ProtectedUntil { get; init; }
 
     /// <summary>
+    /// A task stopped while registered in a load balancer's target group: out of rotation, its agent is told to stop it
+    /// only at this time (the target group's deregistration delay). Null otherwise, and once the stop is sent.
+    /// </summary>
+    public DateTimeOffset? DrainingUntil { get; init; }
+
+    /// <summary>
     /// What happened to the task that its ECS fields do not show (health changes, containers exiting, commands run in
     /// it), oldest first, the last <see cref="MaxEvents"/> only. Its lifecycle times are in <see cref="Task"/>.
     /// </summary>

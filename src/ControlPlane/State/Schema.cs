@@ -16,6 +16,8 @@ public static class Schema
     public const string Schedules = "schedules";
     public const string ScalableTargets = "scalable_targets";
     public const string CapacityProviders = "capacity_providers";
+    public const string TargetGroups = "target_groups";
+    public const string Listeners = "lb_listeners";
 
     /// <summary>Migration N (1-based) takes the database from version N-1 to N.</summary>
     public static readonly string[] Migrations =
@@ -61,6 +63,11 @@ public static class Schema
         // Capacity providers (groups of container instances chosen by a cluster query), keyed by name.
         """
         CREATE TABLE IF NOT EXISTS capacity_providers (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        """,
+        // The built-in load balancer: target groups (keyed by name) and listener rules (keyed by ARN).
+        """
+        CREATE TABLE IF NOT EXISTS target_groups (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS lb_listeners (key TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
         """,
     ];
 }

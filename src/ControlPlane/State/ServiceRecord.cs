@@ -32,6 +32,8 @@ public sealed record ServiceRecord
     public IReadOnlyList<PlacementStrategy> PlacementStrategy { get; init; } = [];
     /// <summary>Service discovery: at most one registry (README "Service discovery"); empty when the service has none.</summary>
     public IReadOnlyList<ServiceRegistry> ServiceRegistries { get; init; } = [];
+    /// <summary>The built-in load balancer's target groups its tasks are registered in (targetGroupArn as given).</summary>
+    public IReadOnlyList<LoadBalancer> LoadBalancers { get; init; } = [];
     public IReadOnlyList<Deployment> Deployments { get; init; } = [];
     public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }

@@ -89,6 +89,22 @@ public sealed record StateSnapshot
 
     public CapacityProviderRecord? CapacityProvider(string name) => CapacityProviders.GetValueOrDefault(name);
 
+    /// <summary>The built-in load balancer's target groups by name.</summary>
+    public ImmutableSortedDictionary<string, TargetGroupRecord> TargetGroups { get; init; } =
+        ImmutableSortedDictionary.Create<string, TargetGroupRecord>(StringComparer.Ordinal);
+
+    /// <summary>The built-in load balancer's listener rules by ARN.</summary>
+    public ImmutableSortedDictionary<string, ListenerRecord> Listeners { get; init; } =
+        ImmutableSortedDictionary.Create<string, ListenerRecord>(StringComparer.Ordinal);
+
+    public StateSnapshot With(TargetGroupRecord group) => this with { TargetGroups = TargetGroups.SetItem(group.Name, group) };
+
+    public StateSnapshot Without(TargetGroupRecord group) => this with { TargetGroups = TargetGroups.Remove(group.Name) };
+
+    public StateSnapshot With(ListenerRecord listener) => this with { Listeners = Listeners.SetItem(listener.Arn, listener) };
+
+    public StateSnapshot Without(ListenerRecord listener) => this with { Listeners = Listeners.Remove(listener.Arn) };
+
     public StateSnapshot WithTags(string arn, IReadOnlyList<Tag> tags) =>
         this with { Tags = tags.Count == 0 ? Tags.Remove(arn) : Tags.SetItem(arn, tags) };
 

@@ -189,6 +189,16 @@ public sealed partial class StateStore : IDisposable
             state = state.With(provider);
         }
 
+        foreach (var group in ReadAll<TargetGroupRecord>(Schema.TargetGroups))
+        {
+            state = state.With(group);
+        }
+
+        foreach (var listener in ReadAll<ListenerRecord>(Schema.Listeners))
+        {
+            state = state.With(listener);
+        }
+
         foreach (var (arn, tags) in ReadAllKeyed<List<Tag>>(Schema.Tags))
         {
             state = state.WithTags(arn, tags);

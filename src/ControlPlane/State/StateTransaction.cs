@@ -101,6 +101,30 @@ public sealed class StateTransaction
         _changes.Add(new StateChange(Schema.CapacityProviders, provider.Name, null));
     }
 
+    public void Put(TargetGroupRecord group)
+    {
+        State = State.With(group);
+        _changes.Add(new StateChange(Schema.TargetGroups, group.Name, group));
+    }
+
+    public void Delete(TargetGroupRecord group)
+    {
+        State = State.Without(group);
+        _changes.Add(new StateChange(Schema.TargetGroups, group.Name, null));
+    }
+
+    public void Put(ListenerRecord listener)
+    {
+        State = State.With(listener);
+        _changes.Add(new StateChange(Schema.Listeners, listener.Arn, listener));
+    }
+
+    public void Delete(ListenerRecord listener)
+    {
+        State = State.Without(listener);
+        _changes.Add(new StateChange(Schema.Listeners, listener.Arn, null));
+    }
+
     public void Delete(TaskRecord task)
     {
         State = State.Without(task);

@@ -148,13 +148,13 @@ public static class EcsMembers
     {
         [typeof(CreateServiceRequest)] = new()
         {
-            ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty,
+            ["availabilityZoneRebalancing"] = Disabled,
             ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty,
         },
         [typeof(UpdateServiceRequest)] = new()
         {
-            ["availabilityZoneRebalancing"] = Disabled, ["loadBalancers"] = Empty,
+            ["availabilityZoneRebalancing"] = Disabled,
             ["serviceConnectConfiguration"] = NotEnabled,
             ["volumeConfigurations"] = Empty, ["vpcLatticeConfigurations"] = Empty, ["enableECSManagedTags"] = False,
             ["propagateTags"] = None, ["deploymentController"] = EcsController,

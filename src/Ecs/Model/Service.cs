@@ -34,8 +34,8 @@ public sealed record Service
     /// <summary>Always <c>DISABLED</c>: a cluster without AWS has no availability zones to rebalance across.</summary>
     public string AvailabilityZoneRebalancing { get; init; } = "DISABLED";
 
-    /// <summary>Always empty: no Elastic Load Balancing here (ECS answers with an empty list too).</summary>
-    public IReadOnlyList<object> LoadBalancers { get; init; } = [];
+    /// <summary>The target groups of the built-in load balancer the service's tasks are registered in (README "Load balancer").</summary>
+    public IReadOnlyList<LoadBalancer> LoadBalancers { get; init; } = [];
 
     /// <summary>The service's discovery registrations (at most one); see README "Service discovery".</summary>
     public IReadOnlyList<ServiceRegistry> ServiceRegistries { get; init; } = [];
@@ -135,6 +135,9 @@ public sealed record CreateServiceRequest
 
     /// <summary>Service discovery (at most one registry): the tasks' addresses under a DNS name of the control plane.</summary>
     public IReadOnlyList<ServiceRegistry>? ServiceRegistries { get; init; }
+
+    /// <summary>The built-in load balancer's target groups the tasks are registered in.</summary>
+    public IReadOnlyList<LoadBalancer>? LoadBalancers { get; init; }
 }
 
 public sealed record UpdateServiceRequest
@@ -155,6 +158,9 @@ public sealed record UpdateServiceRequest
 
     /// <summary>Absent: unchanged; <c>[]</c>: no discovery any more.</summary>
     public IReadOnlyList<ServiceRegistry>? ServiceRegistries { get; init; }
+
+    /// <summary>Absent: unchanged; <c>[]</c>: behind no load balancer any more.</summary>
+    public IReadOnlyList<LoadBalancer>? LoadBalancers { get; init; }
 }
 
 public sealed record DeleteServiceRequest

@@ -22,7 +22,7 @@ public sealed class EcsDocumentedExamplesTests
     /// </summary>
     private static readonly Dictionary<string, string> NotImplemented = new(StringComparer.Ordinal)
     {
-        ["loadBalancers"] = "no load balancer integration",
+        ["loadBalancers"] = "the documented examples name Classic Load Balancers (loadBalancerName), which the built-in balancer refuses",
         ["role"] = "no IAM: the service role of a load-balanced service",
         ["roleArn"] = "no IAM: the service role of a load-balanced service, as a service shows it",
     };
