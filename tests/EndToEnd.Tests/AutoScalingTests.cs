@@ -53,7 +53,7 @@ public sealed class AutoScalingTests
             """{"TargetValue": 100, "PredefinedMetricSpecification": {"PredefinedMetricType": "ALBRequestCountPerTarget", "ResourceLabel": "app/a/b/targetgroup/c/d"}}""");
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("ValidationException", refused.Stderr, StringComparison.Ordinal);
-        Assert.Contains("no load balancer", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("which the built-in load balancer does not have", refused.Stderr, StringComparison.Ordinal);
 
         // The first task starts: the load starts with it.
         await WaitAsync(cluster, "the first task RUNNING", TimeSpan.FromSeconds(60), s => s.Running >= 1);
