@@ -16,7 +16,7 @@ public sealed class LongestFirst : ITestCollectionOrderer
 {
     private static readonly Dictionary<string, int> Seconds = new(StringComparer.Ordinal)
     {
-        [LabCollection.Name] = 800,
+        [LabCollection.Name] = 950,
         ["TerraformTests"] = 200,
         ["AwsCliTests"] = 150,
         ["SecretTaskTests"] = 135,
