@@ -36,7 +36,12 @@ internal static class ControlPlaneState
         var services = builder.Services;
         services.AddSingleton(_ => new EtcdStateBackend(state.Etcd));
         services.AddSingleton<IStateBackend>(sp => sp.GetRequiredService<EtcdStateBackend>());
-        services.AddSingleton<LeaderGate>();
+        services.AddSingleton(sp =>
+        {
+            var gate = new LeaderGate();
+            gate.Opening += sp.GetRequiredService<AgentSessions>().Restart;
+            return gate;
+        });
         services.AddSingleton(sp => new StateStore(
             sp.GetRequiredService<EtcdStateBackend>(), sp.GetRequiredService<ILogger<StateStore>>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.BuildSubnets([]), writer: false));

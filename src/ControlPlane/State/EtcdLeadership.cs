@@ -66,6 +66,8 @@ public sealed partial class EtcdLeadership(
             }
             catch (Exception e) when (e is StateUnavailableException or RpcException)
             {
+                // Who leads is unknown while etcd does not answer (quorum lost): refusals then say so.
+                _leader = null;
                 Log.CampaignFailed(logger, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken).ConfigureAwait(false);
             }
@@ -221,7 +223,14 @@ public sealed class LeaderGate
 
     public Task Opened => _opened.Task;
 
-    public void Open() => _opened.TrySetResult();
+    /// <summary>Raised (synchronously) just before the gate opens, before any of the leader's work starts.</summary>
+    public event Action? Opening;
+
+    public void Open()
+    {
+        Opening?.Invoke();
+        _opened.TrySetResult();
+    }
 }
 
 /// <summary>A hosted service that writes (placement, liveness, schedules, scaling): started only once this control plane leads.</summary>

@@ -194,7 +194,7 @@ public sealed partial class StateStore : IDisposable
             var leader = LeaderHint();
             throw new StateUnavailableException(
                 leader is null
-                    ? "This control plane is not the leader and no leader is elected yet; retry shortly."
+                    ? "This control plane is not the leader and no leader is elected now (being elected, or etcd has lost its quorum); retry shortly."
                     : $"This control plane is not the leader; send writes to the leader at {leader}.",
                 leader);
         }

@@ -26,7 +26,7 @@ public sealed class EtcdStateBackendTests : IAsyncLifetime
         {
             t.Put(Cluster("prod"));
             t.Put(Cluster("dev"));
-            t.PutTags(Cluster("prod").Arn, [new Tag { Key = "team", Value = "infra" }]);
+            t.PutTags(Cluster("prod").Arn, [new Tag("team", "infra")]);
             return 0;
         }, token);
         await leader.WriteAsync(t =>
@@ -83,7 +83,7 @@ public sealed class EtcdStateBackendTests : IAsyncLifetime
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         var feed = followerBackend.WatchAsync(followerBackend.LoadedRevision + 1, documents => follower.ApplyRemoteAsync(documents, stop.Token), stop.Token);
 
-        await leader.WriteAsync(t => { t.Put(Cluster("prod")); t.PutTags(Cluster("prod").Arn, [new Tag { Key = "a", Value = "b" }]); return 0; }, token);
+        await leader.WriteAsync(t => { t.Put(Cluster("prod")); t.PutTags(Cluster("prod").Arn, [new Tag("a", "b")]); return 0; }, token);
         var seen = await WaitAsync(follower, s => s.Cluster("prod") is not null && s.TagsOf(Cluster("prod").Arn).Count == 1, token);
         Assert.Equal("b", seen.TagsOf(Cluster("prod").Arn)[0].Value);
 
