@@ -463,7 +463,7 @@ public sealed class HighAvailabilityTests
             var (date, authorization) = CallSignature.Sign(KeyId, Secret, method, DateTimeOffset.UtcNow);
             var reply = await new ClusterApi.ClusterApiClient(_channels[index]).CallAsync(
                 new EcsCall { Action = action, Json = json },
-                new Metadata { { CallSignature.DateHeader, date }, { CallSignature.AuthorizationHeader, authorization } },
+                new Grpc.Core.Metadata { { CallSignature.DateHeader, date }, { CallSignature.AuthorizationHeader, authorization } },
                 deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: token);
             return JsonDocument.Parse(reply.Json).RootElement.Clone();
         }
