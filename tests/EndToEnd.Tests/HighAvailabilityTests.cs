@@ -26,7 +26,7 @@ public sealed class HighAvailabilityTests
     private const string Secret = "ha/test+secret";
     private const int Burst = 200;
 
-    [Fact(Timeout = 420_000)]
+    [Fact(Timeout = 720_000)]
     public async Task LeaderKilledDuringRunTaskBurst_NewLeaderTakesOver_NoTaskLostOrDuplicated_ThenEtcdQuorumLostAndBack()
     {
         var token = TestContext.Current.CancellationToken;
@@ -104,7 +104,7 @@ public sealed class HighAvailabilityTests
             var tasks = await DescribeAllAsync(client, cluster, "ha-burst", token);
             Assert.Equal(Burst, tasks.Count);
             Assert.All(tasks, t => Assert.Equal("RUNNING", t.GetProperty("lastStatus").GetString()));
-        }, TimeSpan.FromMinutes(3), ha.Diagnostics, TimeSpan.FromSeconds(2));
+        }, TimeSpan.FromMinutes(6), ha.Diagnostics, TimeSpan.FromSeconds(2));
         Assert.Equal(Burst + 4, await ha.RunningContainersAsync(token));
         await Eventually.Async(async () => Assert.Equal(2, await ha.ConnectedAgentsAsync(token)), TimeSpan.FromSeconds(60), ha.Diagnostics);
         await Eventually.Async(async () => Assert.Equal(4, await RunningCountAsync(client, cluster, token)), TimeSpan.FromSeconds(60), ha.Diagnostics);
