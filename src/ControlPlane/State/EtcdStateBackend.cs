@@ -155,7 +155,8 @@ public sealed class EtcdStateBackend : IStateBackend
             {
                 return await call(_channels[index % _channels.Length]).ConfigureAwait(false);
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
+            // A connect timeout surfaces as Cancelled while the caller's token is not.
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled
                                          && !cancellationToken.IsCancellationRequested)
             {
                 last = e;
