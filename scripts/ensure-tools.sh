@@ -15,6 +15,7 @@ command -v dig >/dev/null 2>&1 || missing+=(dnsutils)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/share/zoneinfo/Europe/Paris ] || missing+=(tzdata)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 # The NFS server only serves the real-mount test, which runs only where the kernel has an NFS client.
 if grep -qw nfs /proc/filesystems; then command -v ganesha.nfsd >/dev/null 2>&1 || missing+=(nfs-ganesha nfs-ganesha-vfs); fi
 if [ ${#missing[@]} -eq 0 ]; then

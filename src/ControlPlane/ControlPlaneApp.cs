@@ -169,10 +169,12 @@ public static class ControlPlaneApp
         builder.Services.AddHostedService<LoadBalancing.LoadBalancerHost>();
         builder.Services.AddHostedService<LoadBalancing.DrainMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DnsServer>());
+        ControlPlaneState.Add(builder);
         builder.Services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<CallAuthenticator>();
+            o.Interceptors.Add<LeaderInterceptor>();
         });
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -215,6 +217,9 @@ public static class ControlPlaneApp
         app.MapConsole();
         app.MapDiscovery();
         app.MapGet("/healthz", (StateStore store) => Results.Json(new HealthReport("ok", store.Current.Version), HealthJson.Default.HealthReport));
+        // Several control planes on etcd: which one leads (agents and clients find it by themselves; this is for operators).
+        app.MapGet("/healthz/role", (StateStore store) => Results.Json(
+            new RoleReport(store.IsWriter ? "leader" : "follower", store.LeaderHint(), store.Current.Version), HealthJson.Default.RoleReport));
         return app;
     }
 
@@ -260,6 +265,9 @@ public static class ControlPlaneApp
 
 public sealed record HealthReport(string Status, long StateVersion);
 
+public sealed record RoleReport(string Role, string? Leader, long StateVersion);
+
 [System.Text.Json.Serialization.JsonSerializable(typeof(HealthReport))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(RoleReport))]
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class HealthJson : System.Text.Json.Serialization.JsonSerializerContext;

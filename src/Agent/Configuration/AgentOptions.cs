@@ -13,8 +13,14 @@ public sealed class AgentOptions
 {
     public const string SectionName = "Agent";
 
-    /// <summary>The control plane's gRPC address.</summary>
+    /// <summary>
+    /// The control plane's gRPC address; several control planes (on etcd) comma-separated, tried in turn: the agent moves
+    /// on to the next when one is down or refuses (a follower), and resumes its session with the leader.
+    /// </summary>
     public string Endpoint { get; set; } = "http://127.0.0.1:7070";
+
+    /// <summary>Each address in <see cref="Endpoint"/>.</summary>
+    public IReadOnlyList<string> Endpoints => [.. Endpoint.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     /// <summary>The cluster to join, by name or ARN.</summary>
     public string Cluster { get; set; } = "default";
@@ -47,7 +53,7 @@ public sealed class AgentOptions
     public TimeSpan CertificateRenewalMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Whether the endpoint is https:// (TLS with the cluster CA and a client certificate) rather than plaintext.</summary>
-    public bool UsesTls => Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
+    public bool UsesTls => Endpoints is [var first, ..] && Uri.TryCreate(first, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
 
     /// <summary>Whether an activation is configured (both its id and its code).</summary>
     public bool HasActivation => !string.IsNullOrWhiteSpace(ActivationId) && !string.IsNullOrWhiteSpace(ActivationCode);

@@ -11,9 +11,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
 
-        if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+        var endpoints = options.Endpoints;
+        if (endpoints.Count == 0 || endpoints.Any(e => !Uri.TryCreate(e, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            || endpoints.Select(e => e.StartsWith("https:", StringComparison.OrdinalIgnoreCase)).Distinct().Count() > 1)
         {
-            failures.Add($"{Key(nameof(AgentOptions.Endpoint))} (--endpoint, ORCH_ENDPOINT) must be an absolute http:// or https:// URL, not '{options.Endpoint}'.");
+            failures.Add($"{Key(nameof(AgentOptions.Endpoint))} (--endpoint, ORCH_ENDPOINT) must be an absolute http:// or https:// URL (several, comma-separated, all http or all https), not '{options.Endpoint}'.");
         }
 
         ValidateSecurity(failures, options);

@@ -18,8 +18,9 @@ public static class AgentChannel
 
     /// <summary>A plaintext channel (http://), or over https one that trusts only <paramref name="ca"/>.</summary>
     /// <param name="rejected">Told why a server certificate was refused.</param>
+    /// <param name="endpoint">Which of the control planes (default: the first).</param>
     public static GrpcChannel Create(
-        AgentOptions options, X509Certificate2? ca = null, X509Certificate2? clientCertificate = null, Action<string>? rejected = null)
+        AgentOptions options, X509Certificate2? ca = null, X509Certificate2? clientCertificate = null, Action<string>? rejected = null, string? endpoint = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var handler = NewHandler();
@@ -42,7 +43,7 @@ public static class AgentChannel
             };
         }
 
-        return GrpcChannel.ForAddress(options.Endpoint, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        return GrpcChannel.ForAddress(endpoint ?? options.Endpoints[0], new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }
 
     /// <summary>
@@ -54,7 +55,7 @@ public static class AgentChannel
         ArgumentNullException.ThrowIfNull(options);
         var handler = NewHandler();
         handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
-        return GrpcChannel.ForAddress(options.Endpoint, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        return GrpcChannel.ForAddress(options.Endpoints[0], new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }
 
     private static SocketsHttpHandler NewHandler() => new()

@@ -19,6 +19,7 @@ public sealed partial class ControlPlaneConnection : IDisposable
     private readonly ILogger<ControlPlaneConnection> _logger;
     private readonly Lock _gate = new();
     private Entry? _current;
+    private int _endpoint;
     private bool _disposed;
 
     public ControlPlaneConnection(IOptions<AgentOptions> options, AgentCredentials? credentials, ILogger<ControlPlaneConnection> logger)
@@ -43,6 +44,38 @@ public sealed partial class ControlPlaneConnection : IDisposable
             _current.Leases++;
             return new Lease(this, _current);
         }
+    }
+
+    /// <summary>The control plane new calls go to (one of <see cref="AgentOptions.Endpoints"/>).</summary>
+    public string Endpoint
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _options.Endpoints[_endpoint];
+            }
+        }
+    }
+
+    /// <summary>
+    /// New calls go to the next control plane (this one is down or refused: a follower of several); false when there is
+    /// only one.
+    /// </summary>
+    public bool MoveToNext()
+    {
+        lock (_gate)
+        {
+            if (_options.Endpoints.Count < 2)
+            {
+                return false;
+            }
+
+            _endpoint = (_endpoint + 1) % _options.Endpoints.Count;
+        }
+
+        Refresh();
+        return true;
     }
 
     /// <summary>New calls get a new channel (made with the credentials as they are then).</summary>
@@ -80,13 +113,14 @@ public sealed partial class ControlPlaneConnection : IDisposable
     {
         if (!_options.UsesTls)
         {
-            return new Entry(AgentChannel.Create(_options), null);
+            return new Entry(AgentChannel.Create(_options, endpoint: _options.Endpoints[_endpoint]), null);
         }
 
         var credentials = _credentials ?? throw new InvalidOperationException("An https endpoint needs the agent's credentials.");
         var ca = credentials.Ca ?? throw new InvalidOperationException("The cluster CA is not settled yet.");
         var certificate = credentials.Certificate;
-        var channel = AgentChannel.Create(_options, ca, certificate, problem => Log.ServerCertificateRejected(_logger, _options.Endpoint, problem));
+        var endpoint = _options.Endpoints[_endpoint];
+        var channel = AgentChannel.Create(_options, ca, certificate, problem => Log.ServerCertificateRejected(_logger, endpoint, problem), endpoint);
         if (certificate is not null)
         {
             Log.PresentingCertificate(_logger, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime());

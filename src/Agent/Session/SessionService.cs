@@ -37,6 +37,7 @@ public sealed partial class SessionService(
     {
         var backoff = new Backoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay, _options.ReconnectMultiplier, _options.ReconnectJitter);
         var mustRegister = true;
+        var quickSwitches = 0;
         string? containerInstanceArn = null;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -80,14 +81,30 @@ public sealed partial class SessionService(
             catch (RpcException e)
             {
                 var operation = mustRegister ? "Register" : "Session";
+                var endpoint = connection.Endpoint;
                 if (!_options.UsesTls && SpeaksTls(e))
                 {
-                    Log.ControlPlaneSpeaksTls(logger, operation, _options.Endpoint);
+                    Log.ControlPlaneSpeaksTls(logger, operation, endpoint);
                 }
                 else
                 {
-                    Log.ControlPlaneFailed(logger, operation, _options.Endpoint, e.StatusCode, e.Status.Detail);
+                    Log.ControlPlaneFailed(logger, operation, endpoint, e.StatusCode, e.Status.Detail);
                 }
+
+                // Several control planes: this one is down or a follower (UNAVAILABLE, naming the leader); try the next.
+                // The session resumes there as it would here: the agent's outbox re-sends unacknowledged reports.
+                if (time.GetElapsedTime(started) > TimeSpan.FromSeconds(1))
+                {
+                    quickSwitches = 0;
+                }
+
+                if (connection.MoveToNext() && e.StatusCode == StatusCode.Unavailable && quickSwitches < _options.Endpoints.Count - 1)
+                {
+                    quickSwitches++;
+                    continue;
+                }
+
+                quickSwitches = 0;
             }
             catch (Exception e)
             {

@@ -23,7 +23,13 @@ public sealed class AgentSessions(TimeProvider clock) : IAgentConnections
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _disconnectedAt = new(StringComparer.Ordinal);
-    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+    private DateTimeOffset _startedAt = clock.GetUtcNow();
+
+    /// <summary>
+    /// Counts <see cref="Uptime"/> (and never-seen instances' absence) from now: this control plane just became the leader
+    /// of several, and agents need their moment to find it as after a restart.
+    /// </summary>
+    public void Restart() => _startedAt = clock.GetUtcNow();
 
     /// <summary>Raised when an instance's connectivity changes (argument: instance ARN).</summary>
     public event Action<string>? ConnectivityChanged;

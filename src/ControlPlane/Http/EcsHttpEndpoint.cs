@@ -71,6 +71,17 @@ public static class EcsHttpEndpoint
             log.Refused(remote, action ?? target, e.ErrorType, e.Message, requestId);
             await WriteErrorAsync(context, StatusOf(e.ErrorType), e.ErrorType, e.Message).ConfigureAwait(false);
         }
+        catch (State.StateUnavailableException e)
+        {
+            // A follower of several control planes, or etcd without quorum: retryable (AWS clients retry a 503).
+            log.Refused(remote, action ?? target, EcsErrors.Server, e.Message, requestId);
+            if (e.Leader is { } leader)
+            {
+                context.Response.Headers["x-orch-leader"] = leader;
+            }
+
+            await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, EcsErrors.Server, e.Message).ConfigureAwait(false);
+        }
         catch (BadHttpRequestException e)
         {
             // Kestrel's and ours: a malformed, oversized or too slow body. The client's fault, never a 500.

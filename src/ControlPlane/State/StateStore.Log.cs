@@ -6,8 +6,5 @@ public sealed partial class StateStore
     {
         [LoggerMessage(1, LogLevel.Information, "State loaded from {Path}: {Clusters} clusters, {TaskDefinitions} task definitions, {Instances} container instances, {Tasks} tasks")]
         public static partial void Loaded(ILogger logger, string path, int clusters, int taskDefinitions, int instances, int tasks);
-
-        [LoggerMessage(2, LogLevel.Information, "State database migrated to schema version {Version}")]
-        public static partial void Migrated(ILogger logger, int version);
     }
 }

@@ -5,6 +5,36 @@ namespace Orchestrator.Agent.Tests.Configuration;
 public sealed class AgentOptionsValidatorTests
 {
     [Fact]
+    public void Validate_SeveralControlPlanes_SucceedAndAreListedInOrder()
+    {
+        var options = new AgentOptions { Endpoint = "http://10.0.0.1:7070, http://10.0.0.2:7070,http://10.0.0.3:7070" };
+
+        var result = new AgentOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(["http://10.0.0.1:7070", "http://10.0.0.2:7070", "http://10.0.0.3:7070"], options.Endpoints);
+    }
+
+    [Fact]
+    public void Connection_MoveToNext_GoesRoundTheControlPlanes_AndNotWithOnlyOne()
+    {
+        using var several = new Orchestrator.Agent.Security.ControlPlaneConnection(
+            Microsoft.Extensions.Options.Options.Create(new AgentOptions { Endpoint = "http://10.0.0.1:7070,http://10.0.0.2:7070" }), null,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Orchestrator.Agent.Security.ControlPlaneConnection>.Instance);
+        using var one = new Orchestrator.Agent.Security.ControlPlaneConnection(
+            Microsoft.Extensions.Options.Options.Create(new AgentOptions { Endpoint = "http://10.0.0.1:7070" }), null,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Orchestrator.Agent.Security.ControlPlaneConnection>.Instance);
+
+        Assert.Equal("http://10.0.0.1:7070", several.Endpoint);
+        Assert.True(several.MoveToNext());
+        Assert.Equal("http://10.0.0.2:7070", several.Endpoint);
+        Assert.True(several.MoveToNext());
+        Assert.Equal("http://10.0.0.1:7070", several.Endpoint);
+        Assert.False(one.MoveToNext());
+        Assert.Equal("http://10.0.0.1:7070", one.Endpoint);
+    }
+
+    [Fact]
     public void Validate_Defaults_Succeed()
     {
         var result = new AgentOptionsValidator().Validate(null, new AgentOptions());
@@ -16,6 +46,8 @@ public sealed class AgentOptionsValidatorTests
     {
         { "endpoint not a URL", o => o.Endpoint = "localhost:7070", "Agent:Endpoint (--endpoint, ORCH_ENDPOINT)" },
         { "endpoint ftp", o => o.Endpoint = "ftp://host", "Agent:Endpoint" },
+        { "endpoints mixing http and https", o => o.Endpoint = "http://a:7070,https://b:7070", "all http or all https" },
+        { "one of several endpoints not a URL", o => o.Endpoint = "http://a:7070,b:7070", "Agent:Endpoint" },
         { "cluster with space", o => o.Cluster = "my cluster", "Agent:Cluster (--cluster, ORCH_CLUSTER)" },
         { "cluster empty", o => o.Cluster = "", "Agent:Cluster" },
         { "docker host relative", o => o.DockerHost = "/var/run/docker.sock", "Agent:DockerHost (--docker-host, ORCH_DOCKER_HOST)" },
