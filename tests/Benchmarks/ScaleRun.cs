@@ -62,6 +62,7 @@ public static class ScaleRun
                 + $"{options.Services} services x {options.ServiceTasks}, {(options.Secure ? "TLS + activation join" : "plaintext --insecure")}, "
                 + $"control plane args: [{string.Join(' ', options.ControlPlaneArguments)}], at most {options.MaxRuntime.TotalSeconds:F0} s"));
             controlPlane = await ControlPlaneProcess.StartAsync(TimeSpan.FromSeconds(90), token, ["--access-keys-file", keys, .. options.ControlPlaneArguments], options.Secure);
+            output.WriteLine($"control plane: pid {controlPlane.ProcessId}, gRPC 127.0.0.1:{controlPlane.GrpcPort}, HTTP 127.0.0.1:{controlPlane.HttpPort}, data {controlPlane.DataDir}; load average {LoadAverage()}");
             var run = new Run(options, controlPlane, secret, output);
             return await run.ExecuteAsync(agents, token);
         }
@@ -88,6 +89,9 @@ public static class ScaleRun
             File.Delete(keys);
         }
     }
+
+    /// <summary>/proc/loadavg's 1, 5 and 15 minute averages.</summary>
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     /// <summary>Figures are printed with the invariant culture (set by <see cref="RunAsync"/>), so a dot is a decimal point.</summary>
     private static string Line(string text) => text;
@@ -227,6 +231,7 @@ public static class ScaleRun
             var ok = running == expected && _stored.Count == expected && duplicates == 0 && unknown == 0;
             output.WriteLine(Line($"check: {(ok ? "OK" : "FAILED")}: {expected} tasks started, {running} RUNNING by DescribeTasks, {_stored.Count} acknowledged RUNNING, "
                 + $"{_deliveries.Count} delivered, {duplicates} duplicate deliveries, {unknown} RunTask ARNs never acknowledged"));
+            output.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other programs on the machine slow every wall-clock figure)");
             return ok ? 0 : 1;
         }
 
