@@ -32,6 +32,7 @@ public static class ScaleRun
     private const string CallMethod = "/orchestrator.cluster.v1.ClusterApi/Call";
     private const string ActivationMethod = "/orchestrator.admin.v1.Admin/CreateActivation";
     private const string HeartbeatHistogram = "orch_agent_heartbeat_delay_seconds_bucket";
+    private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(120);
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -51,6 +52,15 @@ public static class ScaleRun
 
         using var overall = new CancellationTokenSource(options.MaxRuntime);
         var token = overall.Token;
+        // SIGTERM or Ctrl-C end the run through the same path as running out of time: the control plane is stopped.
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            overall.Cancel();
+        }
+
         var secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         var keys = Path.Combine(Path.GetTempPath(), "orch-scale-keys-" + Guid.NewGuid().ToString("N")[..12]);
         await File.WriteAllTextAsync(keys, $"{AccessKeyId} {secret}\n", token);
@@ -68,10 +78,10 @@ public static class ScaleRun
         }
         catch (Exception e) when (e is not OperationCanceledException || overall.IsCancellationRequested)
         {
-            output.WriteLine($"scale: FAILED: {(overall.IsCancellationRequested ? $"the run exceeded --max-seconds {options.MaxRuntime.TotalSeconds:F0}; " : "")}{e.GetType().Name}: {e.Message}");
+            output.WriteLine($"scale: FAILED: {(overall.IsCancellationRequested ? $"the run was stopped (signal) or exceeded --max-seconds {options.MaxRuntime.TotalSeconds:F0}; " : "")}{e.GetType().Name}: {e.Message}");
             if (controlPlane is not null)
             {
-                output.WriteLine("--- control plane output (tail) ---\n" + controlPlane.OutputTail);
+                output.WriteLine("--- control plane output (last 40 lines) ---\n" + string.Join('\n', controlPlane.OutputTail.Split('\n').TakeLast(40)));
             }
 
             return 1;
@@ -135,9 +145,12 @@ public static class ScaleRun
                 agents.Add(new SimulatedAgent(endpoint, Cluster, i, _stored.Add) { Delivered = arn => _deliveries.AddOrUpdate(arn, 1, (_, n) => n + 1) });
             }
 
+            var failedJoins = 0;
             using (var joining = new SemaphoreSlim(options.RegisterConcurrency))
             {
-                await Task.WhenAll(agents.Select(async (agent, i) =>
+                int joined = 0, established = 0;
+                var failed = new ConcurrentBag<(SimulatedAgent Agent, string Why)>();
+                var joins = agents.Select(async (agent, i) =>
                 {
                     await joining.WaitAsync(token);
                     try
@@ -152,24 +165,66 @@ public static class ScaleRun
                             await agent.JoinAsync(channel, ca, activation.ActivationId, activation.ActivationCode, token);
                         }
 
+                        Interlocked.Increment(ref joined);
                         await agent.OpenSessionAsync();
-                        await agent.Established.WaitAsync(token);
+                        Task first;
+                        try
+                        {
+                            first = await Task.WhenAny(agent.Established, agent.Running).WaitAsync(SessionTimeout, token);
+                        }
+                        catch (TimeoutException)
+                        {
+                            // A real agent would give up and reconnect; here it is counted and left out of the run.
+                            failed.Add((agent, $"no answer to its hello within {SessionTimeout.TotalSeconds:F0} s"));
+                            return;
+                        }
+
+                        if (first != agent.Established)
+                        {
+                            failed.Add((agent, agent.Running.Exception?.GetBaseException().Message ?? "the control plane ended the session"));
+                            return;
+                        }
+
+                        Interlocked.Increment(ref established);
                     }
                     finally
                     {
                         joining.Release();
                     }
-                }));
+                });
+                var registering = Task.WhenAll(joins);
+                while (await Task.WhenAny(registering, Task.Delay(TimeSpan.FromSeconds(15), token)) != registering)
+                {
+                    output.WriteLine($"  … {registerWatch.Elapsed.TotalSeconds:F0} s: {Volatile.Read(ref joined)} joined, {Volatile.Read(ref established)} in session");
+                }
+
+                await registering;
+                foreach (var (agent, why) in failed)
+                {
+                    output.WriteLine($"  agent {agent.InstanceArn} left out: {why}");
+                    agents.Remove(agent);
+                    await agent.DisposeAsync();
+                }
+
+                failedJoins = failed.Count;
             }
 
             var registerTime = registerWatch.Elapsed;
+            var harnessRegisterCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+            // agentConnected also needs a heartbeat heard lately: under load some may be late, so a bounded wait.
             var connected = await CountConnectedAsync(token);
-            output.WriteLine(Line($"register: {options.Agents} agents joined and in session in {registerTime.TotalSeconds:F2} s "
-                + $"({options.Agents / registerTime.TotalSeconds:F0} agents/s; {options.RegisterConcurrency} at a time); DescribeContainerInstances: {connected} connected; "
-                + $"control plane CPU {(CpuTicks() - cpuStart) / (double)TicksPerSecond:F1} s, RSS {RssMib("VmRSS"):F0} MiB"));
-            if (connected != options.Agents)
+            var firstConnected = connected;
+            for (var wait = Stopwatch.StartNew(); connected != agents.Count && wait.Elapsed < TimeSpan.FromSeconds(60); connected = await CountConnectedAsync(token))
             {
-                throw new InvalidOperationException($"{connected} of {options.Agents} agents are connected.");
+                await Task.Delay(TimeSpan.FromSeconds(2), token);
+            }
+
+            output.WriteLine(Line($"register: {agents.Count} of {options.Agents} agents joined and in session in {registerTime.TotalSeconds:F2} s "
+                + $"({options.Agents / registerTime.TotalSeconds:F0} agents/s; {options.RegisterConcurrency} at a time); DescribeContainerInstances: {firstConnected} connected at first, {connected} after; "
+                + $"control plane CPU {(CpuTicks() - cpuStart) / (double)TicksPerSecond:F1} s, RSS {RssMib("VmRSS"):F0} MiB; harness CPU {harnessRegisterCpu:F1} s"));
+            if (connected != agents.Count)
+            {
+                throw new InvalidOperationException($"{connected} of {agents.Count} agents in session are connected.");
             }
 
             // Heartbeats for a while with no load, to see their delay on their own.
@@ -228,9 +283,10 @@ public static class ScaleRun
             var running = await CountRunningAsync(token);
             var duplicates = _deliveries.Values.Sum(n => n - 1);
             var unknown = options.Tasks > 0 ? launched.Keys.Count(arn => !_stored.Contains(arn)) : 0;
-            var ok = running == expected && _stored.Count == expected && duplicates == 0 && unknown == 0;
+            var ok = running == expected && _stored.Count == expected && duplicates == 0 && unknown == 0 && failedJoins == 0;
             output.WriteLine(Line($"check: {(ok ? "OK" : "FAILED")}: {expected} tasks started, {running} RUNNING by DescribeTasks, {_stored.Count} acknowledged RUNNING, "
-                + $"{_deliveries.Count} delivered, {duplicates} duplicate deliveries, {unknown} RunTask ARNs never acknowledged"));
+                + $"{_deliveries.Count} delivered, {duplicates} duplicate deliveries, {unknown} RunTask ARNs never acknowledged"
+                + (failedJoins > 0 ? $"; {failedJoins} agents failed to join" : "")));
             output.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other programs on the machine slow every wall-clock figure)");
             return ok ? 0 : 1;
         }

@@ -22,8 +22,8 @@ public sealed class ScaleHarnessTests
 
         Assert.True(exited, "the harness did not finish within its bound:\n" + output);
         Assert.Equal(0, harness.ExitCode);
-        Assert.Contains("register: 5 agents joined and in session", output, StringComparison.Ordinal);
-        Assert.Contains("DescribeContainerInstances: 5 connected", output, StringComparison.Ordinal);
+        Assert.Contains("register: 5 of 5 agents joined and in session", output, StringComparison.Ordinal);
+        Assert.Contains("5 connected after", output, StringComparison.Ordinal);
         Assert.Contains(
             "check: OK: 23 tasks started, 23 RUNNING by DescribeTasks, 23 acknowledged RUNNING, 23 delivered, 0 duplicate deliveries, 0 RunTask ARNs never acknowledged",
             output, StringComparison.Ordinal);
