@@ -155,6 +155,23 @@ public static class ScaleRun
                     await joining.WaitAsync(token);
                     try
                     {
+                        await JoinOneAsync(agent, i);
+                    }
+                    catch (RpcException e) when (!token.IsCancellationRequested)
+                    {
+                        // Refused or cut off (e.g. a TLS handshake that timed out on a loaded machine): a real agent
+                        // would retry with back-off; here it is counted and left out of the run.
+                        failed.Add((agent, $"{e.StatusCode}: {e.Status.Detail.Split('\n')[0]}"));
+                    }
+                    finally
+                    {
+                        joining.Release();
+                    }
+                });
+
+                async Task JoinOneAsync(SimulatedAgent agent, int i)
+                {
+                    {
                         if (ca is null)
                         {
                             await agent.RegisterAsync(token);
@@ -187,11 +204,8 @@ public static class ScaleRun
 
                         Interlocked.Increment(ref established);
                     }
-                    finally
-                    {
-                        joining.Release();
-                    }
-                });
+                }
+
                 var registering = Task.WhenAll(joins);
                 while (await Task.WhenAny(registering, Task.Delay(TimeSpan.FromSeconds(15), token)) != registering)
                 {
