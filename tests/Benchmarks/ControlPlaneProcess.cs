@@ -27,6 +27,12 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
 
     public int GrpcPort { get; }
 
+    /// <summary>Its data directory (the cluster CA is pki/ca.crt there once it has started securely).</summary>
+    public string DataDir => _dataDir;
+
+    /// <summary>The process ID, for /proc/&lt;pid&gt; (RSS, CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     public int HttpPort { get; }
 
     public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
@@ -46,7 +52,8 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
     }
 
     /// <summary>Starts it and waits (at most <paramref name="timeout"/>) until /healthz answers.</summary>
-    public static async Task<ControlPlaneProcess> StartAsync(TimeSpan timeout, CancellationToken cancellationToken, IEnumerable<string>? extraArguments = null)
+    /// <param name="secure">TLS on the gRPC port (agents join with an activation) instead of the loopback <c>--insecure</c> mode.</param>
+    public static async Task<ControlPlaneProcess> StartAsync(TimeSpan timeout, CancellationToken cancellationToken, IEnumerable<string>? extraArguments = null, bool secure = false)
     {
         // ORCH_BENCH_CONTROLPLANE names another build's ControlPlane.dll, to measure two versions in one run.
         var dll = Environment.GetEnvironmentVariable("ORCH_BENCH_CONTROLPLANE") is { Length: > 0 } other ? other : ProgramPath("ControlPlane", "ControlPlane");
@@ -61,7 +68,7 @@ public sealed class ControlPlaneProcess : IAsyncDisposable
 
         // The simulated agents speak plaintext without certificates: the loopback development mode (builds from before
         // it existed are plaintext anyway; ORCH_BENCH_INSECURE=0 leaves the flag out for them).
-        if (Environment.GetEnvironmentVariable("ORCH_BENCH_INSECURE") != "0")
+        if (!secure && Environment.GetEnvironmentVariable("ORCH_BENCH_INSECURE") != "0")
         {
             info.ArgumentList.Add("--insecure");
         }

@@ -1,6 +1,11 @@
 using BenchmarkDotNet.Running;
 using Orchestrator.Benchmarks;
 
+if (args.Contains("--scale"))
+{
+    return await ScaleRun.RunAsync(args, Console.Out);
+}
+
 if (args.Contains("--runtask"))
 {
     return await RunTaskAll(args);

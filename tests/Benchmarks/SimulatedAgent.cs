@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
@@ -15,12 +17,14 @@ namespace Orchestrator.Benchmarks;
 /// container. Each task it is sent is reported RUNNING at once as a sequenced state change (one per task, numbered
 /// 1, 2, 3, … like the real agent's outbox); a change stays pending until an acknowledgement covers its number, and
 /// only then does the control plane hold it, and the task ARN is passed to the stored callback.
+/// Over TLS it joins as a new host does (<see cref="JoinAsync"/>): an activation and a certificate request for an ECDSA
+/// P-256 key it generates, then mutual TLS with the issued certificate for the session.
 /// </summary>
 public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Action<string> stored) : IAsyncDisposable
 {
-    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromSeconds(2);
 
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(endpoint);
+    private GrpcChannel _channel = GrpcChannel.ForAddress(endpoint);
     private readonly Channel<AgentMessage> _outgoing = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<ulong, string> _unacknowledged = [];
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
@@ -32,6 +36,12 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
 
     public string InstanceArn { get; private set; } = "";
 
+    /// <summary>Told each RunTask command received (before de-duplication), to count deliveries per task.</summary>
+    public Action<string>? Delivered { get; init; }
+
+    /// <summary>The heartbeat interval, said in the hello; the real agent's default is 2 s.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = DefaultHeartbeatInterval;
+
     /// <summary>Completes when the control plane has answered the hello (its first acknowledgement).</summary>
     public Task Established => _established.Task;
 
@@ -41,7 +51,61 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
     /// <summary>As the real agent registers a Linux host (HostRegistration), with room for every task of the run.</summary>
     public async Task RegisterAsync(CancellationToken cancellationToken)
     {
-        var request = new RegisterRequest
+        var client = new AgentService.AgentServiceClient(_channel);
+        var response = await client.RegisterAsync(NewRegisterRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
+        InstanceArn = response.ContainerInstanceArn;
+    }
+
+    /// <summary>
+    /// A first join over TLS, as src/Agent's Registrar does: Register on <paramref name="joinChannel"/> (TLS trusting
+    /// the cluster CA, no client certificate) with the activation and a PKCS#10 request for a new ECDSA P-256 key;
+    /// then this agent's channel is mutual TLS with the issued certificate.
+    /// </summary>
+    public async Task JoinAsync(GrpcChannel joinChannel, X509Certificate2 ca, string activationId, string activationCode, CancellationToken cancellationToken)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCommonName($"mi-bench{index:x9}");
+        var request = NewRegisterRequest();
+        request.ActivationId = activationId;
+        request.ActivationCode = activationCode;
+        request.CertificateRequest = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+        var response = await new AgentService.AgentServiceClient(joinChannel).RegisterAsync(
+            request, deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: cancellationToken);
+        if (string.IsNullOrEmpty(response.Certificate))
+        {
+            throw new InvalidOperationException("Register answered the activation without a certificate.");
+        }
+
+        InstanceArn = response.ContainerInstanceArn;
+        using var issued = X509Certificate2.CreateFromPem(response.Certificate);
+        // Exported and loaded again: on Linux a certificate joined with an ephemeral key works for TLS client auth.
+        var certificate = X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
+        _channel.Dispose();
+        _channel = TlsChannel(endpoint, ca, certificate);
+    }
+
+    /// <summary>A channel that trusts only the cluster CA, presenting <paramref name="clientCertificate"/> when given.</summary>
+    public static GrpcChannel TlsChannel(Uri endpoint, X509Certificate2 ca, X509Certificate2? clientCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Contracts.ClusterCa.Trusts(ca, certificate, errors),
+                LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+            },
+        };
+        return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+    }
+
+    private RegisterRequest NewRegisterRequest()
+    {
+        return new RegisterRequest
         {
             Cluster = cluster,
             Resources = new HostResources
@@ -64,9 +128,6 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
             InstanceId = $"mi-bench{index:x9}",
             Hostname = $"simulated-{index}",
         };
-        var client = new AgentService.AgentServiceClient(_channel);
-        var response = await client.RegisterAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
-        InstanceArn = response.ContainerInstanceArn;
     }
 
     /// <summary>Opens the session: hello (no tasks, nothing sent before), then reading, writing and heartbeats.</summary>
@@ -128,6 +189,7 @@ public sealed class SimulatedAgent(Uri endpoint, string cluster, int index, Acti
                     _established.TrySetResult();
                     break;
                 case ControlMessage.KindOneofCase.RunTask:
+                    Delivered?.Invoke(message.RunTask.TaskArn);
                     // Idempotent by task ARN, as the real agent's engine is.
                     if (_known.Add(message.RunTask.TaskArn))
                     {

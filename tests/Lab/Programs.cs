@@ -12,6 +12,9 @@ public static class Programs
     public static string Agent => Dll("Agent", "Agent");
     public static string Cli => Dll("Cli", "orch");
 
+    /// <summary>tests/Benchmarks (bench/scale.sh runs its --scale mode).</summary>
+    public static string Benchmarks => Dll("Benchmarks", "Benchmarks");
+
     public static string Example(string name) => Path.Combine(RepositoryRoot, "examples", name);
 
     private static string Dll(string project, string name)

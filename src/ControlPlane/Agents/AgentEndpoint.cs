@@ -11,7 +11,7 @@ namespace Orchestrator.ControlPlane.Agents;
 public sealed partial class AgentEndpoint(
     InstanceRegistration registration, SessionReports reports, AgentSessions sessions, AgentAuthentication authentication, Ecs.Arns arns,
     ContainerInstanceActions instances, TaskStreamBroker streams, TimeProvider clock, ILogger<AgentEndpoint> logger,
-    State.StateStore store, Tasks.TaskUsageWindow usageWindow)
+    State.StateStore store, Tasks.TaskUsageWindow usageWindow, Telemetry.ControlPlaneMetrics metrics)
     : AgentService.AgentServiceBase
 {
     public override Task<ClusterCaResponse> GetClusterCa(ClusterCaRequest request, ServerCallContext context) =>
@@ -158,6 +158,11 @@ public sealed partial class AgentEndpoint(
                 if (requestStream.Current.Heartbeat is { } heartbeat)
                 {
                     sessions.ReportRuntime(session, heartbeat.Runtime);
+                    if (heartbeat.SentAt is { } sentAt)
+                    {
+                        metrics.HeartbeatHandled(clock.GetUtcNow() - sentAt.ToDateTimeOffset());
+                    }
+
                     if (heartbeat.Usage is { } usage && double.IsFinite(usage.CpuPercent))
                     {
                         session.Usage = new InstanceUsageReport(clock.GetUtcNow(), Math.Max(0, usage.CpuPercent), Math.Max(0, usage.MemoryUsedBytes), Math.Max(0, usage.RunningContainers));

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Orchestrator.ControlPlane.Networking;
 using Orchestrator.ControlPlane.State;
 using Orchestrator.Ecs.Model;
@@ -12,6 +14,9 @@ namespace Orchestrator.ControlPlane.Scheduling;
 /// </summary>
 public sealed class ClusterSnapshot
 {
+    /// <summary>The instance snapshots <see cref="Of"/> built, to reuse while nothing they count has changed.</summary>
+    private static readonly ConditionalWeakTable<InstanceRecord, BuiltInstance> Built = [];
+
     private readonly Dictionary<string, int> _byArnOrId;
     private readonly ConcurrentDictionary<string, AttributeColumn> _columns = new(StringComparer.Ordinal);
 
@@ -71,10 +76,31 @@ public sealed class ClusterSnapshot
     /// tasks' static host ports and the dynamic ones their containers are bound to; the dynamic range's free ports
     /// also leave out those tasks need and have not bound yet.
     /// </summary>
+    /// <remarks>
+    /// Remembered per instance record (a weak table: an entry goes with its record) and reused while the record, the
+    /// instance's set of resource-holding tasks, its connection and the subnets are the very same objects. Every
+    /// change to a task on the instance replaces that set (<see cref="StateSnapshot.With(TaskRecord)"/> removes and
+    /// adds its ARN), so a reused snapshot always counts the current tasks. Without it each placement rebuilt every
+    /// instance from every task in the cluster: O(tasks) per RunTask call (bench/scale.sh, issue 19).
+    /// </remarks>
     public static InstanceSnapshot Of(StateSnapshot state, InstanceRecord instance, bool agentConnected)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(instance);
+        var tasks = state.TasksOnInstance.GetValueOrDefault(instance.Arn);
+        if (Built.TryGetValue(instance, out var built)
+            && ReferenceEquals(built.Tasks, tasks) && built.AgentConnected == agentConnected && ReferenceEquals(built.Subnets, state.Subnets))
+        {
+            return built.Snapshot;
+        }
+
+        var snapshot = Build(state, instance, agentConnected);
+        Built.AddOrUpdate(instance, new BuiltInstance(tasks, agentConnected, state.Subnets, snapshot));
+        return snapshot;
+    }
+
+    private static InstanceSnapshot Build(StateSnapshot state, InstanceRecord instance, bool agentConnected)
+    {
         var registered = instance.Registered;
         var cpu = registered.Cpu;
         var memory = registered.MemoryMiB;
@@ -183,4 +209,6 @@ public sealed class ClusterSnapshot
         var taken = used.Count(p => p >= registered.DynamicPortFirst && p <= registered.DynamicPortLast);
         return Math.Max(0, size - taken - owed);
     }
+
+    private sealed record BuiltInstance(ImmutableHashSet<string>? Tasks, bool AgentConnected, IReadOnlyList<Subnet> Subnets, InstanceSnapshot Snapshot);
 }

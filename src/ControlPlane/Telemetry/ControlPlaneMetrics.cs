@@ -20,6 +20,7 @@ public sealed class ControlPlaneMetrics
     private readonly Counter<long> _placements;
     private readonly Histogram<double> _placementDuration;
     private readonly Histogram<double> _launchDuration;
+    private readonly Histogram<double> _heartbeatDelay;
 
     public ControlPlaneMetrics(IMeterFactory meters)
     {
@@ -28,6 +29,10 @@ public sealed class ControlPlaneMetrics
         _placements = Meter.CreateCounter<long>("orch.placements", "{task}", "Tasks placed (result=placed) or not (result=unplaced, reason=ECS reason code), by cluster.");
         _placementDuration = Meter.CreateHistogram<double>("orch.placement.duration", "s", "Time to place one launch request over a snapshot (no lock held).");
         _launchDuration = Meter.CreateHistogram<double>("orch.run_task.duration", "s", "RunTask/StartTask: from the request to the tasks committed and dispatched, by action and result.");
+        // Explicit buckets: the SDK's defaults (0, 5, 10, 25, … 10000) suit milliseconds, not seconds.
+        _heartbeatDelay = Meter.CreateHistogram<double>("orch.agent.heartbeat.delay", "s",
+            "From an agent's heartbeat (its sent_at) to the control plane handling it: the wire plus any queue on the session stream.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     }
 
     public Meter Meter { get; }
@@ -65,6 +70,15 @@ public sealed class ControlPlaneMetrics
         if (_launchDuration.Enabled)
         {
             _launchDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new TagList { { "action", action }, { "result", result } });
+        }
+    }
+
+    /// <summary>A heartbeat handled: <paramref name="delay"/> since the agent sent it (negative clock skew counts as 0).</summary>
+    public void HeartbeatHandled(TimeSpan delay)
+    {
+        if (_heartbeatDelay.Enabled)
+        {
+            _heartbeatDelay.Record(Math.Max(0, delay.TotalSeconds));
         }
     }
 }

@@ -162,6 +162,46 @@ public sealed class ClusterSnapshotTests
             Assert.Single(PlacementEngine.PlaceOn(ClusterSnapshot.From(stopped, "default", _ => true), wantsPort, [Prefix + "container-instance/default/a"]).InstanceArns));
     }
 
+    [Fact]
+    public void Of_SameInstanceAndTasks_Reused_AnyChangeToItsTasksOrConnection_BuiltAgain()
+    {
+        var pending = Task("t1", "b", "service:web", TaskStatus.Pending) with
+        {
+            Reserved = new TaskRequirements(100, 200, [], []) { DynamicTcpPorts = 1 },
+        };
+        var state = StateSnapshot.Empty
+            .With(Instance("a", ContainerInstanceStatus.Active))
+            .With(Instance("b", ContainerInstanceStatus.Active))
+            .With(pending);
+        var b = state.Instance(Prefix + "container-instance/default/b")!;
+        var first = ClusterSnapshot.Of(state, b, agentConnected: true);
+
+        // Nothing on b changed (a task elsewhere did): the same snapshot, not rebuilt from every task.
+        var elsewhere = state.With(Task("t2", "a", "service:web", TaskStatus.Running));
+        Assert.Same(first, ClusterSnapshot.Of(elsewhere, b, agentConnected: true));
+        Assert.NotSame(first, ClusterSnapshot.Of(elsewhere, b, agentConnected: false));
+        Assert.False(ClusterSnapshot.Of(elsewhere, b, agentConnected: false).AgentConnected);
+
+        // The task on b reports RUNNING with the host port the agent picked: counted at once.
+        var running = elsewhere.With(pending with
+        {
+            Task = pending.Task with
+            {
+                LastStatus = TaskStatus.Running,
+                Containers = [new Container { Name = "web", NetworkBindings = [new NetworkBinding { ContainerPort = 80, HostPort = 49153, Protocol = "tcp" }] }],
+            },
+        });
+        var bound = ClusterSnapshot.Of(running, b, agentConnected: true);
+        Assert.Contains(49153, bound.UsedTcpPorts);
+        Assert.DoesNotContain(49153, first.UsedTcpPorts);
+
+        // STOPPED: its CPU and memory are free again.
+        var stopped = running.With(running.Task(pending.Arn)! with { Task = running.Task(pending.Arn)!.Task with { LastStatus = TaskStatus.Stopped } });
+        var freed = ClusterSnapshot.Of(stopped, b, agentConnected: true);
+        Assert.Equal((2048, 4096, 0), (freed.RemainingCpu, freed.RemainingMemoryMiB, freed.RunningTasksCount));
+        Assert.Equal((2048 - 100, 1), (ClusterSnapshot.Of(running, b, agentConnected: true).RemainingCpu, first.RunningTasksCount));
+    }
+
     private static InstanceRecord Instance(string id, string status, string cluster = "default") => new()
     {
         Arn = $"{Prefix}container-instance/{cluster}/{id}",
