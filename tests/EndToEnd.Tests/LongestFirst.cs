@@ -17,6 +17,7 @@ public sealed class LongestFirst : ITestCollectionOrderer
     private static readonly Dictionary<string, int> Seconds = new(StringComparer.Ordinal)
     {
         [LabCollection.Name] = 950,
+        ["HighAvailabilityTests"] = 260,
         ["TerraformTests"] = 200,
         ["AwsCliTests"] = 150,
         ["SecretTaskTests"] = 135,
