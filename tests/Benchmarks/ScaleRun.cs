@@ -493,53 +493,6 @@ public static class ScaleRun
             return double.NaN;
         }
     }
-
-    /// <summary>When each task's RUNNING report was acknowledged (so stored), across all agents.</summary>
-    private sealed class StoredTasks
-    {
-        private readonly ConcurrentDictionary<string, long> _at = new(StringComparer.Ordinal);
-        private readonly Lock _gate = new();
-        private (int Target, TaskCompletionSource Done)? _waiter;
-
-        public int Count => _at.Count;
-
-        public long LastAt { get; private set; }
-
-        public bool Contains(string taskArn) => _at.ContainsKey(taskArn);
-
-        public void Add(string taskArn)
-        {
-            var now = Stopwatch.GetTimestamp();
-            if (!_at.TryAdd(taskArn, now))
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                LastAt = Math.Max(LastAt, now);
-                if (_waiter is { } w && _at.Count >= w.Target)
-                {
-                    w.Done.TrySetResult();
-                }
-            }
-        }
-
-        public Task WaitForAsync(int target)
-        {
-            lock (_gate)
-            {
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiter = (target, done);
-                if (_at.Count >= target)
-                {
-                    done.TrySetResult();
-                }
-
-                return done.Task;
-            }
-        }
-    }
 }
 
 /// <summary>The harness's command line (see <see cref="Usage"/>).</summary>
