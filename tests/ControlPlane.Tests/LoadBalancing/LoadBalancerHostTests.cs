@@ -117,46 +117,34 @@ public sealed class LoadBalancerHostTests
         return await reader.ReadToEndAsync(Token);
     }
 
-    private static async Task ServeHttpAsync(TcpListener listener, CancellationToken token)
+    /// <summary>A task's web server: answers one HTTP request per connection.</summary>
+    private static Task ServeHttpAsync(TcpListener listener, CancellationToken token) => AcceptEachAsync(listener, async stream =>
     {
-        while (!token.IsCancellationRequested)
+        var buffer = new byte[4096];
+        var read = 0;
+        while (read < buffer.Length && !Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
         {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(token);
-            }
-            catch (OperationCanceledException)
+            var n = await stream.ReadAsync(buffer.AsMemory(read), token);
+            if (n == 0)
             {
                 return;
             }
 
-            _ = Task.Run(async () =>
-            {
-                using (client)
-                {
-                    var stream = client.GetStream();
-                    var buffer = new byte[4096];
-                    var read = 0;
-                    while (read < buffer.Length && !Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        var n = await stream.ReadAsync(buffer.AsMemory(read), token);
-                        if (n == 0)
-                        {
-                            return;
-                        }
-
-                        read += n;
-                    }
-
-                    const string body = "hello from the task";
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), token);
-                }
-            }, token);
+            read += n;
         }
-    }
 
-    private static async Task EchoAsync(TcpListener listener, CancellationToken token)
+        const string body = "hello from the task";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), token);
+    }, token);
+
+    /// <summary>A task's TCP server: sends back what it reads.</summary>
+    private static Task EchoAsync(TcpListener listener, CancellationToken token) => AcceptEachAsync(listener, async stream =>
+    {
+        await stream.CopyToAsync(stream, token);
+        stream.Socket.Shutdown(SocketShutdown.Send);
+    }, token);
+
+    private static async Task AcceptEachAsync(TcpListener listener, Func<NetworkStream, Task> serve, CancellationToken token)
     {
         while (!token.IsCancellationRequested)
         {
@@ -174,8 +162,7 @@ public sealed class LoadBalancerHostTests
             {
                 using (client)
                 {
-                    await client.GetStream().CopyToAsync(client.GetStream(), token);
-                    client.Client.Shutdown(SocketShutdown.Send);
+                    await serve(client.GetStream());
                 }
             }, token);
         }
