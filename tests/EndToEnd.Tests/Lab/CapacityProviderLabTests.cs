@@ -61,7 +61,7 @@ public sealed class CapacityProviderLabTests(CapacityLab fixture) : IClassFixtur
     private readonly LabCluster _lab = fixture.Lab;
     private readonly AwsCli _aws = fixture.Aws;
 
-    [Fact(Timeout = 240_000)]
+    [Fact(Timeout = 420_000)]
     public async Task TwoProvidersByAttribute_ServiceStrategy_ReservationAndScalingHook()
     {
         var token = TestContext.Current.CancellationToken;
