@@ -71,18 +71,6 @@ public sealed class Terraform
     public static Terraform In(string program, string mirror, string directory, IReadOnlyDictionary<string, string> environment) =>
         new(program, mirror, directory, environment);
 
-    /// <summary>The AWS settings under which the provider uses these keys and nothing else (no profile, shared files or instance metadata).</summary>
-    public static Dictionary<string, string> KeysOnly(string accessKeyId, string secretAccessKey) => new()
-    {
-        ["AWS_ACCESS_KEY_ID"] = accessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = secretAccessKey,
-        ["AWS_SESSION_TOKEN"] = "",
-        ["AWS_PROFILE"] = "",
-        ["AWS_CONFIG_FILE"] = "/dev/null",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
-        ["AWS_EC2_METADATA_DISABLED"] = "true",
-    };
-
     public Task<CommandResult> RunAsync(params string[] arguments) =>
         Commands.RunAsync(Program, [$"-chdir={_directory}", .. arguments], TimeSpan.FromMinutes(8), _environment);
 

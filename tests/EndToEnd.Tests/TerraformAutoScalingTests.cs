@@ -32,7 +32,7 @@ public sealed class TerraformAutoScalingTests
         try
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "main.tf"), Configuration(Terraform.ProviderVersion(mirror!), cluster.HttpPort, resource), Token);
-            var terraform = Terraform.In(program!, mirror!, directory, Terraform.KeysOnly(LocalCluster.AccessKeyId, LocalCluster.SecretAccessKey));
+            var terraform = Terraform.In(program!, mirror!, directory, AwsCli.KeysOnly(LocalCluster.AccessKeyId, LocalCluster.SecretAccessKey));
             Task<CommandResult> Run(params string[] arguments) => terraform.RunLoggedAsync(output, arguments);
 
             (await Run("init", "-no-color")).EnsureSuccess();
