@@ -54,10 +54,22 @@ public sealed class ContainerSurfaceDockerTests(DockerFixture docker) : IAsyncLi
     private static ContainerDefinition Needs(ContainerDefinition container, string target, string condition) =>
         container with { DependsOn = [.. container.DependsOn ?? [], new ContainerDependency { ContainerName = target, Condition = condition }] };
 
-    private static HealthCheck FileCheck(string path) => new() { Command = ["CMD-SHELL", $"test -f {path}"], Interval = 1, Timeout = 1, Retries = 1 };
+    // A check's exec can take seconds on a loaded engine; a 1 s timeout would count that as a failure.
+    private static HealthCheck FileCheck(string path) => new() { Command = ["CMD-SHELL", $"test -f {path}"], Interval = 1, Timeout = 10, Retries = 1 };
 
     private async Task<global::Docker.DotNet.Models.ContainerInspectResponse> InspectAsync(string id) =>
         await docker.Client.Containers.InspectContainerAsync(id, Token);
+
+    private async Task RunInContainerAsync(string id, params string[] command)
+    {
+        var exec = await docker.Client.Exec.CreateContainerExecAsync(id, new global::Docker.DotNet.Models.ContainerExecCreateParameters { Cmd = command }, Token);
+        using (var stream = await docker.Client.Exec.StartContainerExecAsync(exec.ID, new global::Docker.DotNet.Models.ContainerExecStartParameters { Detach = false }, Token))
+        {
+            await stream.ReadOutputToEndAsync(Token); // returns when the command has ended
+        }
+
+        Assert.Equal(0, (await docker.Client.Exec.InspectContainerExecAsync(exec.ID, Token)).ExitCode);
+    }
 
     private static DateTimeOffset Time(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture);
 
@@ -135,12 +147,14 @@ public sealed class ContainerSurfaceDockerTests(DockerFixture docker) : IAsyncLi
     [Fact]
     public async Task HealthCheck_GoesHealthyThenUnhealthy_ReportedForContainerAndTask()
     {
-        var web = Shell("web", "touch /tmp/ok; sleep 4; rm /tmp/ok; exec sleep 1000") with { HealthCheck = FileCheck("/tmp/ok") };
+        // Healthy until the test removes the file: a fixed healthy window in the script could pass unseen on a loaded engine.
+        var web = Shell("web", "touch /tmp/ok; exec sleep 1000") with { HealthCheck = FileCheck("/tmp/ok") };
         var command = RunTask(Definition(web));
 
         _harness.Engine.RunTask(command);
 
-        await _harness.Store.WaitForTaskAsync(command.TaskArn, t => t.Containers[0].Health == HealthStatuses.Healthy, "HEALTHY", Timeout);
+        var healthyTask = await _harness.Store.WaitForTaskAsync(command.TaskArn, t => t.Containers[0].Health == HealthStatuses.Healthy, "HEALTHY", Timeout);
+        await RunInContainerAsync(healthyTask.Containers[0].RuntimeId!, "rm", "/tmp/ok");
         await _harness.Store.WaitForTaskAsync(command.TaskArn, t => t.Containers[0].Health == HealthStatuses.Unhealthy, "UNHEALTHY", Timeout);
         var reported = _harness.Store.Changes(command.TaskArn).Select(c => c.Task.HealthStatus).ToList();
         var healthy = reported.IndexOf(HealthStatuses.Healthy);
