@@ -55,13 +55,12 @@ public sealed class ChangeSignal
             return;
         }
 
-        try
-        {
-            await next.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The caller re-checks its condition either way.
-        }
+        // Not next.WaitAsync(timeout): that throws a TimeoutException at every quiet timeout (each heartbeat of an idle
+        // agent), and a thrown exception costs far more than the wait.
+        using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, time, stopDelay.Token);
+        await Task.WhenAny(next, delay).ConfigureAwait(false);
+        await stopDelay.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }
