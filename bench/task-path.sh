@@ -4,7 +4,8 @@
 #   2. a service task's essential container killed (docker kill) → its replacement RUNNING (the replacement's startedAt,
 #      the control plane's clock, minus the moment of the kill), without and with a sidecar that ignores SIGTERM
 #      (stopTimeout 30 s): the replacement must not wait for the old task to stop
-#   3. `orch task run --wait` to RUNNING vs `docker run -d -p 0:80` of the same image and command (medians, alternating)
+#   3. `orch task run --wait` to RUNNING, the native orch (scripts/build-native-orch.sh) and the JIT build, vs
+#      `docker run -d -p 0:80` of the same image and command (medians, alternating)
 #   4. 30 bridge tasks with dynamic host ports → all RUNNING (three `orch task run --count 10` at once; the last
 #      startedAt minus the start) vs 30 `docker run -d -p 0:80`, 8 at a time, vs Docker Swarm on the same engine
 #      (`docker service create --replicas 30 --publish mode=host,target=80` → 30/30; the engine leaves swarm mode after,
@@ -22,6 +23,10 @@ window=${2:-30}
 if [ ! -f artifacts/bin/Agent/release/Agent.dll ] || [ -z "${BENCH_NO_BUILD:-}" ]; then
   for p in src/ControlPlane src/Agent src/Cli; do dotnet build "$p" -c Release -nologo -v quiet >/dev/null; done
 fi
+native_orch=artifacts/native/orch/orch
+if [ ! -x "$native_orch" ] || [ artifacts/bin/Cli/release/orch.dll -nt "$native_orch" ]; then
+  ./scripts/build-native-orch.sh >/dev/null
+fi
 
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -32,6 +37,7 @@ swarm_service="pathbench-$$"
 export ORCH_ENDPOINT="https://127.0.0.1:$grpc"
 export ORCH_CONFIG="$work/cp/orch-admin.json"
 orch() { dotnet artifacts/bin/Cli/release/orch.dll "$@"; }
+native() { "$native_orch" "$@"; }
 now_ms() { date +%s%3N; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -122,13 +128,19 @@ plain=($(replacement_times pathbench-web))
 linger=($(replacement_times pathbench-linger))
 
 # 3. orch task run --wait vs docker run -d -p, alternating.
-orch_times=(); docker_times=(); breakdown=(); help_times=()
+orch_times=(); docker_times=(); breakdown=(); help_times=(); native_times=(); native_help=()
 for _ in $(seq 1 "$n"); do
   t0=$(now_ms); orch --help >/dev/null; help_times+=($(($(now_ms) - t0)))
+  t0=$(now_ms); native --help >/dev/null; native_help+=($(($(now_ms) - t0)))
   t0=$(now_ms)
   out=$(orch task run --cluster "$cluster" --task-definition pathbench-web --wait --output json)
+  orch_times+=($(($(now_ms) - t0)))
+  arn=$(python3 -c 'import json,sys;print(json.load(sys.stdin)["tasks"][0]["taskArn"])' <<<"$out")
+  orch task stop --cluster "$cluster" "$arn" >/dev/null
+  t0=$(now_ms)
+  out=$(native task run --cluster "$cluster" --task-definition pathbench-web --wait --output json)
   t1=$(now_ms)
-  orch_times+=($((t1 - t0)))
+  native_times+=($((t1 - t0)))
   arn=$(python3 -c 'import json,sys;print(json.load(sys.stdin)["tasks"][0]["taskArn"])' <<<"$out")
   # Where the time went, from the task's own times (control plane and agent share this host's clock).
   breakdown+=("$(python3 -c 'import json,sys,datetime
@@ -188,17 +200,19 @@ if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = inactive ]; then
   joined_swarm=""
 fi
 
-mo=$(median "${orch_times[@]}"); md=$(median "${docker_times[@]}")
+mo=$(median "${orch_times[@]}"); md=$(median "${docker_times[@]}"); mn=$(median "${native_times[@]}")
 echo "host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), dockerd $(docker version --format '{{.Server.Version}}')"
 echo "idle ($window s window)          agent: ${agent_rss} MiB RSS, ${agent_cpu} % CPU    control plane: ${cp_rss} MiB RSS, ${cp_cpu} % CPU"
 echo "killed container → replacement RUNNING, median of $n:"
 echo "  without a sidecar:              $(median "${plain[@]}") ms   (all: ${plain[*]})"
 echo "  sidecar ignoring SIGTERM (30 s): $(median "${linger[@]}") ms   (all: ${linger[*]})"
 echo "one bridge task to RUNNING, median of $n (alternating):"
-echo "  orch task run --wait:           ${mo} ms   (all: ${orch_times[*]})"
+echo "  orch task run --wait, native:   ${mn} ms   (all: ${native_times[*]})"
+echo "  orch task run --wait, JIT:      ${mo} ms   (all: ${orch_times[*]})"
 echo "  docker run -d -p 0:80:          ${md} ms   (all: ${docker_times[*]})"
-awk -v a="$mo" -v b="$md" 'BEGIN {printf "  ratio orch/docker:             %.2f\n", a/b}'
-echo "  where orch's time went (medians, ms; from the task's createdAt, pullStartedAt, pullStoppedAt, startedAt):"
+awk -v a="$mn" -v b="$md" 'BEGIN {printf "  ratio native orch/docker:      %.2f\n", a/b}'
+awk -v a="$mo" -v b="$md" 'BEGIN {printf "  ratio JIT orch/docker:         %.2f\n", a/b}'
+echo "  where the native orch's time went (medians, ms; from the task's createdAt, pullStartedAt, pullStoppedAt, startedAt):"
 python3 - "${breakdown[@]}" <<'PY'
 import statistics, sys
 rows = [list(map(int, r.split(","))) for r in sys.argv[1:] if r != "-"]
@@ -208,7 +222,7 @@ if not rows: print("    (no task had all its times)")
 for i, name in enumerate(names):
     if rows: print(f"    {name:<42} {statistics.median(r[i] for r in rows):>6.0f}")
 PY
-echo "  orch --help alone (process start floor): $(median "${help_times[@]}") ms"
+echo "  orch --help alone (process start floor): native $(median "${native_help[@]}") ms, JIT $(median "${help_times[@]}") ms"
 echo "30 bridge tasks, dynamic ports → all RUNNING:"
 echo "  orch (3 × task run --count 10): ${orch30} ms"
 echo "  docker run -d -p, 8 at a time:  ${docker30} ms"

@@ -6,7 +6,8 @@
 #
 #   orch-<version>[-<rid>]/
 #     install.sh, install.ps1 (+ its agent-settings.txt), systemd/*.service, README.md, examples/
-#     bin/<rid>/{controlplane,agent,orch}/     self-contained programs (the SDK picks the runtime version)
+#     bin/<rid>/{controlplane,agent,orch}/     self-contained programs (the SDK picks the runtime version); orch is
+#                                              one native executable for the building machine's own RID
 #     images/linux-<arch>/pause.tar            the awsvpc pause image (docker save format, tag orch/pause:<hash>)
 #     images/linux-<arch>/busybox.tar          local/busybox:1, when the building machine's Docker has it
 #     SHA256SUMS                               every other file's SHA-256; install.sh checks it before installing
@@ -57,10 +58,17 @@ pause_image() {
   rm -rf "$work"
 }
 
-host_arch=$(docker_arch "linux-$(case "$(uname -m)" in x86_64) echo x64 ;; aarch64) echo arm64 ;; *) uname -m ;; esac)")
+host_rid="linux-$(case "$(uname -m)" in x86_64) echo x64 ;; aarch64) echo arm64 ;; *) uname -m ;; esac)"
+host_arch=$(docker_arch "$host_rid")
 for rid in "${rids[@]}"; do
   started=$SECONDS
   for project in ControlPlane:controlplane Agent:agent Cli:orch; do
+    if [ "$project" = Cli:orch ] && [ "$rid" = "$host_rid" ] && [ "${ORCH_BUNDLE_NATIVE_ORCH:-1}" != 0 ]; then
+      # orch as one native executable (scripts/build-native-orch.sh): a call starts in milliseconds. Only for this
+      # machine's own RID (a native link for another needs that platform's toolchain); the others get the JIT build.
+      "$root/scripts/build-native-orch.sh" "$out/bin/$rid/orch" >/dev/null
+      continue
+    fi
     dotnet publish "$root/src/${project%%:*}" -c Release -r "$rid" --self-contained -p:PublishSingleFile=false \
       -o "$out/bin/$rid/${project##*:}" -nologo -v quiet
   done

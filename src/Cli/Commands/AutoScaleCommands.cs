@@ -100,7 +100,7 @@ internal static class AutoScaleCommands
                 policy["PolicyType"] = "TargetTrackingScaling";
                 policy["TargetTrackingScalingPolicyConfiguration"] = configuration;
                 var put = await invocation.Client.CallJsonAsync<JsonElement>("PutScalingPolicy", policy.ToJsonString(), cancellationToken);
-                policies.Add(put.GetProperty("PolicyARN").GetString());
+                policies.Add((JsonNode?)put.GetProperty("PolicyARN").GetString());
             }
 
             if (invocation.Output.IsJson)

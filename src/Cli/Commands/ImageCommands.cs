@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -63,7 +64,7 @@ internal static class ImageCommands
 
             if (invocation.Output.IsJson)
             {
-                invocation.Output.Json(new { images = pushed.Select(p => new { source = p.Source, image = p.Target }) });
+                invocation.Output.Json(new JsonObject { ["images"] = new JsonArray([.. pushed.Select(p => (JsonNode)new JsonObject { ["source"] = p.Source, ["image"] = p.Target })]) });
             }
             else
             {

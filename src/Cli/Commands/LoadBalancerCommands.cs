@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Orchestrator.Cli.Output;
 
 namespace Orchestrator.Cli.Commands;
@@ -41,7 +42,7 @@ internal static class LoadBalancerCommands
         var command = new Command("create", "Create a target group") { name, protocol, path, interval, timeout, threshold, delay };
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
-            var request = new Dictionary<string, object?>
+            var request = new JsonObject
             {
                 ["Name"] = invocation.Get(name),
                 ["Protocol"] = invocation.GetOptional(protocol),
@@ -71,12 +72,16 @@ internal static class LoadBalancerCommands
         var command = new Command("describe", "A target group's settings and its targets now (registered or draining)") { name };
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
-            var request = Json(new Dictionary<string, object?> { ["Names"] = new[] { invocation.Get(name) } });
+            var request = Json(new JsonObject { ["Names"] = new JsonArray(invocation.Get(name)) });
             var groups = await invocation.Client.CallJsonAsync<JsonElement>("DescribeTargetGroups", request, cancellationToken);
             var health = await invocation.Client.CallJsonAsync<JsonElement>("DescribeTargetHealth", request, cancellationToken);
             if (invocation.Output.IsJson)
             {
-                invocation.Output.Json(new { TargetGroup = groups.GetProperty("TargetGroups")[0], Targets = health.GetProperty("Targets") });
+                invocation.Output.Json(new JsonObject
+                {
+                    ["TargetGroup"] = JsonNode.Parse(groups.GetProperty("TargetGroups")[0].GetRawText()),
+                    ["Targets"] = JsonNode.Parse(health.GetProperty("Targets").GetRawText()),
+                });
                 return ExitCodes.Success;
             }
 
@@ -100,7 +105,7 @@ internal static class LoadBalancerCommands
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
             await invocation.Client.CallJsonAsync<JsonElement>("DeleteTargetGroup",
-                Json(new Dictionary<string, object?> { ["Names"] = new[] { invocation.Get(name) } }), cancellationToken);
+                Json(new JsonObject { ["Names"] = new JsonArray(invocation.Get(name)) }), cancellationToken);
             return ExitCodes.Success;
         });
         return command;
@@ -116,7 +121,7 @@ internal static class LoadBalancerCommands
         var command = new Command("create", "Create a listener (or another HTTP rule on a listener's port)") { port, protocol, host, path, group };
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
-            var request = new Dictionary<string, object?>
+            var request = new JsonObject
             {
                 ["Port"] = invocation.Get(port),
                 ["Protocol"] = invocation.GetOptional(protocol),
@@ -144,7 +149,7 @@ internal static class LoadBalancerCommands
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
             await invocation.Client.CallJsonAsync<JsonElement>("DeleteListener",
-                Json(new Dictionary<string, object?> { ["ListenerArn"] = invocation.Get(arn) }), cancellationToken);
+                Json(new JsonObject { ["ListenerArn"] = invocation.Get(arn) }), cancellationToken);
             return ExitCodes.Success;
         });
         return command;
@@ -199,6 +204,13 @@ internal static class LoadBalancerCommands
         : Duration.TryParse(text, out var d) && d >= TimeSpan.Zero ? (int)Math.Ceiling(d.TotalSeconds)
         : throw new FormatException($"--deregistration-delay: '{text}' is not a duration such as 5s or 5m");
 
-    private static string Json(Dictionary<string, object?> request) =>
-        JsonSerializer.Serialize(request.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value));
+    private static string Json(JsonObject request)
+    {
+        foreach (var name in request.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            request.Remove(name);
+        }
+
+        return request.ToJsonString();
+    }
 }

@@ -184,7 +184,9 @@ internal static class ScheduleCommands
 
             if (invocation.Output.IsJson)
             {
-                Json(invocation, JsonSerializer.SerializeToElement(new { Schedules = schedules }));
+                var all = new JsonObject { ["Schedules"] = new JsonArray([.. schedules.Select(s => JsonNode.Parse(s.GetRawText()))]) };
+                using var document = JsonDocument.Parse(all.ToJsonString());
+                Json(invocation, document.RootElement);
                 return ExitCodes.Success;
             }
 

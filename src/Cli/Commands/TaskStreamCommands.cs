@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using System.Runtime.InteropServices;
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Orchestrator.Contracts.Cluster;
+using Orchestrator.Ecs.Json;
 
 namespace Orchestrator.Cli.Commands;
 
@@ -95,14 +97,14 @@ internal static class TaskStreamCommands
                 {
                     if (output.IsJson)
                     {
-                        output.Json(new
+                        output.Json(new JsonObject
                         {
-                            sampledAt = sample.SampledAt?.ToDateTimeOffset(),
-                            containers = sample.Containers.Select(c => new
+                            ["sampledAt"] = IsoTimestampConverter.Text(sample.SampledAt?.ToDateTimeOffset()),
+                            ["containers"] = new JsonArray([.. sample.Containers.Select(c => (JsonNode)new JsonObject
                             {
-                                name = c.Name, cpuPercent = Math.Round(c.CpuPercent, 2), memoryUsedBytes = c.MemoryUsedBytes, memoryLimitBytes = c.MemoryLimitBytes,
-                                networkRxBytes = c.NetworkRxBytes, networkTxBytes = c.NetworkTxBytes, blockReadBytes = c.BlockReadBytes, blockWriteBytes = c.BlockWriteBytes,
-                            }),
+                                ["name"] = c.Name, ["cpuPercent"] = Math.Round(c.CpuPercent, 2), ["memoryUsedBytes"] = c.MemoryUsedBytes, ["memoryLimitBytes"] = c.MemoryLimitBytes,
+                                ["networkRxBytes"] = c.NetworkRxBytes, ["networkTxBytes"] = c.NetworkTxBytes, ["blockReadBytes"] = c.BlockReadBytes, ["blockWriteBytes"] = c.BlockWriteBytes,
+                            })]),
                         });
                     }
                     else
@@ -158,7 +160,10 @@ internal static class TaskStreamCommands
             var reply = await invocation.Client.TaskEventsAsync(invocation.Get(cluster), invocation.Get(task), cancellationToken);
             if (invocation.Output.IsJson)
             {
-                invocation.Output.Json(new { events = reply.Events.Select(e => new { at = e.At.ToDateTimeOffset(), message = e.Message }) });
+                invocation.Output.Json(new JsonObject
+                {
+                    ["events"] = new JsonArray([.. reply.Events.Select(e => (JsonNode)new JsonObject { ["at"] = IsoTimestampConverter.Text(e.At.ToDateTimeOffset()), ["message"] = e.Message })]),
+                });
                 return ExitCodes.Success;
             }
 

@@ -164,6 +164,7 @@ namespace Orchestrator.Ecs.Json;
 [JsonSerializable(typeof(JsonDocument))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<ServiceEvent>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(Dictionary<string, object>))]

@@ -46,5 +46,11 @@ public sealed class IsoTimestampConverter : JsonConverter<DateTimeOffset>
         DateTimeOffset.Parse(reader.GetString() ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture));
+        writer.WriteStringValue(Text(value));
+
+    /// <summary>The text this converter writes, for a document built by hand (null stays null).</summary>
+    public static string? Text(DateTimeOffset? value) =>
+        value?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
+
+    private static string Text(DateTimeOffset value) => Text((DateTimeOffset?)value)!;
 }

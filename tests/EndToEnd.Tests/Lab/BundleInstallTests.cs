@@ -114,6 +114,60 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
         (await lab.OrchAsync("task", "stop", "--cluster", lab.ClusterName, task.TaskArn)).EnsureSuccess();
     }
 
+    /// <summary>
+    /// The bundle's orch is one native executable (no JIT, no .NET files beside it). Every answer it reads and writes goes
+    /// through generated JSON metadata; each command here must print exactly what the JIT build of orch prints.
+    /// </summary>
+    private static async Task NativeOrch_WritesWhatTheJitBuildWrites(string orch, Dictionary<string, string> environment)
+    {
+        Assert.Equal([orch], Directory.GetFiles(Path.GetDirectoryName(orch)!));
+        Assert.Equal("\x7fELF"u8.ToArray(), (await File.ReadAllBytesAsync(orch, TestContext.Current.CancellationToken))[..4]);
+
+        var definition = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(orch)!)!, "..", "native-orch-web.json");
+        await File.WriteAllTextAsync(definition, """
+            { "family": "native-orch-web", "networkMode": "bridge", "tags": [{ "key": "team", "value": "web" }],
+              "containerDefinitions": [{ "name": "web", "image": "local/busybox:1", "memory": 32, "essential": true,
+                "command": ["httpd", "-f", "-p", "80"], "portMappings": [{ "containerPort": 80, "hostPort": 0 }],
+                "environment": [{ "name": "MODE", "value": "test" }],
+                "healthCheck": { "command": ["CMD-SHELL", "true"], "interval": 5, "retries": 2 } }] }
+            """, TestContext.Current.CancellationToken);
+        string[][] writes =
+        [
+            ["taskdef", "register", "--file", definition],
+            ["service", "create", "native-web", "--cluster", "installed", "--task-definition", "native-orch-web", "--desired-count", "0"],
+            ["secret", "create", "native-secret", "--value", "s3cret-value"],
+            ["role", "create", "native-role", "--policy-document", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:List*","Resource":"*"}]}"""],
+            ["lb", "target-group", "create", "native-tg", "--health-path", "/"],
+        ];
+        foreach (var write in writes)
+        {
+            var wrote = await Commands.RunAsync(orch, write, TimeSpan.FromSeconds(30), environment);
+            Assert.True(wrote.Succeeded, $"native orch {string.Join(' ', write)}:\n{wrote.Stdout}\n{wrote.Stderr}");
+        }
+
+        string[][] reads =
+        [
+            ["cluster", "list"], ["cluster", "list", "--output", "json"],
+            ["taskdef", "list", "--output", "json"], ["taskdef", "describe", "native-orch-web"], ["taskdef", "describe", "native-orch-web", "--output", "json"],
+            ["service", "list", "--cluster", "installed"], ["service", "describe", "native-web", "--cluster", "installed", "--output", "json"],
+            ["service", "events", "native-web", "--cluster", "installed", "--output", "json"],
+            ["task", "list", "--cluster", "installed", "--output", "json"], ["instance", "list", "--cluster", "installed", "--output", "json"],
+            ["secret", "list", "--output", "json"], ["role", "get", "native-role", "--output", "json"],
+            ["lb", "target-group", "list", "--output", "json"], ["lb", "target-group", "describe", "native-tg", "--output", "json"],
+            ["capacity", "list", "--output", "json"], ["activation", "list", "--output", "json"], ["schedule", "list", "--output", "json"],
+            ["task", "run", "--cluster", "installed", "--task-definition", "no-such-family"],
+        ];
+        foreach (var read in reads)
+        {
+            var native = await Commands.RunAsync(orch, read, TimeSpan.FromSeconds(30), environment);
+            var jit = await Commands.RunAsync("dotnet", [Programs.Cli, .. read], TimeSpan.FromSeconds(60), environment);
+            var what = string.Join(' ', read);
+            Assert.True(native.ExitCode == jit.ExitCode, $"orch {what}: native exit {native.ExitCode}, JIT exit {jit.ExitCode}\n{native.Stderr}\n{jit.Stderr}");
+            Assert.True(native.Stdout == jit.Stdout, $"orch {what}: native printed\n{native.Stdout}\nJIT printed\n{jit.Stdout}");
+            Assert.True(native.Stderr == jit.Stderr, $"orch {what}: native error\n{native.Stderr}\nJIT error\n{jit.Stderr}");
+        }
+    }
+
     [Fact(Timeout = 300_000)]
     public async Task InstallShControlPlane_StartsAndAnswers_PrintsTheAdminKeyOnce_AndIsSafeToRunTwice()
     {
@@ -162,6 +216,7 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
             var listed = await Commands.RunAsync(orch, ["cluster", "list"], TimeSpan.FromSeconds(30), environment);
             listed.EnsureSuccess();
             Assert.Contains("installed", listed.Stdout, StringComparison.Ordinal);
+            await NativeOrch_WritesWhatTheJitBuildWrites(orch, environment);
             var unsigned = await Commands.RunAsync(orch, ["cluster", "list"], TimeSpan.FromSeconds(30),
                 new Dictionary<string, string> { ["ORCH_CONFIG"] = "/dev/null/none", ["ORCH_ENDPOINT"] = admin.RootElement.GetProperty("endpoint").GetString()! });
             Assert.False(unsigned.Succeeded, "the control plane answered a call without the admin configuration");
