@@ -87,13 +87,15 @@ orch taskdef register --file "$work/linger.json" >/dev/null
 sleep 15
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+# What only this process holds: RSS less the clean shared pages of the runtime and assemblies other .NET programs share.
+private() { awk '/^Private_(Clean|Dirty)/ {k += $2} END {printf "%.1f", k/1024}' "/proc/$1/smaps_rollup"; }
 hz=$(getconf CLK_TCK)
 a0=$(ticks "$agent_pid"); c0=$(ticks "$cp_pid")
 sleep "$window"
 a1=$(ticks "$agent_pid"); c1=$(ticks "$cp_pid")
 agent_cpu=$(awk -v t=$((a1 - a0)) -v hz="$hz" -v w="$window" 'BEGIN {printf "%.2f", 100 * t / hz / w}')
 cp_cpu=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v w="$window" 'BEGIN {printf "%.2f", 100 * t / hz / w}')
-agent_rss=$(rss "$agent_pid"); cp_rss=$(rss "$cp_pid")
+agent_rss=$(rss "$agent_pid"); cp_rss=$(rss "$cp_pid"); agent_private=$(private "$agent_pid"); cp_private=$(private "$cp_pid")
 
 # 2. Killed essential container → replacement RUNNING.
 tasks_json() { orch task list --cluster "$cluster" --family "$1" --output json; }
@@ -202,7 +204,7 @@ fi
 
 mo=$(median "${orch_times[@]}"); md=$(median "${docker_times[@]}"); mn=$(median "${native_times[@]}")
 echo "host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), dockerd $(docker version --format '{{.Server.Version}}')"
-echo "idle ($window s window)          agent: ${agent_rss} MiB RSS, ${agent_cpu} % CPU    control plane: ${cp_rss} MiB RSS, ${cp_cpu} % CPU"
+echo "idle ($window s window)          agent: ${agent_rss} MiB RSS (${agent_private} MiB private), ${agent_cpu} % CPU    control plane: ${cp_rss} MiB RSS (${cp_private} MiB private), ${cp_cpu} % CPU"
 echo "killed container → replacement RUNNING, median of $n:"
 echo "  without a sidecar:              $(median "${plain[@]}") ms   (all: ${plain[*]})"
 echo "  sidecar ignoring SIGTERM (30 s): $(median "${linger[@]}") ms   (all: ${linger[*]})"

@@ -121,7 +121,7 @@ public sealed partial class BundleInstallTests(OfflineBundle bundle) : IClassFix
     private static async Task NativeOrch_WritesWhatTheJitBuildWrites(string orch, Dictionary<string, string> environment)
     {
         Assert.Equal([orch], Directory.GetFiles(Path.GetDirectoryName(orch)!));
-        Assert.Equal("\x7fELF"u8.ToArray(), (await File.ReadAllBytesAsync(orch, TestContext.Current.CancellationToken))[..4]);
+        Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, (await File.ReadAllBytesAsync(orch, TestContext.Current.CancellationToken))[..4]);
 
         var definition = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(orch)!)!, "..", "native-orch-web.json");
         await File.WriteAllTextAsync(definition, """
