@@ -97,15 +97,18 @@ internal static class TaskStreamCommands
                 {
                     if (output.IsJson)
                     {
-                        output.Json(new JsonObject
+                        var document = new JsonObject();
+                        if (sample.SampledAt is { } sampledAt)
                         {
-                            ["sampledAt"] = IsoTimestampConverter.Text(sample.SampledAt?.ToDateTimeOffset()),
-                            ["containers"] = new JsonArray([.. sample.Containers.Select(c => (JsonNode)new JsonObject
-                            {
-                                ["name"] = c.Name, ["cpuPercent"] = Math.Round(c.CpuPercent, 2), ["memoryUsedBytes"] = c.MemoryUsedBytes, ["memoryLimitBytes"] = c.MemoryLimitBytes,
-                                ["networkRxBytes"] = c.NetworkRxBytes, ["networkTxBytes"] = c.NetworkTxBytes, ["blockReadBytes"] = c.BlockReadBytes, ["blockWriteBytes"] = c.BlockWriteBytes,
-                            })]),
-                        });
+                            document["sampledAt"] = IsoTimestampConverter.Text(sampledAt.ToDateTimeOffset()); // absent when unknown, as ECS omits nulls
+                        }
+
+                        document["containers"] = new JsonArray([.. sample.Containers.Select(c => (JsonNode)new JsonObject
+                        {
+                            ["name"] = c.Name, ["cpuPercent"] = Math.Round(c.CpuPercent, 2), ["memoryUsedBytes"] = c.MemoryUsedBytes, ["memoryLimitBytes"] = c.MemoryLimitBytes,
+                            ["networkRxBytes"] = c.NetworkRxBytes, ["networkTxBytes"] = c.NetworkTxBytes, ["blockReadBytes"] = c.BlockReadBytes, ["blockWriteBytes"] = c.BlockWriteBytes,
+                        })]);
+                        output.Json(document);
                     }
                     else
                     {
