@@ -11,6 +11,10 @@ case "$(uname -m)" in
   aarch64) rid=linux-arm64 ;;
   *) echo "build-native-orch.sh: no native build for $(uname -m)" >&2; exit 2 ;;
 esac
+if ! command -v gcc >/dev/null 2>&1 && ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
+  echo "build-native-orch.sh: the native link needs gcc (or clang) and zlib's headers: apt-get install gcc zlib1g-dev" >&2
+  exit 1
+fi
 # JSON goes through generated metadata only (src/Cli/Cli.csproj), so the trimming analysis' warnings about the
 # serializer's generic entry points are expected; they must not fail the build as the solution's warnings do.
 # Its own build folders (artifacts/native/build): a solution build or test run beside it never shares an obj folder.

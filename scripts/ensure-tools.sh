@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the outside programs the build and the tests need: a C compiler and static libc (the agent's build makes
-# the pause program of awsvpc tasks with them) and Debian's AWS CLI (/usr/bin/aws, v2), the real ECS client the
+# the pause program of awsvpc tasks with them; with zlib's headers they also link the native orch that
+# scripts/build-native-orch.sh and the offline bundle build) and Debian's AWS CLI (/usr/bin/aws, v2), the real ECS client the
 # ECS-compatible API is tested against.
 set -euo pipefail
 
 missing=()
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ -x /usr/bin/aws ] || missing+=(awscli)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
