@@ -129,8 +129,9 @@ public sealed partial class AutoScaler(StateStore store, ServiceActions services
             .Where(m => m?.PredefinedMetricType == AutoScalingActions.RequestCountMetric)
             .Select(m => AutoScalingActions.RequestTargetGroup(m!.ResourceLabel))
             .OfType<string>()
-            .Distinct(StringComparer.Ordinal);
-        var targets = groups.Any() ? LoadBalancing.LoadBalancerTargets.All(state) : null;
+            .Distinct(StringComparer.Ordinal)
+            .ToList(); // each policy's definition is parsed once per pass
+        var targets = groups.Count > 0 ? LoadBalancing.LoadBalancerTargets.All(state) : null;
         foreach (var group in groups)
         {
             if (requests!.PerMinute(group, now) is { } perMinute && targets!.TryGetValue(group, out var members) && members.Count > 0)

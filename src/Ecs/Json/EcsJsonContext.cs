@@ -167,7 +167,6 @@ namespace Orchestrator.Ecs.Json;
 [JsonSerializable(typeof(List<ServiceEvent>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
-[JsonSerializable(typeof(Dictionary<string, object>))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(bool))]
