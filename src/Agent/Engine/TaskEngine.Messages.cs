@@ -273,9 +273,10 @@ public sealed partial class TaskEngine
             return;
         }
 
+        // The images go free first: whoever sees the task gone from the store then also sees its images unused.
+        _images?.TaskGone(message.TaskArn);
         _store.DeleteTask(message.TaskArn);
         _tasks.Remove(message.TaskArn);
-        _images?.TaskGone(message.TaskArn);
         task.Dispose();
         Log.TaskCleanedUp(_logger, message.TaskArn);
     }
