@@ -57,13 +57,14 @@ public sealed class AutoScalingTests
 
         // The first task starts: the load starts with it.
         await WaitAsync(cluster, "the first task RUNNING", TimeSpan.FromSeconds(60), s => s.Running >= 1);
-        var loadStart = (await ServiceTests.ServiceTasksAsync(cluster)).Min(t => t.StartedAt!.Value);
+        // A second task may already be placed and not yet started: the load started with the first one that did.
+        var loadStart = (await ServiceTests.ServiceTasksAsync(cluster)).Where(t => t.StartedAt is not null).Min(t => t.StartedAt!.Value);
         var scaledOut = await WaitAsync(cluster, "desired count 3 with 3 tasks RUNNING", TimeSpan.FromSeconds(60), s => s is { Desired: 3, Running: 3 });
         var maxDesired = 3;
 
         // Each task burns for 30 s from its start; the last one started is the last to stop burning.
         var tasks = await ServiceTests.ServiceTasksAsync(cluster);
-        var loadEnd = tasks.Where(t => t.LastStatus == "RUNNING").Max(t => t.StartedAt!.Value).AddSeconds(30);
+        var loadEnd = tasks.Where(t => t.LastStatus == "RUNNING" && t.StartedAt is not null).Max(t => t.StartedAt!.Value).AddSeconds(30);
         DateTimeOffset? scaledIn = null;
         for (var attempt = 0; attempt < 120; attempt++)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -215,8 +216,10 @@ public sealed class DockerStreams(Uri endpoint) : IContainerStreams, IDisposable
 
         public async Task<int?> ExitCodeAsync(CancellationToken cancellationToken)
         {
-            // The output ends a moment before Docker records the exit code.
-            for (var attempt = 0; attempt < 50; attempt++)
+            // The output ends a moment before Docker records the exit code; on a loaded engine the moment can last
+            // seconds, so wait up to 10 s before calling the exit code unknown.
+            var waited = Stopwatch.StartNew();
+            while (waited.Elapsed < TimeSpan.FromSeconds(10))
             {
                 var inspected = await client.Exec.InspectContainerExecAsync(execId, cancellationToken).ConfigureAwait(false);
                 if (!inspected.Running)

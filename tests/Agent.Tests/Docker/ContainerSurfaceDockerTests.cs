@@ -68,7 +68,17 @@ public sealed class ContainerSurfaceDockerTests(DockerFixture docker) : IAsyncLi
             await stream.ReadOutputToEndAsync(Token); // returns when the command has ended
         }
 
-        Assert.Equal(0, (await docker.Client.Exec.InspectContainerExecAsync(exec.ID, Token)).ExitCode);
+        // The output ends a moment before Docker records the exit code; on a loaded engine the moment can be long.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var inspected = await docker.Client.Exec.InspectContainerExecAsync(exec.ID, Token);
+        while (inspected.Running && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Token);
+            inspected = await docker.Client.Exec.InspectContainerExecAsync(exec.ID, Token);
+        }
+
+        Assert.False(inspected.Running, $"{string.Join(' ', command)} still running 30 s after its output ended");
+        Assert.Equal(0, inspected.ExitCode);
     }
 
     private static DateTimeOffset Time(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture);

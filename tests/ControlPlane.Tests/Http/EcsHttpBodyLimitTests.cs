@@ -58,8 +58,12 @@ public sealed class EcsHttpBodyLimitTests : IAsyncLifetime
             Assert.Equal("MissingAuthenticationTokenException", JsonDocument.Parse(a.Body).RootElement.GetProperty("__type").GetString());
             Assert.True(a.Elapsed < TimeSpan.FromSeconds(5), $"answered after {a.Elapsed}");
         });
-        Assert.True(grown < 64L * 1024 * 1024, $"managed memory grew by {grown / (1024 * 1024)} MiB");
-        Assert.True(allocated < 64L * 1024 * 1024, $"{allocated / (1024 * 1024)} MiB allocated for 20 × 40 MB bodies");
+        // Buffering the bodies would take 800 MB. What is not buffering: Kestrel lets up to 1 MiB wait unread per
+        // connection and keeps the blocks pooled afterwards, 13–37 MiB here on an idle machine and more when its reads
+        // lag the senders on a loaded one (CI saw the earlier 64 MiB bound fail). A fifth of the bodies still fails.
+        const long Bound = 160L * 1024 * 1024;
+        Assert.True(grown < Bound, $"managed memory grew by {grown / (1024 * 1024)} MiB");
+        Assert.True(allocated < Bound, $"{allocated / (1024 * 1024)} MiB allocated for 20 × 40 MB bodies");
     }
 
     [Fact]
