@@ -261,7 +261,16 @@ public sealed class TaskRoleTests
     {
         using var docker = new Docker.DotNet.DockerClientBuilder().WithEndpoint(new Uri("unix:///var/run/docker.sock")).Build();
         var network = await docker.Networks.InspectNetworkAsync("bridge", Token);
-        return network.IPAM.Config.Select(c => c.Gateway).First(g => System.Net.IPAddress.TryParse(g, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        static bool Ipv4(string? address) => System.Net.IPAddress.TryParse(address, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        if (network.IPAM.Config.Select(c => c.Gateway).FirstOrDefault(Ipv4) is { } gateway)
+        {
+            return gateway;
+        }
+
+        // A dockerd started while docker0 already existed names no gateway: the bridge interface's address is the one.
+        var bridge = network.Options["com.docker.network.bridge.name"];
+        return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name == bridge)
+            .GetIPProperties().UnicastAddresses.Select(u => u.Address.ToString()).First(Ipv4);
     }
 
     private static int FreePort()

@@ -63,9 +63,13 @@ public sealed partial class MetadataServer(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             var network = await docker.InspectNetworkAsync(BridgeNetwork, timeout.Token).ConfigureAwait(false);
-            if (network?.Subnets.Select(s => s.Gateway).FirstOrDefault(g => IPAddress.TryParse(g, out _)) is { } gateway)
+            if (network is not null && BridgeGateway.Find(network) is { } gateway)
             {
-                bridge = new IPEndPoint(IPAddress.Parse(gateway), port);
+                bridge = new IPEndPoint(gateway, port);
+            }
+            else
+            {
+                Log.NoBridge(logger, network is null ? $"there is no Docker network '{BridgeNetwork}'" : $"the Docker network '{BridgeNetwork}' has no IPv4 subnet");
             }
         }
         catch (Exception e) when (e is DockerOperationException or OperationCanceledException or HttpRequestException or TimeoutException

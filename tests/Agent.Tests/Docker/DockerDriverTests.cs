@@ -41,6 +41,18 @@ public sealed class DockerDriverTests(DockerFixture docker) : IAsyncLifetime
     };
 
     [Fact]
+    public async Task BridgeGateway_IsTheGatewayABridgeContainerIsGiven()
+    {
+        var id = await _driver.CreateContainerAsync(Spec("gateway", ["sleep", "1000"]), Token);
+        await _driver.StartContainerAsync(id, Token);
+        var given = (await docker.Client.Containers.InspectContainerAsync(id, Token)).NetworkSettings!.Networks["bridge"].Gateway;
+
+        var found = Orchestrator.Agent.Metadata.BridgeGateway.Find((await _driver.InspectNetworkAsync("bridge", Token))!);
+
+        Assert.Equal(given, found?.ToString());
+    }
+
+    [Fact]
     public async Task CreateStartInspectStop_EcsLabels_PresentAndExitCodeRead()
     {
         var spec = Spec("lifecycle", ["sh", "-c", "trap 'exit 0' TERM; sleep 1000 & wait"]);
