@@ -25,20 +25,22 @@ public static class BridgeGateway
             return named;
         }
 
-        var subnets = network.Subnets.Select(s => Ipv4Subnet(s.Cidr)).OfType<(IPAddress Network, int Prefix)>().ToList();
+        var subnets = network.Subnets
+            .Select(s => IPNetwork.TryParse(s.Cidr, out var subnet) && subnet.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? subnet : (IPNetwork?)null)
+            .OfType<IPNetwork>().ToList();
         if (network.Options.TryGetValue(BridgeNameOption, out var bridge) && !string.IsNullOrEmpty(bridge))
         {
-            var onBridge = (interfaceAddresses ?? InterfaceAddresses)(bridge).Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
-            if (onBridge.FirstOrDefault(a => subnets.Count == 0 || subnets.Any(s => Contains(s, a))) is { } address)
+            var onBridge = (interfaceAddresses ?? InterfaceAddresses)(bridge).Where(a => a.AddressFamily == AddressFamily.InterNetwork);
+            if (onBridge.FirstOrDefault(a => subnets.Count == 0 || subnets.Any(s => s.Contains(a))) is { } address)
             {
                 return address;
             }
         }
 
-        return subnets.Count > 0 && subnets[0].Prefix < 31 ? Add(subnets[0].Network, 1) : null;
+        return subnets.Count > 0 && subnets[0].PrefixLength < 31 ? FirstHost(subnets[0].BaseAddress) : null;
     }
 
-    /// <summary>The IPv4 addresses of the host's interface named <paramref name="name"/> (none when there is none).</summary>
+    /// <summary>The addresses of the host's interface named <paramref name="name"/> (none when there is none).</summary>
     public static IEnumerable<IPAddress> InterfaceAddresses(string name)
     {
         try
@@ -52,29 +54,11 @@ public static class BridgeGateway
         }
     }
 
-    private static (IPAddress Network, int Prefix)? Ipv4Subnet(string? cidr)
+    /// <summary>The address after a network's own (its host bits are zero, so the last byte has room for one more).</summary>
+    private static IPAddress FirstHost(IPAddress network)
     {
-        var slash = cidr?.IndexOf('/', StringComparison.Ordinal) ?? -1;
-        if (slash < 0 || !IPAddress.TryParse(cidr![..slash], out var address) || address.AddressFamily != AddressFamily.InterNetwork
-            || !int.TryParse(cidr[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prefix)
-            || prefix > 32)
-        {
-            return null;
-        }
-
-        return (Add(address, 0, prefix), prefix);
-    }
-
-    private static bool Contains((IPAddress Network, int Prefix) subnet, IPAddress address) =>
-        Add(address, 0, subnet.Prefix).Equals(subnet.Network);
-
-    /// <summary><paramref name="address"/> masked to <paramref name="prefix"/> bits, plus <paramref name="offset"/>.</summary>
-    private static IPAddress Add(IPAddress address, uint offset, int prefix = 32)
-    {
-        var bytes = address.GetAddressBytes();
-        var value = (uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3];
-        var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
-        value = (value & mask) + offset;
-        return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+        var bytes = network.GetAddressBytes();
+        bytes[3]++;
+        return new IPAddress(bytes);
     }
 }

@@ -69,7 +69,7 @@ public sealed partial class MetadataServer(
             }
             else
             {
-                Log.NoBridge(logger, network is null ? $"there is no Docker network '{BridgeNetwork}'" : $"the Docker network '{BridgeNetwork}' has no IPv4 subnet");
+                Log.NoBridge(logger, network is null ? $"there is no Docker network '{BridgeNetwork}'" : $"the Docker network '{BridgeNetwork}' names no IPv4 gateway or subnet");
             }
         }
         catch (Exception e) when (e is DockerOperationException or OperationCanceledException or HttpRequestException or TimeoutException
