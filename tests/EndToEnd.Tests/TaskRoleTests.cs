@@ -267,7 +267,7 @@ public sealed class TaskRoleTests
             return gateway;
         }
 
-        // A dockerd started while docker0 already existed names no gateway: the bridge interface's address is the one.
+        // An engine's first start names no gateway (moby/moby#26799): the bridge interface's address is the one.
         var bridge = network.Options["com.docker.network.bridge.name"];
         return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name == bridge)
             .GetIPProperties().UnicastAddresses.Select(u => u.Address.ToString()).First(Ipv4);

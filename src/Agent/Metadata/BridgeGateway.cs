@@ -7,10 +7,10 @@ namespace Orchestrator.Agent.Metadata;
 
 /// <summary>
 /// Where bridge containers reach the host: the Docker bridge network's IPv4 gateway. Docker names it in the network's
-/// IPAM config only when it made the bridge interface itself; a dockerd started while <c>docker0</c> already existed
-/// (a restarted engine) reports the subnet alone. The gateway is then the address of the interface the network's
-/// <c>com.docker.network.bridge.name</c> option names, and failing that the subnet's first host address, which is
-/// Docker's own choice for a subnet given without a gateway.
+/// IPAM config only from its second start on: an engine's first start (a new install, no docker0 and an empty network
+/// store) reports the subnet alone until dockerd restarts (moby/moby#26799). The gateway is then the address of the
+/// interface the network's <c>com.docker.network.bridge.name</c> option names, and failing that the subnet's first host
+/// address, which is Docker's own choice for a subnet given without a gateway.
 /// </summary>
 public static class BridgeGateway
 {

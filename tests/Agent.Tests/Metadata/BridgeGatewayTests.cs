@@ -25,7 +25,7 @@ public sealed class BridgeGatewayTests
     [Fact]
     public void NoGatewayNamed_TheBridgeInterfacesAddressInTheSubnet()
     {
-        // What dockerd reports when docker0 existed before it started: the subnet alone.
+        // What dockerd reports on its first start (no docker0, empty network store): the subnet alone.
         var found = BridgeGateway.Find(Bridge(null, "10.200.0.0/24", "br-lab"), Interfaces("br-lab", "fe80::1", "192.168.5.5", "10.200.0.254"));
 
         Assert.Equal(IPAddress.Parse("10.200.0.254"), found);
